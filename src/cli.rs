@@ -1,0 +1,83 @@
+//! The command tree. Doc comments here are the `--help` text users read.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+use crate::output::ColorChoice;
+
+const EXAMPLES: &str = "\
+Examples:
+  rep add tool \"Find what holds a lock\" -d postgres -t locks --cmd \"SELECT * FROM pg_locks\"
+  rep search lock
+  rep list --domain postgres --limit 10
+  rep show 3f2a
+  rep search vacuum --json | jq -r '.[].title'
+
+Exit codes: 0 ok, 1 data error (not found, ambiguous id, invalid value), 2 usage error,
+3 environment error (database or config cannot be used), 70 internal error.";
+
+/// A terminal-first knowledge repertoire for communities of practice.
+///
+/// Log tricks, stories, tools and recurring problems from the shell, tagged by domain, and find
+/// them again in an instant. Everything lives in one local SQLite file.
+#[derive(Debug, Parser)]
+#[command(name = "rep", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database file [default: repertoire.db in the user data directory]
+    #[arg(
+        long,
+        global = true,
+        env = "REP_DB",
+        value_name = "PATH",
+        hide_env_values = true
+    )]
+    pub db: Option<PathBuf>,
+
+    /// Print one JSON document on stdout instead of text (schema: docs/json.md)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Act as this member [default: config user.name, git user.name, login name]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "REP_USER",
+        value_name = "NAME",
+        hide_env_values = true
+    )]
+    pub as_member: Option<String>,
+
+    /// Print only data and errors, no status notes
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// When to use colour (NO_COLOR turns off `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Add(commands::add::Args),
+    Show(commands::show::Args),
+    Edit(commands::edit::Args),
+    Rm(commands::rm::Args),
+    Restore(commands::restore::Args),
+    List(commands::list::Args),
+    Search(commands::search::Args),
+    Domains(commands::domains::Args),
+    Tags(commands::tags::Args),
+    Config(commands::config::Args),
+    Version(commands::version::Args),
+}

@@ -1,0 +1,128 @@
+//! `rep config`: where the config file is and what is in effect; get and set keys.
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use crate::config::{Config, KEYS};
+use crate::context::Context;
+use crate::error::RepError;
+use crate::output::sanitize_line;
+
+/// Show or change settings
+///
+/// Settings live in a TOML file (REP_CONFIG, else config.toml in the user config directory).
+/// Without a subcommand, shows the file's path and the settings in effect.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep config
+  rep config set user.name ana
+  rep config set defaults.domain postgres
+  rep config get defaults.domain")]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Option<Action>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Action {
+    /// Print the value of KEY (exit 1 when it is not set)
+    Get {
+        /// A key such as user.name
+        key: String,
+    },
+    /// Set KEY to VALUE in the config file
+    Set {
+        /// A key such as user.name
+        key: String,
+        /// The new value
+        value: String,
+    },
+}
+
+#[derive(Serialize)]
+struct Shown {
+    path: String,
+    database: String,
+    member: Option<String>,
+    settings: Vec<Setting>,
+}
+
+#[derive(Serialize)]
+struct Setting {
+    key: &'static str,
+    value: Option<String>,
+    description: &'static str,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    match args.action {
+        None => show(ctx),
+        Some(Action::Get { key }) => {
+            let value = ctx.config.get(&key)?;
+            if ctx.out.json {
+                ctx.out
+                    .json(&serde_json::json!({ "key": key, "value": value }))?;
+            } else if let Some(value) = &value {
+                ctx.out.print(&sanitize_line(value))?;
+            }
+            if value.is_none() {
+                return Err(RepError::user(format!("{key} is not set"))
+                    .with_hint(format!("`rep config set {key} VALUE` sets it"))
+                    .into());
+            }
+            Ok(())
+        }
+        Some(Action::Set { key, value }) => {
+            Config::set(ctx.config_path(), &key, &value)?;
+            if ctx.out.json {
+                ctx.out
+                    .json(&serde_json::json!({ "key": key, "value": value }))?;
+            }
+            ctx.out
+                .status(&format!("set {key} in {}", ctx.config_path().display()));
+            Ok(())
+        }
+    }
+}
+
+fn show(ctx: &mut Context) -> anyhow::Result<()> {
+    let shown = Shown {
+        path: ctx.config_path().display().to_string(),
+        database: ctx.db_path()?.display().to_string(),
+        member: ctx.member().ok(),
+        settings: KEYS
+            .iter()
+            .map(|(key, description)| Setting {
+                key,
+                value: ctx.config.get(key).ok().flatten(),
+                description,
+            })
+            .collect(),
+    };
+    if ctx.out.json {
+        return ctx.out.json(&shown);
+    }
+    let mut text = format!(
+        "config file: {}\ndatabase:    {}\nacting as:   {}\n\n",
+        sanitize_line(&shown.path),
+        sanitize_line(&shown.database),
+        shown
+            .member
+            .as_deref()
+            .map(sanitize_line)
+            .unwrap_or_else(|| "(unknown)".into())
+    );
+    let mut table = ctx.out.table(&["key", "value", "meaning"]);
+    for s in &shown.settings {
+        let value = s
+            .value
+            .as_deref()
+            .map(sanitize_line)
+            .unwrap_or_else(|| "(unset)".into());
+        table.add_row(vec![s.key.to_owned(), value, s.description.to_owned()]);
+    }
+    text.push_str(&table.to_string());
+    let text: Vec<&str> = text.lines().map(str::trim_end).collect();
+    ctx.out.print(&text.join("\n"))
+}

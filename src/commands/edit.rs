@@ -1,0 +1,177 @@
+//! `rep edit`: change an entry's fields; each changed field gets a new clock stamp.
+
+use crate::commands::{BodyArgs, parse_tags, read_body};
+use crate::context::Context;
+use crate::editor::{self, Draft};
+use crate::error::RepError;
+use crate::model::{self, Kind};
+use crate::store::entries::{self, Field, Scope};
+
+/// Change an entry
+///
+/// Only the fields you name change. `-t` adds a tag, `--untag` removes one; an empty --cmd or
+/// --link clears it.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep edit 3f2a --title \"Show blocking locks\" -t locks --untag misc
+  rep edit 3f2a -d postgres/locking
+  git log -1 --format=%B | rep edit 3f2a -
+  rep edit 3f2a -e")]
+pub struct Args {
+    /// The entry's id or a unique prefix of it
+    pub id: String,
+
+    /// `-` reads the new body from stdin
+    #[arg(value_name = "-", value_parser = ["-"], conflicts_with = "body_source")]
+    pub stdin: Option<String>,
+
+    /// New title
+    #[arg(long, value_name = "TITLE")]
+    pub title: Option<String>,
+
+    /// New kind
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
+
+    #[command(flatten)]
+    pub body: BodyArgs,
+
+    /// New domain
+    #[arg(short, long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+
+    /// Add a tag (repeat, or separate with commas)
+    #[arg(short = 't', long = "tag", value_name = "TAG", value_delimiter = ',')]
+    pub tags: Vec<String>,
+
+    /// Remove a tag (repeat, or separate with commas)
+    #[arg(long = "untag", value_name = "TAG", value_delimiter = ',')]
+    pub untags: Vec<String>,
+
+    /// New command line ("" clears it)
+    #[arg(long = "cmd", value_name = "CMD")]
+    pub command: Option<String>,
+
+    /// New link ("" clears it)
+    #[arg(long, value_name = "LINK")]
+    pub link: Option<String>,
+}
+
+impl Args {
+    fn changes_nothing(&self) -> bool {
+        self.stdin.is_none()
+            && self.title.is_none()
+            && self.kind.is_none()
+            && self.body.message.is_none()
+            && self.body.body_file.is_none()
+            && !self.body.edit
+            && self.domain.is_none()
+            && self.tags.is_empty()
+            && self.untags.is_empty()
+            && self.command.is_none()
+            && self.link.is_none()
+    }
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    if args.changes_nothing() {
+        return Err(RepError::usage("nothing to change")
+            .with_hint("name a field: --title, --kind, -m, -d, -t, --untag, --cmd, --link, or -e")
+            .into());
+    }
+    // Validate everything before the transaction, so a bad value changes nothing.
+    let mut title = args
+        .title
+        .as_deref()
+        .map(model::validate_title)
+        .transpose()?;
+    let mut body = read_body(&args.body, args.stdin.is_some())?;
+    let domain = args
+        .domain
+        .as_deref()
+        .map(model::normalize_domain)
+        .transpose()?;
+    let add_tags = parse_tags(&args.tags)?;
+    let remove_tags = parse_tags(&args.untags)?;
+    let command = args
+        .command
+        .as_deref()
+        .map(|c| model::validate_field("command", c))
+        .transpose()?;
+    let link = args
+        .link
+        .as_deref()
+        .map(|l| model::validate_field("link", l))
+        .transpose()?;
+    let now = ctx.now();
+
+    if args.body.edit {
+        let current = ctx.store()?.read(|c| {
+            let seq = entries::resolve(c, &args.id, Scope::Live)?;
+            entries::load(c, seq)
+        })?;
+        let draft = Draft {
+            title: title.clone().unwrap_or(current.title.clone()),
+            body: current.body.clone(),
+        };
+        let what = format!("Editing {} {}.", current.kind, current.short_id);
+        match editor::edit(&draft, &what)? {
+            Some(written) => {
+                title = Some(model::validate_title(&written.title)?);
+                body = Some(model::validate_body(written.body)?);
+            }
+            None => {
+                ctx.out
+                    .status("cancelled: the text was saved unchanged; nothing was written");
+                return Ok(());
+            }
+        }
+    }
+
+    let (entry, changed) = ctx.store()?.write(|w| {
+        let conn = w.conn();
+        let seq = entries::resolve(conn, &args.id, Scope::Live)?;
+        let stamp = w.tick(now)?;
+        let mut changed = false;
+        let fields = [
+            (Field::Title, title.as_deref().map(Some)),
+            (Field::Kind, args.kind.map(|k| Some(k.as_str()))),
+            (Field::Body, body.as_deref().map(Some)),
+            (Field::Domain, domain.as_deref().map(Some)),
+            (Field::Command, command.as_ref().map(|c| c.as_deref())),
+            (Field::Link, link.as_ref().map(|l| l.as_deref())),
+        ];
+        for (field, value) in fields {
+            if let Some(value) = value {
+                changed |= entries::set_field(conn, seq, field, value, &stamp, now)?;
+            }
+        }
+        let mut tags_changed = false;
+        for tag in &add_tags {
+            tags_changed |= entries::set_tag(conn, seq, tag, true, &stamp, now)?;
+        }
+        for tag in &remove_tags {
+            tags_changed |= entries::set_tag(conn, seq, tag, false, &stamp, now)?;
+        }
+        if tags_changed {
+            entries::refresh_tags(conn, seq)?;
+        }
+        changed |= tags_changed;
+        Ok((entries::load(conn, seq)?, changed))
+    })?;
+    if ctx.out.json {
+        return ctx.out.json(&entry);
+    }
+    if changed {
+        ctx.out.status(&format!(
+            "updated {} {}",
+            entry.short_id,
+            crate::output::sanitize_line(&entry.title)
+        ));
+    } else {
+        ctx.out
+            .status(&format!("nothing changed in {}", entry.short_id));
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! `rep list`: entries, newest first, filtered.
+
+use crate::commands::{FilterArgs, print_entry_table};
+use crate::context::Context;
+use crate::store::entries::{self, Sort};
+
+/// List entries
+///
+/// A domain filter includes its sub-domains: `-d k8s` lists k8s/networking too.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep list
+  rep list --kind tool --domain postgres --tag locks
+  rep list --author ana --since 2w --sort updated
+  rep list --limit 0 --json | jq length")]
+pub struct Args {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Show at most N entries (0: all)
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+
+    /// Order of the entries
+    #[arg(long, value_enum, default_value_t = Sort::Created)]
+    pub sort: Sort,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let filter = args.filter.to_filter(ctx)?;
+    // One more than asked tells whether there are more, without counting them all.
+    let fetch = (args.limit > 0).then_some(args.limit + 1);
+    let mut found = ctx
+        .store()?
+        .read(|c| entries::list(c, &filter, args.sort, fetch))?;
+    let more = args.limit > 0 && found.len() > args.limit;
+    found.truncate(if args.limit > 0 {
+        args.limit
+    } else {
+        found.len()
+    });
+    if ctx.out.json {
+        ctx.out.json(&found)?;
+    } else if found.is_empty() {
+        if args.filter.is_empty() {
+            ctx.out
+                .note("no entries yet: try `rep add tool \"A first trick\" --cmd \"...\"`");
+        } else {
+            ctx.out.note("no entries match these filters");
+        }
+        return Ok(());
+    } else {
+        print_entry_table(&ctx.out, &found)?;
+    }
+    if more {
+        ctx.out.note(&format!(
+            "showing the first {}; use --limit N or --limit 0 for more",
+            args.limit
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! `rep version`: versions of the binary and of the contracts it speaks.
+
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::model::JSON_SCHEMA_VERSION;
+use crate::store::SCHEMA_VERSION;
+
+/// Print version information
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep version
+  rep version --json | jq .json_schema")]
+pub struct Args {}
+
+#[derive(Serialize)]
+struct Versions {
+    name: &'static str,
+    version: &'static str,
+    /// Version of the `--json` output schema (docs/json.md).
+    json_schema: u32,
+    /// Database schema version this binary writes.
+    database_schema: u32,
+}
+
+pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
+    let v = Versions {
+        name: "rep",
+        version: env!("CARGO_PKG_VERSION"),
+        json_schema: JSON_SCHEMA_VERSION,
+        database_schema: SCHEMA_VERSION,
+    };
+    if ctx.out.json {
+        return ctx.out.json(&v);
+    }
+    ctx.out.print(&format!(
+        "rep {}\njson schema {}\ndatabase schema {}",
+        v.version, v.json_schema, v.database_schema
+    ))
+}

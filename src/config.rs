@@ -1,0 +1,192 @@
+//! Settings from the TOML config file. Precedence: file < environment < flags.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+
+use crate::error::RepError;
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub user: UserConfig,
+    pub defaults: DefaultsConfig,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UserConfig {
+    /// Who you are in the repertoire when neither `--as` nor `REP_USER` says.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DefaultsConfig {
+    /// Domain for new entries when `-d` is not given.
+    pub domain: Option<String>,
+}
+
+/// Every settable key, with what it means; `rep config` lists them in this order.
+pub const KEYS: &[(&str, &str)] = &[
+    (
+        "user.name",
+        "your member name (else git config user.name, else the login name)",
+    ),
+    (
+        "defaults.domain",
+        "domain for new entries without -d (else \"general\")",
+    ),
+];
+
+impl Config {
+    /// Read the file if it exists; a missing file means defaults.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(RepError::environment(format!(
+                    "cannot read the config file {}",
+                    path.display()
+                ))));
+            }
+        };
+        Config::parse(&text).map_err(|e| {
+            RepError::environment(format!("invalid config file {}: {e}", path.display()))
+                .with_hint("fix or remove the file; `rep config` lists the valid keys")
+                .into()
+        })
+    }
+
+    fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        config.validate().map_err(|e| e.to_string())?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), RepError> {
+        if let Some(domain) = &self.defaults.domain {
+            crate::model::normalize_domain(domain)?;
+        }
+        if let Some(name) = &self.user.name {
+            crate::context::validate_member(name)?;
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, key: &str) -> Result<Option<String>, RepError> {
+        match key {
+            "user.name" => Ok(self.user.name.clone()),
+            "defaults.domain" => Ok(self.defaults.domain.clone()),
+            _ => Err(unknown_key(key)),
+        }
+    }
+
+    /// Set one key in the file, keeping the other keys, and refuse values that would not load.
+    pub fn set(path: &Path, key: &str, value: &str) -> anyhow::Result<()> {
+        let Some((section, field)) = key.split_once('.') else {
+            return Err(unknown_key(key).into());
+        };
+        if !KEYS.iter().any(|(k, _)| *k == key) {
+            return Err(unknown_key(key).into());
+        }
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e).context(format!("cannot read {}", path.display())),
+        };
+        let mut table: toml::Table = toml::from_str(&text).map_err(|e| {
+            RepError::environment(format!(
+                "invalid config file {}: {}",
+                path.display(),
+                e.message()
+            ))
+        })?;
+        let section_table = table
+            .entry(section)
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let Some(section_table) = section_table.as_table_mut() else {
+            return Err(RepError::environment(format!(
+                "invalid config file {}: `{section}` is not a table",
+                path.display()
+            ))
+            .into());
+        };
+        section_table.insert(field.to_owned(), toml::Value::String(value.to_owned()));
+        let new_text = toml::to_string(&table)?;
+        Config::parse(&new_text)
+            .map_err(|e| RepError::user(format!("invalid value for {key}: {e}")))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(path, new_text)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+}
+
+fn unknown_key(key: &str) -> RepError {
+    let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+    RepError::user(format!(
+        "unknown config key `{}`",
+        crate::output::sanitize_line(key)
+    ))
+    .with_hint(format!("known keys: {}", known.join(", ")))
+}
+
+/// `REP_CONFIG`, else `config.toml` in the user config directory.
+pub fn default_path() -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("REP_CONFIG").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    let dirs = project_dirs()?;
+    Ok(dirs.config_dir().join("config.toml"))
+}
+
+pub fn project_dirs() -> anyhow::Result<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "repertoire").ok_or_else(|| {
+        RepError::environment("cannot find a home directory for config and data")
+            .with_hint("set REP_DB and REP_CONFIG, or HOME")
+            .into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = Config::parse("[user]\nnmae = \"x\"\n").unwrap_err();
+        assert!(err.contains("nmae"), "{err}");
+        let err = Config::parse("colour = true\n").unwrap_err();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn invalid_default_domain_is_refused() {
+        assert!(Config::parse("[defaults]\ndomain = \"../x\"\n").is_err());
+        let ok = Config::parse("[defaults]\ndomain = \"pg\"\n").unwrap();
+        assert_eq!(ok.defaults.domain.as_deref(), Some("pg"));
+    }
+
+    #[test]
+    fn set_keeps_other_keys_and_validates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c/config.toml");
+        Config::set(&path, "user.name", "ana").unwrap();
+        Config::set(&path, "defaults.domain", "pg").unwrap();
+        let c = Config::load(&path).unwrap();
+        assert_eq!(c.user.name.as_deref(), Some("ana"));
+        assert_eq!(c.defaults.domain.as_deref(), Some("pg"));
+        assert!(Config::set(&path, "defaults.domain", "../etc").is_err());
+        assert!(Config::set(&path, "nope.key", "x").is_err());
+        assert_eq!(
+            Config::load(&path).unwrap().defaults.domain.as_deref(),
+            Some("pg")
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! What every command gets: settings, output, who is acting, the current time and the store,
+//! opened only when a command needs it.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::GlobalArgs;
+use crate::config::{self, Config};
+use crate::error::RepError;
+use crate::model::DEFAULT_DOMAIN;
+use crate::output::Output;
+use crate::store::Store;
+use crate::timefmt::{self, Millis};
+
+pub struct Context {
+    pub out: Output,
+    pub config: Config,
+    pub config_path: PathBuf,
+    db_path: Option<PathBuf>,
+    as_member: Option<String>,
+    now: Millis,
+    store: Option<Store>,
+}
+
+impl Context {
+    pub fn new(global: &GlobalArgs) -> anyhow::Result<Context> {
+        let out = Output::new(global.json, global.quiet, global.color);
+        let config_path = config::default_path()?;
+        let config = Config::load(&config_path)?;
+        Ok(Context {
+            out,
+            config,
+            config_path,
+            db_path: global.db.clone().filter(|p| !p.as_os_str().is_empty()),
+            as_member: global.as_member.clone().filter(|m| !m.trim().is_empty()),
+            now: timefmt::now()?,
+            store: None,
+        })
+    }
+
+    /// `--db`, `REP_DB`, else `repertoire.db` in the user data directory.
+    pub fn db_path(&self) -> anyhow::Result<PathBuf> {
+        match &self.db_path {
+            Some(path) => Ok(path.clone()),
+            None => Ok(config::project_dirs()?.data_dir().join("repertoire.db")),
+        }
+    }
+
+    pub fn store(&mut self) -> anyhow::Result<&mut Store> {
+        if self.store.is_none() {
+            let path = self.db_path()?;
+            self.store = Some(Store::open(&path)?);
+        }
+        Ok(self.store.as_mut().expect("opened above"))
+    }
+
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    /// The member acting: `--as`/`REP_USER`, config `user.name`, `git config user.name`, login.
+    pub fn member(&self) -> anyhow::Result<String> {
+        if let Some(name) = &self.as_member {
+            return Ok(validate_member(name)?);
+        }
+        if let Some(name) = &self.config.user.name {
+            return Ok(validate_member(name)?);
+        }
+        let login = ["USER", "USERNAME", "LOGNAME"].iter().filter_map(|v| std::env::var(v).ok());
+        for name in git_user_name().into_iter().chain(login) {
+            if let Ok(name) = validate_member(&name) {
+                return Ok(name);
+            }
+        }
+        Err(RepError::user("cannot tell who you are")
+            .with_hint("pass --as NAME, set REP_USER, or run `rep config set user.name NAME`")
+            .into())
+    }
+
+    pub fn default_domain(&self) -> String {
+        self.config
+            .defaults
+            .domain
+            .clone()
+            .unwrap_or_else(|| DEFAULT_DOMAIN.to_owned())
+    }
+
+    pub fn config_path(&self) -> &Path {
+        &self.config_path
+    }
+}
+
+fn git_user_name() -> Option<String> {
+    let output = std::process::Command::new("git")
+        .args(["config", "user.name"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// A member name is one short line of printable text.
+pub fn validate_member(name: &str) -> Result<String, RepError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(RepError::user(format!(
+            "invalid member name {:?}: use one line of up to 64 printable characters",
+            crate::output::sanitize_line(name)
+        )));
+    }
+    Ok(name.to_owned())
+}

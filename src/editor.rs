@@ -1,0 +1,119 @@
+//! Writing an entry in `$VISUAL`/`$EDITOR`: a template that explains itself; saving it empty or
+//! unchanged cancels, as `git commit` does.
+
+use std::io::Write as _;
+
+use anyhow::Context as _;
+
+use crate::error::RepError;
+
+const SCISSORS: &str = "# ------------------------ >8 ------------------------";
+
+/// What the user wrote: a title and a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub title: String,
+    pub body: String,
+}
+
+pub fn template(draft: &Draft, what: &str) -> String {
+    let mut text = String::new();
+    text.push_str(&draft.title);
+    text.push_str("\n\n");
+    text.push_str(&draft.body);
+    if !draft.body.is_empty() && !draft.body.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "{SCISSORS}\n\
+         # {what}\n\
+         # Write the title on the first line, then a blank line, then the body (Markdown).\n\
+         # Everything from the scissors line down is ignored.\n\
+         # Save an empty or unchanged text to cancel: nothing will be written.\n"
+    ));
+    text
+}
+
+/// Read a saved template back; `None` when there is no title.
+pub fn parse(text: &str) -> Option<Draft> {
+    let kept = match text.find(SCISSORS) {
+        Some(at) => &text[..at],
+        None => text,
+    };
+    let mut lines = kept.lines().skip_while(|l| l.trim().is_empty());
+    let title = lines.next()?.trim().to_owned();
+    let body: Vec<&str> = lines.skip_while(|l| l.trim().is_empty()).collect();
+    let body = body.join("\n").trim_end().to_owned();
+    Some(Draft { title, body })
+}
+
+/// Open the editor on `draft`; `Ok(None)` when the user cancelled.
+pub fn edit(draft: &Draft, what: &str) -> anyhow::Result<Option<Draft>> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_owned());
+    let mut file = tempfile::Builder::new()
+        .prefix("rep-entry-")
+        .suffix(".md")
+        .tempfile()?;
+    file.write_all(template(draft, what).as_bytes())?;
+    file.flush()?;
+    // Through the shell, as git does, so EDITOR may carry arguments ("code --wait").
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("rep")
+        .arg(file.path())
+        .status()
+        .map_err(|e| RepError::environment(format!("cannot start the editor `{editor}`: {e}")))?;
+    if !status.success() {
+        return Err(
+            RepError::environment(format!("the editor `{editor}` exited with {status}"))
+                .with_hint("nothing was written; set VISUAL or EDITOR to a working editor")
+                .into(),
+        );
+    }
+    let bytes = std::fs::read(file.path()).context("cannot read back the edited file")?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| RepError::user("the edited text is not valid UTF-8; nothing was written"))?;
+    match parse(&text) {
+        Some(edited) if edited != *draft => Ok(Some(edited)),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn template_round_trips() {
+        let d = Draft {
+            title: "Title".into(),
+            body: "# Heading\n\nsome *text*".into(),
+        };
+        assert_eq!(parse(&template(&d, "x")), Some(d));
+    }
+
+    #[test]
+    fn empty_template_has_no_title() {
+        let d = Draft {
+            title: String::new(),
+            body: String::new(),
+        };
+        assert_eq!(parse(&template(&d, "x")), None);
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip_for_one_line_titles(title in "[^\\n\\r#][^\\n\\r]{0,30}", body in "[^\\r]{0,80}") {
+            prop_assume!(!title.trim().is_empty());
+            let d = Draft { title: title.trim().to_owned(), body: body.trim_end().to_owned() };
+            prop_assume!(!d.body.starts_with(|c: char| c.is_whitespace()));
+            prop_assume!(!d.body.contains(SCISSORS));
+            prop_assert_eq!(parse(&template(&d, "x")), Some(d));
+        }
+    }
+}

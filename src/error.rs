@@ -1,0 +1,92 @@
+//! Error kinds that decide the exit code, and the hint printed with them.
+
+use std::fmt;
+
+/// Exit codes are part of the CLI contract (docs/cli.md): keep them few and stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Ok = 0,
+    /// Not found, ambiguous id, invalid value, bad import file: the data or the request is wrong.
+    User = 1,
+    /// The command line itself is wrong (clap errors, broken `--raw` search syntax).
+    Usage = 2,
+    /// The environment is wrong: database cannot be opened or is newer than this binary,
+    /// config file unreadable, editor failed to start.
+    Environment = 3,
+    /// A bug in rep.
+    Internal = 70,
+}
+
+/// An error a caller can branch on; everything else travels as `anyhow::Error` with context.
+#[derive(Debug)]
+pub struct RepError {
+    pub status: ExitStatus,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl RepError {
+    pub fn user(message: impl Into<String>) -> Self {
+        RepError {
+            status: ExitStatus::User,
+            message: message.into(),
+            hint: None,
+        }
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        RepError {
+            status: ExitStatus::Usage,
+            message: message.into(),
+            hint: None,
+        }
+    }
+    pub fn environment(message: impl Into<String>) -> Self {
+        RepError {
+            status: ExitStatus::Environment,
+            message: message.into(),
+            hint: None,
+        }
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for RepError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RepError {}
+
+/// The status for any error: the first `RepError` in the chain decides, else it is a bug-class
+/// failure unless it is plainly I/O.
+pub fn status_of(err: &anyhow::Error) -> ExitStatus {
+    for cause in err.chain() {
+        if let Some(rep) = cause.downcast_ref::<RepError>() {
+            return rep.status;
+        }
+        if cause.downcast_ref::<rusqlite::Error>().is_some()
+            || cause.downcast_ref::<std::io::Error>().is_some()
+        {
+            return ExitStatus::Environment;
+        }
+    }
+    ExitStatus::Internal
+}
+
+pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
+    err.chain()
+        .filter_map(|c| c.downcast_ref::<RepError>())
+        .find_map(|r| r.hint.as_deref())
+}
+
+/// True when the error is only the reader of our stdout going away (`rep list | head -1`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,86 @@
+//! repertoire: a terminal-first knowledge repertoire for communities of practice.
+//! The `rep` binary is a thin shell over [`main_with_args`].
+
+mod cli;
+mod clock;
+mod commands;
+mod config;
+mod context;
+mod editor;
+mod error;
+mod ids;
+mod model;
+mod output;
+mod search;
+mod store;
+mod timefmt;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+use crate::error::ExitStatus;
+
+/// Parse `args`, run the command, print any error with its hint, and give the exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            let status = if err.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Ok
+            };
+            return exit(status);
+        }
+    };
+    let outcome = std::panic::catch_unwind(|| run(cli));
+    match outcome {
+        Ok(Ok(())) => exit(ExitStatus::Ok),
+        Ok(Err(err)) if error::is_broken_pipe(&err) => exit(ExitStatus::Ok),
+        Ok(Err(err)) => {
+            report(&err);
+            exit(error::status_of(&err))
+        }
+        Err(_) => {
+            eprintln!("error: internal error: rep crashed; this is a bug, please report it");
+            exit(ExitStatus::Internal)
+        }
+    }
+}
+
+fn exit(status: ExitStatus) -> ExitCode {
+    ExitCode::from(status as u8)
+}
+
+fn report(err: &anyhow::Error) {
+    let mut text = format!("error: {err}");
+    for cause in err.chain().skip(1) {
+        text.push_str(&format!("\n  caused by: {cause}"));
+    }
+    if let Some(hint) = error::hint_of(err) {
+        text.push_str(&format!("\nhint: {hint}"));
+    }
+    eprintln!("{}", output::sanitize(&text));
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut ctx = Context::new(&cli.global)?;
+    match cli.command {
+        Command::Add(args) => commands::add::run(&mut ctx, args),
+        Command::Show(args) => commands::show::run(&mut ctx, args),
+        Command::Edit(args) => commands::edit::run(&mut ctx, args),
+        Command::Rm(args) => commands::rm::run(&mut ctx, args),
+        Command::Restore(args) => commands::restore::run(&mut ctx, args),
+        Command::List(args) => commands::list::run(&mut ctx, args),
+        Command::Search(args) => commands::search::run(&mut ctx, args),
+        Command::Domains(args) => commands::domains::run(&mut ctx, args),
+        Command::Tags(args) => commands::tags::run(&mut ctx, args),
+        Command::Config(args) => commands::config::run(&mut ctx, args),
+        Command::Version(args) => commands::version::run(&mut ctx, args),
+    }
+}

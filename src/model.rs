@@ -1,0 +1,255 @@
+//! The records of a repertoire and their validation. These types are also the `--json` contract
+//! (docs/json.md): renaming a field is a breaking change.
+
+use serde::Serialize;
+
+use crate::error::RepError;
+
+/// Version of the `--json` output schema. Bump on any incompatible change.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// Limits that keep one hostile or mistaken input from bloating the database.
+pub const MAX_TITLE_CHARS: usize = 300;
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const MAX_FIELD_BYTES: usize = 8 * 1024;
+pub const MAX_TAG_CHARS: usize = 64;
+pub const MAX_TAGS: usize = 64;
+pub const MAX_DOMAIN_CHARS: usize = 100;
+pub const DEFAULT_DOMAIN: &str = "general";
+
+/// Kinds an entry can have. Stored as text so later versions can add kinds without a migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Something that happened and what was learned
+    Story,
+    /// A trick, command or reusable asset
+    Tool,
+    /// A recurring problem and how it shows itself
+    Problem,
+    /// A request for information or experience
+    Question,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Story => "story",
+            Kind::Tool => "tool",
+            Kind::Problem => "problem",
+            Kind::Question => "question",
+        }
+    }
+}
+
+/// One entry as users and scripts see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: String,
+    pub short_id: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub domain: String,
+    pub tags: Vec<String>,
+    pub author: String,
+    pub command: Option<String>,
+    pub link: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted: bool,
+}
+
+/// A search hit: the entry, its rank and the matching text.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// bm25 score; lower is a better match. Only meaningful within one result list.
+    pub score: f64,
+    /// Matching text with each hit wrapped in `**`.
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Count {
+    pub name: String,
+    pub entries: u64,
+}
+
+pub fn validate_title(title: &str) -> Result<String, RepError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(RepError::user("the title is empty").with_hint("give a short one-line title"));
+    }
+    if title.contains(['\n', '\r']) {
+        return Err(RepError::user("the title must be one line")
+            .with_hint("put the details in the body with -m, --body-file or -"));
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(RepError::user(format!(
+            "the title is longer than the limit of {MAX_TITLE_CHARS} characters"
+        ))
+        .with_hint("put the details in the body"));
+    }
+    Ok(title.to_owned())
+}
+
+pub fn validate_body(body: String) -> Result<String, RepError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(RepError::user(format!(
+            "the body is {} bytes, over the limit of {} bytes (1 MiB)",
+            body.len(),
+            MAX_BODY_BYTES
+        ))
+        .with_hint("link to large material with --link instead of pasting it"));
+    }
+    if body.contains('\0') {
+        return Err(RepError::user("the body contains a NUL byte"));
+    }
+    Ok(body)
+}
+
+/// Short free-text fields: a tool's command and link.
+pub fn validate_field(name: &str, value: &str) -> Result<Option<String>, RepError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.len() > MAX_FIELD_BYTES {
+        return Err(RepError::user(format!(
+            "the {name} is longer than the limit of {MAX_FIELD_BYTES} bytes"
+        )));
+    }
+    if value.contains('\0') {
+        return Err(RepError::user(format!("the {name} contains a NUL byte")));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// Domains are lowercase slugs that nest with `/`: `postgres`, `k8s/networking`.
+pub fn normalize_domain(input: &str) -> Result<String, RepError> {
+    let domain = input.trim().trim_matches('/').to_lowercase();
+    let invalid = |why: &str| {
+        RepError::user(format!(
+            "invalid domain {:?}: {why}",
+            crate::output::sanitize(input)
+        ))
+        .with_hint(
+            "use lowercase words, digits, '-', '_' or '.', nested with '/', e.g. k8s/networking",
+        )
+    };
+    if domain.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if domain.chars().count() > MAX_DOMAIN_CHARS {
+        return Err(invalid(&format!(
+            "longer than {MAX_DOMAIN_CHARS} characters"
+        )));
+    }
+    for segment in domain.split('/') {
+        let mut chars = segment.chars();
+        let Some(first) = chars.next() else {
+            return Err(invalid("it has an empty segment"));
+        };
+        if !first.is_alphanumeric() {
+            return Err(invalid("each segment must start with a letter or digit"));
+        }
+        if !chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+            return Err(invalid(
+                "it may only contain letters, digits, '-', '_', '.' and '/'",
+            ));
+        }
+    }
+    Ok(domain)
+}
+
+/// Tags are normalised to lowercase, without a leading `#`, inner spaces becoming `-`.
+pub fn normalize_tag(input: &str) -> Result<String, RepError> {
+    let tag = input.trim().trim_start_matches('#').to_lowercase();
+    let tag = tag.split_whitespace().collect::<Vec<_>>().join("-");
+    let invalid = |why: &str| {
+        RepError::user(format!(
+            "invalid tag {:?}: {why}",
+            crate::output::sanitize(input)
+        ))
+        .with_hint("tags are short words like 'vacuum' or 'copy-1'")
+    };
+    if tag.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if tag.chars().count() > MAX_TAG_CHARS {
+        return Err(invalid(&format!("longer than {MAX_TAG_CHARS} characters")));
+    }
+    if tag.chars().any(|c| c.is_control() || c == ',') {
+        return Err(invalid("it contains a control character or a comma"));
+    }
+    Ok(tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn domains_nest_and_lowercase() {
+        assert_eq!(
+            normalize_domain(" K8s/Networking/ ").unwrap(),
+            "k8s/networking"
+        );
+        assert_eq!(normalize_domain("postgres").unwrap(), "postgres");
+    }
+
+    #[test]
+    fn domains_that_could_escape_a_folder_are_rejected() {
+        for bad in [
+            "../../etc",
+            "a/../b",
+            "a//b",
+            ".hidden",
+            "",
+            "/",
+            "a b",
+            "a\u{1b}b",
+        ] {
+            assert!(normalize_domain(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn tags_normalise() {
+        assert_eq!(normalize_tag("#Vacuum").unwrap(), "vacuum");
+        assert_eq!(normalize_tag(" slow  query ").unwrap(), "slow-query");
+        assert!(normalize_tag("  ").is_err());
+        assert!(normalize_tag("a,b").is_err());
+    }
+
+    #[test]
+    fn titles_are_one_line() {
+        assert_eq!(validate_title("  hi ").unwrap(), "hi");
+        assert!(validate_title("a\nb").is_err());
+        assert!(validate_title(" ").is_err());
+        assert!(validate_title(&"x".repeat(MAX_TITLE_CHARS + 1)).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn a_valid_domain_has_only_safe_segments(s in "\\PC{0,40}") {
+            if let Ok(d) = normalize_domain(&s) {
+                prop_assert!(!d.is_empty());
+                for seg in d.split('/') {
+                    prop_assert!(!seg.is_empty() && seg != "." && seg != "..");
+                    prop_assert!(!seg.starts_with('.'));
+                }
+                prop_assert_eq!(normalize_domain(&d).unwrap(), d.clone());
+            }
+        }
+
+        #[test]
+        fn tag_normalisation_is_idempotent(s in "\\PC{0,40}") {
+            if let Ok(t) = normalize_tag(&s) {
+                prop_assert_eq!(normalize_tag(&t).unwrap(), t);
+            }
+        }
+    }
+}

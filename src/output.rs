@@ -1,0 +1,236 @@
+//! The only place that prints. Data goes to stdout (a table, plain lines or one JSON document),
+//! status and warnings to stderr. Text from the database passes through [`sanitize`] first.
+
+use std::io::{self, IsTerminal, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+/// Markers that search snippets put around a match; turned into colour or `**` on display.
+pub const HIGHLIGHT_START: char = '\u{E000}';
+pub const HIGHLIGHT_END: char = '\u{E001}';
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub struct Output {
+    pub json: bool,
+    quiet: bool,
+    color: bool,
+    stdout_is_tty: bool,
+}
+
+impl Output {
+    pub fn new(json: bool, quiet: bool, choice: ColorChoice) -> Output {
+        let stdout_is_tty = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_is_tty && !no_color,
+        };
+        Output {
+            json,
+            quiet,
+            color,
+            stdout_is_tty,
+        }
+    }
+
+    /// Print one JSON document on stdout.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+        let mut out = io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Print text on stdout as it is; callers sanitise foreign text first.
+    pub fn print(&self, text: &str) -> anyhow::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') {
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    pub fn print_table(&self, table: &Table) -> anyhow::Result<()> {
+        let rendered: Vec<String> = table.lines().map(|l| l.trim_end().to_owned()).collect();
+        self.print(&rendered.join("\n"))
+    }
+
+    /// A status line for humans on stderr, silenced by `--quiet`.
+    pub fn status(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// A note that something was empty or truncated; also silenced by `--quiet`.
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("note: {message}");
+        }
+    }
+
+    /// A table in the house style: no borders, upper-case header, fitted to the terminal.
+    pub fn table(&self, header: &[&str]) -> Table {
+        let mut table = Table::new();
+        table.load_preset(presets::NOTHING);
+        if self.stdout_is_tty {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+        } else {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+        table.set_header(header.iter().map(|h| h.to_uppercase()));
+        for column in table.column_iter_mut() {
+            column.set_padding((0, 2));
+        }
+        table
+    }
+
+    pub fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    pub fn accent(&self, text: &str) -> String {
+        self.paint("33", text)
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color && !text.is_empty() {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// Turn snippet markers into colour on a terminal, or `**` otherwise.
+    pub fn highlight(&self, snippet: &str) -> String {
+        let (start, end) = if self.color {
+            ("\x1b[1;33m", "\x1b[0m")
+        } else {
+            ("**", "**")
+        };
+        snippet
+            .replace(HIGHLIGHT_START, start)
+            .replace(HIGHLIGHT_END, end)
+    }
+}
+
+/// Replace snippet markers with `**` for JSON output.
+pub fn plain_highlight(snippet: &str) -> String {
+    snippet.replace([HIGHLIGHT_START, HIGHLIGHT_END], "**")
+}
+
+/// Remove everything that could drive a terminal: escape sequences (CSI, OSC, DCS and the rest,
+/// in 7-bit and 8-bit form), other control characters except newline and tab, and the
+/// bidirectional overrides that can make text read differently from what it is.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.next() {
+                // CSI: parameters then one final byte in @..~
+                Some('[') => skip_csi(&mut chars),
+                // OSC, DCS, SOS, PM, APC: a string ended by BEL or ST (ESC \)
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
+                // two- or three-character sequences such as ESC ( B
+                Some('(' | ')' | '*' | '+' | '#' | '%') => {
+                    chars.next();
+                }
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`sanitize`] for a table cell or a single line: whitespace runs become one space.
+pub fn sanitize_line(text: &str) -> String {
+    sanitize(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\x07' | '\u{9c}' => break,
+            '\x1b' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn strips_colour_title_and_clipboard_sequences() {
+        assert_eq!(sanitize("a\x1b[31mred\x1b[0m"), "ared");
+        assert_eq!(sanitize("x\x1b]0;pwned title\x07y"), "xy");
+        assert_eq!(sanitize("x\x1b]52;c;ZXZpbA==\x1b\\y"), "xy");
+        assert_eq!(sanitize("x\u{9b}2Jy"), "xy");
+        assert_eq!(sanitize("bell\x07 nul\0 del\x7f"), "bell nul del");
+    }
+
+    #[test]
+    fn strips_bidi_overrides_but_keeps_text() {
+        assert_eq!(sanitize("abc\u{202e}fed"), "abcfed");
+        assert_eq!(sanitize("héllo\n\tworld ✓"), "héllo\n\tworld ✓");
+    }
+
+    #[test]
+    fn line_form_collapses_whitespace() {
+        assert_eq!(sanitize_line("a\n\n b\tc"), "a b c");
+    }
+
+    proptest! {
+        #[test]
+        fn output_never_holds_escape_or_control(s in "\\PC*|[\\x00-\\x7f\\u{80}-\\u{9f}]*") {
+            let clean = sanitize(&s);
+            prop_assert!(!clean.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+        }
+
+        #[test]
+        fn sanitize_is_idempotent(s in "[\\x00-\\x7f\\u{80}-\\u{9f}a-zé]*") {
+            let once = sanitize(&s);
+            prop_assert_eq!(sanitize(&once), once.clone());
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Turning what a user typed into a full-text query that can never be a syntax error.
+
+/// Build an FTS5 query from free text: every word is quoted (so `"`, `*`, `:`, `-`, `AND`, `NEAR`
+/// and the rest are just text), words must all match, and the last word also matches as a
+/// prefix unless the text ends in a space, so results appear while a word is still being typed.
+/// Returns `None` when the text has no word to search for.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    let (last, rest) = words.split_last()?;
+    let quote = |w: &str| format!("\"{}\"", w.replace('"', "\"\""));
+    let mut query: Vec<String> = rest.iter().map(|w| quote(w)).collect();
+    let prefix = !text.ends_with(char::is_whitespace);
+    query.push(if prefix {
+        format!("{}*", quote(last))
+    } else {
+        quote(last)
+    });
+    Some(query.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rusqlite::Connection;
+
+    #[test]
+    fn words_are_quoted_and_the_last_is_a_prefix() {
+        assert_eq!(fts_query("vacuum full").unwrap(), r#""vacuum" "full"*"#);
+        assert_eq!(fts_query("vacuum ").unwrap(), r#""vacuum""#);
+        assert_eq!(
+            fts_query(r#"say "hi" AND"#).unwrap(),
+            r#""say" """hi""" "AND"*"#
+        );
+        assert_eq!(fts_query("  - * "), None);
+    }
+
+    fn index() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5(a, tokenize = 'porter unicode61 remove_diacritics 2');
+             INSERT INTO t VALUES ('the quick brown fox'), ('NEAR AND OR NOT');",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn stems_and_prefixes_match() {
+        let conn = index();
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM t WHERE t MATCH ?1",
+                [fts_query("foxes bro").unwrap()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn any_text_is_a_valid_query(text in "\\PC{0,60}|[\"*:^(){}+\\-. a-zA-Z]{0,30}") {
+            let conn = index();
+            if let Some(q) = fts_query(&text) {
+                let result: rusqlite::Result<i64> =
+                    conn.query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [&q], |r| r.get(0));
+                prop_assert!(result.is_ok(), "query {:?} from {:?} failed: {:?}", q, text, result);
+            }
+        }
+    }
+}

@@ -1,0 +1,534 @@
+//! SQL for entries: insert, resolve ids, change fields with their clocks, list and search.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+
+use super::Writer;
+use crate::clock::Stamp;
+use crate::error::RepError;
+use crate::ids;
+use crate::model::{Count, Entry, SearchHit};
+use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START, sanitize_line};
+use crate::timefmt::{self, Millis};
+
+const COLUMNS: &str = "e.seq, e.id, e.kind, e.title, e.body, e.domain, e.tags, e.author, \
+                       e.command, e.link, e.created_ms, e.updated_ms, e.deleted";
+
+pub struct NewEntry {
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub domain: String,
+    pub tags: Vec<String>,
+    pub author: String,
+    pub command: Option<String>,
+    pub link: Option<String>,
+}
+
+/// Insert a new entry, every field stamped with one tick; returns its full id.
+pub fn insert(w: &Writer<'_>, new: &NewEntry, now: Millis) -> anyhow::Result<(i64, String)> {
+    let stamp = w.tick(now)?.to_string();
+    let id = ids::new_id();
+    w.conn().execute(
+        "INSERT INTO entries (id, kind, kind_at, title, title_at, body, body_at, domain, domain_at,
+                              command, command_at, link, link_at, deleted, deleted_at, author,
+                              created_ms, updated_ms)
+         VALUES (?1, ?2, ?9, ?3, ?9, ?4, ?9, ?5, ?9, ?6, ?9, ?7, ?9, 0, ?9, ?8, ?10, ?10)",
+        params![
+            id,
+            new.kind,
+            new.title,
+            new.body,
+            new.domain,
+            new.command,
+            new.link,
+            new.author,
+            stamp,
+            now
+        ],
+    )?;
+    let seq = w.conn().last_insert_rowid();
+    for tag in &new.tags {
+        put_tag(w.conn(), seq, tag, true, &stamp)?;
+    }
+    refresh_tags(w.conn(), seq)?;
+    Ok((seq, id))
+}
+
+/// Which entries an id may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Live,
+    Deleted,
+    Any,
+}
+
+/// Turn what a user typed (a full id or a prefix of at least 4 characters) into one entry.
+pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i64> {
+    let shown = sanitize_line(input);
+    let Some(prefix) = ids::normalize_prefix(input) else {
+        return Err(RepError::user(format!("`{shown}` is not an entry id"))
+            .with_hint("ids are hexadecimal; `rep list` shows them")
+            .into());
+    };
+    if prefix.len() < ids::MIN_PREFIX {
+        return Err(RepError::user(format!(
+            "id prefix `{shown}` is too short: type at least {} characters",
+            ids::MIN_PREFIX
+        ))
+        .into());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, kind, title, deleted FROM entries
+         WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 11",
+    )?;
+    let candidates: Vec<(i64, String, String, String, bool)> = stmt
+        .query_map([&prefix], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    match candidates.as_slice() {
+        [] => Err(
+            RepError::user(format!("no entry has an id starting with `{shown}`"))
+                .with_hint("`rep list` or `rep search WORDS` shows ids")
+                .into(),
+        ),
+        [(seq, _, _, _, deleted)] => match (scope, *deleted) {
+            (Scope::Live, true) => Err(RepError::user(format!("entry {shown} is deleted"))
+                .with_hint(format!("`rep restore {shown}` brings it back"))
+                .into()),
+            (Scope::Deleted, false) => {
+                Err(RepError::user(format!("entry {shown} is not deleted")).into())
+            }
+            _ => Ok(*seq),
+        },
+        many => {
+            let mut message = format!("id prefix `{shown}` is ambiguous; it matches:");
+            for (_, id, kind, title, deleted) in many.iter().take(10) {
+                let gone = if *deleted { " (deleted)" } else { "" };
+                message.push_str(&format!("\n  {id}  {kind}  {}{gone}", sanitize_line(title)));
+            }
+            if many.len() > 10 {
+                message.push_str("\n  ...");
+            }
+            Err(RepError::user(message)
+                .with_hint("type more characters of the id")
+                .into())
+        }
+    }
+}
+
+pub fn load(conn: &Connection, seq: i64) -> anyhow::Result<Entry> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM entries e WHERE e.seq = ?1"))?;
+    let mut entry = stmt.query_row([seq], entry_from_row)?;
+    entry.short_id = short_id(conn, &entry.id)?;
+    Ok(entry)
+}
+
+/// The shortest prefix that tells this id apart from every other, deleted ones included.
+pub fn short_id(conn: &Connection, id: &str) -> anyhow::Result<String> {
+    let prev: Option<String> = conn
+        .prepare_cached("SELECT id FROM entries WHERE id < ?1 ORDER BY id DESC LIMIT 1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let next: Option<String> = conn
+        .prepare_cached("SELECT id FROM entries WHERE id > ?1 ORDER BY id LIMIT 1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(ids::shortest_unique_prefix(
+        id,
+        prev.as_deref(),
+        next.as_deref(),
+    ))
+}
+
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
+    let tags: String = r.get(6)?;
+    Ok(Entry {
+        id: r.get(1)?,
+        short_id: String::new(),
+        kind: r.get(2)?,
+        title: r.get(3)?,
+        body: r.get(4)?,
+        domain: r.get(5)?,
+        tags: tags.split_whitespace().map(str::to_owned).collect(),
+        author: r.get(7)?,
+        command: r.get(8)?,
+        link: r.get(9)?,
+        created_at: timefmt::rfc3339(r.get(10)?),
+        updated_at: timefmt::rfc3339(r.get(11)?),
+        deleted: r.get(12)?,
+    })
+}
+
+/// The single-valued fields a user can change, each with its own clock column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Kind,
+    Title,
+    Body,
+    Domain,
+    Command,
+    Link,
+}
+
+impl Field {
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Field::Kind => ("kind", "kind_at"),
+            Field::Title => ("title", "title_at"),
+            Field::Body => ("body", "body_at"),
+            Field::Domain => ("domain", "domain_at"),
+            Field::Command => ("command", "command_at"),
+            Field::Link => ("link", "link_at"),
+        }
+    }
+}
+
+/// Set a field if its value changes; returns whether it did.
+pub fn set_field(
+    conn: &Connection,
+    seq: i64,
+    field: Field,
+    value: Option<&str>,
+    stamp: &Stamp,
+    now: Millis,
+) -> anyhow::Result<bool> {
+    let (column, clock) = field.columns();
+    let changed = conn.execute(
+        &format!(
+            "UPDATE entries SET {column} = ?2, {clock} = ?3, updated_ms = max(updated_ms, ?4)
+             WHERE seq = ?1 AND {column} IS NOT ?2"
+        ),
+        params![seq, value, stamp.to_string(), now],
+    )?;
+    Ok(changed > 0)
+}
+
+pub fn set_deleted(
+    conn: &Connection,
+    seq: i64,
+    deleted: bool,
+    stamp: &Stamp,
+    now: Millis,
+) -> anyhow::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE entries SET deleted = ?2, deleted_at = ?3, updated_ms = max(updated_ms, ?4)
+         WHERE seq = ?1 AND deleted IS NOT ?2",
+        params![seq, deleted, stamp.to_string(), now],
+    )?;
+    Ok(changed > 0)
+}
+
+/// Add or remove one tag; returns whether the set changed.
+pub fn set_tag(
+    conn: &Connection,
+    seq: i64,
+    tag: &str,
+    present: bool,
+    stamp: &Stamp,
+    now: Millis,
+) -> anyhow::Result<bool> {
+    let current: Option<bool> = conn
+        .prepare_cached("SELECT present FROM entry_tags WHERE entry_seq = ?1 AND tag = ?2")?
+        .query_row(params![seq, tag], |r| r.get(0))
+        .optional()?;
+    if current.unwrap_or(false) == present {
+        return Ok(false);
+    }
+    put_tag(conn, seq, tag, present, &stamp.to_string())?;
+    conn.execute(
+        "UPDATE entries SET updated_ms = max(updated_ms, ?2) WHERE seq = ?1",
+        params![seq, now],
+    )?;
+    Ok(true)
+}
+
+fn put_tag(
+    conn: &Connection,
+    seq: i64,
+    tag: &str,
+    present: bool,
+    stamp: &str,
+) -> anyhow::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO entry_tags (entry_seq, tag, present, stamp) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (entry_seq, tag) DO UPDATE SET present = excluded.present, stamp = excluded.stamp",
+    )?
+    .execute(params![seq, tag, present, stamp])?;
+    Ok(())
+}
+
+/// Recompute the derived `tags` column (read by display and the full-text index).
+pub fn refresh_tags(conn: &Connection, seq: i64) -> anyhow::Result<()> {
+    conn.prepare_cached(
+        "UPDATE entries SET tags = coalesce((SELECT group_concat(tag, ' ') FROM
+             (SELECT tag FROM entry_tags WHERE entry_seq = ?1 AND present = 1 ORDER BY tag)), '')
+         WHERE seq = ?1",
+    )?
+    .execute([seq])?;
+    Ok(())
+}
+
+/// Filters shared by `list` and `search`.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub kind: Option<String>,
+    /// A domain includes its sub-domains.
+    pub domain: Option<String>,
+    pub tags: Vec<String>,
+    pub author: Option<String>,
+    pub since: Option<Millis>,
+}
+
+impl Filter {
+    fn sql(&self, params: &mut Vec<Value>) -> String {
+        let mut sql = String::from("e.deleted = 0");
+        let bind = |params: &mut Vec<Value>, v: Value| {
+            params.push(v);
+            params.len()
+        };
+        if let Some(kind) = &self.kind {
+            let n = bind(params, kind.clone().into());
+            sql.push_str(&format!(" AND e.kind = ?{n}"));
+        }
+        if let Some(domain) = &self.domain {
+            let n = bind(params, domain.clone().into());
+            // '0' follows '/' in byte order: the range is exactly the sub-domains.
+            sql.push_str(&format!(
+                " AND (e.domain = ?{n} OR (e.domain >= ?{n} || '/' AND e.domain < ?{n} || '0'))"
+            ));
+        }
+        for tag in &self.tags {
+            let n = bind(params, tag.clone().into());
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM entry_tags t WHERE t.entry_seq = e.seq AND t.tag = ?{n} AND t.present = 1)"
+            ));
+        }
+        if let Some(author) = &self.author {
+            let n = bind(params, author.clone().into());
+            sql.push_str(&format!(" AND e.author = ?{n}"));
+        }
+        if let Some(since) = self.since {
+            let n = bind(params, since.into());
+            sql.push_str(&format!(" AND e.created_ms >= ?{n}"));
+        }
+        sql
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sort {
+    /// Newest first
+    Created,
+    /// Most recently changed first
+    Updated,
+    /// Alphabetical
+    Title,
+}
+
+/// Live entries matching `filter`, at most `limit` (all when `None`).
+pub fn list(
+    conn: &Connection,
+    filter: &Filter,
+    sort: Sort,
+    limit: Option<usize>,
+) -> anyhow::Result<Vec<Entry>> {
+    let mut params = Vec::new();
+    let filter_sql = filter.sql(&mut params);
+    let order = match sort {
+        Sort::Created => "e.created_ms DESC, e.id",
+        Sort::Updated => "e.updated_ms DESC, e.id",
+        Sort::Title => "e.title COLLATE NOCASE, e.id",
+    };
+    let limit = limit.map_or(-1, |l| l as i64);
+    params.push(limit.into());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM entries e WHERE {filter_sql} ORDER BY {order} LIMIT ?{}",
+        params.len()
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut entries: Vec<Entry> = stmt
+        .query_map(params_from_iter(params), entry_from_row)?
+        .collect::<Result<_, _>>()?;
+    for entry in &mut entries {
+        entry.short_id = short_id(conn, &entry.id)?;
+    }
+    Ok(entries)
+}
+
+/// Ranked full-text search. `fts_query` is FTS5 syntax; errors in it are usage errors.
+pub fn search(
+    conn: &Connection,
+    fts_query: &str,
+    filter: &Filter,
+    limit: usize,
+) -> anyhow::Result<Vec<SearchHit>> {
+    let mut params: Vec<Value> = vec![fts_query.to_owned().into()];
+    let filter_sql = filter.sql(&mut params);
+    params.push((limit as i64).into());
+    let sql = format!(
+        "SELECT {COLUMNS}, entries_fts.rank,
+                snippet(entries_fts, -1, char({start}), char({end}), '…', 16)
+         FROM entries_fts JOIN entries e ON e.seq = entries_fts.rowid
+         WHERE entries_fts MATCH ?1 AND {filter_sql}
+         ORDER BY entries_fts.rank LIMIT ?{n}",
+        start = HIGHLIGHT_START as u32,
+        end = HIGHLIGHT_END as u32,
+        n = params.len(),
+    );
+    let run = || -> rusqlite::Result<Vec<SearchHit>> {
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(params.iter()), |r| {
+            Ok(SearchHit {
+                entry: entry_from_row(r)?,
+                score: r.get(13)?,
+                snippet: r.get(14)?,
+            })
+        })?;
+        rows.collect()
+    };
+    let mut hits = run().map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => anyhow::Error::new(
+            RepError::usage(format!("invalid search syntax: {message}"))
+                .with_hint("drop --raw to search for the words as typed"),
+        ),
+        other => other.into(),
+    })?;
+    for hit in &mut hits {
+        hit.entry.short_id = short_id(conn, &hit.entry.id)?;
+    }
+    Ok(hits)
+}
+
+pub fn domain_counts(conn: &Connection) -> anyhow::Result<Vec<Count>> {
+    counts(
+        conn,
+        "SELECT domain, count(*) FROM entries WHERE deleted = 0 GROUP BY domain ORDER BY domain",
+    )
+}
+
+pub fn tag_counts(conn: &Connection) -> anyhow::Result<Vec<Count>> {
+    counts(
+        conn,
+        "SELECT t.tag, count(*) AS n FROM entry_tags t JOIN entries e ON e.seq = t.entry_seq
+         WHERE t.present = 1 AND e.deleted = 0 GROUP BY t.tag ORDER BY n DESC, t.tag",
+    )
+}
+
+fn counts(conn: &Connection, sql: &str) -> anyhow::Result<Vec<Count>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Count {
+            name: r.get(0)?,
+            entries: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn entry(title: &str, domain: &str, tags: &[&str]) -> NewEntry {
+        NewEntry {
+            kind: "tool".into(),
+            title: title.into(),
+            body: String::new(),
+            domain: domain.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            author: "ana".into(),
+            command: None,
+            link: None,
+        }
+    }
+
+    #[test]
+    fn domain_filter_includes_sub_domains_only() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(|w| {
+                for d in ["k8s", "k8s/networking", "k8s-old", "k8s0", "pg"] {
+                    insert(w, &entry(d, d, &[]), 1)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let filter = Filter {
+            domain: Some("k8s".into()),
+            ..Filter::default()
+        };
+        let got = store.read(|c| list(c, &filter, Sort::Title, None)).unwrap();
+        let titles: Vec<_> = got.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["k8s", "k8s/networking"]);
+    }
+
+    #[test]
+    fn deleted_entries_leave_the_index_and_come_back() {
+        let mut store = Store::open_in_memory().unwrap();
+        let (seq, _) = store
+            .write(|w| insert(w, &entry("vacuum the table", "pg", &["bloat"]), 1))
+            .unwrap();
+        let hits = |store: &mut Store| {
+            store
+                .read(|c| search(c, "vacuum", &Filter::default(), 10))
+                .unwrap()
+                .len()
+        };
+        assert_eq!(hits(&mut store), 1);
+        store
+            .write(|w| {
+                let s = w.tick(2)?;
+                set_deleted(w.conn(), seq, true, &s, 2)
+            })
+            .unwrap();
+        assert_eq!(hits(&mut store), 0);
+        store
+            .write(|w| {
+                let s = w.tick(3)?;
+                set_deleted(w.conn(), seq, false, &s, 3)
+            })
+            .unwrap();
+        assert_eq!(hits(&mut store), 1);
+        store
+            .read(|c| {
+                Ok(c.execute(
+                    "INSERT INTO entries_fts(entries_fts, rank) VALUES ('integrity-check', 1)",
+                    [],
+                )?)
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn tags_are_a_set_mirrored_in_the_index() {
+        let mut store = Store::open_in_memory().unwrap();
+        let (seq, _) = store
+            .write(|w| insert(w, &entry("x", "pg", &["b", "a"]), 1))
+            .unwrap();
+        let e = store.read(|c| load(c, seq)).unwrap();
+        assert_eq!(e.tags, ["a", "b"]);
+        store
+            .write(|w| {
+                let s = w.tick(2)?;
+                assert!(set_tag(w.conn(), seq, "c", true, &s, 2)?);
+                assert!(!set_tag(w.conn(), seq, "c", true, &s, 2)?);
+                assert!(set_tag(w.conn(), seq, "a", false, &s, 2)?);
+                refresh_tags(w.conn(), seq)
+            })
+            .unwrap();
+        assert_eq!(store.read(|c| load(c, seq)).unwrap().tags, ["b", "c"]);
+        let hits = store
+            .read(|c| search(c, "c", &Filter::default(), 10))
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+        let counts = store.read(tag_counts).unwrap();
+        assert_eq!(
+            counts.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["b", "c"]
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! Schema migrations, applied in order up to `PRAGMA user_version`. A shipped migration is never
+//! edited, only followed by a new one; tests/fixtures holds a database from every version.
+
+/// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: entries with per-field clocks, tags as a per-element set, full-text index.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE entries (
+        seq        INTEGER PRIMARY KEY,      -- local row number, for the full-text index only
+        id         TEXT NOT NULL UNIQUE,     -- UUID, the same on every replica
+        kind       TEXT NOT NULL,
+        kind_at    TEXT NOT NULL,            -- clock stamp of the field's last change
+        title      TEXT NOT NULL,
+        title_at   TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        body_at    TEXT NOT NULL,
+        domain     TEXT NOT NULL,
+        domain_at  TEXT NOT NULL,
+        command    TEXT,
+        command_at TEXT NOT NULL,
+        link       TEXT,
+        link_at    TEXT NOT NULL,
+        deleted    INTEGER NOT NULL DEFAULT 0,
+        deleted_at TEXT NOT NULL,
+        author     TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        tags       TEXT NOT NULL DEFAULT ''  -- derived from entry_tags: live tags, sorted
+    ) STRICT;
+    CREATE INDEX entries_created ON entries(created_ms);
+    CREATE INDEX entries_updated ON entries(updated_ms);
+    CREATE INDEX entries_title ON entries(title COLLATE NOCASE);
+    CREATE INDEX entries_domain ON entries(domain);
+    CREATE INDEX entries_author ON entries(author);
+
+    -- Tags are a set with one present/absent flag per element, so that concurrent adds and
+    -- removals of different tags on different replicas never collide.
+    CREATE TABLE entry_tags (
+        entry_seq INTEGER NOT NULL REFERENCES entries(seq),
+        tag       TEXT NOT NULL,
+        present   INTEGER NOT NULL,
+        stamp     TEXT NOT NULL,
+        PRIMARY KEY (entry_seq, tag)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX entry_tags_by_tag ON entry_tags(tag, entry_seq) WHERE present = 1;
+
+    -- The index covers live entries only; its content is read through this view.
+    CREATE VIEW live_entries AS
+        SELECT seq, title, tags, body, command FROM entries WHERE deleted = 0;
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, tags, body, command,
+        content = 'live_entries', content_rowid = 'seq',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    -- Title weighs most, then tags, then the command, then the body.
+    INSERT INTO entries_fts(entries_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0, 2.0)');
+
+    CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries WHEN new.deleted = 0 BEGIN
+        INSERT INTO entries_fts(rowid, title, tags, body, command)
+        VALUES (new.seq, new.title, new.tags, new.body, new.command);
+    END;
+    CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, tags, body, command, deleted ON entries
+    BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, tags, body, command)
+        SELECT 'delete', old.seq, old.title, old.tags, old.body, old.command WHERE old.deleted = 0;
+        INSERT INTO entries_fts(rowid, title, tags, body, command)
+        SELECT new.seq, new.title, new.tags, new.body, new.command WHERE new.deleted = 0;
+    END;
+    "#,
+];
+
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
