@@ -1,0 +1,1 @@
+//! Integration tests: the real `rep` binary on temp databases. One module per command.
