@@ -74,10 +74,13 @@ pub enum Command {
     Edit(commands::edit::Args),
     Rm(commands::rm::Args),
     Restore(commands::restore::Args),
+    History(commands::history::Args),
     List(commands::list::Args),
     Search(commands::search::Args),
     Domains(commands::domains::Args),
     Tags(commands::tags::Args),
+    Export(commands::export::Args),
+    Import(commands::import::Args),
     Config(commands::config::Args),
     Version(commands::version::Args),
 }

@@ -8,7 +8,9 @@ mod config;
 mod context;
 mod editor;
 mod error;
+mod exchange;
 mod ids;
+mod markdown;
 mod model;
 mod output;
 mod search;
@@ -76,10 +78,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Edit(args) => commands::edit::run(&mut ctx, args),
         Command::Rm(args) => commands::rm::run(&mut ctx, args),
         Command::Restore(args) => commands::restore::run(&mut ctx, args),
+        Command::History(args) => commands::history::run(&mut ctx, args),
         Command::List(args) => commands::list::run(&mut ctx, args),
         Command::Search(args) => commands::search::run(&mut ctx, args),
         Command::Domains(args) => commands::domains::run(&mut ctx, args),
         Command::Tags(args) => commands::tags::run(&mut ctx, args),
+        Command::Export(args) => commands::export::run(&mut ctx, args),
+        Command::Import(args) => commands::import::run(&mut ctx, args),
         Command::Config(args) => commands::config::run(&mut ctx, args),
         Command::Version(args) => commands::version::run(&mut ctx, args),
     }

@@ -44,6 +44,18 @@ pub fn rfc3339(ms: Millis) -> String {
         .unwrap_or_default()
 }
 
+/// RFC 3339 in UTC with milliseconds, as the exchange format stores creation times.
+pub fn rfc3339_millis(ms: Millis) -> String {
+    let format =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    from_millis(ms).format(&format).unwrap_or_default()
+}
+
+/// Parse an RFC 3339 time.
+pub fn parse_exact(text: &str) -> Option<Millis> {
+    OffsetDateTime::parse(text, &Rfc3339).ok().map(to_millis)
+}
+
 /// `--since`: a date (`2026-01-31`), an RFC 3339 time, or an age (`3d`, `2w`, `12h`, `6m` months).
 pub fn parse_since(text: &str, now: Millis) -> Result<Millis, RepError> {
     let text = text.trim();
@@ -81,6 +93,8 @@ mod tests {
     fn formats_round_trip() {
         let ms = parse_rfc3339("2026-11-27T09:30:00Z").unwrap();
         assert_eq!(rfc3339(ms), "2026-11-27T09:30:00Z");
+        assert_eq!(rfc3339_millis(ms + 7), "2026-11-27T09:30:00.007Z");
+        assert_eq!(parse_exact(&rfc3339_millis(ms + 7)), Some(ms + 7));
     }
 
     #[test]

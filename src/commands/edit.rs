@@ -4,8 +4,9 @@ use crate::commands::{BodyArgs, parse_tags, read_body};
 use crate::context::Context;
 use crate::editor::{self, Draft};
 use crate::error::RepError;
+use crate::exchange::TextField as Field;
 use crate::model::{self, Kind};
-use crate::store::entries::{self, Field, Scope};
+use crate::store::entries::{self, Scope};
 
 /// Change an entry
 ///
@@ -105,6 +106,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .map(|l| model::validate_field("link", l))
         .transpose()?;
     let now = ctx.now();
+    let member = ctx.member()?;
 
     if args.body.edit {
         let current = ctx.store()?.read(|c| {
@@ -144,7 +146,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ];
         for (field, value) in fields {
             if let Some(value) = value {
-                changed |= entries::set_field(conn, seq, field, value, &stamp, now)?;
+                changed |= entries::set_field(conn, seq, field, value, &stamp, &member, now)?;
             }
         }
         let mut tags_changed = false;

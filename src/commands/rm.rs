@@ -25,11 +25,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
 /// Shared by `rm` and `restore`: flip the tombstone in one stamped write.
 pub fn set_deleted(ctx: &mut Context, id: &str, deleted: bool) -> anyhow::Result<()> {
     let now = ctx.now();
+    let member = ctx.member()?;
     let scope = if deleted { Scope::Live } else { Scope::Deleted };
     let entry = ctx.store()?.write(|w| {
         let seq = entries::resolve(w.conn(), id, scope)?;
         let stamp = w.tick(now)?;
-        entries::set_deleted(w.conn(), seq, deleted, &stamp, now)?;
+        entries::set_deleted(w.conn(), seq, deleted, &stamp, &member, now)?;
         entries::load(w.conn(), seq)
     })?;
     if ctx.out.json {

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use super::Writer;
 use crate::clock::Stamp;
 use crate::error::RepError;
+use crate::exchange::TextField;
 use crate::ids;
 use crate::model::{Count, Entry, SearchHit};
 use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START, sanitize_line};
@@ -25,33 +26,26 @@ pub struct NewEntry {
     pub link: Option<String>,
 }
 
-/// Insert a new entry, every field stamped with one tick; returns its full id.
+/// Insert a new entry, every field stamped with one tick; returns its row and full id.
 pub fn insert(w: &Writer<'_>, new: &NewEntry, now: Millis) -> anyhow::Result<(i64, String)> {
     let stamp = w.tick(now)?.to_string();
     let id = ids::new_id();
+    let mut tags = new.tags.clone();
+    tags.sort();
+    tags.dedup();
     w.conn().execute(
-        "INSERT INTO entries (id, kind, kind_at, title, title_at, body, body_at, domain, domain_at,
-                              command, command_at, link, link_at, deleted, deleted_at, author,
-                              created_ms, updated_ms)
-         VALUES (?1, ?2, ?9, ?3, ?9, ?4, ?9, ?5, ?9, ?6, ?9, ?7, ?9, 0, ?9, ?8, ?10, ?10)",
-        params![
-            id,
-            new.kind,
-            new.title,
-            new.body,
-            new.domain,
-            new.command,
-            new.link,
-            new.author,
-            stamp,
-            now
-        ],
+        "INSERT INTO entries (id, kind, kind_at, kind_by, title, title_at, title_by, body, body_at, body_by,
+                              domain, domain_at, domain_by, command, command_at, command_by,
+                              link, link_at, link_by, deleted, deleted_at, deleted_by, author,
+                              created_ms, updated_ms, tags)
+         VALUES (?1, ?2, ?9, ?8, ?3, ?9, ?8, ?4, ?9, ?8, ?5, ?9, ?8, ?6, ?9, ?8, ?7, ?9, ?8,
+                 0, ?9, ?8, ?8, ?10, ?10, ?11)",
+        params![id, new.kind, new.title, new.body, new.domain, new.command, new.link, new.author, stamp, now, tags.join(" ")],
     )?;
     let seq = w.conn().last_insert_rowid();
-    for tag in &new.tags {
+    for tag in &tags {
         put_tag(w.conn(), seq, tag, true, &stamp)?;
     }
-    refresh_tags(w.conn(), seq)?;
     Ok((seq, id))
 }
 
@@ -162,48 +156,48 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
-/// The single-valued fields a user can change, each with its own clock column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Kind,
-    Title,
-    Body,
-    Domain,
-    Command,
-    Link,
-}
-
-impl Field {
-    fn columns(self) -> (&'static str, &'static str) {
-        match self {
-            Field::Kind => ("kind", "kind_at"),
-            Field::Title => ("title", "title_at"),
-            Field::Body => ("body", "body_at"),
-            Field::Domain => ("domain", "domain_at"),
-            Field::Command => ("command", "command_at"),
-            Field::Link => ("link", "link_at"),
-        }
+/// The columns of a text field: value, clock stamp, member.
+pub(super) fn columns(field: TextField) -> (&'static str, &'static str, &'static str) {
+    match field {
+        TextField::Kind => ("kind", "kind_at", "kind_by"),
+        TextField::Title => ("title", "title_at", "title_by"),
+        TextField::Body => ("body", "body_at", "body_by"),
+        TextField::Domain => ("domain", "domain_at", "domain_by"),
+        TextField::Command => ("command", "command_at", "command_by"),
+        TextField::Link => ("link", "link_at", "link_by"),
     }
 }
 
-/// Set a field if its value changes; returns whether it did.
+/// Set a field if its value changes, keeping the old value as a revision; returns whether it did.
 pub fn set_field(
     conn: &Connection,
     seq: i64,
-    field: Field,
+    field: TextField,
     value: Option<&str>,
     stamp: &Stamp,
+    member: &str,
     now: Millis,
 ) -> anyhow::Result<bool> {
-    let (column, clock) = field.columns();
-    let changed = conn.execute(
-        &format!(
-            "UPDATE entries SET {column} = ?2, {clock} = ?3, updated_ms = max(updated_ms, ?4)
-             WHERE seq = ?1 AND {column} IS NOT ?2"
-        ),
-        params![seq, value, stamp.to_string(), now],
+    let (column, at, by) = columns(field);
+    let old: (Option<String>, String, String) = conn.query_row(
+        &format!("SELECT {column}, {at}, {by} FROM entries WHERE seq = ?1"),
+        [seq],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    Ok(changed > 0)
+    if old.0.as_deref() == value {
+        return Ok(false);
+    }
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO revisions (entry_seq, field, value, stamp, member) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![seq, field.name(), old.0, old.1, old.2])?;
+    conn.execute(
+        &format!(
+            "UPDATE entries SET {column} = ?2, {at} = ?3, {by} = ?4, updated_ms = max(updated_ms, ?5) WHERE seq = ?1"
+        ),
+        params![seq, value, stamp.to_string(), member, now],
+    )?;
+    Ok(true)
 }
 
 pub fn set_deleted(
@@ -211,12 +205,13 @@ pub fn set_deleted(
     seq: i64,
     deleted: bool,
     stamp: &Stamp,
+    member: &str,
     now: Millis,
 ) -> anyhow::Result<bool> {
     let changed = conn.execute(
-        "UPDATE entries SET deleted = ?2, deleted_at = ?3, updated_ms = max(updated_ms, ?4)
+        "UPDATE entries SET deleted = ?2, deleted_at = ?3, deleted_by = ?4, updated_ms = max(updated_ms, ?5)
          WHERE seq = ?1 AND deleted IS NOT ?2",
-        params![seq, deleted, stamp.to_string(), now],
+        params![seq, deleted, stamp.to_string(), member, now],
     )?;
     Ok(changed > 0)
 }
@@ -245,7 +240,7 @@ pub fn set_tag(
     Ok(true)
 }
 
-fn put_tag(
+pub(super) fn put_tag(
     conn: &Connection,
     seq: i64,
     tag: &str,
@@ -482,14 +477,14 @@ mod tests {
         store
             .write(|w| {
                 let s = w.tick(2)?;
-                set_deleted(w.conn(), seq, true, &s, 2)
+                set_deleted(w.conn(), seq, true, &s, "ana", 2)
             })
             .unwrap();
         assert_eq!(hits(&mut store), 0);
         store
             .write(|w| {
                 let s = w.tick(3)?;
-                set_deleted(w.conn(), seq, false, &s, 3)
+                set_deleted(w.conn(), seq, false, &s, "ana", 3)
             })
             .unwrap();
         assert_eq!(hits(&mut store), 1);

@@ -15,18 +15,25 @@ pub const MIGRATIONS: &[&str] = &[
         id         TEXT NOT NULL UNIQUE,     -- UUID, the same on every replica
         kind       TEXT NOT NULL,
         kind_at    TEXT NOT NULL,            -- clock stamp of the field's last change
+        kind_by    TEXT NOT NULL,            -- the member who made that change
         title      TEXT NOT NULL,
         title_at   TEXT NOT NULL,
+        title_by   TEXT NOT NULL,
         body       TEXT NOT NULL,
         body_at    TEXT NOT NULL,
+        body_by    TEXT NOT NULL,
         domain     TEXT NOT NULL,
         domain_at  TEXT NOT NULL,
+        domain_by  TEXT NOT NULL,
         command    TEXT,
         command_at TEXT NOT NULL,
+        command_by TEXT NOT NULL,
         link       TEXT,
         link_at    TEXT NOT NULL,
+        link_by    TEXT NOT NULL,
         deleted    INTEGER NOT NULL DEFAULT 0,
         deleted_at TEXT NOT NULL,
+        deleted_by TEXT NOT NULL,
         author     TEXT NOT NULL,
         created_ms INTEGER NOT NULL,
         updated_ms INTEGER NOT NULL,
@@ -48,6 +55,17 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (entry_seq, tag)
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX entry_tags_by_tag ON entry_tags(tag, entry_seq) WHERE present = 1;
+
+    -- Values a field held before: every edit and every merge that replaces a value keeps the old
+    -- one here, so that nothing anyone wrote is lost (`rep history`).
+    CREATE TABLE revisions (
+        entry_seq INTEGER NOT NULL REFERENCES entries(seq),
+        field     TEXT NOT NULL,
+        value     TEXT,
+        stamp     TEXT NOT NULL,
+        member    TEXT NOT NULL,
+        PRIMARY KEY (entry_seq, field, stamp, value)
+    ) STRICT;
 
     -- The index covers live entries only; its content is read through this view.
     CREATE VIEW live_entries AS

@@ -2,6 +2,7 @@
 //! All SQL of the program lives under this module, with parameters always bound.
 
 pub mod entries;
+pub mod exchange;
 mod migrations;
 
 use std::path::Path;
@@ -126,11 +127,25 @@ impl Store {
         &mut self,
         f: impl FnOnce(&Writer<'_>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
+        self.write_or_rehearse(true, f)
+    }
+
+    /// Like [`Store::write`], but with `commit == false` everything is rolled back at the end:
+    /// a dry run that goes through exactly the same steps.
+    pub fn write_or_rehearse<T>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&Writer<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&Writer { tx: &tx })?;
-        tx.commit()?;
+        if commit {
+            tx.commit()?;
+        } else {
+            tx.rollback()?;
+        }
         Ok(value)
     }
 
@@ -178,6 +193,30 @@ impl Writer<'_> {
             [stamp.to_string()],
         )?;
         Ok(stamp)
+    }
+}
+
+impl Writer<'_> {
+    /// Move the clock past a stamp seen in imported data, so later local changes order after it.
+    pub fn observe(&self, seen: &Stamp) -> anyhow::Result<()> {
+        let last: Option<String> = self
+            .tx
+            .query_row("SELECT value FROM meta WHERE key = 'clock'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let last = last.and_then(|s| s.parse::<Stamp>().ok());
+        if last
+            .as_ref()
+            .is_none_or(|l| (l.millis, l.counter) < (seen.millis, seen.counter))
+        {
+            self.tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('clock', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [seen.to_string()],
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -1,0 +1,772 @@
+//! The exchange format (docs/format.md) and the merge rules: pure data and pure functions, shared
+//! by `rep import`, `rep sync` and `rep merge-driver`.
+//!
+//! A file is a header line, then one record per line sorted by (type, id). Every mutable field
+//! carries its clock stamp and the member who set it; superseded values travel along as
+//! revisions, so the merge of two records is a join: the value with the greatest stamp wins and
+//! every other value ever seen stays in the history. Joins are idempotent, commutative and
+//! associative, which is why imports in any order, repeated, converge.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::clock::Stamp;
+use crate::model;
+
+pub const FORMAT_NAME: &str = "repertoire";
+/// Major changes are refused by older readers; minor ones only add optional data.
+pub const FORMAT_MAJOR: u32 = 1;
+pub const FORMAT_MINOR: u32 = 0;
+/// No legitimate line comes near this: a 1 MiB body plus its revisions' history is capped below.
+pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_REVISIONS: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub format: String,
+    pub version: String,
+}
+
+impl Header {
+    pub fn current() -> Header {
+        Header {
+            format: FORMAT_NAME.to_owned(),
+            version: format!("{FORMAT_MAJOR}.{FORMAT_MINOR}"),
+        }
+    }
+
+    pub fn check(&self) -> Result<(), String> {
+        if self.format != FORMAT_NAME {
+            return Err(format!(
+                "this is not a repertoire export (format {:?})",
+                self.format
+            ));
+        }
+        let major = self
+            .version
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u32>().ok());
+        match major {
+            None => Err(format!("unreadable format version {:?}", self.version)),
+            Some(m) if m > FORMAT_MAJOR => Err(format!(
+                "format version {} is newer than this rep reads ({FORMAT_MAJOR}.x); upgrade rep",
+                self.version
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A field's value with the stamp of the change that set it and who made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub at: Stamp,
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagState {
+    pub present: bool,
+    pub at: Stamp,
+}
+
+/// A value a field held before, kept so that nothing anyone wrote is lost.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    pub field: TextField,
+    pub value: Option<String>,
+    pub at: Stamp,
+    pub by: String,
+}
+
+/// The single-valued fields that keep a history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextField {
+    Kind,
+    Title,
+    Body,
+    Domain,
+    Command,
+    Link,
+}
+
+impl TextField {
+    pub const ALL: [TextField; 6] = [
+        TextField::Kind,
+        TextField::Title,
+        TextField::Body,
+        TextField::Domain,
+        TextField::Command,
+        TextField::Link,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TextField::Kind => "kind",
+            TextField::Title => "title",
+            TextField::Body => "body",
+            TextField::Domain => "domain",
+            TextField::Command => "command",
+            TextField::Link => "link",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<TextField> {
+        TextField::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// One line of the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Record {
+    Entry(EntryRecord),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryRecord {
+    pub id: String,
+    /// RFC 3339 with milliseconds; set once, never changed.
+    pub created_at: String,
+    pub author: String,
+    pub kind: Versioned<String>,
+    pub title: Versioned<String>,
+    pub body: Versioned<String>,
+    pub domain: Versioned<String>,
+    pub command: Versioned<Option<String>>,
+    pub link: Versioned<Option<String>>,
+    pub deleted: Versioned<bool>,
+    pub tags: BTreeMap<String, TagState>,
+    /// Sorted by (field, value, at, by); never holds a field's current value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revisions: Vec<Revision>,
+}
+
+impl EntryRecord {
+    /// The current value of a text field, as the revision it would become when replaced.
+    pub fn current(&self, field: TextField) -> Revision {
+        let (value, at, by) = match field {
+            TextField::Kind => (Some(self.kind.value.clone()), &self.kind.at, &self.kind.by),
+            TextField::Title => (
+                Some(self.title.value.clone()),
+                &self.title.at,
+                &self.title.by,
+            ),
+            TextField::Body => (Some(self.body.value.clone()), &self.body.at, &self.body.by),
+            TextField::Domain => (
+                Some(self.domain.value.clone()),
+                &self.domain.at,
+                &self.domain.by,
+            ),
+            TextField::Command => (
+                self.command.value.clone(),
+                &self.command.at,
+                &self.command.by,
+            ),
+            TextField::Link => (self.link.value.clone(), &self.link.at, &self.link.by),
+        };
+        Revision {
+            field,
+            value,
+            at: at.clone(),
+            by: by.clone(),
+        }
+    }
+
+    fn set_current(&mut self, r: &Revision) {
+        let text = || r.value.clone().unwrap_or_default();
+        match r.field {
+            TextField::Kind => {
+                self.kind = Versioned {
+                    value: text(),
+                    at: r.at.clone(),
+                    by: r.by.clone(),
+                }
+            }
+            TextField::Title => {
+                self.title = Versioned {
+                    value: text(),
+                    at: r.at.clone(),
+                    by: r.by.clone(),
+                }
+            }
+            TextField::Body => {
+                self.body = Versioned {
+                    value: text(),
+                    at: r.at.clone(),
+                    by: r.by.clone(),
+                }
+            }
+            TextField::Domain => {
+                self.domain = Versioned {
+                    value: text(),
+                    at: r.at.clone(),
+                    by: r.by.clone(),
+                }
+            }
+            TextField::Command => {
+                self.command = Versioned {
+                    value: r.value.clone(),
+                    at: r.at.clone(),
+                    by: r.by.clone(),
+                }
+            }
+            TextField::Link => {
+                self.link = Versioned {
+                    value: r.value.clone(),
+                    at: r.at.clone(),
+                    by: r.by.clone(),
+                }
+            }
+        }
+    }
+
+    /// Every value a field has held that this record knows of, the current one included.
+    fn known(&self, field: TextField) -> BTreeSet<Revision> {
+        let mut all: BTreeSet<Revision> = self
+            .revisions
+            .iter()
+            .filter(|r| r.field == field)
+            .cloned()
+            .collect();
+        all.insert(self.current(field));
+        all
+    }
+
+    /// The largest stamp in the record, so an importer can move its clock past it.
+    pub fn max_stamp(&self) -> &Stamp {
+        let fields = TextField::ALL.iter().map(|f| self.field_stamp(*f));
+        let rest = [&self.deleted.at]
+            .into_iter()
+            .chain(self.tags.values().map(|t| &t.at));
+        let revisions = self.revisions.iter().map(|r| &r.at);
+        fields
+            .chain(rest)
+            .chain(revisions)
+            .max()
+            .unwrap_or(&self.deleted.at)
+    }
+
+    fn field_stamp(&self, field: TextField) -> &Stamp {
+        match field {
+            TextField::Kind => &self.kind.at,
+            TextField::Title => &self.title.at,
+            TextField::Body => &self.body.at,
+            TextField::Domain => &self.domain.at,
+            TextField::Command => &self.command.at,
+            TextField::Link => &self.link.at,
+        }
+    }
+
+    /// Check what an importer cannot trust: every value must be one rep itself could have written.
+    pub fn validate(&self) -> Result<(), String> {
+        let ok_uuid =
+            uuid::Uuid::parse_str(&self.id).is_ok_and(|u| u.hyphenated().to_string() == self.id);
+        if !ok_uuid {
+            return Err(format!(
+                "id {:?} is not a lowercase hyphenated UUID",
+                clip(&self.id)
+            ));
+        }
+        crate::timefmt::parse_exact(&self.created_at).ok_or_else(|| {
+            format!(
+                "created_at {:?} is not an RFC 3339 time",
+                clip(&self.created_at)
+            )
+        })?;
+        for member in [
+            &self.author,
+            &self.kind.by,
+            &self.title.by,
+            &self.body.by,
+            &self.domain.by,
+        ]
+        .into_iter()
+        .chain([&self.command.by, &self.link.by, &self.deleted.by])
+        .chain(self.revisions.iter().map(|r| &r.by))
+        {
+            crate::context::validate_member(member).map_err(|e| e.message)?;
+        }
+        for field in TextField::ALL {
+            validate_value(field, self.current(field).value.as_deref())?;
+        }
+        if self.tags.len() > 10 * model::MAX_TAGS {
+            return Err(format!(
+                "{} tags, over the limit of {}",
+                self.tags.len(),
+                10 * model::MAX_TAGS
+            ));
+        }
+        for tag in self.tags.keys() {
+            match model::normalize_tag(tag) {
+                Ok(t) if &t == tag => {}
+                _ => return Err(format!("tag {:?} is not a normalised tag", clip(tag))),
+            }
+        }
+        if self.revisions.len() > MAX_REVISIONS {
+            return Err(format!(
+                "{} revisions, over the limit of {MAX_REVISIONS}",
+                self.revisions.len()
+            ));
+        }
+        for r in &self.revisions {
+            validate_value(r.field, r.value.as_deref())?;
+        }
+        Ok(())
+    }
+}
+
+fn clip(s: &str) -> String {
+    crate::output::sanitize_line(&s.chars().take(60).collect::<String>())
+}
+
+fn validate_value(field: TextField, value: Option<&str>) -> Result<(), String> {
+    let name = field.name();
+    let required = || format!("{name} must have a value");
+    match field {
+        TextField::Kind => {
+            let kind = value.ok_or_else(required)?;
+            let valid = !kind.is_empty()
+                && kind.len() <= 32
+                && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+            if !valid {
+                return Err(format!("kind {:?} is not a lowercase word", clip(kind)));
+            }
+        }
+        TextField::Title => {
+            let title = value.ok_or_else(required)?;
+            match model::validate_title(title) {
+                Ok(t) if t == title => {}
+                Ok(_) => return Err("title has surrounding spaces".into()),
+                Err(e) => return Err(e.message),
+            }
+        }
+        TextField::Body => {
+            model::validate_body(value.ok_or_else(required)?.to_owned()).map_err(|e| e.message)?;
+        }
+        TextField::Domain => {
+            let domain = value.ok_or_else(required)?;
+            match model::normalize_domain(domain) {
+                Ok(d) if d == domain => {}
+                _ => return Err(format!("domain {:?} is not a valid domain", clip(domain))),
+            }
+        }
+        TextField::Command | TextField::Link => {
+            if let Some(v) = value {
+                if v.is_empty() {
+                    return Err(format!("{name} is empty; absent values are null"));
+                }
+                model::validate_field(name, v).map_err(|e| e.message)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a join did to the local record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Joined {
+    pub record: EntryRecord,
+    /// Fields where one side's value lost to a value written without seeing it.
+    pub lost_concurrent_edits: Vec<TextField>,
+}
+
+/// Join two states of the same entry. The result depends only on the set of facts in both, so
+/// `join(a, b) == join(b, a)`, `join(a, a) == a`, and grouping does not matter.
+pub fn join(a: &EntryRecord, b: &EntryRecord) -> Joined {
+    debug_assert_eq!(a.id, b.id);
+    let mut out = a.clone();
+    if (&b.created_at, &b.author) < (&a.created_at, &a.author) {
+        out.created_at = b.created_at.clone();
+        out.author = b.author.clone();
+    }
+    let mut revisions = Vec::new();
+    let mut lost = Vec::new();
+    for field in TextField::ALL {
+        let (known_a, known_b) = (a.known(field), b.known(field));
+        let all: BTreeSet<Revision> = known_a.union(&known_b).cloned().collect();
+        let winner = all
+            .iter()
+            .max_by(|x, y| x.at.cmp(&y.at).then_with(|| x.cmp(y)))
+            .cloned();
+        let Some(winner) = winner else { continue };
+        out.set_current(&winner);
+        // A side lost a concurrent edit when its current value was unknown to the winning side.
+        let (cur_a, cur_b) = (a.current(field), b.current(field));
+        let lost_a = cur_a != winner && !known_b.contains(&cur_a) && known_b.contains(&winner);
+        let lost_b = cur_b != winner && !known_a.contains(&cur_b) && known_a.contains(&winner);
+        if lost_a || lost_b {
+            lost.push(field);
+        }
+        revisions.extend(all.into_iter().filter(|r| *r != winner));
+    }
+    out.revisions = revisions;
+    out.deleted = max_versioned(&a.deleted, &b.deleted);
+    for (tag, state) in &b.tags {
+        out.tags
+            .entry(tag.clone())
+            .and_modify(|mine| {
+                if (&state.at, state.present) > (&mine.at, mine.present) {
+                    *mine = state.clone();
+                }
+            })
+            .or_insert_with(|| state.clone());
+    }
+    Joined {
+        record: out,
+        lost_concurrent_edits: lost,
+    }
+}
+
+fn max_versioned(a: &Versioned<bool>, b: &Versioned<bool>) -> Versioned<bool> {
+    if (&b.at, b.value, &b.by) > (&a.at, a.value, &a.by) {
+        b.clone()
+    } else {
+        a.clone()
+    }
+}
+
+/// Put a record in its one canonical form: each field's current value is the latest it knows
+/// of, and the revisions are sorted and unique.
+pub fn canonical(record: EntryRecord) -> EntryRecord {
+    join(&record, &record).record
+}
+
+/// One record as its line of the file, without the newline.
+pub fn to_line(record: &Record) -> String {
+    serde_json::to_string(record).expect("records always serialise")
+}
+
+pub fn header_line() -> String {
+    serde_json::to_string(&Header::current()).expect("the header always serialises")
+}
+
+/// Why a line was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+/// Parse and check one line (1-based `line` for messages).
+pub fn parse_line(line: usize, bytes: &[u8]) -> Result<Record, LineError> {
+    let fail = |reason: String| LineError { line, reason };
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| fail(format!("not valid UTF-8 (at byte {})", e.valid_up_to())))?;
+    if let Some(marker) = conflict_marker(text) {
+        return Err(fail(format!(
+            "a git conflict marker ({marker}); resolve the merge or use `rep git-setup`"
+        )));
+    }
+    let record: Record = serde_json::from_str(text).map_err(|e| fail(json_reason(&e)))?;
+    match &record {
+        Record::Entry(entry) => entry.validate().map_err(fail)?,
+    }
+    Ok(record)
+}
+
+pub fn parse_header(bytes: &[u8]) -> Result<Header, LineError> {
+    let fail = |reason: String| LineError { line: 1, reason };
+    let text = std::str::from_utf8(bytes).map_err(|_| fail("not valid UTF-8".into()))?;
+    if let Some(marker) = conflict_marker(text) {
+        return Err(fail(format!("a git conflict marker ({marker})")));
+    }
+    let header: Header = serde_json::from_str(text).map_err(|e| {
+        fail(format!(
+            "not a repertoire export header: {}",
+            json_reason(&e)
+        ))
+    })?;
+    header.check().map_err(fail)?;
+    Ok(header)
+}
+
+fn conflict_marker(text: &str) -> Option<&'static str> {
+    ["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+        .into_iter()
+        .find(|m| text.starts_with(m))
+}
+
+fn json_reason(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Eof => "truncated JSON",
+        Category::Syntax => "not valid JSON",
+        Category::Data => "unexpected content",
+        Category::Io => "unreadable",
+    };
+    let detail = e.to_string();
+    // serde_json appends "at line 1 column N": the column is useful, the line is ours.
+    let detail = detail.split(" at line ").next().unwrap_or(&detail);
+    format!("{what}: {}", crate::output::sanitize_line(detail))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    pub fn stamp(millis: u64, counter: u32, replica: u8) -> Stamp {
+        Stamp {
+            millis,
+            counter,
+            replica: format!("{replica:032x}"),
+        }
+    }
+
+    fn v<T>(value: T, at: Stamp) -> Versioned<T> {
+        Versioned {
+            value,
+            at,
+            by: "ana".into(),
+        }
+    }
+
+    pub fn record(id: &str, at: Stamp) -> EntryRecord {
+        EntryRecord {
+            id: id.into(),
+            created_at: "2026-11-27T09:00:00.000Z".into(),
+            author: "ana".into(),
+            kind: v("tool".into(), at.clone()),
+            title: v("title".into(), at.clone()),
+            body: v(String::new(), at.clone()),
+            domain: v("general".into(), at.clone()),
+            command: v(None, at.clone()),
+            link: v(None, at.clone()),
+            deleted: v(false, at.clone()),
+            tags: BTreeMap::new(),
+            revisions: Vec::new(),
+        }
+    }
+
+    const ID: &str = "0b6c3c3e-6a2f-4b7e-9d1c-2f6f5e0c8a11";
+
+    #[test]
+    fn later_stamp_wins_and_loser_is_kept() {
+        let base = record(ID, stamp(1, 0, 1));
+        let mut a = base.clone();
+        a.title = Versioned {
+            value: "from a".into(),
+            at: stamp(5, 0, 1),
+            by: "ana".into(),
+        };
+        let mut b = base.clone();
+        b.title = Versioned {
+            value: "from b".into(),
+            at: stamp(7, 0, 2),
+            by: "bob".into(),
+        };
+        let joined = join(&a, &b);
+        assert_eq!(joined.record.title.value, "from b");
+        let kept: Vec<_> = joined
+            .record
+            .revisions
+            .iter()
+            .filter_map(|r| r.value.as_deref())
+            .collect();
+        assert_eq!(kept, ["from a"]);
+        assert_eq!(joined.lost_concurrent_edits, vec![TextField::Title]);
+        assert_eq!(join(&b, &a), joined, "the join is symmetric");
+    }
+
+    #[test]
+    fn a_sequential_edit_is_not_a_conflict() {
+        let a = record(ID, stamp(1, 0, 1));
+        // b saw a's title and replaced it: a's value is in b's history.
+        let mut b = a.clone();
+        b.revisions.push(a.current(TextField::Title));
+        b.title = Versioned {
+            value: "newer".into(),
+            at: stamp(2, 0, 2),
+            by: "bob".into(),
+        };
+        let joined = join(&a, &b);
+        assert_eq!(joined.record.title.value, "newer");
+        assert!(joined.lost_concurrent_edits.is_empty());
+    }
+
+    #[test]
+    fn tags_merge_per_element() {
+        let mut a = record(ID, stamp(1, 0, 1));
+        let mut b = a.clone();
+        a.tags.insert(
+            "x".into(),
+            TagState {
+                present: true,
+                at: stamp(2, 0, 1),
+            },
+        );
+        b.tags.insert(
+            "y".into(),
+            TagState {
+                present: true,
+                at: stamp(2, 0, 2),
+            },
+        );
+        b.tags.insert(
+            "x".into(),
+            TagState {
+                present: false,
+                at: stamp(1, 5, 2),
+            },
+        );
+        let joined = join(&a, &b).record;
+        assert!(
+            joined.tags["x"].present,
+            "the later add wins over the earlier removal"
+        );
+        assert!(joined.tags["y"].present);
+    }
+
+    #[test]
+    fn headers_are_checked() {
+        assert!(parse_header(header_line().as_bytes()).is_ok());
+        assert!(parse_header(br#"{"format":"repertoire","version":"2.0"}"#).is_err());
+        assert!(parse_header(br#"{"format":"other","version":"1.0"}"#).is_err());
+        assert!(parse_header(b"<<<<<<< HEAD").is_err());
+    }
+
+    #[test]
+    fn lines_round_trip_and_bad_lines_say_why() {
+        let r = Record::Entry(record(ID, stamp(1, 0, 1)));
+        let line = to_line(&r);
+        assert_eq!(parse_line(2, line.as_bytes()).unwrap(), r);
+        let err = parse_line(3, &line.as_bytes()[..line.len() - 5]).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.reason.contains("truncated"), "{}", err.reason);
+        let missing = line.replace(r#""author":"ana","#, "");
+        assert!(
+            parse_line(4, missing.as_bytes())
+                .unwrap_err()
+                .reason
+                .contains("author")
+        );
+        let bad_domain = line.replace(r#""value":"general""#, r#""value":"../../etc""#);
+        assert!(
+            parse_line(5, bad_domain.as_bytes())
+                .unwrap_err()
+                .reason
+                .contains("domain")
+        );
+        assert!(
+            parse_line(6, b"\xff\xfe")
+                .unwrap_err()
+                .reason
+                .contains("UTF-8")
+        );
+        let unknown = line.replacen('{', r#"{"extra":1,"#, 1);
+        assert!(parse_line(7, unknown.as_bytes()).is_err());
+    }
+
+    fn arb_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("a".to_owned()),
+            Just("b".to_owned()),
+            Just("c".to_owned())
+        ]
+    }
+
+    fn arb_stamp() -> impl Strategy<Value = Stamp> {
+        (0u64..4, 0u32..3, 0u8..3).prop_map(|(m, c, r)| stamp(m, c, r))
+    }
+
+    fn arb_record() -> impl Strategy<Value = EntryRecord> {
+        (
+            arb_stamp(),
+            (arb_text(), arb_stamp()),
+            (arb_text(), arb_stamp()),
+            proptest::option::of((arb_text(), arb_stamp())),
+            (any::<bool>(), arb_stamp()),
+            proptest::collection::btree_map(arb_text(), (any::<bool>(), arb_stamp()), 0..3),
+            proptest::collection::vec((arb_text(), arb_stamp()), 0..3),
+        )
+            .prop_map(|(base, title, body, command, deleted, tags, revs)| {
+                let mut r = record(ID, base);
+                r.title = v(title.0, title.1);
+                r.body = v(body.0, body.1);
+                if let Some((c, at)) = command {
+                    r.command = v(Some(c), at);
+                }
+                r.deleted = v(deleted.0, deleted.1);
+                r.tags = tags
+                    .into_iter()
+                    .map(|(k, (present, at))| (k, TagState { present, at }))
+                    .collect();
+                r.revisions = revs
+                    .into_iter()
+                    .map(|(value, at)| Revision {
+                        field: TextField::Title,
+                        value: Some(value),
+                        at,
+                        by: "bob".into(),
+                    })
+                    .collect();
+                canonical(r)
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn join_is_idempotent(a in arb_record()) {
+            prop_assert_eq!(join(&a, &a).record, a);
+        }
+
+        #[test]
+        fn join_is_commutative(a in arb_record(), b in arb_record()) {
+            prop_assert_eq!(join(&a, &b).record, join(&b, &a).record);
+        }
+
+        #[test]
+        fn join_is_associative(a in arb_record(), b in arb_record(), c in arb_record()) {
+            let left = join(&join(&a, &b).record, &c).record;
+            let right = join(&a, &join(&b, &c).record).record;
+            prop_assert_eq!(left, right);
+        }
+
+        #[test]
+        fn join_loses_no_value(a in arb_record(), b in arb_record()) {
+            let j = join(&a, &b).record;
+            for side in [&a, &b] {
+                for field in TextField::ALL {
+                    for r in side.known(field) {
+                        prop_assert!(j.known(field).contains(&r), "lost {:?}", r);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn parse_line_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = parse_line(1, &bytes);
+            let _ = parse_header(&bytes);
+        }
+    }
+}
