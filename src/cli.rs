@@ -81,6 +81,10 @@ pub enum Command {
     Tags(commands::tags::Args),
     Export(commands::export::Args),
     Import(commands::import::Args),
+    Sync(commands::sync::Args),
+    Remote(commands::remote::Args),
+    GitSetup(commands::git_setup::Args),
+    MergeDriver(commands::merge_driver::Args),
     Config(commands::config::Args),
     Version(commands::version::Args),
 }

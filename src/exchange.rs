@@ -529,6 +529,123 @@ fn json_reason(e: &serde_json::Error) -> String {
     format!("{what}: {}", crate::output::sanitize_line(detail))
 }
 
+/// Why a file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    Line(LineError),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "cannot read: {e}"),
+            ReadError::Line(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads an exchange file record by record, checking the header, line limits, truncation and
+/// duplicate ids as it goes, so a file of any size streams in constant memory (but the ids).
+pub struct RecordReader<R> {
+    input: R,
+    buf: Vec<u8>,
+    line: usize,
+    seen: std::collections::HashSet<String>,
+}
+
+impl<R: std::io::BufRead> RecordReader<R> {
+    pub fn new(input: R) -> RecordReader<R> {
+        RecordReader {
+            input,
+            buf: Vec::new(),
+            line: 0,
+            seen: Default::default(),
+        }
+    }
+
+    /// The next record, canonicalised; `None` at the end of the file.
+    pub fn next_record(&mut self) -> Result<Option<Record>, ReadError> {
+        use std::io::{BufRead as _, Read as _};
+        loop {
+            self.buf.clear();
+            let read = (&mut self.input)
+                .take(MAX_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut self.buf)
+                .map_err(ReadError::Io)?;
+            if read == 0 {
+                if self.line == 0 {
+                    return Err(self.fail(1, "the file is empty: there is no header".into()));
+                }
+                return Ok(None);
+            }
+            self.line += 1;
+            if self.buf.last() != Some(&b'\n') {
+                let reason = if self.buf.len() > MAX_LINE_BYTES {
+                    format!("longer than the limit of {MAX_LINE_BYTES} bytes")
+                } else {
+                    "the last line has no newline: the file looks truncated".to_owned()
+                };
+                return Err(self.fail(self.line, reason));
+            }
+            self.buf.pop();
+            if self.buf.last() == Some(&b'\r') {
+                self.buf.pop();
+            }
+            if self.line == 1 {
+                parse_header(&self.buf).map_err(ReadError::Line)?;
+                continue;
+            }
+            if self.buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let record = parse_line(self.line, &self.buf).map_err(ReadError::Line)?;
+            let Record::Entry(entry) = record;
+            if !self.seen.insert(entry.id.clone()) {
+                return Err(self.fail(self.line, format!("entry {} appears twice", entry.id)));
+            }
+            return Ok(Some(Record::Entry(canonical(entry))));
+        }
+    }
+
+    fn fail(&self, line: usize, reason: String) -> ReadError {
+        ReadError::Line(LineError { line, reason })
+    }
+}
+
+/// Join two whole files' worth of records: the merge driver's work, and a model of import.
+pub fn join_files(a: Vec<EntryRecord>, b: Vec<EntryRecord>) -> Vec<EntryRecord> {
+    let mut merged: BTreeMap<String, EntryRecord> =
+        a.into_iter().map(|r| (r.id.clone(), r)).collect();
+    for record in b {
+        match merged.get(&record.id) {
+            Some(mine) => {
+                let joined = join(mine, &record).record;
+                merged.insert(record.id.clone(), joined);
+            }
+            None => {
+                merged.insert(record.id.clone(), record);
+            }
+        }
+    }
+    merged.into_values().collect()
+}
+
+/// A whole file's text for `records`, in canonical order.
+pub fn file_text(records: &[EntryRecord]) -> String {
+    let mut sorted: Vec<&EntryRecord> = records.iter().collect();
+    sorted.sort_by(|x, y| x.id.cmp(&y.id));
+    let mut text = header_line();
+    text.push('\n');
+    for r in sorted {
+        text.push_str(&to_line(&Record::Entry(r.clone())));
+        text.push('\n');
+    }
+    text
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -15,6 +15,7 @@ mod model;
 mod output;
 mod search;
 mod store;
+mod sync;
 mod timefmt;
 
 use std::ffi::OsString;
@@ -85,6 +86,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tags(args) => commands::tags::run(&mut ctx, args),
         Command::Export(args) => commands::export::run(&mut ctx, args),
         Command::Import(args) => commands::import::run(&mut ctx, args),
+        Command::Sync(args) => commands::sync::run(&mut ctx, args),
+        Command::Remote(args) => commands::remote::run(&mut ctx, args),
+        Command::GitSetup(args) => commands::git_setup::run(&mut ctx, args),
+        Command::MergeDriver(args) => commands::merge_driver::run(&mut ctx, args),
         Command::Config(args) => commands::config::run(&mut ctx, args),
         Command::Version(args) => commands::version::run(&mut ctx, args),
     }

@@ -6,13 +6,17 @@ pub mod config;
 pub mod domains;
 pub mod edit;
 pub mod export;
+pub mod git_setup;
 pub mod history;
 pub mod import;
 pub mod list;
+pub mod merge_driver;
+pub mod remote;
 pub mod restore;
 pub mod rm;
 pub mod search;
 pub mod show;
+pub mod sync;
 pub mod tags;
 pub mod version;
 

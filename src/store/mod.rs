@@ -220,6 +220,25 @@ impl Writer<'_> {
     }
 }
 
+/// Local-only settings of this database (never exported): the sync remote and its bookkeeping.
+pub fn local_setting(conn: &Connection, key: &str) -> anyhow::Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [format!("local.{key}")],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn set_local_setting(conn: &Connection, key: &str, value: &str) -> anyhow::Result<()> {
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [format!("local.{key}"), value.to_owned()],
+    )?;
+    Ok(())
+}
+
 fn replica_id(conn: &Connection) -> anyhow::Result<String> {
     conn.query_row("SELECT value FROM meta WHERE key = 'replica_id'", [], |r| {
         r.get(0)
