@@ -12,6 +12,48 @@ use crate::error::RepError;
 pub struct Config {
     pub user: UserConfig,
     pub defaults: DefaultsConfig,
+    pub recurring: RecurringConfig,
+    pub review: ReviewConfig,
+    pub community: CommunityConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecurringConfig {
+    /// Occurrences (from at least two members) that make a problem or question recurring.
+    pub min_occurrences: u64,
+}
+
+impl Default for RecurringConfig {
+    fn default() -> Self {
+        RecurringConfig { min_occurrences: 3 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// Days after the last review (or creation) when an entry becomes stale.
+    pub interval_days: u64,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig { interval_days: 180 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommunityConfig {
+    /// The recent window, in days, for participation levels and activity.
+    pub window_days: u64,
+}
+
+impl Default for CommunityConfig {
+    fn default() -> Self {
+        CommunityConfig { window_days: 180 }
+    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -38,6 +80,19 @@ pub const KEYS: &[(&str, &str)] = &[
         "defaults.domain",
         "domain for new entries without -d (else \"general\")",
     ),
+    (
+        "recurring.min_occurrences",
+        "occurrences, from 2+ members, that make a problem recurring (3)",
+    ),
+    ("review.interval_days", "days after the last review when an entry is stale (180)"),
+    ("community.window_days", "recent window in days for participation levels (180)"),
+];
+
+/// Keys whose values are whole numbers of at least 1.
+const NUMBER_KEYS: &[&str] = &[
+    "recurring.min_occurrences",
+    "review.interval_days",
+    "community.window_days",
 ];
 
 impl Config {
@@ -67,6 +122,14 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), RepError> {
+        let numbers = [
+            self.recurring.min_occurrences,
+            self.review.interval_days,
+            self.community.window_days,
+        ];
+        if numbers.contains(&0) {
+            return Err(RepError::user("numbers in the config must be at least 1"));
+        }
         if let Some(domain) = &self.defaults.domain {
             crate::model::normalize_domain(domain)?;
         }
@@ -80,6 +143,9 @@ impl Config {
         match key {
             "user.name" => Ok(self.user.name.clone()),
             "defaults.domain" => Ok(self.defaults.domain.clone()),
+            "recurring.min_occurrences" => Ok(Some(self.recurring.min_occurrences.to_string())),
+            "review.interval_days" => Ok(Some(self.review.interval_days.to_string())),
+            "community.window_days" => Ok(Some(self.community.window_days.to_string())),
             _ => Err(unknown_key(key)),
         }
     }
@@ -114,7 +180,20 @@ impl Config {
             ))
             .into());
         };
-        section_table.insert(field.to_owned(), toml::Value::String(value.to_owned()));
+        let value = if NUMBER_KEYS.contains(&key) {
+            match value.trim().parse::<i64>() {
+                Ok(n) if n >= 1 => toml::Value::Integer(n),
+                _ => {
+                    return Err(RepError::user(format!(
+                        "{key} must be a whole number of at least 1"
+                    ))
+                    .into());
+                }
+            }
+        } else {
+            toml::Value::String(value.to_owned())
+        };
+        section_table.insert(field.to_owned(), value);
         let new_text = toml::to_string(&table)?;
         Config::parse(&new_text)
             .map_err(|e| RepError::user(format!("invalid value for {key}: {e}")))?;

@@ -142,7 +142,138 @@ impl TextField {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Record {
     Entry(EntryRecord),
+    Reply(ReplyRecord),
 }
+
+impl Record {
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Entry(r) => &r.id,
+            Record::Reply(r) => &r.id,
+        }
+    }
+
+    fn type_order(&self) -> u8 {
+        match self {
+            Record::Entry(_) => 0,
+            Record::Reply(_) => 1,
+        }
+    }
+
+    /// The file's sort key: (type, id).
+    pub fn sort_key(&self) -> (u8, &str) {
+        (self.type_order(), self.id())
+    }
+}
+
+/// "Hit this again": one occurrence of a problem or question. Immutable once recorded.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Occurrence {
+    pub id: String,
+    pub member: String,
+    /// RFC 3339 with milliseconds.
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The kinds of link between entries; stored on the source entry.
+pub const LINK_KINDS: [&str; 4] = ["duplicate", "related", "supersedes", "documents"];
+
+/// A reply to an entry: an answer, a solution or a comment. A record of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRecord {
+    pub id: String,
+    /// The entry replied to.
+    pub entry: String,
+    pub created_at: String,
+    pub author: String,
+    pub body: String,
+    pub accepted: Versioned<bool>,
+    pub deleted: Versioned<bool>,
+    /// "This helped me": member -> stamp of the first time they said so.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub helped: BTreeMap<String, Stamp>,
+}
+
+impl ReplyRecord {
+    pub fn max_stamp(&self) -> &Stamp {
+        [&self.accepted.at, &self.deleted.at].into_iter().chain(self.helped.values()).max().unwrap_or(&self.deleted.at)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        for id in [&self.id, &self.entry] {
+            let ok = uuid::Uuid::parse_str(id).is_ok_and(|u| u.hyphenated().to_string() == *id);
+            if !ok {
+                return Err(format!("id {:?} is not a lowercase hyphenated UUID", clip(id)));
+            }
+        }
+        crate::timefmt::parse_exact(&self.created_at)
+            .ok_or_else(|| format!("created_at {:?} is not an RFC 3339 time", clip(&self.created_at)))?;
+        for member in [&self.author, &self.accepted.by, &self.deleted.by].into_iter().chain(self.helped.keys()) {
+            crate::context::validate_member(member).map_err(|e| e.message)?;
+        }
+        if self.body.trim().is_empty() {
+            return Err("a reply needs a body".into());
+        }
+        model::validate_body(self.body.clone()).map_err(|e| e.message)?;
+        if self.helped.len() > MAX_SET {
+            return Err(format!("more than {MAX_SET} endorsements"));
+        }
+        Ok(())
+    }
+}
+
+/// Join two states of one reply: text is immutable, flags are last-writer-wins, endorsements
+/// are a union keeping each member's first stamp.
+pub fn join_reply(a: &ReplyRecord, b: &ReplyRecord) -> ReplyRecord {
+    let mut out = a.clone();
+    let key = |r: &ReplyRecord| (r.created_at.clone(), r.author.clone(), r.entry.clone(), r.body.clone());
+    if key(b) < key(a) {
+        (out.created_at, out.author, out.entry, out.body) = key(b);
+    }
+    out.accepted = max_versioned(&a.accepted, &b.accepted);
+    out.deleted = max_versioned(&a.deleted, &b.deleted);
+    join_helped(&mut out.helped, &b.helped);
+    out
+}
+
+fn join_helped(into: &mut BTreeMap<String, Stamp>, other: &BTreeMap<String, Stamp>) {
+    for (member, at) in other {
+        into.entry(member.clone())
+            .and_modify(|mine| {
+                if at < mine {
+                    *mine = at.clone();
+                }
+            })
+            .or_insert_with(|| at.clone());
+    }
+}
+
+fn join_set(into: &mut BTreeMap<String, TagState>, other: &BTreeMap<String, TagState>) {
+    for (key, state) in other {
+        into.entry(key.clone())
+            .and_modify(|mine| {
+                if (&state.at, state.present) > (&mine.at, mine.present) {
+                    *mine = state.clone();
+                }
+            })
+            .or_insert_with(|| state.clone());
+    }
+}
+
+fn max_optional(a: &Option<Versioned<bool>>, b: &Option<Versioned<bool>>) -> Option<Versioned<bool>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(max_versioned(a, b)),
+        (Some(x), None) | (None, Some(x)) => Some(x.clone()),
+        (None, None) => None,
+    }
+}
+
+/// Upper bound for the per-record sets (tags aside): endorsements, links, occurrences.
+pub const MAX_SET: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,6 +290,21 @@ pub struct EntryRecord {
     pub link: Versioned<Option<String>>,
     pub deleted: Versioned<bool>,
     pub tags: BTreeMap<String, TagState>,
+    /// A question marked resolved (`rep resolve`, `rep accept`) or reopened; absent until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<Versioned<bool>>,
+    /// The latest "still true" review (`rep review`): `by` reviewed it at `at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<Versioned<bool>>,
+    /// Links to other entries, "TARGET-ID KIND" -> present/absent with its stamp.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub links: BTreeMap<String, TagState>,
+    /// "This helped me": member -> stamp of the first time they said so.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub helped: BTreeMap<String, Stamp>,
+    /// Occurrences ("hit this again"), sorted by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<Occurrence>,
     /// Sorted by (field, value, at, by); never holds a field's current value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revisions: Vec<Revision>,
@@ -260,7 +406,10 @@ impl EntryRecord {
         let fields = TextField::ALL.iter().map(|f| self.field_stamp(*f));
         let rest = [&self.deleted.at]
             .into_iter()
-            .chain(self.tags.values().map(|t| &t.at));
+            .chain(self.tags.values().map(|t| &t.at))
+            .chain(self.links.values().map(|t| &t.at))
+            .chain(self.helped.values())
+            .chain(self.resolved.iter().chain(&self.reviewed).map(|v| &v.at));
         let revisions = self.revisions.iter().map(|r| &r.at);
         fields
             .chain(rest)
@@ -333,6 +482,31 @@ impl EntryRecord {
         }
         for r in &self.revisions {
             validate_value(r.field, r.value.as_deref())?;
+        }
+        for by in self.resolved.iter().chain(&self.reviewed).map(|v| &v.by).chain(self.helped.keys()) {
+            crate::context::validate_member(by).map_err(|e| e.message)?;
+        }
+        if self.links.len() > MAX_SET || self.helped.len() > MAX_SET || self.occurrences.len() > MAX_SET {
+            return Err(format!("more than {MAX_SET} links, endorsements or occurrences"));
+        }
+        for key in self.links.keys() {
+            let valid = key.split_once(' ').is_some_and(|(target, kind)| {
+                uuid::Uuid::parse_str(target).is_ok_and(|u| u.hyphenated().to_string() == target)
+                    && LINK_KINDS.contains(&kind)
+            });
+            if !valid {
+                return Err(format!("link {:?} is not \"TARGET-ID KIND\"", clip(key)));
+            }
+        }
+        for o in &self.occurrences {
+            crate::context::validate_member(&o.member).map_err(|e| e.message)?;
+            crate::timefmt::parse_exact(&o.at).ok_or_else(|| format!("occurrence time {:?} is not RFC 3339", clip(&o.at)))?;
+            if uuid::Uuid::parse_str(&o.id).map(|u| u.hyphenated().to_string()) != Ok(o.id.clone()) {
+                return Err(format!("occurrence id {:?} is not a UUID", clip(&o.id)));
+            }
+            if let Some(note) = &o.note {
+                model::validate_field("occurrence note", note).map_err(|e| e.message)?;
+            }
         }
         Ok(())
     }
@@ -424,16 +598,16 @@ pub fn join(a: &EntryRecord, b: &EntryRecord) -> Joined {
     }
     out.revisions = revisions;
     out.deleted = max_versioned(&a.deleted, &b.deleted);
-    for (tag, state) in &b.tags {
-        out.tags
-            .entry(tag.clone())
-            .and_modify(|mine| {
-                if (&state.at, state.present) > (&mine.at, mine.present) {
-                    *mine = state.clone();
-                }
-            })
-            .or_insert_with(|| state.clone());
+    join_set(&mut out.tags, &b.tags);
+    join_set(&mut out.links, &b.links);
+    out.resolved = max_optional(&a.resolved, &b.resolved);
+    out.reviewed = max_optional(&a.reviewed, &b.reviewed);
+    join_helped(&mut out.helped, &b.helped);
+    let mut occurrences: BTreeMap<&str, &Occurrence> = BTreeMap::new();
+    for o in a.occurrences.iter().chain(&b.occurrences) {
+        occurrences.entry(o.id.as_str()).and_modify(|mine| *mine = (*mine).max(o)).or_insert(o);
     }
+    out.occurrences = occurrences.into_values().cloned().collect();
     Joined {
         record: out,
         lost_concurrent_edits: lost,
@@ -489,6 +663,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Result<Record, LineError> {
     let record: Record = serde_json::from_str(text).map_err(|e| fail(json_reason(&e)))?;
     match &record {
         Record::Entry(entry) => entry.validate().map_err(fail)?,
+        Record::Reply(reply) => reply.validate().map_err(fail)?,
     }
     Ok(record)
 }
@@ -602,11 +777,13 @@ impl<R: std::io::BufRead> RecordReader<R> {
                 continue;
             }
             let record = parse_line(self.line, &self.buf).map_err(ReadError::Line)?;
-            let Record::Entry(entry) = record;
-            if !self.seen.insert(entry.id.clone()) {
-                return Err(self.fail(self.line, format!("entry {} appears twice", entry.id)));
+            if !self.seen.insert(record.id().to_owned()) {
+                return Err(self.fail(self.line, format!("record {} appears twice", record.id())));
             }
-            return Ok(Some(Record::Entry(canonical(entry))));
+            return Ok(Some(match record {
+                Record::Entry(entry) => Record::Entry(canonical(entry)),
+                Record::Reply(reply) => Record::Reply(join_reply(&reply, &reply)),
+            }));
         }
     }
 
@@ -615,32 +792,29 @@ impl<R: std::io::BufRead> RecordReader<R> {
     }
 }
 
-/// Join two whole files' worth of records: the merge driver's work, and a model of import.
-pub fn join_files(a: Vec<EntryRecord>, b: Vec<EntryRecord>) -> Vec<EntryRecord> {
-    let mut merged: BTreeMap<String, EntryRecord> =
-        a.into_iter().map(|r| (r.id.clone(), r)).collect();
-    for record in b {
-        match merged.get(&record.id) {
-            Some(mine) => {
-                let joined = join(mine, &record).record;
-                merged.insert(record.id.clone(), joined);
-            }
-            None => {
-                merged.insert(record.id.clone(), record);
-            }
-        }
+/// Join two whole files' worth of records: the merge driver's work.
+pub fn join_files(a: Vec<Record>, b: Vec<Record>) -> Vec<Record> {
+    let mut merged: BTreeMap<(u8, String), Record> = BTreeMap::new();
+    for record in a.into_iter().chain(b) {
+        let key = (record.sort_key().0, record.id().to_owned());
+        let joined = match (merged.remove(&key), record) {
+            (Some(Record::Entry(mine)), Record::Entry(theirs)) => Record::Entry(join(&mine, &theirs).record),
+            (Some(Record::Reply(mine)), Record::Reply(theirs)) => Record::Reply(join_reply(&mine, &theirs)),
+            (_, record) => record,
+        };
+        merged.insert(key, joined);
     }
     merged.into_values().collect()
 }
 
 /// A whole file's text for `records`, in canonical order.
-pub fn file_text(records: &[EntryRecord]) -> String {
-    let mut sorted: Vec<&EntryRecord> = records.iter().collect();
-    sorted.sort_by(|x, y| x.id.cmp(&y.id));
+pub fn file_text(records: &[Record]) -> String {
+    let mut sorted: Vec<&Record> = records.iter().collect();
+    sorted.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
     let mut text = header_line();
     text.push('\n');
     for r in sorted {
-        text.push_str(&to_line(&Record::Entry(r.clone())));
+        text.push_str(&to_line(r));
         text.push('\n');
     }
     text
@@ -680,6 +854,11 @@ pub(crate) mod tests {
             link: v(None, at.clone()),
             deleted: v(false, at.clone()),
             tags: BTreeMap::new(),
+            resolved: None,
+            reviewed: None,
+            links: BTreeMap::new(),
+            helped: BTreeMap::new(),
+            occurrences: Vec::new(),
             revisions: Vec::new(),
         }
     }

@@ -4,6 +4,7 @@
 mod cli;
 mod clock;
 mod commands;
+mod community;
 mod config;
 mod context;
 mod editor;

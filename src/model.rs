@@ -29,6 +29,8 @@ pub enum Kind {
     Problem,
     /// A request for information or experience
     Question,
+    /// A write-up of something that keeps coming back (`rep document`)
+    Doc,
 }
 
 impl Kind {
@@ -38,6 +40,7 @@ impl Kind {
             Kind::Tool => "tool",
             Kind::Problem => "problem",
             Kind::Question => "question",
+            Kind::Doc => "doc",
         }
     }
 }

@@ -13,6 +13,7 @@ Examples:
   rep list
   rep list --kind tool --domain postgres --tag locks
   rep list --author ana --since 2w --sort updated
+  rep list --stale --domain postgres
   rep list --limit 0 --json | jq length")]
 pub struct Args {
     #[command(flatten)]
@@ -22,13 +23,21 @@ pub struct Args {
     #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
     pub limit: usize,
 
+    /// Only stale entries: past their review interval, or superseded
+    #[arg(long)]
+    pub stale: bool,
+
     /// Order of the entries
     #[arg(long, value_enum, default_value_t = Sort::Created)]
     pub sort: Sort,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    let filter = args.filter.to_filter(ctx)?;
+    let mut filter = args.filter.to_filter(ctx)?;
+    if args.stale {
+        let interval = ctx.config.review.interval_days;
+        filter.stale_before = Some(crate::community::window_start(ctx.now(), interval));
+    }
     // One more than asked tells whether there are more, without counting them all.
     let fetch = (args.limit > 0).then_some(args.limit + 1);
     let mut found = ctx
@@ -43,7 +52,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if ctx.out.json {
         ctx.out.json(&found)?;
     } else if found.is_empty() {
-        if args.filter.is_empty() {
+        if args.filter.is_empty() && !args.stale {
             ctx.out
                 .note("no entries yet: try `rep add tool \"A first trick\" --cmd \"...\"`");
         } else {

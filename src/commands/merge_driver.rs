@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::commands::export::write_atomically;
 use crate::context::Context;
 use crate::error::RepError;
-use crate::exchange::{self, EntryRecord, ReadError, Record, RecordReader};
+use crate::exchange::{self, ReadError, Record, RecordReader};
 
 /// Merge two versions of an exchange file (for git; see `rep git-setup`)
 ///
@@ -44,14 +44,14 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_all(path: &PathBuf) -> anyhow::Result<Vec<EntryRecord>> {
+fn read_all(path: &PathBuf) -> anyhow::Result<Vec<Record>> {
     let file = std::fs::File::open(path)
         .map_err(|e| RepError::user(format!("cannot open {}: {e}", path.display())))?;
     let mut reader = RecordReader::new(std::io::BufReader::new(file));
     let mut records = Vec::new();
     loop {
         match reader.next_record() {
-            Ok(Some(Record::Entry(r))) => records.push(r),
+            Ok(Some(record)) => records.push(record),
             Ok(None) => return Ok(records),
             Err(ReadError::Io(e)) => return Err(e.into()),
             Err(ReadError::Line(e)) => {

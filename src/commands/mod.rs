@@ -149,6 +149,7 @@ impl FilterArgs {
                 .as_deref()
                 .map(|s| timefmt::parse_since(s, ctx.now()))
                 .transpose()?,
+            stale_before: None,
         })
     }
 

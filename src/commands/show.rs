@@ -1,27 +1,159 @@
-//! `rep show`: one entry in full.
+//! `rep show`: one entry in full, with its thread: status, replies, occurrences, links, review.
+
+use serde::Serialize;
 
 use crate::commands::print_entry;
+use crate::community;
 use crate::context::Context;
+use crate::model::Entry;
+use crate::output::{sanitize, sanitize_line};
 use crate::store::entries::{self, Scope};
+use crate::store::practice::{self, LinkView, Occurrences, ReplyView};
+use crate::timefmt;
 
-/// Show one entry in full
+/// Show one entry in full, with its replies
+///
+/// For questions and problems: the status (open, answered, resolved), replies with accepted
+/// ones first, occurrences and whether it is recurring. For every entry: links (a duplicate
+/// points to its original, a superseded entry to the newer one), endorsements and staleness.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   rep show 3f2a
-  rep show 3f2a --json | jq -r .command")]
+  rep show 3f2a --json | jq -r .command
+  rep show 3f2a --json | jq '.replies[] | select(.accepted) | .body'")]
 pub struct Args {
     /// The entry's id or a unique prefix of it (at least 4 characters)
     pub id: String,
 }
 
+/// An entry with everything around it; also the `--json` shape of `rep show`.
+#[derive(Debug, Serialize)]
+pub struct Thread {
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// `open`, `answered` or `resolved` for questions and problems; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    pub replies: Vec<ReplyView>,
+    pub occurrences: Occurrences,
+    pub recurring: bool,
+    pub documented: bool,
+    pub helped: u64,
+    pub links: Vec<LinkView>,
+    pub reviewed_at: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub stale: bool,
+}
+
+pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
+    let now = ctx.now();
+    let min = ctx.config.recurring.min_occurrences;
+    let interval = ctx.config.review.interval_days;
+    ctx.store()?.read(|c| {
+        let entry = entries::load(c, seq)?;
+        let facts = practice::facts(c, seq)?;
+        let replies = practice::replies(c, seq)?;
+        let occurrences = practice::occurrences(c, seq)?;
+        let links = practice::links(c, seq, &entry.id)?;
+        let superseded = links.iter().any(|l| l.kind == "supersedes" && l.direction == "from");
+        Ok(Thread {
+            status: community::status(&entry.kind, facts.resolved, replies.len() as u64),
+            recurring: community::is_recurring(occurrences.count, occurrences.members, min),
+            documented: practice::is_documented(c, &entry.id)?,
+            helped: practice::helped_count(c, &entry.id)?,
+            stale: superseded || community::is_stale(facts.created_ms, facts.reviewed_ms, now, interval),
+            reviewed_at: facts.reviewed_ms.map(timefmt::rfc3339),
+            reviewed_by: facts.reviewed_by,
+            entry,
+            replies,
+            occurrences,
+            links,
+        })
+    })
+}
+
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    let entry = ctx.store()?.read(|c| {
-        let seq = entries::resolve(c, &args.id, Scope::Any)?;
-        entries::load(c, seq)
-    })?;
+    let seq = ctx.store()?.read(|c| entries::resolve(c, &args.id, Scope::Any))?;
+    let thread = thread(ctx, seq)?;
     if ctx.out.json {
-        return ctx.out.json(&entry);
+        return ctx.out.json(&thread);
     }
-    print_entry(&ctx.out, &entry)
+    print_thread(ctx, &thread)
+}
+
+fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
+    let out = &ctx.out;
+    for link in &t.links {
+        let (kind, dir) = (link.kind.as_str(), link.direction);
+        let line = match (kind, dir) {
+            ("duplicate", "to") => format!("duplicate of {}: {}  (rep show {})", link.short_id, sanitize_line(&link.title), link.short_id),
+            ("supersedes", "from") => format!("superseded by {}: {}  (rep show {})", link.short_id, sanitize_line(&link.title), link.short_id),
+            _ => continue,
+        };
+        out.print(&out.accent(&format!("→ {line}")))?;
+    }
+    print_entry(out, &t.entry)?;
+    let mut facts = Vec::new();
+    if let Some(status) = t.status {
+        facts.push(format!("status    {status}"));
+    }
+    if t.occurrences.count > 0 {
+        let mut line = format!(
+            "seen      {} times by {} members, last {}",
+            t.occurrences.count,
+            t.occurrences.members,
+            t.occurrences.last_seen.as_deref().unwrap_or("-").replace('T', " ").trim_end_matches('Z')
+        );
+        if t.recurring {
+            line.push_str(if t.documented { " (recurring, documented)" } else { " (recurring, no write-up yet)" });
+        }
+        facts.push(line);
+    }
+    if t.helped > 0 {
+        facts.push(format!("helped    {} members", t.helped));
+    }
+    match (&t.reviewed_at, &t.reviewed_by) {
+        (Some(at), Some(by)) => facts.push(format!("reviewed  {} by {}", at.replace('T', " ").trim_end_matches('Z'), sanitize_line(by))),
+        _ => {}
+    }
+    if t.stale {
+        facts.push("stale     past its review interval or superseded: `rep review ID` if still true".into());
+    }
+    for link in &t.links {
+        let text = match (link.kind.as_str(), link.direction) {
+            ("duplicate", "to") | ("supersedes", "from") => continue,
+            ("duplicate", _) => "duplicate",
+            ("supersedes", _) => "supersedes",
+            ("documents", "to") => "documents",
+            ("documents", _) => "write-up",
+            _ => "related",
+        };
+        facts.push(format!("{text:<9} {} {}", link.short_id, sanitize_line(&link.title)));
+    }
+    if !facts.is_empty() {
+        out.print(&facts.iter().map(|f| out.dim(f)).collect::<Vec<_>>().join("\n"))?;
+    }
+    if !t.replies.is_empty() {
+        let mut text = format!("\n{}\n", out.bold(&format!("{} replies", t.replies.len())));
+        for r in &t.replies {
+            let mark = if r.accepted { "✓ accepted" } else { "" };
+            let helped = if r.helped > 0 { format!("  helped {}", r.helped) } else { String::new() };
+            text.push_str(&format!(
+                "\n{} {}  {}{}  {}\n",
+                out.accent(&r.short_id),
+                sanitize_line(&r.author),
+                r.created_at.replace('T', " ").trim_end_matches('Z'),
+                helped,
+                out.bold(mark)
+            ));
+            for line in sanitize(&r.body).trim_end().lines() {
+                text.push_str(&format!("  {line}\n"));
+            }
+        }
+        out.print(&text)?;
+    } else if t.status == Some("open") {
+        out.print(&out.dim(&format!("no replies yet: `rep answer {}` to reply", t.entry.short_id)))?;
+    }
+    Ok(())
 }

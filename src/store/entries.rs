@@ -82,11 +82,23 @@ pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i
         })?
         .collect::<Result<_, _>>()?;
     match candidates.as_slice() {
-        [] => Err(
-            RepError::user(format!("no entry has an id starting with `{shown}`"))
-                .with_hint("`rep list` or `rep search WORDS` shows ids")
-                .into(),
-        ),
+        [] => {
+            let reply: Option<String> = conn
+                .prepare_cached(
+                    "SELECT e.id FROM replies r JOIN entries e ON e.seq = r.entry_seq
+                     WHERE r.id >= ?1 AND r.id < ?1 || '~' LIMIT 1",
+                )?
+                .query_row([&prefix], |r| r.get(0))
+                .optional()?;
+            match reply {
+                Some(entry) => Err(RepError::user(format!("`{shown}` is a reply, not an entry"))
+                    .with_hint(format!("the entry it answers is {}", &entry[..8]))
+                    .into()),
+                None => Err(RepError::user(format!("no entry has an id starting with `{shown}`"))
+                    .with_hint("`rep list` or `rep search WORDS` shows ids")
+                    .into()),
+            }
+        }
         [(seq, _, _, _, deleted)] => match (scope, *deleted) {
             (Scope::Live, true) => Err(RepError::user(format!("entry {shown} is deleted"))
                 .with_hint(format!("`rep restore {shown}` brings it back"))
@@ -122,19 +134,20 @@ pub fn load(conn: &Connection, seq: i64) -> anyhow::Result<Entry> {
 
 /// The shortest prefix that tells this id apart from every other, deleted ones included.
 pub fn short_id(conn: &Connection, id: &str) -> anyhow::Result<String> {
+    // Entries and replies share one id space, so a prefix names exactly one record.
     let prev: Option<String> = conn
-        .prepare_cached("SELECT id FROM entries WHERE id < ?1 ORDER BY id DESC LIMIT 1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
+        .prepare_cached(
+            "SELECT max(id) FROM (SELECT max(id) AS id FROM entries WHERE id < ?1
+                                  UNION ALL SELECT max(id) FROM replies WHERE id < ?1)",
+        )?
+        .query_row([id], |r| r.get(0))?;
     let next: Option<String> = conn
-        .prepare_cached("SELECT id FROM entries WHERE id > ?1 ORDER BY id LIMIT 1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    Ok(ids::shortest_unique_prefix(
-        id,
-        prev.as_deref(),
-        next.as_deref(),
-    ))
+        .prepare_cached(
+            "SELECT min(id) FROM (SELECT min(id) AS id FROM entries WHERE id > ?1
+                                  UNION ALL SELECT min(id) FROM replies WHERE id > ?1)",
+        )?
+        .query_row([id], |r| r.get(0))?;
+    Ok(ids::shortest_unique_prefix(id, prev.as_deref(), next.as_deref()))
 }
 
 fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
@@ -275,6 +288,8 @@ pub struct Filter {
     pub tags: Vec<String>,
     pub author: Option<String>,
     pub since: Option<Millis>,
+    /// Only entries last reviewed (or created) before this time, or superseded.
+    pub stale_before: Option<Millis>,
 }
 
 impl Filter {
@@ -308,6 +323,15 @@ impl Filter {
         if let Some(since) = self.since {
             let n = bind(params, since.into());
             sql.push_str(&format!(" AND e.created_ms >= ?{n}"));
+        }
+        if let Some(before) = self.stale_before {
+            let n = bind(params, before.into());
+            sql.push_str(&format!(
+                " AND (coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) < ?{n}
+                       OR EXISTS (SELECT 1 FROM links l JOIN entries s ON s.seq = l.source_seq
+                                  WHERE l.target_id = e.id AND l.kind = 'supersedes' AND l.present = 1
+                                    AND s.deleted = 0))"
+            ));
         }
         sql
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::Writer;
@@ -12,107 +12,127 @@ use super::entries::put_tag;
 use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::exchange::{
-    self, EntryRecord, ReadError, Record, RecordReader, Revision, TagState, TextField, Versioned,
+    self, EntryRecord, Occurrence, ReadError, Record, RecordReader, ReplyRecord, Revision, TagState,
+    TextField, Versioned,
 };
 use crate::timefmt;
 
-const RECORD_COLUMNS: &str =
-    "id, created_ms, author, kind, kind_at, kind_by, title, title_at, title_by,
+const RECORD_COLUMNS: &str = "id, created_ms, author, kind, kind_at, kind_by, title, title_at, title_by,
     body, body_at, body_by, domain, domain_at, domain_by, command, command_at, command_by,
-    link, link_at, link_by, deleted, deleted_at, deleted_by";
+    link, link_at, link_by, deleted, deleted_at, deleted_by,
+    resolved, resolved_at, resolved_by, reviewed_at, reviewed_by";
 
-fn stamp(text: String) -> rusqlite::Result<Stamp> {
+const REPLY_COLUMNS: &str = "r.id, e.id, r.created_ms, r.author, r.body, r.accepted, r.accepted_at,
+    r.accepted_by, r.deleted, r.deleted_at, r.deleted_by";
+
+pub(super) fn stamp(text: String) -> rusqlite::Result<Stamp> {
     text.parse().map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
 }
 
+fn versioned<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> rusqlite::Result<Versioned<T>> {
+    Ok(Versioned { value: r.get(i)?, at: stamp(r.get(i + 1)?)?, by: r.get(i + 2)? })
+}
+
+/// A versioned flag stored as three nullable columns (value, stamp, member).
+fn optional_flag(r: &Row<'_>, value: Option<bool>, i: usize) -> rusqlite::Result<Option<Versioned<bool>>> {
+    let at: Option<String> = r.get(i)?;
+    let by: Option<String> = r.get(i + 1)?;
+    match (at, by) {
+        (Some(at), Some(by)) => Ok(Some(Versioned { value: value.unwrap_or(true), at: stamp(at)?, by })),
+        _ => Ok(None),
+    }
+}
+
+fn endorsements(conn: &Connection, record_id: &str) -> anyhow::Result<BTreeMap<String, Stamp>> {
+    let mut stmt = conn.prepare_cached("SELECT member, stamp FROM endorsements WHERE record_id = ?1")?;
+    let rows = stmt.query_map([record_id], |r| Ok((r.get::<_, String>(0)?, stamp(r.get(1)?)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn save_endorsements(conn: &Connection, record_id: &str, helped: &BTreeMap<String, Stamp>) -> anyhow::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO endorsements (record_id, member, stamp) VALUES (?1, ?2, ?3)
+         ON CONFLICT (record_id, member) DO UPDATE SET stamp = min(stamp, excluded.stamp)",
+    )?;
+    for (member, at) in helped {
+        stmt.execute(params![record_id, member, at.to_string()])?;
+    }
+    Ok(())
+}
+
 /// An entry with everything that is shared: clocks, tags with their stamps, and history.
 pub fn load_record(conn: &Connection, seq: i64) -> anyhow::Result<EntryRecord> {
     let mut record = conn
-        .prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM entries WHERE seq = ?1"
-        ))?
+        .prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM entries WHERE seq = ?1"))?
         .query_row([seq], |r| {
-            let versioned = |i: usize| -> rusqlite::Result<Versioned<String>> {
-                Ok(Versioned {
-                    value: r.get(i)?,
-                    at: stamp(r.get(i + 1)?)?,
-                    by: r.get(i + 2)?,
-                })
-            };
-            let optional = |i: usize| -> rusqlite::Result<Versioned<Option<String>>> {
-                Ok(Versioned {
-                    value: r.get(i)?,
-                    at: stamp(r.get(i + 1)?)?,
-                    by: r.get(i + 2)?,
-                })
-            };
             Ok(EntryRecord {
                 id: r.get(0)?,
                 created_at: timefmt::rfc3339_millis(r.get(1)?),
                 author: r.get(2)?,
-                kind: versioned(3)?,
-                title: versioned(6)?,
-                body: versioned(9)?,
-                domain: versioned(12)?,
-                command: optional(15)?,
-                link: optional(18)?,
-                deleted: Versioned {
-                    value: r.get(21)?,
-                    at: stamp(r.get(22)?)?,
-                    by: r.get(23)?,
-                },
+                kind: versioned(r, 3)?,
+                title: versioned(r, 6)?,
+                body: versioned(r, 9)?,
+                domain: versioned(r, 12)?,
+                command: versioned(r, 15)?,
+                link: versioned(r, 18)?,
+                deleted: versioned(r, 21)?,
                 tags: BTreeMap::new(),
+                resolved: optional_flag(r, r.get(24)?, 25)?,
+                reviewed: optional_flag(r, Some(true), 27)?,
+                links: BTreeMap::new(),
+                helped: BTreeMap::new(),
+                occurrences: Vec::new(),
                 revisions: Vec::new(),
             })
         })?;
-    let mut tags =
-        conn.prepare_cached("SELECT tag, present, stamp FROM entry_tags WHERE entry_seq = ?1")?;
-    for row in tags.query_map([seq], |r| {
-        Ok((r.get::<_, String>(0)?, r.get(1)?, stamp(r.get(2)?)?))
-    })? {
+    let mut tags = conn.prepare_cached("SELECT tag, present, stamp FROM entry_tags WHERE entry_seq = ?1")?;
+    for row in tags.query_map([seq], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, stamp(r.get(2)?)?)))? {
         let (tag, present, at) = row?;
         record.tags.insert(tag, TagState { present, at });
     }
-    let mut revisions = conn
-        .prepare_cached("SELECT field, value, stamp, member FROM revisions WHERE entry_seq = ?1")?;
+    let mut links =
+        conn.prepare_cached("SELECT target_id || ' ' || kind, present, stamp FROM links WHERE source_seq = ?1")?;
+    for row in links.query_map([seq], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, stamp(r.get(2)?)?)))? {
+        let (key, present, at) = row?;
+        record.links.insert(key, TagState { present, at });
+    }
+    record.helped = endorsements(conn, &record.id)?;
+    let mut occurrences =
+        conn.prepare_cached("SELECT id, member, at_ms, note FROM occurrences WHERE entry_seq = ?1 ORDER BY id")?;
+    for row in occurrences.query_map([seq], |r| {
+        Ok(Occurrence {
+            id: r.get(0)?,
+            member: r.get(1)?,
+            at: timefmt::rfc3339_millis(r.get(2)?),
+            note: r.get(3)?,
+        })
+    })? {
+        record.occurrences.push(row?);
+    }
+    let mut revisions =
+        conn.prepare_cached("SELECT field, value, stamp, member FROM revisions WHERE entry_seq = ?1")?;
     for row in revisions.query_map([seq], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get(1)?,
-            stamp(r.get(2)?)?,
-            r.get(3)?,
-        ))
+        Ok((r.get::<_, String>(0)?, r.get(1)?, stamp(r.get(2)?)?, r.get(3)?))
     })? {
         let (field, value, at, by) = row?;
         let field = TextField::from_name(&field)
             .ok_or_else(|| anyhow::anyhow!("unknown field {field} in history"))?;
-        record.revisions.push(Revision {
-            field,
-            value,
-            at,
-            by,
-        });
+        record.revisions.push(Revision { field, value, at, by });
     }
     record.revisions.sort();
     Ok(record)
 }
 
 /// Write `record` as the whole shared state of its entry (`seq` when it exists already).
-pub fn save_record(
-    conn: &Connection,
-    seq: Option<i64>,
-    record: &EntryRecord,
-) -> anyhow::Result<i64> {
+pub fn save_record(conn: &Connection, seq: Option<i64>, record: &EntryRecord) -> anyhow::Result<i64> {
     let created_ms = timefmt::parse_exact(&record.created_at).unwrap_or(0);
     let updated_ms = i64::try_from(record.max_stamp().millis).unwrap_or(i64::MAX);
-    let live_tags: Vec<&str> = record
-        .tags
-        .iter()
-        .filter(|(_, s)| s.present)
-        .map(|(t, _)| t.as_str())
-        .collect();
+    let live_tags: Vec<&str> =
+        record.tags.iter().filter(|(_, s)| s.present).map(|(t, _)| t.as_str()).collect();
+    let resolved = record.resolved.as_ref();
+    let reviewed = record.reviewed.as_ref();
     let values = params![
         record.id,
         created_ms,
@@ -138,6 +158,11 @@ pub fn save_record(
         record.deleted.value,
         record.deleted.at.to_string(),
         record.deleted.by,
+        resolved.map(|v| v.value),
+        resolved.map(|v| v.at.to_string()),
+        resolved.map(|v| v.by.as_str()),
+        reviewed.map(|v| v.at.to_string()),
+        reviewed.map(|v| v.by.as_str()),
         updated_ms,
         live_tags.join(" "),
     ];
@@ -146,7 +171,7 @@ pub fn save_record(
             conn.prepare_cached(&format!(
                 "INSERT INTO entries ({RECORD_COLUMNS}, updated_ms, tags) VALUES
                  (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                  ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
+                  ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
             ))?
             .execute(values)?;
             conn.last_insert_rowid()
@@ -155,10 +180,13 @@ pub fn save_record(
             conn.prepare_cached(
                 "UPDATE entries SET created_ms = ?2, author = ?3,
                     kind = ?4, kind_at = ?5, kind_by = ?6, title = ?7, title_at = ?8, title_by = ?9,
-                    body = ?10, body_at = ?11, body_by = ?12, domain = ?13, domain_at = ?14, domain_by = ?15,
-                    command = ?16, command_at = ?17, command_by = ?18, link = ?19, link_at = ?20, link_by = ?21,
+                    body = ?10, body_at = ?11, body_by = ?12, domain = ?13, domain_at = ?14,
+                    domain_by = ?15, command = ?16, command_at = ?17, command_by = ?18,
+                    link = ?19, link_at = ?20, link_by = ?21,
                     deleted = ?22, deleted_at = ?23, deleted_by = ?24,
-                    updated_ms = max(updated_ms, ?25), tags = ?26
+                    resolved = ?25, resolved_at = ?26, resolved_by = ?27,
+                    reviewed_at = ?28, reviewed_by = ?29,
+                    updated_ms = max(updated_ms, ?30), tags = ?31
                  WHERE id = ?1",
             )?
             .execute(values)?;
@@ -168,17 +196,27 @@ pub fn save_record(
     for (tag, state) in &record.tags {
         put_tag(conn, seq, tag, state.present, &state.at.to_string())?;
     }
+    let mut link = conn.prepare_cached(
+        "INSERT INTO links (source_seq, target_id, kind, present, stamp) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (source_seq, target_id, kind) DO UPDATE SET present = excluded.present, stamp = excluded.stamp",
+    )?;
+    for (key, state) in &record.links {
+        let (target, kind) = key.split_once(' ').unwrap_or((key, "related"));
+        link.execute(params![seq, target, kind, state.present, state.at.to_string()])?;
+    }
+    save_endorsements(conn, &record.id, &record.helped)?;
+    let mut occurrence = conn.prepare_cached(
+        "INSERT OR IGNORE INTO occurrences (id, entry_seq, member, at_ms, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for o in &record.occurrences {
+        let at = timefmt::parse_exact(&o.at).unwrap_or(0);
+        occurrence.execute(params![o.id, seq, o.member, at, o.note])?;
+    }
     let mut insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO revisions (entry_seq, field, value, stamp, member) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for r in &record.revisions {
-        insert.execute(params![
-            seq,
-            r.field.name(),
-            r.value,
-            r.at.to_string(),
-            r.by
-        ])?;
+        insert.execute(params![seq, r.field.name(), r.value, r.at.to_string(), r.by])?;
     }
     // A value that was history and is current again must not be listed twice.
     let mut drop_current = conn.prepare_cached(
@@ -186,65 +224,160 @@ pub fn save_record(
     )?;
     for field in TextField::ALL {
         let current = record.current(field);
-        drop_current.execute(params![
-            seq,
-            field.name(),
-            current.at.to_string(),
-            current.value
-        ])?;
+        drop_current.execute(params![seq, field.name(), current.at.to_string(), current.value])?;
     }
     Ok(seq)
 }
 
-fn seq_of(conn: &Connection, id: &str) -> anyhow::Result<Option<i64>> {
+pub fn load_reply(conn: &Connection, seq: i64) -> anyhow::Result<ReplyRecord> {
+    let mut reply = conn
+        .prepare_cached(&format!(
+            "SELECT {REPLY_COLUMNS} FROM replies r JOIN entries e ON e.seq = r.entry_seq WHERE r.seq = ?1"
+        ))?
+        .query_row([seq], |r| {
+            Ok(ReplyRecord {
+                id: r.get(0)?,
+                entry: r.get(1)?,
+                created_at: timefmt::rfc3339_millis(r.get(2)?),
+                author: r.get(3)?,
+                body: r.get(4)?,
+                accepted: versioned(r, 5)?,
+                deleted: versioned(r, 8)?,
+                helped: BTreeMap::new(),
+            })
+        })?;
+    reply.helped = endorsements(conn, &reply.id)?;
+    Ok(reply)
+}
+
+/// Write a reply's whole shared state; its entry must exist.
+pub fn save_reply(conn: &Connection, seq: Option<i64>, reply: &ReplyRecord) -> anyhow::Result<i64> {
+    let Some(entry_seq) = seq_of(conn, &reply.entry)? else {
+        return Err(RepError::user(format!("reply {} answers entry {}, which is not there", reply.id, reply.entry)).into());
+    };
+    let created_ms = timefmt::parse_exact(&reply.created_at).unwrap_or(0);
+    let values = params![
+        reply.id,
+        entry_seq,
+        reply.author,
+        created_ms,
+        reply.body,
+        reply.accepted.value,
+        reply.accepted.at.to_string(),
+        reply.accepted.by,
+        reply.deleted.value,
+        reply.deleted.at.to_string(),
+        reply.deleted.by,
+    ];
+    let seq = match seq {
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO replies (id, entry_seq, author, created_ms, body, accepted, accepted_at,
+                    accepted_by, deleted, deleted_at, deleted_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(values)?;
+            conn.last_insert_rowid()
+        }
+        Some(seq) => {
+            conn.prepare_cached(
+                "UPDATE replies SET entry_seq = ?2, author = ?3, created_ms = ?4, body = ?5,
+                    accepted = ?6, accepted_at = ?7, accepted_by = ?8,
+                    deleted = ?9, deleted_at = ?10, deleted_by = ?11
+                 WHERE id = ?1",
+            )?
+            .execute(values)?;
+            seq
+        }
+    };
+    save_endorsements(conn, &reply.id, &reply.helped)?;
+    Ok(seq)
+}
+
+pub(super) fn seq_of(conn: &Connection, id: &str) -> anyhow::Result<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT seq FROM entries WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?)
 }
 
-/// Write every entry (in `domains` and their sub-domains, when given) in the exchange format.
-/// Returns the number of records written.
+fn reply_seq_of(conn: &Connection, id: &str) -> anyhow::Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT seq FROM replies WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+fn in_domains(domain: &str, domains: &[String]) -> bool {
+    domains.is_empty() || domains.iter().any(|d| domain == d || domain.starts_with(&format!("{d}/")))
+}
+
+/// Write every entry and reply (of entries in `domains` and their sub-domains, when given) in
+/// the exchange format. Returns the number of records written.
 pub fn export(conn: &Connection, domains: &[String], out: &mut dyn Write) -> anyhow::Result<usize> {
     writeln!(out, "{}", exchange::header_line())?;
+    let mut written = 0;
     let mut stmt = conn.prepare("SELECT seq, domain FROM entries ORDER BY id")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-    let mut written = 0;
     for row in rows {
         let (seq, domain) = row?;
-        let wanted = domains.is_empty()
-            || domains
-                .iter()
-                .any(|d| domain == *d || domain.starts_with(&format!("{d}/")));
-        if !wanted {
-            continue;
+        if in_domains(&domain, domains) {
+            writeln!(out, "{}", exchange::to_line(&Record::Entry(load_record(conn, seq)?)))?;
+            written += 1;
         }
-        let record = Record::Entry(load_record(conn, seq)?);
-        writeln!(out, "{}", exchange::to_line(&record))?;
-        written += 1;
+    }
+    let mut stmt = conn.prepare(
+        "SELECT r.seq, e.domain FROM replies r JOIN entries e ON e.seq = r.entry_seq ORDER BY r.id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (seq, domain) = row?;
+        if in_domains(&domain, domains) {
+            writeln!(out, "{}", exchange::to_line(&Record::Reply(load_reply(conn, seq)?)))?;
+            written += 1;
+        }
     }
     Ok(written)
 }
 
-/// What an import did, entry by entry.
+/// What an import did, record by record.
 #[derive(Debug, Default, Serialize)]
 pub struct ImportReport {
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
     pub lost_concurrent_edits: usize,
-    /// Entries that were added or changed, in file order.
+    /// Records that were added or changed, in file order.
     pub changes: Vec<ImportChange>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ImportChange {
     pub id: String,
+    /// `entry` or `reply`.
+    #[serde(rename = "type")]
+    pub record_type: &'static str,
+    /// The entry's title (for a reply, the title of the entry it answers).
     pub title: String,
     /// `added` or `updated`.
     pub outcome: &'static str,
     /// Fields whose value lost to one written without seeing it; the loser is in `rep history`.
     pub lost_concurrent_edits: Vec<&'static str>,
+}
+
+impl ImportReport {
+    fn record(&mut self, id: &str, record_type: &'static str, title: String, added: bool, lost: Vec<&'static str>) {
+        if added {
+            self.added += 1;
+        } else {
+            self.updated += 1;
+        }
+        if !lost.is_empty() {
+            self.lost_concurrent_edits += 1;
+        }
+        let outcome = if added { "added" } else { "updated" };
+        self.changes.push(ImportChange { id: id.to_owned(), record_type, title, outcome, lost_concurrent_edits: lost });
+    }
 }
 
 /// Read an exchange file and join every record into the database, inside the caller's
@@ -255,8 +388,8 @@ pub fn import<R: BufRead>(w: &Writer<'_>, input: &mut R) -> anyhow::Result<Impor
     let mut max_seen: Option<Stamp> = None;
     let mut reader = RecordReader::new(input);
     loop {
-        let incoming = match reader.next_record() {
-            Ok(Some(Record::Entry(entry))) => entry,
+        let record = match reader.next_record() {
+            Ok(Some(record)) => record,
             Ok(None) => break,
             Err(ReadError::Io(e)) => return Err(e.into()),
             Err(ReadError::Line(e)) => {
@@ -265,42 +398,55 @@ pub fn import<R: BufRead>(w: &Writer<'_>, input: &mut R) -> anyhow::Result<Impor
                     .into());
             }
         };
-        if max_seen.as_ref().is_none_or(|m| incoming.max_stamp() > m) {
-            max_seen = Some(incoming.max_stamp().clone());
+        let stamp = match &record {
+            Record::Entry(e) => e.max_stamp(),
+            Record::Reply(r) => r.max_stamp(),
+        };
+        if max_seen.as_ref().is_none_or(|m| stamp > m) {
+            max_seen = Some(stamp.clone());
         }
-        match seq_of(conn, &incoming.id)? {
-            None => {
-                save_record(conn, None, &incoming)?;
-                report.added += 1;
-                report.changes.push(ImportChange {
-                    id: incoming.id.clone(),
-                    title: incoming.title.value.clone(),
-                    outcome: "added",
-                    lost_concurrent_edits: Vec::new(),
-                });
-            }
-            Some(seq) => {
-                let local = load_record(conn, seq)?;
-                let joined = exchange::join(&local, &incoming);
-                if joined.record == local {
-                    report.unchanged += 1;
-                    continue;
+        match record {
+            Record::Entry(incoming) => match seq_of(conn, &incoming.id)? {
+                None => {
+                    save_record(conn, None, &incoming)?;
+                    report.record(&incoming.id, "entry", incoming.title.value.clone(), true, vec![]);
                 }
-                save_record(conn, Some(seq), &joined.record)?;
-                report.updated += 1;
-                if !joined.lost_concurrent_edits.is_empty() {
-                    report.lost_concurrent_edits += 1;
+                Some(seq) => {
+                    let local = load_record(conn, seq)?;
+                    let joined = exchange::join(&local, &incoming);
+                    if joined.record == local {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    save_record(conn, Some(seq), &joined.record)?;
+                    let lost = joined.lost_concurrent_edits.iter().map(|f| f.name()).collect();
+                    report.record(&incoming.id, "entry", joined.record.title.value.clone(), false, lost);
                 }
-                report.changes.push(ImportChange {
-                    id: joined.record.id.clone(),
-                    title: joined.record.title.value.clone(),
-                    outcome: "updated",
-                    lost_concurrent_edits: joined
-                        .lost_concurrent_edits
-                        .iter()
-                        .map(|f| f.name())
-                        .collect(),
-                });
+            },
+            Record::Reply(incoming) => {
+                let title = entry_title(conn, &incoming.entry)?.ok_or_else(|| {
+                    RepError::user(format!(
+                        "cannot import: reply {} answers entry {}, which is neither here nor earlier in the file",
+                        incoming.id, incoming.entry
+                    ))
+                    .with_hint("the database was not changed; export the whole repertoire, not a part")
+                })?;
+                match reply_seq_of(conn, &incoming.id)? {
+                    None => {
+                        save_reply(conn, None, &incoming)?;
+                        report.record(&incoming.id, "reply", title, true, vec![]);
+                    }
+                    Some(seq) => {
+                        let local = load_reply(conn, seq)?;
+                        let joined = exchange::join_reply(&local, &incoming);
+                        if joined == local {
+                            report.unchanged += 1;
+                            continue;
+                        }
+                        save_reply(conn, Some(seq), &joined)?;
+                        report.record(&incoming.id, "reply", title, false, vec![]);
+                    }
+                }
             }
         }
     }
@@ -308,6 +454,13 @@ pub fn import<R: BufRead>(w: &Writer<'_>, input: &mut R) -> anyhow::Result<Impor
         w.observe(&max)?;
     }
     Ok(report)
+}
+
+fn entry_title(conn: &Connection, id: &str) -> anyhow::Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT title FROM entries WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
 }
 
 #[cfg(test)]

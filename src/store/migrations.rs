@@ -90,6 +90,60 @@ pub const MIGRATIONS: &[&str] = &[
         SELECT new.seq, new.title, new.tags, new.body, new.command WHERE new.deleted = 0;
     END;
     "#,
+    // 2: the practice: replies, occurrences, endorsements, links, resolution and reviews.
+    r#"
+    ALTER TABLE entries ADD COLUMN resolved    INTEGER;  -- NULL until resolved or reopened
+    ALTER TABLE entries ADD COLUMN resolved_at TEXT;
+    ALTER TABLE entries ADD COLUMN resolved_by TEXT;
+    ALTER TABLE entries ADD COLUMN reviewed_at TEXT;     -- stamp of the latest review
+    ALTER TABLE entries ADD COLUMN reviewed_by TEXT;
+
+    CREATE TABLE replies (
+        seq         INTEGER PRIMARY KEY,
+        id          TEXT NOT NULL UNIQUE,
+        entry_seq   INTEGER NOT NULL REFERENCES entries(seq),
+        author      TEXT NOT NULL,
+        created_ms  INTEGER NOT NULL,
+        body        TEXT NOT NULL,
+        accepted    INTEGER NOT NULL,
+        accepted_at TEXT NOT NULL,
+        accepted_by TEXT NOT NULL,
+        deleted     INTEGER NOT NULL,
+        deleted_at  TEXT NOT NULL,
+        deleted_by  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX replies_by_entry ON replies(entry_seq);
+    CREATE INDEX replies_by_author ON replies(author);
+
+    -- "This helped me": one per member per entry or reply.
+    CREATE TABLE endorsements (
+        record_id TEXT NOT NULL,
+        member    TEXT NOT NULL,
+        stamp     TEXT NOT NULL,
+        PRIMARY KEY (record_id, member)
+    ) STRICT, WITHOUT ROWID;
+
+    -- "Hit this again".
+    CREATE TABLE occurrences (
+        id        TEXT PRIMARY KEY,
+        entry_seq INTEGER NOT NULL REFERENCES entries(seq),
+        member    TEXT NOT NULL,
+        at_ms     INTEGER NOT NULL,
+        note      TEXT
+    ) STRICT;
+    CREATE INDEX occurrences_by_entry ON occurrences(entry_seq);
+
+    -- Links between entries, a set per source entry like tags.
+    CREATE TABLE links (
+        source_seq INTEGER NOT NULL REFERENCES entries(seq),
+        target_id  TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        present    INTEGER NOT NULL,
+        stamp      TEXT NOT NULL,
+        PRIMARY KEY (source_seq, target_id, kind)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX links_by_target ON links(target_id) WHERE present = 1;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

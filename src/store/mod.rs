@@ -3,6 +3,7 @@
 
 pub mod entries;
 pub mod exchange;
+pub mod practice;
 mod migrations;
 
 use std::path::Path;

@@ -1,0 +1,192 @@
+//! The community's rules, as pure functions: question status, recurrence, staleness, and
+//! participation levels from weighted activity. Definitions: docs/community.md.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::timefmt::Millis;
+
+const DAY_MS: Millis = 24 * 60 * 60 * 1000;
+
+/// The kinds of contribution, each with its weight in participation scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    Entry,
+    Doc,
+    Reply,
+    AcceptedReply,
+    Review,
+    Occurrence,
+    EndorsementGiven,
+    EndorsementReceived,
+}
+
+impl ActivityKind {
+    pub const ALL: [ActivityKind; 8] = [
+        ActivityKind::Doc,
+        ActivityKind::AcceptedReply,
+        ActivityKind::Entry,
+        ActivityKind::Reply,
+        ActivityKind::Review,
+        ActivityKind::Occurrence,
+        ActivityKind::EndorsementGiven,
+        ActivityKind::EndorsementReceived,
+    ];
+
+    pub fn weight(self) -> u64 {
+        match self {
+            ActivityKind::Doc => 5,
+            ActivityKind::AcceptedReply => 4,
+            ActivityKind::Entry => 3,
+            ActivityKind::Reply | ActivityKind::Review => 2,
+            ActivityKind::Occurrence | ActivityKind::EndorsementGiven | ActivityKind::EndorsementReceived => 1,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ActivityKind::Entry => "entries",
+            ActivityKind::Doc => "docs",
+            ActivityKind::Reply => "replies",
+            ActivityKind::AcceptedReply => "accepted replies",
+            ActivityKind::Review => "reviews",
+            ActivityKind::Occurrence => "occurrences",
+            ActivityKind::EndorsementGiven => "endorsements given",
+            ActivityKind::EndorsementReceived => "endorsements received",
+        }
+    }
+}
+
+/// How a member takes part in a domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Core,
+    Active,
+    Peripheral,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Core => "core",
+            Level::Active => "active",
+            Level::Peripheral => "peripheral",
+        }
+    }
+}
+
+/// Levels from scores: core is the smallest set of members, highest scores first, whose scores
+/// reach half of the total; active are the next ones up to 80%; the rest who scored are
+/// peripheral. Ties are broken by name so the result never depends on input order.
+pub fn levels(scores: &BTreeMap<String, u64>) -> Vec<(String, u64, Level)> {
+    let mut ranked: Vec<(&String, u64)> = scores.iter().filter(|(_, s)| **s > 0).map(|(m, s)| (m, *s)).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let total: u64 = ranked.iter().map(|(_, s)| s).sum();
+    let mut before = 0u64;
+    ranked
+        .into_iter()
+        .map(|(member, score)| {
+            // Compare shares without floating point: before / total < 1/2 etc.
+            let level = if before * 2 < total {
+                Level::Core
+            } else if before * 5 < total * 4 {
+                Level::Active
+            } else {
+                Level::Peripheral
+            };
+            before += score;
+            (member.clone(), score, level)
+        })
+        .collect()
+}
+
+/// The fewest members whose scores reach half of the total (0 when nobody scored).
+pub fn bus_factor(scores: &BTreeMap<String, u64>) -> usize {
+    levels(scores).iter().filter(|(_, _, l)| *l == Level::Core).count()
+}
+
+/// `open` until someone replies, `answered` once there are replies, `resolved` once resolved
+/// (by `rep resolve` or by accepting a reply) and not reopened since. Only questions and
+/// problems have a status.
+pub fn status(kind: &str, resolved: Option<bool>, live_replies: u64) -> Option<&'static str> {
+    if kind != "question" && kind != "problem" {
+        return None;
+    }
+    Some(match (resolved, live_replies) {
+        (Some(true), _) => "resolved",
+        (_, 0) => "open",
+        _ => "answered",
+    })
+}
+
+/// At least `min` occurrences from at least two members.
+pub fn is_recurring(occurrences: u64, members: u64, min: u64) -> bool {
+    occurrences >= min && members >= 2
+}
+
+/// Past its review interval since the last review, or since creation if never reviewed.
+pub fn is_stale(created_ms: Millis, reviewed_ms: Option<Millis>, now: Millis, interval_days: u64) -> bool {
+    let since = reviewed_ms.unwrap_or(created_ms).max(created_ms);
+    now.saturating_sub(since) > interval_days as Millis * DAY_MS
+}
+
+/// The start of a window of `days` ending at `now`.
+pub fn window_start(now: Millis, days: u64) -> Millis {
+    now.saturating_sub(days as Millis * DAY_MS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn scores(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+        pairs.iter().map(|(m, s)| (m.to_string(), *s)).collect()
+    }
+
+    #[test]
+    fn levels_split_at_half_and_eighty_percent() {
+        let got = levels(&scores(&[("a", 50), ("b", 20), ("c", 15), ("d", 10), ("e", 5), ("z", 0)]));
+        let names: Vec<(&str, Level)> = got.iter().map(|(m, _, l)| (m.as_str(), *l)).collect();
+        assert_eq!(
+            names,
+            [("a", Level::Core), ("b", Level::Active), ("c", Level::Active), ("d", Level::Peripheral), ("e", Level::Peripheral)]
+        );
+        assert_eq!(bus_factor(&scores(&[("a", 50), ("b", 20), ("c", 15), ("d", 10), ("e", 5)])), 1);
+        assert_eq!(bus_factor(&scores(&[("a", 10), ("b", 10), ("c", 10)])), 2);
+        assert_eq!(bus_factor(&BTreeMap::new()), 0);
+    }
+
+    #[test]
+    fn status_follows_replies_and_resolution() {
+        assert_eq!(status("question", None, 0), Some("open"));
+        assert_eq!(status("question", None, 2), Some("answered"));
+        assert_eq!(status("problem", Some(true), 0), Some("resolved"));
+        assert_eq!(status("question", Some(false), 1), Some("answered"));
+        assert_eq!(status("tool", Some(true), 1), None);
+    }
+
+    #[test]
+    fn staleness_counts_from_the_last_review() {
+        let day = DAY_MS;
+        assert!(!is_stale(0, None, 180 * day, 180));
+        assert!(is_stale(0, None, 181 * day, 180));
+        assert!(!is_stale(0, Some(100 * day), 181 * day, 180));
+        assert!(is_recurring(3, 2, 3) && !is_recurring(3, 1, 3) && !is_recurring(2, 2, 3));
+    }
+
+    proptest! {
+        #[test]
+        fn core_reaches_half_and_is_minimal(values in proptest::collection::vec(1u64..100, 1..20)) {
+            let s: BTreeMap<String, u64> = values.iter().enumerate().map(|(i, v)| (format!("m{i:02}"), *v)).collect();
+            let total: u64 = values.iter().sum();
+            let core: Vec<u64> = levels(&s).into_iter().filter(|(_, _, l)| *l == Level::Core).map(|(_, v, _)| v).collect();
+            let sum: u64 = core.iter().sum();
+            prop_assert!(sum * 2 >= total);
+            prop_assert!((sum - core.last().unwrap()) * 2 < total);
+        }
+    }
+}

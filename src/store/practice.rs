@@ -1,0 +1,366 @@
+//! SQL for the practice: replies, acceptance, resolution, endorsements, occurrences, links and
+//! reviews, and the read models that `show`, `document` and `members` need.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::Writer;
+use super::entries::short_id;
+use crate::clock::Stamp;
+use crate::error::RepError;
+use crate::ids;
+use crate::output::sanitize_line;
+use crate::timefmt::{self, Millis};
+
+/// A record that can be endorsed: an entry or a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Entry(i64),
+    Reply(i64),
+}
+
+/// Resolve an id prefix among entries and replies.
+pub fn resolve_target(conn: &Connection, input: &str) -> anyhow::Result<Target> {
+    match resolve_reply(conn, input) {
+        Ok(seq) => Ok(Target::Reply(seq)),
+        Err(_) => super::entries::resolve(conn, input, super::entries::Scope::Live).map(Target::Entry),
+    }
+}
+
+/// Resolve an id prefix among live replies.
+pub fn resolve_reply(conn: &Connection, input: &str) -> anyhow::Result<i64> {
+    let shown = sanitize_line(input);
+    let prefix = ids::normalize_prefix(input)
+        .filter(|p| p.len() >= ids::MIN_PREFIX)
+        .ok_or_else(|| RepError::user(format!("`{shown}` is not a reply id (at least 4 hex characters)")))?;
+    let found: Vec<(i64, bool)> = conn
+        .prepare_cached("SELECT seq, deleted FROM replies WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2")?
+        .query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    match found.as_slice() {
+        [(seq, false)] => Ok(*seq),
+        [(_, true)] => Err(RepError::user(format!("reply {shown} is deleted")).into()),
+        [] => Err(RepError::user(format!("no reply has an id starting with `{shown}`"))
+            .with_hint("`rep show ENTRY` lists the replies with their ids")
+            .into()),
+        _ => Err(RepError::user(format!("reply id prefix `{shown}` is ambiguous"))
+            .with_hint("type more characters of the id")
+            .into()),
+    }
+}
+
+pub fn entry_id(conn: &Connection, seq: i64) -> anyhow::Result<String> {
+    Ok(conn.query_row("SELECT id FROM entries WHERE seq = ?1", [seq], |r| r.get(0))?)
+}
+
+pub fn add_reply(w: &Writer<'_>, entry_seq: i64, author: &str, body: &str, now: Millis) -> anyhow::Result<(i64, String)> {
+    let stamp = w.tick(now)?.to_string();
+    let id = ids::new_id();
+    w.conn().execute(
+        "INSERT INTO replies (id, entry_seq, author, created_ms, body, accepted, accepted_at, accepted_by,
+                              deleted, deleted_at, deleted_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?3, 0, ?6, ?3)",
+        params![id, entry_seq, author, now, body, stamp],
+    )?;
+    Ok((w.conn().last_insert_rowid(), id))
+}
+
+/// The entry a reply answers.
+pub fn reply_entry(conn: &Connection, reply_seq: i64) -> anyhow::Result<i64> {
+    Ok(conn.query_row("SELECT entry_seq FROM replies WHERE seq = ?1", [reply_seq], |r| r.get(0))?)
+}
+
+pub fn set_accepted(conn: &Connection, reply_seq: i64, accepted: bool, stamp: &Stamp, member: &str) -> anyhow::Result<bool> {
+    let n = conn.execute(
+        "UPDATE replies SET accepted = ?2, accepted_at = ?3, accepted_by = ?4 WHERE seq = ?1 AND accepted IS NOT ?2",
+        params![reply_seq, accepted, stamp.to_string(), member],
+    )?;
+    Ok(n > 0)
+}
+
+pub fn set_resolved(conn: &Connection, entry_seq: i64, resolved: bool, stamp: &Stamp, member: &str, now: Millis) -> anyhow::Result<()> {
+    conn.execute(
+        "UPDATE entries SET resolved = ?2, resolved_at = ?3, resolved_by = ?4, updated_ms = max(updated_ms, ?5)
+         WHERE seq = ?1",
+        params![entry_seq, resolved, stamp.to_string(), member, now],
+    )?;
+    Ok(())
+}
+
+pub fn set_reviewed(conn: &Connection, entry_seq: i64, stamp: &Stamp, member: &str) -> anyhow::Result<()> {
+    conn.execute(
+        "UPDATE entries SET reviewed_at = ?2, reviewed_by = ?3 WHERE seq = ?1",
+        params![entry_seq, stamp.to_string(), member],
+    )?;
+    Ok(())
+}
+
+/// Record "this helped me"; returns false when the member had already said so.
+pub fn endorse(conn: &Connection, record_id: &str, member: &str, stamp: &Stamp) -> anyhow::Result<bool> {
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO endorsements (record_id, member, stamp) VALUES (?1, ?2, ?3)",
+        params![record_id, member, stamp.to_string()],
+    )?;
+    Ok(n > 0)
+}
+
+pub fn add_occurrence(conn: &Connection, entry_seq: i64, member: &str, now: Millis, note: Option<&str>) -> anyhow::Result<String> {
+    let id = ids::new_id();
+    conn.execute(
+        "INSERT INTO occurrences (id, entry_seq, member, at_ms, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, entry_seq, member, now, note],
+    )?;
+    Ok(id)
+}
+
+pub fn set_link(conn: &Connection, source_seq: i64, target_id: &str, kind: &str, present: bool, stamp: &Stamp) -> anyhow::Result<bool> {
+    let current: Option<bool> = conn
+        .query_row(
+            "SELECT present FROM links WHERE source_seq = ?1 AND target_id = ?2 AND kind = ?3",
+            params![source_seq, target_id, kind],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if current == Some(present) || (current.is_none() && !present) {
+        return Ok(false);
+    }
+    conn.execute(
+        "INSERT INTO links (source_seq, target_id, kind, present, stamp) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (source_seq, target_id, kind) DO UPDATE SET present = excluded.present, stamp = excluded.stamp",
+        params![source_seq, target_id, kind, present, stamp.to_string()],
+    )?;
+    Ok(true)
+}
+
+/// A reply as `rep show` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyView {
+    pub id: String,
+    pub short_id: String,
+    pub author: String,
+    pub created_at: String,
+    pub body: String,
+    pub accepted: bool,
+    pub helped: u64,
+}
+
+/// Live replies of an entry: accepted first, then most endorsed, then oldest.
+pub fn replies(conn: &Connection, entry_seq: i64) -> anyhow::Result<Vec<ReplyView>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.author, r.created_ms, r.body, r.accepted,
+                (SELECT count(*) FROM endorsements h WHERE h.record_id = r.id) AS helped
+         FROM replies r WHERE r.entry_seq = ?1 AND r.deleted = 0
+         ORDER BY r.accepted DESC, helped DESC, r.created_ms, r.id",
+    )?;
+    let rows = stmt.query_map([entry_seq], |r| {
+        Ok(ReplyView {
+            id: r.get(0)?,
+            short_id: String::new(),
+            author: r.get(1)?,
+            created_at: timefmt::rfc3339(r.get(2)?),
+            body: r.get(3)?,
+            accepted: r.get(4)?,
+            helped: r.get(5)?,
+        })
+    })?;
+    let mut replies: Vec<ReplyView> = rows.collect::<Result<_, _>>()?;
+    for reply in &mut replies {
+        reply.short_id = short_id(conn, &reply.id)?;
+    }
+    Ok(replies)
+}
+
+pub fn helped_count(conn: &Connection, record_id: &str) -> anyhow::Result<u64> {
+    Ok(conn.query_row("SELECT count(*) FROM endorsements WHERE record_id = ?1", [record_id], |r| r.get(0))?)
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Occurrences {
+    pub count: u64,
+    pub members: u64,
+    pub last_seen: Option<String>,
+    pub notes: Vec<String>,
+}
+
+pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurrences> {
+    let (count, members, last): (u64, u64, Option<Millis>) = conn.query_row(
+        "SELECT count(*), count(DISTINCT member), max(at_ms) FROM occurrences WHERE entry_seq = ?1",
+        [entry_seq],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT note FROM occurrences WHERE entry_seq = ?1 AND note IS NOT NULL ORDER BY at_ms, id",
+    )?;
+    let notes = stmt.query_map([entry_seq], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(Occurrences { count, members, last_seen: last.map(timefmt::rfc3339), notes })
+}
+
+/// A link as `rep show` lists it, seen from the entry shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    /// `duplicate`, `related`, `supersedes` or `documents`.
+    pub kind: String,
+    /// `to` when the shown entry is the source (it is a duplicate of, supersedes, documents the
+    /// other), `from` when the other entry links to it.
+    pub direction: &'static str,
+    pub id: String,
+    pub short_id: String,
+    pub title: String,
+}
+
+pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Result<Vec<LinkView>> {
+    let mut out = Vec::new();
+    let mut outgoing = conn.prepare_cached(
+        "SELECT l.kind, e.id, e.title FROM links l JOIN entries e ON e.id = l.target_id
+         WHERE l.source_seq = ?1 AND l.present = 1 AND e.deleted = 0 ORDER BY l.kind, e.id",
+    )?;
+    for row in outgoing.query_map([entry_seq], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)))? {
+        let (kind, id, title) = row?;
+        out.push(LinkView { kind, direction: "to", short_id: short_id(conn, &id)?, id, title });
+    }
+    let mut incoming = conn.prepare_cached(
+        "SELECT l.kind, e.id, e.title FROM links l JOIN entries e ON e.seq = l.source_seq
+         WHERE l.target_id = ?1 AND l.present = 1 AND e.deleted = 0 ORDER BY l.kind, e.id",
+    )?;
+    for row in incoming.query_map([entry_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)))? {
+        let (kind, id, title) = row?;
+        out.push(LinkView { kind, direction: "from", short_id: short_id(conn, &id)?, id, title });
+    }
+    Ok(out)
+}
+
+/// What `show` needs beyond the entry itself.
+#[derive(Debug, Clone)]
+pub struct PracticeFacts {
+    pub resolved: Option<bool>,
+    pub reviewed_ms: Option<Millis>,
+    pub reviewed_by: Option<String>,
+    pub created_ms: Millis,
+}
+
+pub fn facts(conn: &Connection, entry_seq: i64) -> anyhow::Result<PracticeFacts> {
+    let (resolved, reviewed_at, reviewed_by, created_ms): (Option<bool>, Option<String>, Option<String>, Millis) = conn
+        .query_row(
+            "SELECT resolved, reviewed_at, reviewed_by, created_ms FROM entries WHERE seq = ?1",
+            [entry_seq],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+    let reviewed_ms = reviewed_at.and_then(|s| s.parse::<Stamp>().ok()).map(|s| s.millis as Millis);
+    Ok(PracticeFacts { resolved, reviewed_ms, reviewed_by, created_ms })
+}
+
+/// A recurring problem or question without a write-up, for `rep document --candidates`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub id: String,
+    pub short_id: String,
+    pub kind: String,
+    pub title: String,
+    pub domain: String,
+    pub occurrences: u64,
+    pub members: u64,
+}
+
+/// Problems and questions with at least `min` occurrences from at least two members and no live
+/// doc documenting them, most frequent first.
+pub fn undocumented_recurring(conn: &Connection, min: u64) -> anyhow::Result<Vec<Candidate>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.id, e.kind, e.title, e.domain, count(*) AS n, count(DISTINCT o.member) AS m
+         FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
+         WHERE e.deleted = 0 AND e.kind IN ('problem', 'question')
+           AND NOT EXISTS (SELECT 1 FROM links l JOIN entries d ON d.seq = l.source_seq
+                           WHERE l.target_id = e.id AND l.kind = 'documents' AND l.present = 1 AND d.deleted = 0)
+         GROUP BY e.seq HAVING n >= ?1 AND m >= 2
+         ORDER BY n DESC, m DESC, e.id",
+    )?;
+    let rows = stmt.query_map([min], |r| {
+        Ok(Candidate {
+            id: r.get(0)?,
+            short_id: String::new(),
+            kind: r.get(1)?,
+            title: r.get(2)?,
+            domain: r.get(3)?,
+            occurrences: r.get(4)?,
+            members: r.get(5)?,
+        })
+    })?;
+    let mut out: Vec<Candidate> = rows.collect::<Result<_, _>>()?;
+    for c in &mut out {
+        c.short_id = short_id(conn, &c.id)?;
+    }
+    Ok(out)
+}
+
+/// Whether a live doc links to the entry as its write-up.
+pub fn is_documented(conn: &Connection, entry_id: &str) -> anyhow::Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM links l JOIN entries d ON d.seq = l.source_seq
+                        WHERE l.target_id = ?1 AND l.kind = 'documents' AND l.present = 1 AND d.deleted = 0)",
+        [entry_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// One unit of contribution, for participation figures: who, in which domain, what, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    pub member: String,
+    pub domain: String,
+    pub what: crate::community::ActivityKind,
+    pub at: Millis,
+}
+
+/// Every contribution in the repertoire (live records only).
+pub fn activities(conn: &Connection) -> anyhow::Result<Vec<Activity>> {
+    use crate::community::ActivityKind as K;
+    let mut out = Vec::new();
+    let mut push = |sql: &str, what: K| -> anyhow::Result<()> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Millis>(2)?)))?;
+        for row in rows {
+            let (member, domain, at) = row?;
+            out.push(Activity { member, domain, what, at });
+        }
+        Ok(())
+    };
+    push("SELECT author, domain, created_ms FROM entries WHERE deleted = 0 AND kind <> 'doc'", K::Entry)?;
+    push("SELECT author, domain, created_ms FROM entries WHERE deleted = 0 AND kind = 'doc'", K::Doc)?;
+    push(
+        "SELECT r.author, e.domain, r.created_ms FROM replies r JOIN entries e ON e.seq = r.entry_seq
+         WHERE r.deleted = 0 AND e.deleted = 0 AND r.accepted = 0",
+        K::Reply,
+    )?;
+    push(
+        "SELECT r.author, e.domain, r.created_ms FROM replies r JOIN entries e ON e.seq = r.entry_seq
+         WHERE r.deleted = 0 AND e.deleted = 0 AND r.accepted = 1",
+        K::AcceptedReply,
+    )?;
+    push(
+        "SELECT o.member, e.domain, o.at_ms FROM occurrences o JOIN entries e ON e.seq = o.entry_seq WHERE e.deleted = 0",
+        K::Occurrence,
+    )?;
+    push(
+        "SELECT reviewed_by, domain, CAST(substr(reviewed_at, 1, 13) AS INTEGER) FROM entries
+         WHERE deleted = 0 AND reviewed_by IS NOT NULL",
+        K::Review,
+    )?;
+    push(
+        "SELECT h.member, e.domain, CAST(substr(h.stamp, 1, 13) AS INTEGER) FROM endorsements h
+         JOIN entries e ON e.id = h.record_id WHERE e.deleted = 0
+         UNION ALL
+         SELECT h.member, e.domain, CAST(substr(h.stamp, 1, 13) AS INTEGER) FROM endorsements h
+         JOIN replies r ON r.id = h.record_id JOIN entries e ON e.seq = r.entry_seq
+         WHERE r.deleted = 0 AND e.deleted = 0",
+        K::EndorsementGiven,
+    )?;
+    push(
+        "SELECT e.author, e.domain, CAST(substr(h.stamp, 1, 13) AS INTEGER) FROM endorsements h
+         JOIN entries e ON e.id = h.record_id WHERE e.deleted = 0
+         UNION ALL
+         SELECT r.author, e.domain, CAST(substr(h.stamp, 1, 13) AS INTEGER) FROM endorsements h
+         JOIN replies r ON r.id = h.record_id JOIN entries e ON e.seq = r.entry_seq
+         WHERE r.deleted = 0 AND e.deleted = 0",
+        K::EndorsementReceived,
+    )?;
+    Ok(out)
+}
