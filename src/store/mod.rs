@@ -40,6 +40,12 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).context(env_error("open"))?;
+        // Refuse a newer database before configure() changes it (it switches to WAL mode).
+        if let Ok(version) = Self::user_version(&conn)
+            && version > SCHEMA_VERSION
+        {
+            return Err(newer_schema(version));
+        }
         let mut store = Store { conn };
         store.configure().map_err(|e| {
             let not_db = e.chain().any(|c| {
