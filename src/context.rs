@@ -65,7 +65,9 @@ impl Context {
         if let Some(name) = &self.config.user.name {
             return Ok(validate_member(name)?);
         }
-        let login = ["USER", "USERNAME", "LOGNAME"].iter().filter_map(|v| std::env::var(v).ok());
+        let login = ["USER", "USERNAME", "LOGNAME"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok());
         for name in git_user_name().into_iter().chain(login) {
             if let Ok(name) = validate_member(&name) {
                 return Ok(name);
