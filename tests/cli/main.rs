@@ -3,6 +3,9 @@
 mod support;
 
 mod add;
+mod domains_tags;
 mod edit;
+mod list;
 mod rm_restore;
+mod search;
 mod show;
