@@ -3,9 +3,12 @@
 mod support;
 
 mod add;
+mod config;
 mod domains_tags;
 mod edit;
+mod help;
 mod list;
 mod rm_restore;
 mod search;
 mod show;
+mod version;
