@@ -3,9 +3,11 @@
 mod support;
 
 mod add;
+mod concurrency;
 mod config;
 mod domains_tags;
 mod edit;
+mod errors;
 mod help;
 mod list;
 mod rm_restore;
