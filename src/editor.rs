@@ -77,8 +77,11 @@ pub fn edit(draft: &Draft, what: &str) -> anyhow::Result<Option<Draft>> {
     let bytes = std::fs::read(file.path()).context("cannot read back the edited file")?;
     let text = String::from_utf8(bytes)
         .map_err(|_| RepError::user("the edited text is not valid UTF-8; nothing was written"))?;
+    // Compare with the draft as it reads back from the template, not the draft itself: the
+    // round trip trims blank lines and trailing space, which must not count as a change.
+    let unchanged = parse(&template(draft, what));
     match parse(&text) {
-        Some(edited) if edited != *draft => Ok(Some(edited)),
+        Some(edited) if Some(&edited) != unchanged.as_ref() => Ok(Some(edited)),
         _ => Ok(None),
     }
 }

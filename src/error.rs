@@ -64,6 +64,9 @@ impl std::error::Error for RepError {}
 /// The status for any error: the first `RepError` in the chain decides, else it is a bug-class
 /// failure unless it is plainly I/O.
 pub fn status_of(err: &anyhow::Error) -> ExitStatus {
+    if let Some(rep) = context_rep_error(err) {
+        return rep.status;
+    }
     for cause in err.chain() {
         if let Some(rep) = cause.downcast_ref::<RepError>() {
             return rep.status;
@@ -78,9 +81,20 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
 }
 
 pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
-    err.chain()
-        .filter_map(|c| c.downcast_ref::<RepError>())
-        .find_map(|r| r.hint.as_deref())
+    context_rep_error(err)
+        .and_then(|r| r.hint.as_deref())
+        .or_else(|| {
+            err.chain()
+                .filter_map(|c| c.downcast_ref::<RepError>())
+                .find_map(|r| r.hint.as_deref())
+        })
+}
+
+/// A `RepError` attached with `.context(...)`: `chain()` yields such a layer as anyhow's own
+/// wrapper type, which `downcast_ref` on the chain item never matches; anyhow's own
+/// `downcast_ref` does, outermost layer first.
+fn context_rep_error(err: &anyhow::Error) -> Option<&RepError> {
+    err.downcast_ref::<RepError>()
 }
 
 /// True when the error is only the reader of our stdout going away (`rep list | head -1`).
@@ -89,4 +103,25 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context as _;
+
+    #[test]
+    fn a_rep_error_given_as_context_decides_status_and_hint() {
+        let io = std::io::Error::other("disk on fire");
+        let err = Err::<(), _>(io)
+            .context(RepError::user("cannot read x").with_hint("fix x"))
+            .unwrap_err();
+        assert_eq!(status_of(&err), ExitStatus::User);
+        assert_eq!(hint_of(&err), Some("fix x"));
+
+        let err =
+            anyhow::Error::new(RepError::usage("bad").with_hint("inner")).context("while doing y");
+        assert_eq!(status_of(&err), ExitStatus::Usage);
+        assert_eq!(hint_of(&err), Some("inner"));
+    }
 }

@@ -43,8 +43,11 @@ impl Output {
 
     /// Print one JSON document on stdout.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+        // Serialise first: serde_json's writer errors hide the io::Error from the error chain,
+        // which turned a closed pipe (`rep list --json | head`) into an internal error.
+        let text = serde_json::to_string_pretty(value)?;
         let mut out = io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, value)?;
+        out.write_all(text.as_bytes())?;
         writeln!(out)?;
         out.flush()?;
         Ok(())

@@ -7,10 +7,10 @@ pub mod practice;
 mod migrations;
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::clock::Stamp;
 use crate::error::RepError;
@@ -42,6 +42,12 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).context(env_error("open"))?;
+        // Refuse a newer database before configure() changes it (it switches to WAL mode).
+        if let Ok(version) = Self::user_version(&conn)
+            && version > SCHEMA_VERSION
+        {
+            return Err(newer_schema(version));
+        }
         let mut store = Store { conn };
         store.configure().map_err(|e| {
             let not_db = e.chain().any(|c| {
@@ -74,14 +80,32 @@ impl Store {
     fn configure(&mut self) -> anyhow::Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let mode = self.switch_to_wal()?;
         if mode != "wal" && mode != "memory" {
             anyhow::bail!("could not switch to WAL mode (got {mode})");
         }
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(())
+    }
+
+    /// Switching a new database to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY
+    /// at once, without the busy handler, while another process opening the same new file
+    /// holds a shared lock; so retry here, for as long as the busy timeout would wait.
+    fn switch_to_wal(&self) -> rusqlite::Result<String> {
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == ErrorCode::DatabaseBusy && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                result => return result,
+            }
+        }
     }
 
     fn user_version(conn: &Connection) -> rusqlite::Result<u32> {

@@ -1,0 +1,32 @@
+//! Snapshots of every `--help`: the help text is the CLI's documentation and an API.
+
+use crate::support::{Repo, stderr, stdout};
+
+#[test]
+fn top_level_help() {
+    let repo = Repo::new();
+    insta::assert_snapshot!("help_top", repo.ok(&["--help"]));
+    // `help` and `-h` work too; bare `rep` is a usage error that shows the commands.
+    assert_eq!(repo.ok(&["help"]), repo.ok(&["--help"]));
+    let short = repo.ok(&["-h"]);
+    assert!(short.contains("Usage: rep [OPTIONS] <COMMAND>"));
+    let assert = repo.rep(&[]).code(2);
+    assert_eq!(stdout(&assert), "");
+    assert!(stderr(&assert).contains("Usage: rep [OPTIONS] <COMMAND>"));
+}
+
+#[test]
+fn subcommand_help() {
+    let repo = Repo::new();
+    for cmd in [
+        "add", "show", "edit", "rm", "restore", "list", "search", "domains", "tags", "config",
+        "version",
+    ] {
+        let out = repo.ok(&[cmd, "--help"]);
+        insta::assert_snapshot!(format!("help_{cmd}"), out);
+        assert_eq!(repo.ok(&["help", cmd]), out, "rep help {cmd}");
+    }
+    insta::assert_snapshot!("help_config_get", repo.ok(&["config", "get", "--help"]));
+    insta::assert_snapshot!("help_config_set", repo.ok(&["config", "set", "--help"]));
+    assert!(!repo.db().exists());
+}
