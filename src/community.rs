@@ -41,7 +41,9 @@ impl ActivityKind {
             ActivityKind::AcceptedReply => 4,
             ActivityKind::Entry => 3,
             ActivityKind::Reply | ActivityKind::Review => 2,
-            ActivityKind::Occurrence | ActivityKind::EndorsementGiven | ActivityKind::EndorsementReceived => 1,
+            ActivityKind::Occurrence
+            | ActivityKind::EndorsementGiven
+            | ActivityKind::EndorsementReceived => 1,
         }
     }
 
@@ -82,7 +84,11 @@ impl Level {
 /// reach half of the total; active are the next ones up to 80%; the rest who scored are
 /// peripheral. Ties are broken by name so the result never depends on input order.
 pub fn levels(scores: &BTreeMap<String, u64>) -> Vec<(String, u64, Level)> {
-    let mut ranked: Vec<(&String, u64)> = scores.iter().filter(|(_, s)| **s > 0).map(|(m, s)| (m, *s)).collect();
+    let mut ranked: Vec<(&String, u64)> = scores
+        .iter()
+        .filter(|(_, s)| **s > 0)
+        .map(|(m, s)| (m, *s))
+        .collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let total: u64 = ranked.iter().map(|(_, s)| s).sum();
     let mut before = 0u64;
@@ -104,8 +110,12 @@ pub fn levels(scores: &BTreeMap<String, u64>) -> Vec<(String, u64, Level)> {
 }
 
 /// The fewest members whose scores reach half of the total (0 when nobody scored).
+#[allow(dead_code)] // used by `rep map` and `rep gaps`
 pub fn bus_factor(scores: &BTreeMap<String, u64>) -> usize {
-    levels(scores).iter().filter(|(_, _, l)| *l == Level::Core).count()
+    levels(scores)
+        .iter()
+        .filter(|(_, _, l)| *l == Level::Core)
+        .count()
 }
 
 /// `open` until someone replies, `answered` once there are replies, `resolved` once resolved
@@ -128,7 +138,12 @@ pub fn is_recurring(occurrences: u64, members: u64, min: u64) -> bool {
 }
 
 /// Past its review interval since the last review, or since creation if never reviewed.
-pub fn is_stale(created_ms: Millis, reviewed_ms: Option<Millis>, now: Millis, interval_days: u64) -> bool {
+pub fn is_stale(
+    created_ms: Millis,
+    reviewed_ms: Option<Millis>,
+    now: Millis,
+    interval_days: u64,
+) -> bool {
     let since = reviewed_ms.unwrap_or(created_ms).max(created_ms);
     now.saturating_sub(since) > interval_days as Millis * DAY_MS
 }
@@ -149,13 +164,35 @@ mod tests {
 
     #[test]
     fn levels_split_at_half_and_eighty_percent() {
-        let got = levels(&scores(&[("a", 50), ("b", 20), ("c", 15), ("d", 10), ("e", 5), ("z", 0)]));
+        let got = levels(&scores(&[
+            ("a", 50),
+            ("b", 20),
+            ("c", 15),
+            ("d", 10),
+            ("e", 5),
+            ("z", 0),
+        ]));
         let names: Vec<(&str, Level)> = got.iter().map(|(m, _, l)| (m.as_str(), *l)).collect();
         assert_eq!(
             names,
-            [("a", Level::Core), ("b", Level::Active), ("c", Level::Active), ("d", Level::Peripheral), ("e", Level::Peripheral)]
+            [
+                ("a", Level::Core),
+                ("b", Level::Active),
+                ("c", Level::Active),
+                ("d", Level::Peripheral),
+                ("e", Level::Peripheral)
+            ]
         );
-        assert_eq!(bus_factor(&scores(&[("a", 50), ("b", 20), ("c", 15), ("d", 10), ("e", 5)])), 1);
+        assert_eq!(
+            bus_factor(&scores(&[
+                ("a", 50),
+                ("b", 20),
+                ("c", 15),
+                ("d", 10),
+                ("e", 5)
+            ])),
+            1
+        );
         assert_eq!(bus_factor(&scores(&[("a", 10), ("b", 10), ("c", 10)])), 2);
         assert_eq!(bus_factor(&BTreeMap::new()), 0);
     }

@@ -84,8 +84,14 @@ pub const KEYS: &[(&str, &str)] = &[
         "recurring.min_occurrences",
         "occurrences, from 2+ members, that make a problem recurring (3)",
     ),
-    ("review.interval_days", "days after the last review when an entry is stale (180)"),
-    ("community.window_days", "recent window in days for participation levels (180)"),
+    (
+        "review.interval_days",
+        "days after the last review when an entry is stale (180)",
+    ),
+    (
+        "community.window_days",
+        "recent window in days for participation levels (180)",
+    ),
 ];
 
 /// Keys whose values are whole numbers of at least 1.

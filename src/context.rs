@@ -59,18 +59,26 @@ impl Context {
 
     /// The member acting: `--as`/`REP_USER`, config `user.name`, `git config user.name`, login.
     pub fn member(&self) -> anyhow::Result<String> {
+        self.member_with_source().map(|(name, _)| name)
+    }
+
+    /// The member name and where it came from, for `rep whoami`.
+    pub fn member_with_source(&self) -> anyhow::Result<(String, &'static str)> {
         if let Some(name) = &self.as_member {
-            return Ok(validate_member(name)?);
+            return Ok((validate_member(name)?, "--as or REP_USER"));
         }
         if let Some(name) = &self.config.user.name {
-            return Ok(validate_member(name)?);
+            return Ok((validate_member(name)?, "config user.name"));
         }
-        let login = ["USER", "USERNAME", "LOGNAME"]
-            .iter()
-            .filter_map(|v| std::env::var(v).ok());
-        for name in git_user_name().into_iter().chain(login) {
-            if let Ok(name) = validate_member(&name) {
-                return Ok(name);
+        if let Some(name) = git_user_name().and_then(|n| validate_member(&n).ok()) {
+            return Ok((name, "git config user.name"));
+        }
+        for var in ["USER", "USERNAME", "LOGNAME"] {
+            if let Some(name) = std::env::var(var)
+                .ok()
+                .and_then(|n| validate_member(&n).ok())
+            {
+                return Ok((name, "the login name"));
             }
         }
         Err(RepError::user("cannot tell who you are")

@@ -140,6 +140,7 @@ impl TextField {
 /// One line of the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
+#[allow(clippy::large_enum_variant)] // records are streamed one at a time; boxing buys nothing
 pub enum Record {
     Entry(EntryRecord),
     Reply(ReplyRecord),
@@ -200,19 +201,33 @@ pub struct ReplyRecord {
 
 impl ReplyRecord {
     pub fn max_stamp(&self) -> &Stamp {
-        [&self.accepted.at, &self.deleted.at].into_iter().chain(self.helped.values()).max().unwrap_or(&self.deleted.at)
+        [&self.accepted.at, &self.deleted.at]
+            .into_iter()
+            .chain(self.helped.values())
+            .max()
+            .unwrap_or(&self.deleted.at)
     }
 
     pub fn validate(&self) -> Result<(), String> {
         for id in [&self.id, &self.entry] {
             let ok = uuid::Uuid::parse_str(id).is_ok_and(|u| u.hyphenated().to_string() == *id);
             if !ok {
-                return Err(format!("id {:?} is not a lowercase hyphenated UUID", clip(id)));
+                return Err(format!(
+                    "id {:?} is not a lowercase hyphenated UUID",
+                    clip(id)
+                ));
             }
         }
-        crate::timefmt::parse_exact(&self.created_at)
-            .ok_or_else(|| format!("created_at {:?} is not an RFC 3339 time", clip(&self.created_at)))?;
-        for member in [&self.author, &self.accepted.by, &self.deleted.by].into_iter().chain(self.helped.keys()) {
+        crate::timefmt::parse_exact(&self.created_at).ok_or_else(|| {
+            format!(
+                "created_at {:?} is not an RFC 3339 time",
+                clip(&self.created_at)
+            )
+        })?;
+        for member in [&self.author, &self.accepted.by, &self.deleted.by]
+            .into_iter()
+            .chain(self.helped.keys())
+        {
             crate::context::validate_member(member).map_err(|e| e.message)?;
         }
         if self.body.trim().is_empty() {
@@ -230,7 +245,14 @@ impl ReplyRecord {
 /// are a union keeping each member's first stamp.
 pub fn join_reply(a: &ReplyRecord, b: &ReplyRecord) -> ReplyRecord {
     let mut out = a.clone();
-    let key = |r: &ReplyRecord| (r.created_at.clone(), r.author.clone(), r.entry.clone(), r.body.clone());
+    let key = |r: &ReplyRecord| {
+        (
+            r.created_at.clone(),
+            r.author.clone(),
+            r.entry.clone(),
+            r.body.clone(),
+        )
+    };
     if key(b) < key(a) {
         (out.created_at, out.author, out.entry, out.body) = key(b);
     }
@@ -264,7 +286,10 @@ fn join_set(into: &mut BTreeMap<String, TagState>, other: &BTreeMap<String, TagS
     }
 }
 
-fn max_optional(a: &Option<Versioned<bool>>, b: &Option<Versioned<bool>>) -> Option<Versioned<bool>> {
+fn max_optional(
+    a: &Option<Versioned<bool>>,
+    b: &Option<Versioned<bool>>,
+) -> Option<Versioned<bool>> {
     match (a, b) {
         (Some(a), Some(b)) => Some(max_versioned(a, b)),
         (Some(x), None) | (None, Some(x)) => Some(x.clone()),
@@ -483,11 +508,22 @@ impl EntryRecord {
         for r in &self.revisions {
             validate_value(r.field, r.value.as_deref())?;
         }
-        for by in self.resolved.iter().chain(&self.reviewed).map(|v| &v.by).chain(self.helped.keys()) {
+        for by in self
+            .resolved
+            .iter()
+            .chain(&self.reviewed)
+            .map(|v| &v.by)
+            .chain(self.helped.keys())
+        {
             crate::context::validate_member(by).map_err(|e| e.message)?;
         }
-        if self.links.len() > MAX_SET || self.helped.len() > MAX_SET || self.occurrences.len() > MAX_SET {
-            return Err(format!("more than {MAX_SET} links, endorsements or occurrences"));
+        if self.links.len() > MAX_SET
+            || self.helped.len() > MAX_SET
+            || self.occurrences.len() > MAX_SET
+        {
+            return Err(format!(
+                "more than {MAX_SET} links, endorsements or occurrences"
+            ));
         }
         for key in self.links.keys() {
             let valid = key.split_once(' ').is_some_and(|(target, kind)| {
@@ -500,8 +536,10 @@ impl EntryRecord {
         }
         for o in &self.occurrences {
             crate::context::validate_member(&o.member).map_err(|e| e.message)?;
-            crate::timefmt::parse_exact(&o.at).ok_or_else(|| format!("occurrence time {:?} is not RFC 3339", clip(&o.at)))?;
-            if uuid::Uuid::parse_str(&o.id).map(|u| u.hyphenated().to_string()) != Ok(o.id.clone()) {
+            crate::timefmt::parse_exact(&o.at)
+                .ok_or_else(|| format!("occurrence time {:?} is not RFC 3339", clip(&o.at)))?;
+            if uuid::Uuid::parse_str(&o.id).map(|u| u.hyphenated().to_string()) != Ok(o.id.clone())
+            {
                 return Err(format!("occurrence id {:?} is not a UUID", clip(&o.id)));
             }
             if let Some(note) = &o.note {
@@ -605,7 +643,10 @@ pub fn join(a: &EntryRecord, b: &EntryRecord) -> Joined {
     join_helped(&mut out.helped, &b.helped);
     let mut occurrences: BTreeMap<&str, &Occurrence> = BTreeMap::new();
     for o in a.occurrences.iter().chain(&b.occurrences) {
-        occurrences.entry(o.id.as_str()).and_modify(|mine| *mine = (*mine).max(o)).or_insert(o);
+        occurrences
+            .entry(o.id.as_str())
+            .and_modify(|mine| *mine = (*mine).max(o))
+            .or_insert(o);
     }
     out.occurrences = occurrences.into_values().cloned().collect();
     Joined {
@@ -798,8 +839,12 @@ pub fn join_files(a: Vec<Record>, b: Vec<Record>) -> Vec<Record> {
     for record in a.into_iter().chain(b) {
         let key = (record.sort_key().0, record.id().to_owned());
         let joined = match (merged.remove(&key), record) {
-            (Some(Record::Entry(mine)), Record::Entry(theirs)) => Record::Entry(join(&mine, &theirs).record),
-            (Some(Record::Reply(mine)), Record::Reply(theirs)) => Record::Reply(join_reply(&mine, &theirs)),
+            (Some(Record::Entry(mine)), Record::Entry(theirs)) => {
+                Record::Entry(join(&mine, &theirs).record)
+            }
+            (Some(Record::Reply(mine)), Record::Reply(theirs)) => {
+                Record::Reply(join_reply(&mine, &theirs))
+            }
             (_, record) => record,
         };
         merged.insert(key, joined);

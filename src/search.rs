@@ -21,6 +21,28 @@ pub fn fts_query(text: &str) -> Option<String> {
     Some(query.join(" "))
 }
 
+/// A query for entries similar to a text: any of its words (three letters or more) may match,
+/// and bm25 ranks those that match more and rarer words first.
+pub fn similarity_query(text: &str) -> Option<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let word = word.to_lowercase();
+        if word.chars().count() >= 3 && !words.contains(&word) && words.len() < 16 {
+            words.push(word);
+        }
+    }
+    if words.is_empty() {
+        return None;
+    }
+    Some(
+        words
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" OR "),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +68,15 @@ mod tests {
         )
         .unwrap();
         conn
+    }
+
+    #[test]
+    fn similarity_takes_any_longer_word() {
+        assert_eq!(
+            similarity_query("How do I fix a DNS error?").unwrap(),
+            r#""how" OR "fix" OR "dns" OR "error""#
+        );
+        assert_eq!(similarity_query("a b ?"), None);
     }
 
     #[test]

@@ -1,24 +1,35 @@
 //! One file per subcommand: its arguments and a `run` that reads like a recipe. Shared pieces of
 //! argument handling and entry display live here.
 
+pub mod accept;
 pub mod add;
+pub mod answer;
+pub mod ask;
 pub mod config;
+pub mod document;
 pub mod domains;
 pub mod edit;
 pub mod export;
 pub mod git_setup;
+pub mod helped;
 pub mod history;
 pub mod import;
+pub mod link;
 pub mod list;
+pub mod members;
 pub mod merge_driver;
 pub mod remote;
+pub mod resolve;
 pub mod restore;
+pub mod review;
 pub mod rm;
 pub mod search;
+pub mod seen;
 pub mod show;
 pub mod sync;
 pub mod tags;
 pub mod version;
+pub mod whoami;
 
 use std::io::Read as _;
 use std::path::PathBuf;

@@ -56,13 +56,16 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
         let replies = practice::replies(c, seq)?;
         let occurrences = practice::occurrences(c, seq)?;
         let links = practice::links(c, seq, &entry.id)?;
-        let superseded = links.iter().any(|l| l.kind == "supersedes" && l.direction == "from");
+        let superseded = links
+            .iter()
+            .any(|l| l.kind == "supersedes" && l.direction == "from");
         Ok(Thread {
             status: community::status(&entry.kind, facts.resolved, replies.len() as u64),
             recurring: community::is_recurring(occurrences.count, occurrences.members, min),
             documented: practice::is_documented(c, &entry.id)?,
             helped: practice::helped_count(c, &entry.id)?,
-            stale: superseded || community::is_stale(facts.created_ms, facts.reviewed_ms, now, interval),
+            stale: superseded
+                || community::is_stale(facts.created_ms, facts.reviewed_ms, now, interval),
             reviewed_at: facts.reviewed_ms.map(timefmt::rfc3339),
             reviewed_by: facts.reviewed_by,
             entry,
@@ -74,7 +77,9 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    let seq = ctx.store()?.read(|c| entries::resolve(c, &args.id, Scope::Any))?;
+    let seq = ctx
+        .store()?
+        .read(|c| entries::resolve(c, &args.id, Scope::Any))?;
     let thread = thread(ctx, seq)?;
     if ctx.out.json {
         return ctx.out.json(&thread);
@@ -87,8 +92,18 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
     for link in &t.links {
         let (kind, dir) = (link.kind.as_str(), link.direction);
         let line = match (kind, dir) {
-            ("duplicate", "to") => format!("duplicate of {}: {}  (rep show {})", link.short_id, sanitize_line(&link.title), link.short_id),
-            ("supersedes", "from") => format!("superseded by {}: {}  (rep show {})", link.short_id, sanitize_line(&link.title), link.short_id),
+            ("duplicate", "to") => format!(
+                "duplicate of {}: {}  (rep show {})",
+                link.short_id,
+                sanitize_line(&link.title),
+                link.short_id
+            ),
+            ("supersedes", "from") => format!(
+                "superseded by {}: {}  (rep show {})",
+                link.short_id,
+                sanitize_line(&link.title),
+                link.short_id
+            ),
             _ => continue,
         };
         out.print(&out.accent(&format!("→ {line}")))?;
@@ -103,22 +118,38 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
             "seen      {} times by {} members, last {}",
             t.occurrences.count,
             t.occurrences.members,
-            t.occurrences.last_seen.as_deref().unwrap_or("-").replace('T', " ").trim_end_matches('Z')
+            t.occurrences
+                .last_seen
+                .as_deref()
+                .unwrap_or("-")
+                .replace('T', " ")
+                .trim_end_matches('Z')
         );
         if t.recurring {
-            line.push_str(if t.documented { " (recurring, documented)" } else { " (recurring, no write-up yet)" });
+            line.push_str(if t.documented {
+                " (recurring, documented)"
+            } else {
+                " (recurring, no write-up yet)"
+            });
         }
         facts.push(line);
     }
     if t.helped > 0 {
         facts.push(format!("helped    {} members", t.helped));
     }
-    match (&t.reviewed_at, &t.reviewed_by) {
-        (Some(at), Some(by)) => facts.push(format!("reviewed  {} by {}", at.replace('T', " ").trim_end_matches('Z'), sanitize_line(by))),
-        _ => {}
+    if let (Some(at), Some(by)) = (&t.reviewed_at, &t.reviewed_by) {
+        let at = at.replace('T', " ");
+        facts.push(format!(
+            "reviewed  {} by {}",
+            at.trim_end_matches('Z'),
+            sanitize_line(by)
+        ));
     }
     if t.stale {
-        facts.push("stale     past its review interval or superseded: `rep review ID` if still true".into());
+        facts.push(
+            "stale     past its review interval or superseded: `rep review ID` if still true"
+                .into(),
+        );
     }
     for link in &t.links {
         let text = match (link.kind.as_str(), link.direction) {
@@ -129,16 +160,30 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
             ("documents", _) => "write-up",
             _ => "related",
         };
-        facts.push(format!("{text:<9} {} {}", link.short_id, sanitize_line(&link.title)));
+        facts.push(format!(
+            "{text:<9} {} {}",
+            link.short_id,
+            sanitize_line(&link.title)
+        ));
     }
     if !facts.is_empty() {
-        out.print(&facts.iter().map(|f| out.dim(f)).collect::<Vec<_>>().join("\n"))?;
+        out.print(
+            &facts
+                .iter()
+                .map(|f| out.dim(f))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )?;
     }
     if !t.replies.is_empty() {
         let mut text = format!("\n{}\n", out.bold(&format!("{} replies", t.replies.len())));
         for r in &t.replies {
             let mark = if r.accepted { "✓ accepted" } else { "" };
-            let helped = if r.helped > 0 { format!("  helped {}", r.helped) } else { String::new() };
+            let helped = if r.helped > 0 {
+                format!("  helped {}", r.helped)
+            } else {
+                String::new()
+            };
             text.push_str(&format!(
                 "\n{} {}  {}{}  {}\n",
                 out.accent(&r.short_id),
@@ -153,7 +198,10 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         }
         out.print(&text)?;
     } else if t.status == Some("open") {
-        out.print(&out.dim(&format!("no replies yet: `rep answer {}` to reply", t.entry.short_id)))?;
+        out.print(&out.dim(&format!(
+            "no replies yet: `rep answer {}` to reply",
+            t.entry.short_id
+        )))?;
     }
     Ok(())
 }

@@ -91,12 +91,16 @@ pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i
                 .query_row([&prefix], |r| r.get(0))
                 .optional()?;
             match reply {
-                Some(entry) => Err(RepError::user(format!("`{shown}` is a reply, not an entry"))
-                    .with_hint(format!("the entry it answers is {}", &entry[..8]))
-                    .into()),
-                None => Err(RepError::user(format!("no entry has an id starting with `{shown}`"))
-                    .with_hint("`rep list` or `rep search WORDS` shows ids")
-                    .into()),
+                Some(entry) => Err(
+                    RepError::user(format!("`{shown}` is a reply, not an entry"))
+                        .with_hint(format!("the entry it answers is {}", &entry[..8]))
+                        .into(),
+                ),
+                None => Err(
+                    RepError::user(format!("no entry has an id starting with `{shown}`"))
+                        .with_hint("`rep list` or `rep search WORDS` shows ids")
+                        .into(),
+                ),
             }
         }
         [(seq, _, _, _, deleted)] => match (scope, *deleted) {
@@ -147,7 +151,11 @@ pub fn short_id(conn: &Connection, id: &str) -> anyhow::Result<String> {
                                   UNION ALL SELECT min(id) FROM replies WHERE id > ?1)",
         )?
         .query_row([id], |r| r.get(0))?;
-    Ok(ids::shortest_unique_prefix(id, prev.as_deref(), next.as_deref()))
+    Ok(ids::shortest_unique_prefix(
+        id,
+        prev.as_deref(),
+        next.as_deref(),
+    ))
 }
 
 fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {

@@ -12,12 +12,13 @@ use super::entries::put_tag;
 use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::exchange::{
-    self, EntryRecord, Occurrence, ReadError, Record, RecordReader, ReplyRecord, Revision, TagState,
-    TextField, Versioned,
+    self, EntryRecord, Occurrence, ReadError, Record, RecordReader, ReplyRecord, Revision,
+    TagState, TextField, Versioned,
 };
 use crate::timefmt;
 
-const RECORD_COLUMNS: &str = "id, created_ms, author, kind, kind_at, kind_by, title, title_at, title_by,
+const RECORD_COLUMNS: &str =
+    "id, created_ms, author, kind, kind_at, kind_by, title, title_at, title_by,
     body, body_at, body_by, domain, domain_at, domain_by, command, command_at, command_by,
     link, link_at, link_by, deleted, deleted_at, deleted_by,
     resolved, resolved_at, resolved_by, reviewed_at, reviewed_by";
@@ -32,26 +33,45 @@ pub(super) fn stamp(text: String) -> rusqlite::Result<Stamp> {
 }
 
 fn versioned<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> rusqlite::Result<Versioned<T>> {
-    Ok(Versioned { value: r.get(i)?, at: stamp(r.get(i + 1)?)?, by: r.get(i + 2)? })
+    Ok(Versioned {
+        value: r.get(i)?,
+        at: stamp(r.get(i + 1)?)?,
+        by: r.get(i + 2)?,
+    })
 }
 
 /// A versioned flag stored as three nullable columns (value, stamp, member).
-fn optional_flag(r: &Row<'_>, value: Option<bool>, i: usize) -> rusqlite::Result<Option<Versioned<bool>>> {
+fn optional_flag(
+    r: &Row<'_>,
+    value: Option<bool>,
+    i: usize,
+) -> rusqlite::Result<Option<Versioned<bool>>> {
     let at: Option<String> = r.get(i)?;
     let by: Option<String> = r.get(i + 1)?;
     match (at, by) {
-        (Some(at), Some(by)) => Ok(Some(Versioned { value: value.unwrap_or(true), at: stamp(at)?, by })),
+        (Some(at), Some(by)) => Ok(Some(Versioned {
+            value: value.unwrap_or(true),
+            at: stamp(at)?,
+            by,
+        })),
         _ => Ok(None),
     }
 }
 
 fn endorsements(conn: &Connection, record_id: &str) -> anyhow::Result<BTreeMap<String, Stamp>> {
-    let mut stmt = conn.prepare_cached("SELECT member, stamp FROM endorsements WHERE record_id = ?1")?;
-    let rows = stmt.query_map([record_id], |r| Ok((r.get::<_, String>(0)?, stamp(r.get(1)?)?)))?;
+    let mut stmt =
+        conn.prepare_cached("SELECT member, stamp FROM endorsements WHERE record_id = ?1")?;
+    let rows = stmt.query_map([record_id], |r| {
+        Ok((r.get::<_, String>(0)?, stamp(r.get(1)?)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn save_endorsements(conn: &Connection, record_id: &str, helped: &BTreeMap<String, Stamp>) -> anyhow::Result<()> {
+fn save_endorsements(
+    conn: &Connection,
+    record_id: &str,
+    helped: &BTreeMap<String, Stamp>,
+) -> anyhow::Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO endorsements (record_id, member, stamp) VALUES (?1, ?2, ?3)
          ON CONFLICT (record_id, member) DO UPDATE SET stamp = min(stamp, excluded.stamp)",
@@ -65,7 +85,9 @@ fn save_endorsements(conn: &Connection, record_id: &str, helped: &BTreeMap<Strin
 /// An entry with everything that is shared: clocks, tags with their stamps, and history.
 pub fn load_record(conn: &Connection, seq: i64) -> anyhow::Result<EntryRecord> {
     let mut record = conn
-        .prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM entries WHERE seq = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM entries WHERE seq = ?1"
+        ))?
         .query_row([seq], |r| {
             Ok(EntryRecord {
                 id: r.get(0)?,
@@ -87,20 +109,27 @@ pub fn load_record(conn: &Connection, seq: i64) -> anyhow::Result<EntryRecord> {
                 revisions: Vec::new(),
             })
         })?;
-    let mut tags = conn.prepare_cached("SELECT tag, present, stamp FROM entry_tags WHERE entry_seq = ?1")?;
-    for row in tags.query_map([seq], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, stamp(r.get(2)?)?)))? {
+    let mut tags =
+        conn.prepare_cached("SELECT tag, present, stamp FROM entry_tags WHERE entry_seq = ?1")?;
+    for row in tags.query_map([seq], |r| {
+        Ok((r.get::<_, String>(0)?, r.get(1)?, stamp(r.get(2)?)?))
+    })? {
         let (tag, present, at) = row?;
         record.tags.insert(tag, TagState { present, at });
     }
-    let mut links =
-        conn.prepare_cached("SELECT target_id || ' ' || kind, present, stamp FROM links WHERE source_seq = ?1")?;
-    for row in links.query_map([seq], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, stamp(r.get(2)?)?)))? {
+    let mut links = conn.prepare_cached(
+        "SELECT target_id || ' ' || kind, present, stamp FROM links WHERE source_seq = ?1",
+    )?;
+    for row in links.query_map([seq], |r| {
+        Ok((r.get::<_, String>(0)?, r.get(1)?, stamp(r.get(2)?)?))
+    })? {
         let (key, present, at) = row?;
         record.links.insert(key, TagState { present, at });
     }
     record.helped = endorsements(conn, &record.id)?;
-    let mut occurrences =
-        conn.prepare_cached("SELECT id, member, at_ms, note FROM occurrences WHERE entry_seq = ?1 ORDER BY id")?;
+    let mut occurrences = conn.prepare_cached(
+        "SELECT id, member, at_ms, note FROM occurrences WHERE entry_seq = ?1 ORDER BY id",
+    )?;
     for row in occurrences.query_map([seq], |r| {
         Ok(Occurrence {
             id: r.get(0)?,
@@ -111,26 +140,44 @@ pub fn load_record(conn: &Connection, seq: i64) -> anyhow::Result<EntryRecord> {
     })? {
         record.occurrences.push(row?);
     }
-    let mut revisions =
-        conn.prepare_cached("SELECT field, value, stamp, member FROM revisions WHERE entry_seq = ?1")?;
+    let mut revisions = conn
+        .prepare_cached("SELECT field, value, stamp, member FROM revisions WHERE entry_seq = ?1")?;
     for row in revisions.query_map([seq], |r| {
-        Ok((r.get::<_, String>(0)?, r.get(1)?, stamp(r.get(2)?)?, r.get(3)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get(1)?,
+            stamp(r.get(2)?)?,
+            r.get(3)?,
+        ))
     })? {
         let (field, value, at, by) = row?;
         let field = TextField::from_name(&field)
             .ok_or_else(|| anyhow::anyhow!("unknown field {field} in history"))?;
-        record.revisions.push(Revision { field, value, at, by });
+        record.revisions.push(Revision {
+            field,
+            value,
+            at,
+            by,
+        });
     }
     record.revisions.sort();
     Ok(record)
 }
 
 /// Write `record` as the whole shared state of its entry (`seq` when it exists already).
-pub fn save_record(conn: &Connection, seq: Option<i64>, record: &EntryRecord) -> anyhow::Result<i64> {
+pub fn save_record(
+    conn: &Connection,
+    seq: Option<i64>,
+    record: &EntryRecord,
+) -> anyhow::Result<i64> {
     let created_ms = timefmt::parse_exact(&record.created_at).unwrap_or(0);
     let updated_ms = i64::try_from(record.max_stamp().millis).unwrap_or(i64::MAX);
-    let live_tags: Vec<&str> =
-        record.tags.iter().filter(|(_, s)| s.present).map(|(t, _)| t.as_str()).collect();
+    let live_tags: Vec<&str> = record
+        .tags
+        .iter()
+        .filter(|(_, s)| s.present)
+        .map(|(t, _)| t.as_str())
+        .collect();
     let resolved = record.resolved.as_ref();
     let reviewed = record.reviewed.as_ref();
     let values = params![
@@ -202,7 +249,13 @@ pub fn save_record(conn: &Connection, seq: Option<i64>, record: &EntryRecord) ->
     )?;
     for (key, state) in &record.links {
         let (target, kind) = key.split_once(' ').unwrap_or((key, "related"));
-        link.execute(params![seq, target, kind, state.present, state.at.to_string()])?;
+        link.execute(params![
+            seq,
+            target,
+            kind,
+            state.present,
+            state.at.to_string()
+        ])?;
     }
     save_endorsements(conn, &record.id, &record.helped)?;
     let mut occurrence = conn.prepare_cached(
@@ -216,7 +269,13 @@ pub fn save_record(conn: &Connection, seq: Option<i64>, record: &EntryRecord) ->
         "INSERT OR IGNORE INTO revisions (entry_seq, field, value, stamp, member) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for r in &record.revisions {
-        insert.execute(params![seq, r.field.name(), r.value, r.at.to_string(), r.by])?;
+        insert.execute(params![
+            seq,
+            r.field.name(),
+            r.value,
+            r.at.to_string(),
+            r.by
+        ])?;
     }
     // A value that was history and is current again must not be listed twice.
     let mut drop_current = conn.prepare_cached(
@@ -224,7 +283,12 @@ pub fn save_record(conn: &Connection, seq: Option<i64>, record: &EntryRecord) ->
     )?;
     for field in TextField::ALL {
         let current = record.current(field);
-        drop_current.execute(params![seq, field.name(), current.at.to_string(), current.value])?;
+        drop_current.execute(params![
+            seq,
+            field.name(),
+            current.at.to_string(),
+            current.value
+        ])?;
     }
     Ok(seq)
 }
@@ -253,7 +317,11 @@ pub fn load_reply(conn: &Connection, seq: i64) -> anyhow::Result<ReplyRecord> {
 /// Write a reply's whole shared state; its entry must exist.
 pub fn save_reply(conn: &Connection, seq: Option<i64>, reply: &ReplyRecord) -> anyhow::Result<i64> {
     let Some(entry_seq) = seq_of(conn, &reply.entry)? else {
-        return Err(RepError::user(format!("reply {} answers entry {}, which is not there", reply.id, reply.entry)).into());
+        return Err(RepError::user(format!(
+            "reply {} answers entry {}, which is not there",
+            reply.id, reply.entry
+        ))
+        .into());
     };
     let created_ms = timefmt::parse_exact(&reply.created_at).unwrap_or(0);
     let values = params![
@@ -309,7 +377,10 @@ fn reply_seq_of(conn: &Connection, id: &str) -> anyhow::Result<Option<i64>> {
 }
 
 fn in_domains(domain: &str, domains: &[String]) -> bool {
-    domains.is_empty() || domains.iter().any(|d| domain == d || domain.starts_with(&format!("{d}/")))
+    domains.is_empty()
+        || domains
+            .iter()
+            .any(|d| domain == d || domain.starts_with(&format!("{d}/")))
 }
 
 /// Write every entry and reply (of entries in `domains` and their sub-domains, when given) in
@@ -322,7 +393,11 @@ pub fn export(conn: &Connection, domains: &[String], out: &mut dyn Write) -> any
     for row in rows {
         let (seq, domain) = row?;
         if in_domains(&domain, domains) {
-            writeln!(out, "{}", exchange::to_line(&Record::Entry(load_record(conn, seq)?)))?;
+            writeln!(
+                out,
+                "{}",
+                exchange::to_line(&Record::Entry(load_record(conn, seq)?))
+            )?;
             written += 1;
         }
     }
@@ -333,7 +408,11 @@ pub fn export(conn: &Connection, domains: &[String], out: &mut dyn Write) -> any
     for row in rows {
         let (seq, domain) = row?;
         if in_domains(&domain, domains) {
-            writeln!(out, "{}", exchange::to_line(&Record::Reply(load_reply(conn, seq)?)))?;
+            writeln!(
+                out,
+                "{}",
+                exchange::to_line(&Record::Reply(load_reply(conn, seq)?))
+            )?;
             written += 1;
         }
     }
@@ -366,7 +445,14 @@ pub struct ImportChange {
 }
 
 impl ImportReport {
-    fn record(&mut self, id: &str, record_type: &'static str, title: String, added: bool, lost: Vec<&'static str>) {
+    fn record(
+        &mut self,
+        id: &str,
+        record_type: &'static str,
+        title: String,
+        added: bool,
+        lost: Vec<&'static str>,
+    ) {
         if added {
             self.added += 1;
         } else {
@@ -376,7 +462,13 @@ impl ImportReport {
             self.lost_concurrent_edits += 1;
         }
         let outcome = if added { "added" } else { "updated" };
-        self.changes.push(ImportChange { id: id.to_owned(), record_type, title, outcome, lost_concurrent_edits: lost });
+        self.changes.push(ImportChange {
+            id: id.to_owned(),
+            record_type,
+            title,
+            outcome,
+            lost_concurrent_edits: lost,
+        });
     }
 }
 
@@ -409,7 +501,13 @@ pub fn import<R: BufRead>(w: &Writer<'_>, input: &mut R) -> anyhow::Result<Impor
             Record::Entry(incoming) => match seq_of(conn, &incoming.id)? {
                 None => {
                     save_record(conn, None, &incoming)?;
-                    report.record(&incoming.id, "entry", incoming.title.value.clone(), true, vec![]);
+                    report.record(
+                        &incoming.id,
+                        "entry",
+                        incoming.title.value.clone(),
+                        true,
+                        vec![],
+                    );
                 }
                 Some(seq) => {
                     let local = load_record(conn, seq)?;
@@ -419,8 +517,18 @@ pub fn import<R: BufRead>(w: &Writer<'_>, input: &mut R) -> anyhow::Result<Impor
                         continue;
                     }
                     save_record(conn, Some(seq), &joined.record)?;
-                    let lost = joined.lost_concurrent_edits.iter().map(|f| f.name()).collect();
-                    report.record(&incoming.id, "entry", joined.record.title.value.clone(), false, lost);
+                    let lost = joined
+                        .lost_concurrent_edits
+                        .iter()
+                        .map(|f| f.name())
+                        .collect();
+                    report.record(
+                        &incoming.id,
+                        "entry",
+                        joined.record.title.value.clone(),
+                        false,
+                        lost,
+                    );
                 }
             },
             Record::Reply(incoming) => {
@@ -499,6 +607,30 @@ mod tests {
             entry: usize,
             deleted: bool,
         },
+        Answer {
+            entry: usize,
+        },
+        Accept {
+            reply: usize,
+        },
+        Helped {
+            entry: usize,
+        },
+        Seen {
+            entry: usize,
+        },
+        Link {
+            from: usize,
+            to: usize,
+            present: bool,
+        },
+        Review {
+            entry: usize,
+        },
+        Resolve {
+            entry: usize,
+            resolved: bool,
+        },
         Send {
             to: usize,
         },
@@ -518,12 +650,32 @@ mod tests {
                 present
             }),
             (0usize..6, any::<bool>()).prop_map(|(entry, deleted)| Op::Delete { entry, deleted }),
+            (0usize..6).prop_map(|entry| Op::Answer { entry }),
+            (0usize..6).prop_map(|reply| Op::Accept { reply }),
+            (0usize..6).prop_map(|entry| Op::Helped { entry }),
+            (0usize..6).prop_map(|entry| Op::Seen { entry }),
+            (0usize..6, 0usize..6, any::<bool>()).prop_map(|(from, to, present)| Op::Link {
+                from,
+                to,
+                present
+            }),
+            (0usize..6).prop_map(|entry| Op::Review { entry }),
+            (0usize..6, any::<bool>())
+                .prop_map(|(entry, resolved)| Op::Resolve { entry, resolved }),
             (0usize..3).prop_map(|to| Op::Send { to }),
         ]
     }
 
     /// Apply one local operation on replica `store` at wall time `now`; returns a created id.
-    fn apply(store: &mut Store, op: &Op, ids: &[String], now: i64, member: &str) -> Option<String> {
+    fn apply(
+        store: &mut Store,
+        op: &Op,
+        ids: &[String],
+        replies: &mut Vec<String>,
+        now: i64,
+        member: &str,
+    ) -> Option<String> {
+        use crate::store::practice;
         let seq_of = |store: &mut Store, entry: usize| -> Option<i64> {
             let id = ids.get(entry)?;
             store.read(|c| seq_of(c, id)).unwrap()
@@ -582,6 +734,73 @@ mod tests {
                     })
                     .unwrap();
             }
+            Op::Answer { entry } => {
+                let seq = seq_of(store, *entry)?;
+                let (_, id) = store
+                    .write(|w| practice::add_reply(w, seq, member, "an answer", now))
+                    .unwrap();
+                replies.push(id);
+            }
+            Op::Accept { reply } => {
+                let id = replies.get(*reply)?.clone();
+                let seq: Option<i64> = store.read(|c| reply_seq_of(c, &id)).unwrap();
+                let seq = seq?;
+                store
+                    .write(|w| {
+                        let stamp = w.tick(now)?;
+                        practice::set_accepted(w.conn(), seq, true, &stamp, member)?;
+                        let entry = practice::reply_entry(w.conn(), seq)?;
+                        practice::set_resolved(w.conn(), entry, true, &stamp, member, now)
+                    })
+                    .unwrap();
+            }
+            Op::Helped { entry } => {
+                let id = ids.get(*entry)?.clone();
+                seq_of(store, *entry)?;
+                store
+                    .write(|w| {
+                        let stamp = w.tick(now)?;
+                        practice::endorse(w.conn(), &id, member, &stamp)
+                    })
+                    .unwrap();
+            }
+            Op::Seen { entry } => {
+                let seq = seq_of(store, *entry)?;
+                store
+                    .write(|w| {
+                        w.tick(now)?;
+                        practice::add_occurrence(w.conn(), seq, member, now, Some("again"))
+                    })
+                    .unwrap();
+            }
+            Op::Link { from, to, present } => {
+                let seq = seq_of(store, *from)?;
+                let target = ids.get(*to)?.clone();
+                store
+                    .write(|w| {
+                        let stamp = w.tick(now)?;
+                        practice::set_link(w.conn(), seq, &target, "related", *present, &stamp)
+                    })
+                    .unwrap();
+            }
+            Op::Review { entry } => {
+                let seq = seq_of(store, *entry)?;
+                store
+                    .write(|w| {
+                        let stamp = w.tick(now)?;
+                        practice::set_reviewed(w.conn(), seq, &stamp, member)
+                    })
+                    .unwrap();
+            }
+            Op::Resolve { entry, resolved } => {
+                let seq = seq_of(store, *entry)?;
+                store
+                    .write(|w| {
+                        let stamp = w.tick(now)?;
+                        practice::set_resolved(w.conn(), seq, *resolved, &stamp, member, now)
+                    })
+                    .unwrap();
+            }
             Op::Send { .. } => {}
         }
         None
@@ -593,13 +812,14 @@ mod tests {
         /// orders with repeats, end with byte-identical exports; nothing written is lost.
         #[test]
         fn replicas_converge(
-            steps in proptest::collection::vec((0usize..3, op(), 0i64..3), 1..40),
+            steps in proptest::collection::vec((0usize..3, op(), 0i64..3), 1..60),
             skew in proptest::collection::vec(-5_000i64..5_000, 3),
             final_order in proptest::collection::vec((0usize..3, 0usize..3), 6..12),
         ) {
             let mut replicas: Vec<Store> = (0..3).map(|_| Store::open_in_memory().unwrap()).collect();
             let members = ["ana", "bob", "cy"];
             let mut ids: Vec<String> = Vec::new();
+            let mut replies: Vec<String> = Vec::new();
             let mut written_titles: Vec<(String, String)> = Vec::new();
             for (i, (r, op, tick)) in steps.iter().enumerate() {
                 // Wall clocks advance slowly and often tie; each replica's is skewed.
@@ -615,7 +835,7 @@ mod tests {
                         written_titles.push((id.clone(), format!("value {value}")));
                     }
                 }
-                if let Some(id) = apply(&mut replicas[*r], op, &ids, now, members[*r]) {
+                if let Some(id) = apply(&mut replicas[*r], op, &ids, &mut replies, now, members[*r]) {
                     ids.push(id);
                 }
             }

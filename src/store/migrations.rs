@@ -143,6 +143,14 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (source_seq, target_id, kind)
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX links_by_target ON links(target_id) WHERE present = 1;
+
+    -- Indexes that match `rep list`'s orders exactly, so the newest 20 are read, not sorted.
+    DROP INDEX entries_created;
+    DROP INDEX entries_updated;
+    DROP INDEX entries_title;
+    CREATE INDEX entries_by_created ON entries(created_ms DESC, id);
+    CREATE INDEX entries_by_updated ON entries(updated_ms DESC, id);
+    CREATE INDEX entries_by_title ON entries(title COLLATE NOCASE, id);
     "#,
 ];
 

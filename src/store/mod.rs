@@ -3,8 +3,8 @@
 
 pub mod entries;
 pub mod exchange;
-pub mod practice;
 mod migrations;
+pub mod practice;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -23,7 +23,9 @@ pub enum Target {
 pub fn resolve_target(conn: &Connection, input: &str) -> anyhow::Result<Target> {
     match resolve_reply(conn, input) {
         Ok(seq) => Ok(Target::Reply(seq)),
-        Err(_) => super::entries::resolve(conn, input, super::entries::Scope::Live).map(Target::Entry),
+        Err(_) => {
+            super::entries::resolve(conn, input, super::entries::Scope::Live).map(Target::Entry)
+        }
     }
 }
 
@@ -32,20 +34,30 @@ pub fn resolve_reply(conn: &Connection, input: &str) -> anyhow::Result<i64> {
     let shown = sanitize_line(input);
     let prefix = ids::normalize_prefix(input)
         .filter(|p| p.len() >= ids::MIN_PREFIX)
-        .ok_or_else(|| RepError::user(format!("`{shown}` is not a reply id (at least 4 hex characters)")))?;
+        .ok_or_else(|| {
+            RepError::user(format!(
+                "`{shown}` is not a reply id (at least 4 hex characters)"
+            ))
+        })?;
     let found: Vec<(i64, bool)> = conn
-        .prepare_cached("SELECT seq, deleted FROM replies WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2")?
+        .prepare_cached(
+            "SELECT seq, deleted FROM replies WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2",
+        )?
         .query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     match found.as_slice() {
         [(seq, false)] => Ok(*seq),
         [(_, true)] => Err(RepError::user(format!("reply {shown} is deleted")).into()),
-        [] => Err(RepError::user(format!("no reply has an id starting with `{shown}`"))
-            .with_hint("`rep show ENTRY` lists the replies with their ids")
-            .into()),
-        _ => Err(RepError::user(format!("reply id prefix `{shown}` is ambiguous"))
-            .with_hint("type more characters of the id")
-            .into()),
+        [] => Err(
+            RepError::user(format!("no reply has an id starting with `{shown}`"))
+                .with_hint("`rep show ENTRY` lists the replies with their ids")
+                .into(),
+        ),
+        _ => Err(
+            RepError::user(format!("reply id prefix `{shown}` is ambiguous"))
+                .with_hint("type more characters of the id")
+                .into(),
+        ),
     }
 }
 
@@ -53,7 +65,13 @@ pub fn entry_id(conn: &Connection, seq: i64) -> anyhow::Result<String> {
     Ok(conn.query_row("SELECT id FROM entries WHERE seq = ?1", [seq], |r| r.get(0))?)
 }
 
-pub fn add_reply(w: &Writer<'_>, entry_seq: i64, author: &str, body: &str, now: Millis) -> anyhow::Result<(i64, String)> {
+pub fn add_reply(
+    w: &Writer<'_>,
+    entry_seq: i64,
+    author: &str,
+    body: &str,
+    now: Millis,
+) -> anyhow::Result<(i64, String)> {
     let stamp = w.tick(now)?.to_string();
     let id = ids::new_id();
     w.conn().execute(
@@ -67,10 +85,20 @@ pub fn add_reply(w: &Writer<'_>, entry_seq: i64, author: &str, body: &str, now: 
 
 /// The entry a reply answers.
 pub fn reply_entry(conn: &Connection, reply_seq: i64) -> anyhow::Result<i64> {
-    Ok(conn.query_row("SELECT entry_seq FROM replies WHERE seq = ?1", [reply_seq], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT entry_seq FROM replies WHERE seq = ?1",
+        [reply_seq],
+        |r| r.get(0),
+    )?)
 }
 
-pub fn set_accepted(conn: &Connection, reply_seq: i64, accepted: bool, stamp: &Stamp, member: &str) -> anyhow::Result<bool> {
+pub fn set_accepted(
+    conn: &Connection,
+    reply_seq: i64,
+    accepted: bool,
+    stamp: &Stamp,
+    member: &str,
+) -> anyhow::Result<bool> {
     let n = conn.execute(
         "UPDATE replies SET accepted = ?2, accepted_at = ?3, accepted_by = ?4 WHERE seq = ?1 AND accepted IS NOT ?2",
         params![reply_seq, accepted, stamp.to_string(), member],
@@ -78,7 +106,14 @@ pub fn set_accepted(conn: &Connection, reply_seq: i64, accepted: bool, stamp: &S
     Ok(n > 0)
 }
 
-pub fn set_resolved(conn: &Connection, entry_seq: i64, resolved: bool, stamp: &Stamp, member: &str, now: Millis) -> anyhow::Result<()> {
+pub fn set_resolved(
+    conn: &Connection,
+    entry_seq: i64,
+    resolved: bool,
+    stamp: &Stamp,
+    member: &str,
+    now: Millis,
+) -> anyhow::Result<()> {
     conn.execute(
         "UPDATE entries SET resolved = ?2, resolved_at = ?3, resolved_by = ?4, updated_ms = max(updated_ms, ?5)
          WHERE seq = ?1",
@@ -87,7 +122,12 @@ pub fn set_resolved(conn: &Connection, entry_seq: i64, resolved: bool, stamp: &S
     Ok(())
 }
 
-pub fn set_reviewed(conn: &Connection, entry_seq: i64, stamp: &Stamp, member: &str) -> anyhow::Result<()> {
+pub fn set_reviewed(
+    conn: &Connection,
+    entry_seq: i64,
+    stamp: &Stamp,
+    member: &str,
+) -> anyhow::Result<()> {
     conn.execute(
         "UPDATE entries SET reviewed_at = ?2, reviewed_by = ?3 WHERE seq = ?1",
         params![entry_seq, stamp.to_string(), member],
@@ -96,7 +136,12 @@ pub fn set_reviewed(conn: &Connection, entry_seq: i64, stamp: &Stamp, member: &s
 }
 
 /// Record "this helped me"; returns false when the member had already said so.
-pub fn endorse(conn: &Connection, record_id: &str, member: &str, stamp: &Stamp) -> anyhow::Result<bool> {
+pub fn endorse(
+    conn: &Connection,
+    record_id: &str,
+    member: &str,
+    stamp: &Stamp,
+) -> anyhow::Result<bool> {
     let n = conn.execute(
         "INSERT OR IGNORE INTO endorsements (record_id, member, stamp) VALUES (?1, ?2, ?3)",
         params![record_id, member, stamp.to_string()],
@@ -104,7 +149,13 @@ pub fn endorse(conn: &Connection, record_id: &str, member: &str, stamp: &Stamp) 
     Ok(n > 0)
 }
 
-pub fn add_occurrence(conn: &Connection, entry_seq: i64, member: &str, now: Millis, note: Option<&str>) -> anyhow::Result<String> {
+pub fn add_occurrence(
+    conn: &Connection,
+    entry_seq: i64,
+    member: &str,
+    now: Millis,
+    note: Option<&str>,
+) -> anyhow::Result<String> {
     let id = ids::new_id();
     conn.execute(
         "INSERT INTO occurrences (id, entry_seq, member, at_ms, note) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -113,7 +164,14 @@ pub fn add_occurrence(conn: &Connection, entry_seq: i64, member: &str, now: Mill
     Ok(id)
 }
 
-pub fn set_link(conn: &Connection, source_seq: i64, target_id: &str, kind: &str, present: bool, stamp: &Stamp) -> anyhow::Result<bool> {
+pub fn set_link(
+    conn: &Connection,
+    source_seq: i64,
+    target_id: &str,
+    kind: &str,
+    present: bool,
+    stamp: &Stamp,
+) -> anyhow::Result<bool> {
     let current: Option<bool> = conn
         .query_row(
             "SELECT present FROM links WHERE source_seq = ?1 AND target_id = ?2 AND kind = ?3",
@@ -171,7 +229,11 @@ pub fn replies(conn: &Connection, entry_seq: i64) -> anyhow::Result<Vec<ReplyVie
 }
 
 pub fn helped_count(conn: &Connection, record_id: &str) -> anyhow::Result<u64> {
-    Ok(conn.query_row("SELECT count(*) FROM endorsements WHERE record_id = ?1", [record_id], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM endorsements WHERE record_id = ?1",
+        [record_id],
+        |r| r.get(0),
+    )?)
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -191,8 +253,15 @@ pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurren
     let mut stmt = conn.prepare_cached(
         "SELECT note FROM occurrences WHERE entry_seq = ?1 AND note IS NOT NULL ORDER BY at_ms, id",
     )?;
-    let notes = stmt.query_map([entry_seq], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    Ok(Occurrences { count, members, last_seen: last.map(timefmt::rfc3339), notes })
+    let notes = stmt
+        .query_map([entry_seq], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(Occurrences {
+        count,
+        members,
+        last_seen: last.map(timefmt::rfc3339),
+        notes,
+    })
 }
 
 /// A link as `rep show` lists it, seen from the entry shown.
@@ -214,17 +283,33 @@ pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Resul
         "SELECT l.kind, e.id, e.title FROM links l JOIN entries e ON e.id = l.target_id
          WHERE l.source_seq = ?1 AND l.present = 1 AND e.deleted = 0 ORDER BY l.kind, e.id",
     )?;
-    for row in outgoing.query_map([entry_seq], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)))? {
+    for row in outgoing.query_map([entry_seq], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+    })? {
         let (kind, id, title) = row?;
-        out.push(LinkView { kind, direction: "to", short_id: short_id(conn, &id)?, id, title });
+        out.push(LinkView {
+            kind,
+            direction: "to",
+            short_id: short_id(conn, &id)?,
+            id,
+            title,
+        });
     }
     let mut incoming = conn.prepare_cached(
         "SELECT l.kind, e.id, e.title FROM links l JOIN entries e ON e.seq = l.source_seq
          WHERE l.target_id = ?1 AND l.present = 1 AND e.deleted = 0 ORDER BY l.kind, e.id",
     )?;
-    for row in incoming.query_map([entry_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)))? {
+    for row in incoming.query_map([entry_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+    })? {
         let (kind, id, title) = row?;
-        out.push(LinkView { kind, direction: "from", short_id: short_id(conn, &id)?, id, title });
+        out.push(LinkView {
+            kind,
+            direction: "from",
+            short_id: short_id(conn, &id)?,
+            id,
+            title,
+        });
     }
     Ok(out)
 }
@@ -239,14 +324,25 @@ pub struct PracticeFacts {
 }
 
 pub fn facts(conn: &Connection, entry_seq: i64) -> anyhow::Result<PracticeFacts> {
-    let (resolved, reviewed_at, reviewed_by, created_ms): (Option<bool>, Option<String>, Option<String>, Millis) = conn
-        .query_row(
-            "SELECT resolved, reviewed_at, reviewed_by, created_ms FROM entries WHERE seq = ?1",
-            [entry_seq],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
-    let reviewed_ms = reviewed_at.and_then(|s| s.parse::<Stamp>().ok()).map(|s| s.millis as Millis);
-    Ok(PracticeFacts { resolved, reviewed_ms, reviewed_by, created_ms })
+    let (resolved, reviewed_at, reviewed_by, created_ms): (
+        Option<bool>,
+        Option<String>,
+        Option<String>,
+        Millis,
+    ) = conn.query_row(
+        "SELECT resolved, reviewed_at, reviewed_by, created_ms FROM entries WHERE seq = ?1",
+        [entry_seq],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let reviewed_ms = reviewed_at
+        .and_then(|s| s.parse::<Stamp>().ok())
+        .map(|s| s.millis as Millis);
+    Ok(PracticeFacts {
+        resolved,
+        reviewed_ms,
+        reviewed_by,
+        created_ms,
+    })
 }
 
 /// A recurring problem or question without a write-up, for `rep document --candidates`.
@@ -316,15 +412,32 @@ pub fn activities(conn: &Connection) -> anyhow::Result<Vec<Activity>> {
     let mut out = Vec::new();
     let mut push = |sql: &str, what: K| -> anyhow::Result<()> {
         let mut stmt = conn.prepare(sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Millis>(2)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Millis>(2)?,
+            ))
+        })?;
         for row in rows {
             let (member, domain, at) = row?;
-            out.push(Activity { member, domain, what, at });
+            out.push(Activity {
+                member,
+                domain,
+                what,
+                at,
+            });
         }
         Ok(())
     };
-    push("SELECT author, domain, created_ms FROM entries WHERE deleted = 0 AND kind <> 'doc'", K::Entry)?;
-    push("SELECT author, domain, created_ms FROM entries WHERE deleted = 0 AND kind = 'doc'", K::Doc)?;
+    push(
+        "SELECT author, domain, created_ms FROM entries WHERE deleted = 0 AND kind <> 'doc'",
+        K::Entry,
+    )?;
+    push(
+        "SELECT author, domain, created_ms FROM entries WHERE deleted = 0 AND kind = 'doc'",
+        K::Doc,
+    )?;
     push(
         "SELECT r.author, e.domain, r.created_ms FROM replies r JOIN entries e ON e.seq = r.entry_seq
          WHERE r.deleted = 0 AND e.deleted = 0 AND r.accepted = 0",

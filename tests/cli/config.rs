@@ -16,6 +16,12 @@ fn show_lists_paths_member_and_settings() {
              "description": "your member name (else git config user.name, else the login name)"},
             {"key": "defaults.domain", "value": null,
              "description": "domain for new entries without -d (else \"general\")"},
+            {"key": "recurring.min_occurrences", "value": "3",
+             "description": "occurrences, from 2+ members, that make a problem recurring (3)"},
+            {"key": "review.interval_days", "value": "180",
+             "description": "days after the last review when an entry is stale (180)"},
+            {"key": "community.window_days", "value": "180",
+             "description": "recent window in days for participation levels (180)"},
         ])
     );
     // Showing the config neither creates the database nor the file.

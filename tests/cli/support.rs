@@ -98,9 +98,18 @@ impl Repo {
         parse_json(&out)
     }
 
-    /// The entry `id` as `rep show --json` gives it.
+    /// The entry `id` as `rep show --json` gives it, without the thread around it (replies,
+    /// occurrences, links...): the same object as `rep add --json` and `rep list --json` give.
     pub fn entry(&self, id: &str) -> Value {
-        self.json(&["show", id])
+        let mut shown = self.json(&["show", id]);
+        let object = shown.as_object_mut().expect("show gives an object");
+        for key in [
+            "status", "replies", "occurrences", "recurring", "documented", "helped", "links",
+            "reviewed_at", "reviewed_by", "stale",
+        ] {
+            object.remove(key);
+        }
+        shown
     }
 
     /// Full ids of what `rep list` gives for these arguments, in order.

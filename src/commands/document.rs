@@ -1,0 +1,183 @@
+//! `rep document`: "we have faced this problem five times now: let us write it down once and
+//! for all". Writes a `doc` entry from a problem or question and links it to its source.
+
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::editor::{self, Draft};
+use crate::error::RepError;
+use crate::model::{self, Entry};
+use crate::output::sanitize_line;
+use crate::store::entries::{self, NewEntry, Scope};
+use crate::store::practice::{self, Candidate};
+
+/// Write up a recurring problem or question once and for all
+///
+/// Creates an entry of kind `doc`, pre-filled from the source's title and body, its accepted
+/// replies and the notes of its occurrences, and links it to the source, which then counts as
+/// documented. `-e` opens the draft in your editor; otherwise it is composed directly.
+/// `--candidates` lists recurring problems and questions that have no write-up yet.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep document --candidates
+  rep document 3f2a --from-replies
+  rep document 3f2a -e")]
+pub struct Args {
+    /// The problem's or question's id or a unique prefix of it
+    #[arg(required_unless_present = "candidates")]
+    pub id: Option<String>,
+
+    /// Edit the draft in $VISUAL or $EDITOR before saving
+    #[arg(short = 'e', long = "edit", conflicts_with = "from_replies")]
+    pub edit: bool,
+
+    /// Compose the write-up directly from the replies and notes (the default)
+    #[arg(long)]
+    pub from_replies: bool,
+
+    /// List recurring, undocumented problems and questions, most frequent first
+    #[arg(long, conflicts_with_all = ["id", "edit", "from_replies"])]
+    pub candidates: bool,
+}
+
+#[derive(Serialize)]
+struct Documented {
+    #[serde(flatten)]
+    doc: Entry,
+    documents: String,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    if args.candidates {
+        return candidates(ctx);
+    }
+    let id = args.id.as_deref().unwrap_or_default();
+    let seq = ctx
+        .store()?
+        .read(|c| entries::resolve(c, id, Scope::Live))?;
+    let source = crate::commands::show::thread(ctx, seq)?;
+    let mut draft = compose(&source);
+    if args.edit {
+        let what = format!(
+            "Write-up of {} {}.",
+            source.entry.kind, source.entry.short_id
+        );
+        match editor::edit(&draft, &what)? {
+            Some(written) => draft = written,
+            None => {
+                return Err(RepError::user(
+                    "cancelled: the write-up was saved empty or unchanged; nothing was written",
+                )
+                .into());
+            }
+        }
+    }
+    let new = NewEntry {
+        kind: "doc".into(),
+        title: model::validate_title(&draft.title)?,
+        body: model::validate_body(draft.body)?,
+        domain: source.entry.domain.clone(),
+        tags: source.entry.tags.clone(),
+        author: ctx.member()?,
+        command: None,
+        link: None,
+    };
+    let now = ctx.now();
+    let doc = ctx.store()?.write(|w| {
+        let (doc_seq, _) = entries::insert(w, &new, now)?;
+        let stamp = w.tick(now)?;
+        practice::set_link(
+            w.conn(),
+            doc_seq,
+            &source.entry.id,
+            "documents",
+            true,
+            &stamp,
+        )?;
+        entries::load(w.conn(), doc_seq)
+    })?;
+    if ctx.out.json {
+        return ctx.out.json(&Documented {
+            doc,
+            documents: source.entry.id,
+        });
+    }
+    ctx.out.print(&doc.id)?;
+    ctx.out.status(&format!(
+        "documented {} {} in doc {}",
+        source.entry.short_id,
+        sanitize_line(&source.entry.title),
+        doc.short_id
+    ));
+    Ok(())
+}
+
+/// The first draft of a write-up.
+fn compose(source: &crate::commands::show::Thread) -> Draft {
+    let e = &source.entry;
+    let mut body = String::new();
+    if !e.body.trim().is_empty() {
+        body.push_str(e.body.trim_end());
+        body.push_str("\n\n");
+    }
+    let accepted: Vec<_> = source.replies.iter().filter(|r| r.accepted).collect();
+    if !accepted.is_empty() {
+        body.push_str("## What works\n\n");
+        for r in accepted {
+            body.push_str(&format!(
+                "{}\n\n(from {}, {})\n\n",
+                r.body.trim_end(),
+                r.author,
+                &r.created_at[..10]
+            ));
+        }
+    }
+    if !source.occurrences.notes.is_empty() || source.occurrences.count > 0 {
+        body.push_str(&format!(
+            "## Where it came back\n\nSeen {} times by {} members.\n\n",
+            source.occurrences.count, source.occurrences.members
+        ));
+        for note in &source.occurrences.notes {
+            body.push_str(&format!("- {}\n", note.trim()));
+        }
+        if !source.occurrences.notes.is_empty() {
+            body.push('\n');
+        }
+    }
+    body.push_str(&format!("Written up from {} {}.\n", e.kind, &e.id[..8]));
+    Draft {
+        title: e.title.clone(),
+        body,
+    }
+}
+
+fn candidates(ctx: &mut Context) -> anyhow::Result<()> {
+    let min = ctx.config.recurring.min_occurrences;
+    let found: Vec<Candidate> = ctx
+        .store()?
+        .read(|c| practice::undocumented_recurring(c, min))?;
+    if ctx.out.json {
+        return ctx.out.json(&found);
+    }
+    if found.is_empty() {
+        ctx.out.note(&format!(
+            "nothing recurring without a write-up (recurring: {min}+ occurrences from 2+ members)"
+        ));
+        return Ok(());
+    }
+    let mut table = ctx
+        .out
+        .table(&["id", "kind", "domain", "seen", "members", "title"]);
+    for c in &found {
+        table.add_row(vec![
+            c.short_id.clone(),
+            c.kind.clone(),
+            sanitize_line(&c.domain),
+            c.occurrences.to_string(),
+            c.members.to_string(),
+            sanitize_line(&c.title),
+        ]);
+    }
+    ctx.out.print_table(&table)
+}

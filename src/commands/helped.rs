@@ -1,0 +1,60 @@
+//! `rep helped`: "this helped me", once per member per entry or reply.
+
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::store::practice::{self, Target};
+
+/// Say that an entry or a reply helped you
+///
+/// One per member per record; counts are shown in `rep show` and break ties in search.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep helped 3f2a
+  rep helped 9c1d        # a reply")]
+pub struct Args {
+    /// The id (or unique prefix) of an entry or a reply
+    pub id: String,
+}
+
+#[derive(Serialize)]
+struct Helped {
+    id: String,
+    helped: u64,
+    new: bool,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let member = ctx.member()?;
+    let now = ctx.now();
+    let shown = ctx.store()?.write(|w| {
+        let c = w.conn();
+        let id: String = match practice::resolve_target(c, &args.id)? {
+            Target::Entry(seq) => practice::entry_id(c, seq)?,
+            Target::Reply(seq) => {
+                c.query_row("SELECT id FROM replies WHERE seq = ?1", [seq], |r| r.get(0))?
+            }
+        };
+        let stamp = w.tick(now)?;
+        let new = practice::endorse(c, &id, &member, &stamp)?;
+        Ok(Helped {
+            helped: practice::helped_count(c, &id)?,
+            id,
+            new,
+        })
+    })?;
+    if ctx.out.json {
+        return ctx.out.json(&shown);
+    }
+    if shown.new {
+        ctx.out
+            .status(&format!("noted: it helped {} members so far", shown.helped));
+    } else {
+        ctx.out.status(&format!(
+            "you had already said so ({} members so far)",
+            shown.helped
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! `rep review`: "still true", stamped with who and when.
+
+use crate::context::Context;
+use crate::store::entries::{self, Scope};
+use crate::store::practice;
+
+/// Mark an entry as reviewed: still true
+///
+/// Entries not reviewed within the review interval (config review.interval_days, default 180)
+/// are stale: `rep list --stale` lists them.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep list --stale --domain postgres
+  rep review 3f2a")]
+pub struct Args {
+    /// The entry's id or a unique prefix of it
+    pub id: String,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let member = ctx.member()?;
+    let now = ctx.now();
+    let seq = ctx.store()?.write(|w| {
+        let seq = entries::resolve(w.conn(), &args.id, Scope::Live)?;
+        let stamp = w.tick(now)?;
+        practice::set_reviewed(w.conn(), seq, &stamp, &member)?;
+        Ok(seq)
+    })?;
+    let thread = crate::commands::show::thread(ctx, seq)?;
+    if ctx.out.json {
+        return ctx.out.json(&thread);
+    }
+    ctx.out.status(&format!(
+        "reviewed {} {}",
+        thread.entry.short_id,
+        crate::output::sanitize_line(&thread.entry.title)
+    ));
+    Ok(())
+}

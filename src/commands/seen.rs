@@ -1,0 +1,100 @@
+//! `rep seen`: "hit this again", an occurrence of a problem or question.
+
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::error::RepError;
+use crate::model;
+use crate::output::sanitize_line;
+use crate::store::entries::{self, Scope};
+use crate::store::practice::{self, Occurrences};
+
+/// Record that you hit a problem or question again
+///
+/// What keeps coming back is worth writing down once and for all: an entry with enough
+/// occurrences from two or more members is recurring (config recurring.min_occurrences), and
+/// `rep document ID` writes it up.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep seen 3f2a
+  rep seen 3f2a -m \"again on the staging cluster after the upgrade\"")]
+pub struct Args {
+    /// The problem's or question's id or a unique prefix of it
+    pub id: String,
+
+    /// What was different this time
+    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    pub note: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Seen {
+    pub id: String,
+    pub occurrences: Occurrences,
+    pub recurring: bool,
+    pub documented: bool,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let note = args
+        .note
+        .as_deref()
+        .map(|n| model::validate_field("note", n.trim()))
+        .transpose()?
+        .flatten();
+    let seq = ctx
+        .store()?
+        .read(|c| entries::resolve(c, &args.id, Scope::Live))?;
+    let seen = record(ctx, seq, note.as_deref())?;
+    if ctx.out.json {
+        return ctx.out.json(&seen);
+    }
+    Ok(())
+}
+
+/// Record one occurrence and say when it makes the entry recurring; shared with `rep ask`.
+pub fn record(ctx: &mut Context, seq: i64, note: Option<&str>) -> anyhow::Result<Seen> {
+    let member = ctx.member()?;
+    let now = ctx.now();
+    let min = ctx.config.recurring.min_occurrences;
+    let (entry, seen) = ctx.store()?.write(|w| {
+        let c = w.conn();
+        let entry = entries::load(c, seq)?;
+        if entry.kind != "problem" && entry.kind != "question" {
+            return Err(RepError::user(format!(
+                "`rep seen` is for problems and questions; {} is a {}",
+                entry.short_id, entry.kind
+            ))
+            .with_hint(format!(
+                "`rep helped {}` says it helped you",
+                entry.short_id
+            ))
+            .into());
+        }
+        w.tick(now)?;
+        practice::add_occurrence(c, seq, &member, now, note)?;
+        let occurrences = practice::occurrences(c, seq)?;
+        let seen = Seen {
+            recurring: crate::community::is_recurring(occurrences.count, occurrences.members, min),
+            documented: practice::is_documented(c, &entry.id)?,
+            id: entry.id.clone(),
+            occurrences,
+        };
+        Ok((entry, seen))
+    })?;
+    ctx.out.status(&format!(
+        "seen {} times by {} members: {} {}",
+        seen.occurrences.count,
+        seen.occurrences.members,
+        entry.short_id,
+        sanitize_line(&entry.title)
+    ));
+    if seen.recurring && !seen.documented {
+        ctx.out.status(&format!(
+            "this keeps coming back and has no write-up yet: `rep document {}` writes it once and for all",
+            entry.short_id
+        ));
+    }
+    Ok(seen)
+}

@@ -1,0 +1,29 @@
+//! `rep whoami`: the member name rep records, and where it comes from.
+
+use serde::Serialize;
+
+use crate::context::Context;
+
+/// Print the member name recorded for your actions
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep whoami
+  rep --as ana whoami")]
+pub struct Args {}
+
+#[derive(Serialize)]
+struct Me {
+    name: String,
+    source: &'static str,
+}
+
+pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
+    let (name, source) = ctx.member_with_source()?;
+    if ctx.out.json {
+        return ctx.out.json(&Me { name, source });
+    }
+    ctx.out.print(&crate::output::sanitize_line(&name))?;
+    ctx.out.status(&format!("(from {source})"));
+    Ok(())
+}
