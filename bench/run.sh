@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Benchmark rep at 10,000 and 100,000 entries against the sqlite3 shell on the same files.
+# Not a test and not run by CI: see docs/performance.md for what it measures and the targets.
+#
+#   bench/run.sh                   # build the release binary, measure, print a Markdown table
+#   BENCH_SIZES=10000 bench/run.sh # one size only
+#
+# Environment:
+#   REP           rep binary to measure      [default: target/release/rep, built here]
+#   MAKE_ENTRIES  corpus generator           [default: ../shared/corpus/make_entries.py]
+#   BENCH_SIZES   repertoire sizes           [default: "10000 100000"]
+#   BENCH_DIR     where databases are kept   [default: a new temp dir, removed at the end]
+#   COMMON_WORD   the common word searched   [default: file]
+#   RARE_PHRASE   the rare phrase searched   [default: shaded relief]
+#   RUNS          hyperfine runs per command [default: 30]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+make_entries=${MAKE_ENTRIES:-$repo/../shared/corpus/make_entries.py}
+sizes=${BENCH_SIZES:-10000 100000}
+common=${COMMON_WORD:-file}
+rare=${RARE_PHRASE:-shaded relief}
+runs=${RUNS:-30}
+
+missing=()
+command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+[ -x /usr/bin/time ] || missing+=(time)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "bench: missing ${missing[*]}; install with: apt-get install -y ${missing[*]}" >&2
+  exit 3
+fi
+if [ ! -f "$make_entries" ]; then
+  echo "bench: no corpus generator at $make_entries; set MAKE_ENTRIES" >&2
+  exit 3
+fi
+if [ -z "${REP:-}" ]; then
+  cargo build --release --locked --quiet
+  REP=$repo/target/release/rep
+fi
+REP=$(realpath "$REP")
+
+if [ -n "${BENCH_DIR:-}" ]; then
+  work=$BENCH_DIR
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+export REP_CONFIG=$work/config.toml REP_USER=bench NO_COLOR=1
+unset REP_NOW
+
+# The sqlite3 shell's naive form of a ranked search: same index, same rank, same snippet.
+naive_sql() {
+  printf "SELECT e.id, e.title, snippet(entries_fts, -1, '[', ']', '…', 16) FROM entries_fts JOIN entries e ON e.seq = entries_fts.rowid WHERE entries_fts MATCH '%s' ORDER BY rank LIMIT 20;" "$1"
+}
+
+# median in milliseconds of the last hyperfine export
+median_ms() { jq -r '.results[0].median * 1000 | . * 100 | round / 100' "$work/last.json"; }
+
+# POSIX single quotes, which hyperfine -N splits the way a shell would.
+quote_words() {
+  local word out=""
+  for word in "$@"; do out+="'${word//\'/\'\\\'\'}' "; done
+  printf '%s' "$out"
+}
+
+measure() { # name, then the command as words
+  local name=$1
+  shift
+  hyperfine -N --style none --warmup 3 --runs "$runs" --export-json "$work/last.json" \
+    "$(quote_words "$@")" >/dev/null 2>&1 || {
+    echo "bench: $name failed: $*" >&2
+    exit 1
+  }
+  median_ms
+}
+
+peak_rss_mb() { # the command as words; Maximum resident set size in MB
+  /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }'
+}
+
+rows=()
+for n in $sizes; do
+  db=$work/rep-$n.db
+  if [ ! -f "$db" ]; then
+    echo "== building a repertoire of $n entries" >&2
+    python3 "$make_entries" -n "$n" -o "$work/entries-$n.jsonl"
+    REP_DB=$db "$REP" list -q >/dev/null # creates the schema
+    start=$(date +%s.%N)
+    python3 "$repo/bench/load.py" "$db" "$work/entries-$n.jsonl"
+    echo "   loaded in $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+  fi
+  export REP_DB=$db
+  hits_common=$(sqlite3 "$db" "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH '$common'")
+  hits_rare=$(sqlite3 "$db" "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH '$rare'")
+  echo "== $n entries ($(du -h "$db" | cut -f1)); '$common' in $hits_common, '$rare' in $hits_rare" >&2
+
+  version=$(measure version "$REP" --version)
+  sqlite_version=$(measure sqlite-version sqlite3 --version)
+
+  cp "$db" "$work/add-$n.db"
+  add=$(REP_DB=$work/add-$n.db measure add "$REP" add tool "A new trick" -d bench -t bench --cmd "true")
+  sqlite_add=$(measure sqlite-add sqlite3 "$work/add-$n.db" \
+    "INSERT INTO entries (id, kind, kind_at, title, title_at, body, body_at, domain, domain_at, command, command_at, link, link_at, deleted, deleted_at, author, created_ms, updated_ms) VALUES (lower(hex(randomblob(16))), 'tool', 's', 'A new trick', 's', '', 's', 'bench', 's', 'true', 's', NULL, 's', 0, 's', 'bench', 0, 0);")
+
+  # shellcheck disable=SC2086 # the phrase is meant to split into words
+  rare_rep=$(measure rare "$REP" search $rare)
+  rare_sql=$(measure rare-sql sqlite3 "$db" "$(naive_sql "$rare")")
+
+  common_rep=$(measure common "$REP" search "$common")
+  common_exact=$(measure common-exact "$REP" search "$common ")
+  common_sql=$(measure common-sql sqlite3 "$db" "$(naive_sql "$common")")
+
+  list=$(measure list "$REP" list --limit 20)
+  list_sql=$(measure list-sql sqlite3 "$db" \
+    "SELECT e.seq, e.id, e.kind, e.title, e.body, e.domain, e.tags, e.author, e.command, e.link, e.created_ms, e.updated_ms, e.deleted FROM entries e WHERE e.deleted = 0 ORDER BY e.created_ms DESC, e.id LIMIT 21;")
+
+  rss=$(peak_rss_mb "$REP" search "$common")
+  rss_sql=$(peak_rss_mb sqlite3 "$db" "$(naive_sql "$common")")
+
+  ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
+  rows+=("| $n | \`rep --version\` | $version | $sqlite_version (\`sqlite3 --version\`) | |")
+  rows+=("| $n | \`rep add\` | $add | $sqlite_add (one INSERT) | |")
+  rows+=("| $n | \`rep search $rare\` | $rare_rep | $rare_sql | $(ratio "$rare_rep" "$rare_sql")× |")
+  rows+=("| $n | \`rep search $common\` (prefix) | $common_rep | $common_sql | $(ratio "$common_rep" "$common_sql")× |")
+  rows+=("| $n | \`rep search '$common '\` (word only) | $common_exact | $common_sql | $(ratio "$common_exact" "$common_sql")× |")
+  rows+=("| $n | \`rep list --limit 20\` | $list | $list_sql | $(ratio "$list" "$list_sql")× |")
+  rows+=("| $n | peak RSS of \`rep search $common\` (MB) | $rss | $rss_sql | |")
+done
+
+echo
+echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sm), sqlite3 $(sqlite3 --version | cut -d' ' -f1), $("$REP" --version)."
+echo "Times are hyperfine medians in ms of $runs runs after 3 warm-ups (whole process, no shell)."
+echo
+echo "| entries | command | rep | sqlite3 shell | rep / sqlite3 |"
+echo "|---:|---|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
