@@ -857,7 +857,8 @@ mod tests {
             prop_assert_eq!(&exports[1], &exports[2]);
             let text = String::from_utf8(exports[0].clone()).unwrap();
             for (id, title) in &written_titles {
-                let line = text.lines().find(|l| l.contains(id.as_str()));
+                let prefix = format!("{{\"type\":\"entry\",\"id\":\"{id}\"");
+                let line = text.lines().find(|l| l.starts_with(&prefix));
                 if let Some(line) = line {
                     prop_assert!(line.contains(&format!("\"{title}\"")), "title {} of {} lost", title, id);
                 }

@@ -104,8 +104,16 @@ impl Repo {
         let mut shown = self.json(&["show", id]);
         let object = shown.as_object_mut().expect("show gives an object");
         for key in [
-            "status", "replies", "occurrences", "recurring", "documented", "helped", "links",
-            "reviewed_at", "reviewed_by", "stale",
+            "status",
+            "replies",
+            "occurrences",
+            "recurring",
+            "documented",
+            "helped",
+            "links",
+            "reviewed_at",
+            "reviewed_by",
+            "stale",
         ] {
             object.remove(key);
         }
