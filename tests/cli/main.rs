@@ -1,1 +1,2 @@
 //! Integration tests: the real `rep` binary on temp databases. One module per command.
+mod import_foreign;
