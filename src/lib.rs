@@ -10,6 +10,7 @@ mod context;
 mod editor;
 mod error;
 mod exchange;
+mod foreign;
 mod ids;
 mod markdown;
 mod model;

@@ -81,7 +81,7 @@ pub fn render_page(entry: &Entry) -> String {
 
 /// Write the site for `entries` into `root`, replacing an earlier export there.
 pub fn write_site(root: &Path, entries: &[Entry]) -> anyhow::Result<()> {
-    prepare_root(root)?;
+    prepare_root(root, "markdown", "md")?;
     let mut by_domain: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
     for entry in entries {
         by_domain
@@ -119,12 +119,14 @@ pub fn write_site(root: &Path, entries: &[Entry]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn prepare_root(root: &Path) -> anyhow::Result<()> {
+/// Make `root` ready for an export in `format`: create it, or empty the `.{extension}` files of
+/// an earlier export there; refuse a folder that holds anything else.
+pub(crate) fn prepare_root(root: &Path, format: &str, extension: &str) -> anyhow::Result<()> {
     let cannot = || RepError::environment(format!("cannot write the folder {}", root.display()));
     match std::fs::read_dir(root) {
         Ok(mut listing) => {
             if root.join(MARKER).exists() {
-                remove_pages(root).with_context(cannot)?;
+                remove_pages(root, extension).with_context(cannot)?;
             } else if listing.next().is_some() {
                 return Err(RepError::user(format!(
                     "{} is not empty and holds no earlier export",
@@ -141,29 +143,29 @@ fn prepare_root(root: &Path) -> anyhow::Result<()> {
     }
     std::fs::write(
         root.join(MARKER),
-        "written by rep export --format markdown\n",
+        format!("written by rep export --format {format}\n"),
     )
     .with_context(cannot)?;
     Ok(())
 }
 
-/// Remove the `.md` files and then-empty folders of an earlier export.
-fn remove_pages(dir: &Path) -> std::io::Result<()> {
+/// Remove the `.{extension}` files and then-empty folders of an earlier export.
+fn remove_pages(dir: &Path, extension: &str) -> std::io::Result<()> {
     for item in std::fs::read_dir(dir)? {
         let item = item?;
         let path = item.path();
         let kind = item.file_type()?;
         if kind.is_dir() {
-            remove_pages(&path)?;
+            remove_pages(&path, extension)?;
             let _ = std::fs::remove_dir(&path);
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "md") {
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == extension) {
             std::fs::remove_file(&path)?;
         }
     }
     Ok(())
 }
 
-fn write_file(root: &Path, relative: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_file(root: &Path, relative: &Path, text: &str) -> anyhow::Result<()> {
     if !is_contained(relative) {
         anyhow::bail!(
             "refusing to write {} outside the export folder",

@@ -16,12 +16,16 @@ use crate::store::{entries, exchange};
 /// `jsonl` (the default) is the exchange format of docs/format.md: teammates import it with
 /// `rep import` and all end with the same repertoire. The same state always gives the same bytes.
 /// `markdown` writes a folder of pages, one per entry, grouped by domain, with index pages.
+/// `tldr` writes the tools as a folder of tldr pages (`<domain>/<name>.md`); `navi` writes them
+/// as one navi cheat (FILE ending in `.cheat`, or `-`) or a folder of `<domain>.cheat` files.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   rep export team.jsonl
   rep export - --domain postgres > postgres.jsonl
-  rep export site/ --format markdown")]
+  rep export site/ --format markdown
+  rep export ~/.local/share/navi/cheats/rep --format navi
+  rep export pages/ --format tldr -d postgres")]
 pub struct Args {
     /// File to write, `-` for stdout (a folder for markdown)
     #[arg(value_name = "FILE", default_value = "-")]
@@ -42,6 +46,10 @@ pub enum Format {
     Jsonl,
     /// A browsable folder of Markdown pages
     Markdown,
+    /// Tools as navi cheats: one .cheat file, or a folder of them by domain
+    Navi,
+    /// Tools as a folder of tldr pages by domain
+    Tldr,
 }
 
 #[derive(Serialize)]
@@ -95,15 +103,24 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .read(|c| entries::list(c, &filter, entries::Sort::Title, None))?;
             let wanted: Vec<_> = all
                 .into_iter()
-                .filter(|e| {
-                    domains.is_empty()
-                        || domains
-                            .iter()
-                            .any(|d| e.domain == *d || e.domain.starts_with(&format!("{d}/")))
-                })
+                .filter(|e| in_domains(&domains, &e.domain))
                 .collect();
             crate::markdown::write_site(&args.file, &wanted)?;
             (wanted.len(), "markdown")
+        }
+        Format::Navi | Format::Tldr => {
+            let tools = ctx.store()?.read(|c| {
+                let filter = entries::Filter {
+                    kind: Some(model::Kind::Tool.as_str().to_owned()),
+                    ..entries::Filter::default()
+                };
+                entries::list(c, &filter, entries::Sort::Title, None)
+            })?;
+            let tools: Vec<&model::Entry> = tools
+                .iter()
+                .filter(|e| in_domains(&domains, &e.domain))
+                .collect();
+            export_tools(&args, to_stdout, &tools)?
         }
     };
     if ctx.out.json {
@@ -120,6 +137,59 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+fn in_domains(domains: &[String], domain: &str) -> bool {
+    domains.is_empty()
+        || domains
+            .iter()
+            .any(|d| domain == d || domain.starts_with(&format!("{d}/")))
+}
+
+/// Tools in another tool's format; returns how many were written.
+fn export_tools(
+    args: &Args,
+    to_stdout: bool,
+    tools: &[&model::Entry],
+) -> anyhow::Result<(usize, &'static str)> {
+    use crate::foreign::{navi, tldr};
+    let single_cheat = to_stdout || args.file.extension().is_some_and(|e| e == "cheat");
+    match args.format {
+        Format::Navi if single_cheat => {
+            let text = navi::render(tools);
+            let count = tools.iter().filter(|e| navi::has_command(e)).count();
+            if to_stdout {
+                let mut out = std::io::stdout().lock();
+                out.write_all(text.as_bytes())?;
+                out.flush()?;
+            } else {
+                write_atomically(&args.file, |out| Ok(out.write_all(text.as_bytes())?))?;
+            }
+            Ok((count, "navi"))
+        }
+        Format::Navi => {
+            let files = navi::files_by_domain(tools);
+            crate::markdown::prepare_root(&args.file, "navi", "cheat")?;
+            for (path, text) in &files {
+                crate::markdown::write_file(&args.file, path, text)?;
+            }
+            let count = tools.iter().filter(|e| navi::has_command(e)).count();
+            Ok((count, "navi"))
+        }
+        _ => {
+            if to_stdout {
+                return Err(RepError::usage("tldr export needs a folder, not stdout")
+                    .with_hint("e.g. rep export pages/ --format tldr")
+                    .into());
+            }
+            let pages = tldr::site(tools);
+            crate::markdown::prepare_root(&args.file, "tldr", "md")?;
+            for (path, text) in &pages {
+                crate::markdown::write_file(&args.file, path, text)?;
+            }
+            Ok((pages.len(), "tldr"))
+        }
+    }
 }
 
 /// Write through a temporary file in the same folder and rename it into place, so a reader (or

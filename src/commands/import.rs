@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::RepError;
+use crate::foreign::{self, Source};
+use crate::model;
 use crate::output::sanitize_line;
 use crate::store::exchange::{self, ImportReport};
 
@@ -16,20 +18,38 @@ use crate::store::exchange::{self, ImportReport};
 /// tag, deletions travel as tombstones, and a record missing from the file is left alone. A value
 /// that loses to a concurrent edit stays in `rep history`. Importing the same files in any
 /// order, any number of times, gives the same repertoire. A bad file changes nothing.
+///
+/// With --from, read another tool's files instead: tldr pages, navi cheats, cheat sheets, pet
+/// snippets or Markdown notes. Ids come from the source and each item's natural key (a page's
+/// platform and name, a note's path), so importing again updates the same entries, on any
+/// machine. Files or items that cannot be read are skipped and listed with the reason.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   rep import team.jsonl
   rep import team.jsonl --dry-run
-  git show origin/main:repertoire.jsonl | rep import -")]
+  git show origin/main:repertoire.jsonl | rep import -
+  rep import --from tldr ~/src/tldr/pages
+  rep import --from navi ~/.local/share/navi/cheats -d shell
+  rep import --from pet ~/.config/pet/snippet.toml --dry-run
+  rep import --from markdown ~/notes --json | jq '.skips'")]
 pub struct Args {
-    /// Exchange file to read, `-` for stdin
+    /// Exchange file to read, `-` for stdin; with --from, a file or folder of that format
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
     /// Report what would change, and write nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Read this tool's format instead of an exchange file
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub from: Option<Source>,
+
+    /// Put every imported entry in this domain [default: the tldr platform folder, else config
+    /// defaults.domain, else general]
+    #[arg(short, long, value_name = "DOMAIN", requires = "from")]
+    pub domain: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -40,6 +60,9 @@ struct Shown<'a> {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    if let Some(source) = args.from {
+        return run_foreign(ctx, source, &args);
+    }
     let mut input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -81,6 +104,87 @@ pub fn print_report(ctx: &Context, report: &ImportReport, dry_run: bool) -> anyh
         report.unchanged,
         report.lost_concurrent_edits,
         if dry_run {
+            "; nothing was written (dry run)"
+        } else {
+            ""
+        }
+    ));
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ShownForeign<'a> {
+    dry_run: bool,
+    #[serde(flatten)]
+    report: &'a foreign::Report,
+}
+
+fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result<()> {
+    let domain = args
+        .domain
+        .as_deref()
+        .map(model::normalize_domain)
+        .transpose()?;
+    let default_domain = ctx.default_domain();
+    let collected = foreign::collect(source, &args.file, domain.as_deref(), &default_domain)
+        .map_err(|e| {
+            RepError::user(format!("cannot read {}: {e}", args.file.display()))
+                .with_hint("give a file or folder of the format named by --from")
+        })?;
+    let (member, now) = (ctx.member()?, ctx.now());
+    let report = ctx.store()?.write_or_rehearse(!args.dry_run, |w| {
+        foreign::apply(w, source, collected, &member, now)
+    })?;
+    if ctx.out.json {
+        return ctx.out.json(&ShownForeign {
+            dry_run: args.dry_run,
+            report: &report,
+        });
+    }
+    // Added entries are only counted: a first import of a tldr checkout adds thousands.
+    let rows: Vec<Vec<String>> = report
+        .changes
+        .iter()
+        .filter(|c| c.outcome == "updated")
+        .map(|c| {
+            vec![
+                "updated".to_owned(),
+                sanitize_line(&c.key),
+                format!("{}: {}", &c.id[..8], c.fields.join(", ")),
+            ]
+        })
+        .chain(report.skips.iter().map(|s| {
+            let what = match &s.item {
+                Some(item) => format!("{} ({})", s.path, item),
+                None => s.path.clone(),
+            };
+            vec![
+                "skipped".to_owned(),
+                sanitize_line(&what),
+                sanitize_line(&s.reason),
+            ]
+        }))
+        .collect();
+    if !rows.is_empty() {
+        let mut table = ctx.out.table(&["outcome", "item", "detail"]);
+        for row in rows {
+            table.add_row(row);
+        }
+        ctx.out.print_table(&table)?;
+    }
+    let (add, update) = if args.dry_run {
+        ("would add", "would update")
+    } else {
+        ("added", "updated")
+    };
+    ctx.out.status(&format!(
+        "{} files read: {add} {}, {update} {}, {} unchanged, {} skipped{}",
+        report.files,
+        report.added,
+        report.updated,
+        report.unchanged,
+        report.skipped,
+        if args.dry_run {
             "; nothing was written (dry run)"
         } else {
             ""

@@ -28,8 +28,16 @@ pub struct NewEntry {
 
 /// Insert a new entry, every field stamped with one tick; returns its row and full id.
 pub fn insert(w: &Writer<'_>, new: &NewEntry, now: Millis) -> anyhow::Result<(i64, String)> {
+    insert_with_id(w, ids::new_id(), new, now)
+}
+
+fn insert_with_id(
+    w: &Writer<'_>,
+    id: String,
+    new: &NewEntry,
+    now: Millis,
+) -> anyhow::Result<(i64, String)> {
     let stamp = w.tick(now)?.to_string();
-    let id = ids::new_id();
     let mut tags = new.tags.clone();
     tags.sort();
     tags.dedup();
@@ -47,6 +55,96 @@ pub fn insert(w: &Writer<'_>, new: &NewEntry, now: Millis) -> anyhow::Result<(i6
         put_tag(w.conn(), seq, tag, true, &stamp)?;
     }
     Ok((seq, id))
+}
+
+/// What [`upsert`] did to an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upserted {
+    Added,
+    /// The names of the fields that changed (`tags` for the tag set).
+    Updated(Vec<&'static str>),
+    Unchanged,
+    /// The entry exists but is deleted; it was left alone.
+    Deleted,
+}
+
+/// Make the entry with this `id` hold `new`: insert it when absent; when present, change only
+/// the fields whose value differs, each stamped and its old value kept as a revision. The tag
+/// set becomes exactly `new.tags`. A deleted entry is not brought back.
+pub fn upsert(
+    w: &Writer<'_>,
+    id: &str,
+    new: &NewEntry,
+    now: Millis,
+) -> anyhow::Result<(Upserted, i64)> {
+    let conn = w.conn();
+    let existing: Option<(i64, bool)> = conn
+        .prepare_cached("SELECT seq, deleted FROM entries WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let seq = match existing {
+        None => {
+            let (seq, _) = insert_with_id(w, id.to_owned(), new, now)?;
+            return Ok((Upserted::Added, seq));
+        }
+        Some((seq, true)) => return Ok((Upserted::Deleted, seq)),
+        Some((seq, false)) => seq,
+    };
+    let current: [Option<String>; 6] = conn
+        .prepare_cached(
+            "SELECT kind, title, body, domain, command, link FROM entries WHERE seq = ?1",
+        )?
+        .query_row([seq], |r| {
+            Ok([
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ])
+        })?;
+    let wanted = [
+        (TextField::Kind, Some(new.kind.as_str())),
+        (TextField::Title, Some(new.title.as_str())),
+        (TextField::Body, Some(new.body.as_str())),
+        (TextField::Domain, Some(new.domain.as_str())),
+        (TextField::Command, new.command.as_deref()),
+        (TextField::Link, new.link.as_deref()),
+    ];
+    let changed_fields: Vec<(TextField, Option<&str>)> = wanted
+        .into_iter()
+        .zip(&current)
+        .filter(|((_, value), old)| old.as_deref() != *value)
+        .map(|(wanted, _)| wanted)
+        .collect();
+    let present: Vec<String> = conn
+        .prepare_cached("SELECT tag FROM entry_tags WHERE entry_seq = ?1 AND present = 1")?
+        .query_map([seq], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let to_add: Vec<&String> = new.tags.iter().filter(|t| !present.contains(t)).collect();
+    let to_remove: Vec<&String> = present.iter().filter(|t| !new.tags.contains(t)).collect();
+    if changed_fields.is_empty() && to_add.is_empty() && to_remove.is_empty() {
+        return Ok((Upserted::Unchanged, seq));
+    }
+    let stamp = w.tick(now)?;
+    let mut names = Vec::new();
+    for (field, value) in changed_fields {
+        if set_field(conn, seq, field, value, &stamp, &new.author, now)? {
+            names.push(field.name());
+        }
+    }
+    if !to_add.is_empty() || !to_remove.is_empty() {
+        for tag in to_add {
+            set_tag(conn, seq, tag, true, &stamp, now)?;
+        }
+        for tag in to_remove {
+            set_tag(conn, seq, tag, false, &stamp, now)?;
+        }
+        refresh_tags(conn, seq)?;
+        names.push("tags");
+    }
+    Ok((Upserted::Updated(names), seq))
 }
 
 /// Which entries an id may name.
@@ -528,6 +626,49 @@ mod tests {
                 )?)
             })
             .unwrap();
+    }
+
+    #[test]
+    fn upsert_adds_then_changes_only_what_differs() {
+        let mut store = Store::open_in_memory().unwrap();
+        let id = "8786d6e5-b02a-596b-8e91-680f19dd1154";
+        let mut new = entry("tar", "common", &["tar"]);
+        new.command = Some("tar cf a.tar".into());
+        let (first, seq) = store.write(|w| upsert(w, id, &new, 1)).unwrap();
+        assert_eq!(first, Upserted::Added);
+        assert_eq!(
+            store.write(|w| upsert(w, id, &new, 2)).unwrap().0,
+            Upserted::Unchanged
+        );
+        new.body = "more".into();
+        new.tags = vec!["archive".into()];
+        let (second, _) = store.write(|w| upsert(w, id, &new, 3)).unwrap();
+        assert_eq!(second, Upserted::Updated(vec!["body", "tags"]));
+        let e = store.read(|c| load(c, seq)).unwrap();
+        assert_eq!(
+            (e.body.as_str(), e.tags.clone()),
+            ("more", vec!["archive".to_owned()])
+        );
+        let kept: i64 = store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM revisions WHERE entry_seq = ?1 AND field = 'body'",
+                    [seq],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(kept, 1, "the old body stays in the history");
+        store
+            .write(|w| {
+                let s = w.tick(4)?;
+                set_deleted(w.conn(), seq, true, &s, "ana", 4)
+            })
+            .unwrap();
+        assert_eq!(
+            store.write(|w| upsert(w, id, &new, 5)).unwrap().0,
+            Upserted::Deleted
+        );
     }
 
     #[test]

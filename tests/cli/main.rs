@@ -10,6 +10,7 @@ mod domains_tags;
 mod edit;
 mod errors;
 mod help;
+mod import_foreign;
 mod list;
 mod rm_restore;
 mod search;

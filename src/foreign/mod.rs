@@ -1,0 +1,468 @@
+//! Other tools' formats: reading tldr pages, navi cheats, cheat sheets, pet snippets and Markdown
+//! notes into entries, and writing tools back out as tldr pages and navi cheats.
+//!
+//! Each format is a pure module from text to [`Found`] items. This module turns found items into
+//! valid entries with ids derived from the source and its natural key (the same file gives the
+//! same id on every machine), and finds the files of a source under a path.
+
+pub mod cheat;
+pub mod front_matter;
+pub mod markdown;
+pub mod navi;
+pub mod pet;
+pub mod tldr;
+pub mod walk;
+
+use serde::Serialize;
+
+use crate::model::{self, Kind};
+
+/// Fixed for all time: changing it would give every imported entry a new id.
+const ID_NAMESPACE: uuid::Uuid = uuid::uuid!("0281445c-f1a4-4c63-853b-ebbbdeb323e5");
+
+/// A tool whose files `rep import --from` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// tldr pages: a page or a folder of `<platform>/<command>.md`
+    Tldr,
+    /// navi cheats: a `.cheat` file or a folder of them
+    Navi,
+    /// cheat sheets (cheat/cheat): a sheet or a folder of sheets, with optional front matter
+    Cheat,
+    /// pet snippets: a `snippet.toml` or a folder of `.toml` files
+    Pet,
+    /// Markdown notes (zk, nb, Obsidian): a `.md` file or a folder of them
+    Markdown,
+}
+
+impl Source {
+    /// Whether a file met while walking a folder belongs to this source.
+    pub fn wants(self, file_name: &str) -> bool {
+        let lower = file_name.to_ascii_lowercase();
+        match self {
+            Source::Tldr => lower.ends_with(".md"),
+            Source::Navi => lower.ends_with(".cheat"),
+            // cheat reads every file of a cheatpath as a sheet.
+            Source::Cheat => true,
+            Source::Pet => lower.ends_with(".toml"),
+            Source::Markdown => lower.ends_with(".md") || lower.ends_with(".markdown"),
+        }
+    }
+
+    /// Parse one file. `Err` means the whole file is unusable, with the reason.
+    pub fn parse(self, file: &FileInfo, text: &str) -> Result<Parsed, String> {
+        match self {
+            Source::Tldr => tldr::parse_file(file, text),
+            Source::Navi => navi::parse_file(file, text),
+            Source::Cheat => cheat::parse_file(file, text),
+            Source::Pet => pet::parse_file(file, text),
+            Source::Markdown => markdown::parse_file(file, text),
+        }
+    }
+}
+
+/// Where a file sits, as the parsers need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    /// Path relative to the imported folder, with `/` separators (the file name for a file).
+    pub relative: String,
+    /// Name of the folder that holds the file (a tldr platform), when known.
+    pub folder: Option<String>,
+}
+
+impl FileInfo {
+    /// The file name without its extension.
+    pub fn stem(&self) -> &str {
+        let name = self.relative.rsplit('/').next().unwrap_or(&self.relative);
+        match name.rfind('.') {
+            Some(i) if i > 0 => &name[..i],
+            _ => name,
+        }
+    }
+}
+
+/// An entry as a source describes it, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// `source:natural-key`; the id is derived from it.
+    pub key: String,
+    pub kind: Kind,
+    pub title: String,
+    pub body: String,
+    /// A domain the source suggests (the tldr platform folder); `-d` overrides it.
+    pub domain: Option<String>,
+    pub tags: Vec<String>,
+    pub command: Option<String>,
+    pub link: Option<String>,
+}
+
+impl Found {
+    pub fn tool(key: String, title: String) -> Found {
+        Found {
+            key,
+            kind: Kind::Tool,
+            title,
+            body: String::new(),
+            domain: None,
+            tags: Vec::new(),
+            command: None,
+            link: None,
+        }
+    }
+}
+
+/// What one file holds: entries, and items inside it that could not be read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub found: Vec<Found>,
+    /// (which item, why), e.g. ("snippet 3", "it has no command").
+    pub skipped: Vec<(String, String)>,
+}
+
+/// An entry ready to be written: validated and normalised, with its derived id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub id: String,
+    pub key: String,
+    pub kind: Kind,
+    pub title: String,
+    pub body: String,
+    pub domain: String,
+    pub tags: Vec<String>,
+    pub command: Option<String>,
+    pub link: Option<String>,
+}
+
+/// The id of the entry a source item becomes: the same everywhere, for ever.
+pub fn entry_id(key: &str) -> String {
+    uuid::Uuid::new_v5(&ID_NAMESPACE, key.as_bytes())
+        .hyphenated()
+        .to_string()
+}
+
+/// Validate and normalise a found item. `domain` is the `-d` domain, already normalised.
+pub fn prepare(
+    found: Found,
+    domain: Option<&str>,
+    default_domain: &str,
+) -> Result<Prepared, String> {
+    let title = model::validate_title(&found.title).map_err(|e| e.message)?;
+    let body = model::validate_body(found.body).map_err(|e| e.message)?;
+    let domain = match (domain, &found.domain) {
+        (Some(d), _) => d.to_owned(),
+        (None, Some(suggested)) => model::normalize_domain(suggested)
+            .or_else(|_| model::normalize_domain(default_domain))
+            .map_err(|e| e.message)?,
+        (None, None) => model::normalize_domain(default_domain).map_err(|e| e.message)?,
+    };
+    let mut tags: Vec<String> = Vec::new();
+    for tag in &found.tags {
+        let tag = model::normalize_tag(tag).map_err(|e| e.message)?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > model::MAX_TAGS {
+        return Err(format!(
+            "{} tags, over the limit of {}",
+            tags.len(),
+            model::MAX_TAGS
+        ));
+    }
+    tags.sort();
+    let optional = |name: &str, value: Option<String>| -> Result<Option<String>, String> {
+        match value {
+            None => Ok(None),
+            Some(v) => model::validate_field(name, &v).map_err(|e| e.message),
+        }
+    };
+    Ok(Prepared {
+        id: entry_id(&found.key),
+        command: optional("command", found.command)?,
+        link: optional("link", found.link)?,
+        key: found.key,
+        kind: found.kind,
+        title,
+        body,
+        domain,
+        tags,
+    })
+}
+
+/// The first line of `text`, trimmed and cut to fit a title.
+pub fn title_line(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.chars().count() > model::MAX_TITLE_CHARS {
+        let cut: String = line.chars().take(model::MAX_TITLE_CHARS - 1).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        line.to_owned()
+    }
+}
+
+/// A tag made from a command name: lowercase, spaces become `-`, punctuation dropped.
+pub fn tag_from_name(name: &str) -> Option<String> {
+    let mut tag = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '+') {
+            tag.push(c);
+        } else if c.is_whitespace() && !tag.ends_with('-') && !tag.is_empty() {
+            tag.push('-');
+        }
+    }
+    let tag = tag.trim_matches(['-', '.']).to_owned();
+    model::normalize_tag(&tag).ok()
+}
+
+/// A file or item that did not become an entry, and why. Never dropped silently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skip {
+    pub path: String,
+    /// The item inside the file (a snippet, an entry key), when not the whole file.
+    pub item: Option<String>,
+    pub reason: String,
+}
+
+/// Everything read from a source, before the database is touched.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Each entry with the path of the file it came from.
+    pub entries: Vec<(String, Prepared)>,
+    pub skips: Vec<Skip>,
+    pub files: usize,
+    pub other_files: usize,
+}
+
+/// Find, read, parse and validate everything under `root`. A file or item that fails is
+/// recorded in `skips` and the rest goes on.
+pub fn collect(
+    source: Source,
+    root: &std::path::Path,
+    domain: Option<&str>,
+    default_domain: &str,
+) -> std::io::Result<Collected> {
+    let walk = walk::find(source, root)?;
+    let mut out = Collected {
+        files: walk.files.len(),
+        other_files: walk.other_files,
+        ..Collected::default()
+    };
+    for (path, reason) in walk.unusable {
+        out.skips.push(Skip {
+            path: path.display().to_string(),
+            item: None,
+            reason,
+        });
+    }
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for file in walk.files {
+        let path = file.path.display().to_string();
+        let parsed = walk::read_text(&file.path).and_then(|text| source.parse(&file.info, &text));
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(reason) => {
+                out.skips.push(Skip {
+                    path,
+                    item: None,
+                    reason,
+                });
+                continue;
+            }
+        };
+        for (item, reason) in parsed.skipped {
+            out.skips.push(Skip {
+                path: path.clone(),
+                item: Some(item),
+                reason,
+            });
+        }
+        for found in parsed.found {
+            let key = found.key.clone();
+            let item = Some(printable_key(&key));
+            match prepare(found, domain, default_domain) {
+                Err(reason) => out.skips.push(Skip {
+                    path: path.clone(),
+                    item,
+                    reason,
+                }),
+                Ok(prepared) => {
+                    if let Some(first) = seen.get(&prepared.id) {
+                        out.skips.push(Skip {
+                            path: path.clone(),
+                            item,
+                            reason: format!("the same key as an item met before, in {first}"),
+                        });
+                        continue;
+                    }
+                    seen.insert(prepared.id.clone(), path.clone());
+                    out.entries.push((path.clone(), prepared));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A key for reports: pet keys hold a NUL between description and command.
+pub fn printable_key(key: &str) -> String {
+    key.replace('\u{0}', " | ")
+}
+
+/// What a foreign import did.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub source: Source,
+    /// Files of the source that were read.
+    pub files: usize,
+    /// Files in the folder that are not of this source (another extension), left alone.
+    pub other_files: usize,
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub skipped: usize,
+    /// Entries added or updated, in file order.
+    pub changes: Vec<Change>,
+    /// Every file or item that did not become an entry, with the reason.
+    pub skips: Vec<Skip>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Change {
+    pub id: String,
+    pub key: String,
+    pub title: String,
+    /// `added` or `updated`.
+    pub outcome: &'static str,
+    /// For updates, the fields that changed.
+    pub fields: Vec<&'static str>,
+}
+
+/// Write what was collected, inside the caller's transaction.
+pub fn apply(
+    w: &crate::store::Writer<'_>,
+    source: Source,
+    collected: Collected,
+    author: &str,
+    now: crate::timefmt::Millis,
+) -> anyhow::Result<Report> {
+    use crate::store::entries::{self, NewEntry, Upserted};
+    let mut report = Report {
+        source,
+        files: collected.files,
+        other_files: collected.other_files,
+        added: 0,
+        updated: 0,
+        unchanged: 0,
+        skipped: 0,
+        changes: Vec::new(),
+        skips: collected.skips,
+    };
+    for (path, p) in collected.entries {
+        let new = NewEntry {
+            kind: p.kind.as_str().to_owned(),
+            title: p.title.clone(),
+            body: p.body,
+            domain: p.domain,
+            tags: p.tags,
+            author: author.to_owned(),
+            command: p.command,
+            link: p.link,
+        };
+        let (outcome, _) = entries::upsert(w, &p.id, &new, now)?;
+        let (outcome, fields) = match outcome {
+            Upserted::Added => {
+                report.added += 1;
+                ("added", Vec::new())
+            }
+            Upserted::Updated(fields) => {
+                report.updated += 1;
+                ("updated", fields)
+            }
+            Upserted::Unchanged => {
+                report.unchanged += 1;
+                continue;
+            }
+            Upserted::Deleted => {
+                report.skips.push(Skip {
+                    path,
+                    item: Some(printable_key(&p.key)),
+                    reason: format!(
+                        "entry {} was deleted here; `rep restore {}` brings it back",
+                        &p.id[..8],
+                        &p.id[..8]
+                    ),
+                });
+                continue;
+            }
+        };
+        report.changes.push(Change {
+            id: p.id,
+            key: printable_key(&p.key),
+            title: p.title,
+            outcome,
+            fields,
+        });
+    }
+    report.skipped = report.skips.len();
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_uuids_per_key() {
+        let a = entry_id("tldr:common/tar");
+        assert_eq!(a, entry_id("tldr:common/tar"));
+        assert_ne!(a, entry_id("tldr:linux/tar"));
+        let parsed = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(parsed.get_version_num(), 5);
+        // Pinned: a change here would duplicate every entry teammates imported before.
+        assert_eq!(a, "8786d6e5-b02a-596b-8e91-680f19dd1154");
+    }
+
+    #[test]
+    fn prepare_normalises_and_rejects() {
+        let mut f = Found::tool("navi:x".into(), "  Title ".into());
+        f.tags = vec!["#Git".into(), "git".into(), "Dev Ops".into()];
+        f.domain = Some("Linux".into());
+        let p = prepare(f.clone(), None, "general").unwrap();
+        assert_eq!(p.title, "Title");
+        assert_eq!(p.tags, ["dev-ops", "git"]);
+        assert_eq!(p.domain, "linux");
+        assert_eq!(
+            prepare(f.clone(), Some("ops"), "general").unwrap().domain,
+            "ops"
+        );
+        f.domain = Some("../bad".into());
+        assert_eq!(
+            prepare(f.clone(), None, "general").unwrap().domain,
+            "general"
+        );
+        f.title = " ".into();
+        assert!(prepare(f, None, "general").is_err());
+    }
+
+    #[test]
+    fn names_become_tags() {
+        assert_eq!(tag_from_name("git commit").as_deref(), Some("git-commit"));
+        assert_eq!(
+            tag_from_name("ARK: Survival").as_deref(),
+            Some("ark-survival")
+        );
+        assert_eq!(tag_from_name(":"), None);
+    }
+
+    #[test]
+    fn long_first_lines_are_cut() {
+        let t = title_line(&format!("\n  {}\nmore", "x".repeat(400)));
+        assert_eq!(t.chars().count(), model::MAX_TITLE_CHARS);
+        assert!(model::validate_title(&t).is_ok());
+    }
+}
