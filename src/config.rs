@@ -15,6 +15,47 @@ pub struct Config {
     pub recurring: RecurringConfig,
     pub review: ReviewConfig,
     pub community: CommunityConfig,
+    pub search: SearchConfig,
+    pub gaps: GapsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Keep a local count of searches and asks that found nothing, for `rep gaps`.
+    pub record_misses: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            record_misses: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GapsConfig {
+    /// Days an open question without replies waits before it is a gap.
+    pub unanswered_days: u64,
+    /// Days a question with replies but none accepted waits before it is a gap.
+    pub unresolved_days: u64,
+    /// Questions a domain needs before it can be thin.
+    pub thin_min_questions: u64,
+    /// A domain is thin when its questions outnumber its stories, tools and docs this many times.
+    pub thin_ratio: u64,
+}
+
+impl Default for GapsConfig {
+    fn default() -> Self {
+        GapsConfig {
+            unanswered_days: 7,
+            unresolved_days: 14,
+            thin_min_questions: 3,
+            thin_ratio: 2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -92,13 +133,40 @@ pub const KEYS: &[(&str, &str)] = &[
         "community.window_days",
         "recent window in days for participation levels (180)",
     ),
+    (
+        "search.record_misses",
+        "count searches that found nothing, locally, for rep gaps (true)",
+    ),
+    (
+        "gaps.unanswered_days",
+        "days before an open question without replies is a gap (7)",
+    ),
+    (
+        "gaps.unresolved_days",
+        "days before a question with no accepted reply is a gap (14)",
+    ),
+    (
+        "gaps.thin_min_questions",
+        "questions before a domain can be thin (3)",
+    ),
+    (
+        "gaps.thin_ratio",
+        "thin: questions outnumber stories, tools and docs this many times (2)",
+    ),
 ];
+
+/// Keys whose values are true or false.
+const BOOL_KEYS: &[&str] = &["search.record_misses"];
 
 /// Keys whose values are whole numbers of at least 1.
 const NUMBER_KEYS: &[&str] = &[
     "recurring.min_occurrences",
     "review.interval_days",
     "community.window_days",
+    "gaps.unanswered_days",
+    "gaps.unresolved_days",
+    "gaps.thin_min_questions",
+    "gaps.thin_ratio",
 ];
 
 impl Config {
@@ -132,6 +200,9 @@ impl Config {
             self.recurring.min_occurrences,
             self.review.interval_days,
             self.community.window_days,
+            self.gaps.unanswered_days,
+            self.gaps.unresolved_days,
+            self.gaps.thin_ratio,
         ];
         if numbers.contains(&0) {
             return Err(RepError::user("numbers in the config must be at least 1"));
@@ -152,6 +223,11 @@ impl Config {
             "recurring.min_occurrences" => Ok(Some(self.recurring.min_occurrences.to_string())),
             "review.interval_days" => Ok(Some(self.review.interval_days.to_string())),
             "community.window_days" => Ok(Some(self.community.window_days.to_string())),
+            "search.record_misses" => Ok(Some(self.search.record_misses.to_string())),
+            "gaps.unanswered_days" => Ok(Some(self.gaps.unanswered_days.to_string())),
+            "gaps.unresolved_days" => Ok(Some(self.gaps.unresolved_days.to_string())),
+            "gaps.thin_min_questions" => Ok(Some(self.gaps.thin_min_questions.to_string())),
+            "gaps.thin_ratio" => Ok(Some(self.gaps.thin_ratio.to_string())),
             _ => Err(unknown_key(key)),
         }
     }
@@ -186,7 +262,13 @@ impl Config {
             ))
             .into());
         };
-        let value = if NUMBER_KEYS.contains(&key) {
+        let value = if BOOL_KEYS.contains(&key) {
+            match value.trim() {
+                "true" => toml::Value::Boolean(true),
+                "false" => toml::Value::Boolean(false),
+                _ => return Err(RepError::user(format!("{key} must be true or false")).into()),
+            }
+        } else if NUMBER_KEYS.contains(&key) {
             match value.trim().parse::<i64>() {
                 Ok(n) if n >= 1 => toml::Value::Integer(n),
                 _ => {

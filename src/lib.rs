@@ -11,6 +11,7 @@ mod editor;
 mod error;
 mod exchange;
 mod foreign;
+mod gaps;
 mod ids;
 mod markdown;
 mod model;
@@ -97,6 +98,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Domains(args) => commands::domains::run(&mut ctx, args),
         Command::Tags(args) => commands::tags::run(&mut ctx, args),
         Command::Members(args) => commands::members::run(&mut ctx, args),
+        Command::Map(args) => commands::map::run(&mut ctx, args),
+        Command::Who(args) => commands::who::run(&mut ctx, args),
+        Command::Gaps(args) => commands::gaps::run(&mut ctx, args),
+        Command::Stats(args) => commands::stats::run(&mut ctx, args),
         Command::Whoami(args) => commands::whoami::run(&mut ctx, args),
         Command::Export(args) => commands::export::run(&mut ctx, args),
         Command::Import(args) => commands::import::run(&mut ctx, args),

@@ -99,6 +99,11 @@ impl Output {
         table
     }
 
+    /// Whether output is coloured (a terminal without NO_COLOR, or --color always).
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
     pub fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }

@@ -43,6 +43,25 @@ pub fn similarity_query(text: &str) -> Option<String> {
     )
 }
 
+/// The words of a search that found nothing, normalised so that similar searches group together:
+/// lowercase, a plural `s` dropped, sorted and unique. `None` when no word is left.
+pub fn miss_key(text: &str) -> Option<String> {
+    let mut words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let w = w.to_lowercase();
+            match w.strip_suffix('s') {
+                Some(stem) if stem.chars().count() >= 3 && !stem.ends_with('s') => stem.to_owned(),
+                _ => w,
+            }
+        })
+        .collect();
+    words.sort();
+    words.dedup();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +96,20 @@ mod tests {
             r#""how" OR "fix" OR "dns" OR "error""#
         );
         assert_eq!(similarity_query("a b ?"), None);
+    }
+
+    #[test]
+    fn misses_group_by_their_words() {
+        assert_eq!(
+            miss_key("Rotate certs staging").unwrap(),
+            "cert rotate staging"
+        );
+        assert_eq!(
+            miss_key("staging: rotate the cert"),
+            miss_key("cert rotate staging the")
+        );
+        assert_eq!(miss_key("class glass"), Some("class glass".into()));
+        assert_eq!(miss_key("  ?! "), None);
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             .read(|c| entries::search(c, &q, &Filter::default(), SIMILAR))?,
         None => Vec::new(),
     };
+    if similar.is_empty() {
+        crate::commands::search::record_miss(ctx, &title, Some(&domain))?;
+    }
     let interactive = !args.yes
         && !ctx.out.json
         && std::io::stdin().is_terminal()

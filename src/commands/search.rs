@@ -78,10 +78,24 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ctx.out.print_table(&table)?;
     }
     if hits.is_empty() {
+        record_miss(ctx, &text, filter.domain.as_deref())?;
         ctx.out
             .note(&format!("nothing matches `{}`", sanitize_line(&text)));
     }
     Ok(())
+}
+
+/// Remember a search that found nothing (local only, unless turned off), for `rep gaps`.
+pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyhow::Result<()> {
+    if !ctx.config.search.record_misses {
+        return Ok(());
+    }
+    let Some(words) = crate::search::miss_key(text) else {
+        return Ok(());
+    };
+    let now = ctx.now();
+    ctx.store()?
+        .write(|w| crate::store::analysis::record_miss(w.conn(), &words, domain.unwrap_or(""), now))
 }
 
 fn strip_marks(s: &str) -> String {

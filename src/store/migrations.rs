@@ -152,6 +152,33 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX entries_by_updated ON entries(updated_ms DESC, id);
     CREATE INDEX entries_by_title ON entries(title COLLATE NOCASE, id);
     "#,
+    // 3: searching replies (for `rep who`) and the local record of searches that found nothing.
+    r#"
+    CREATE VIEW live_replies AS SELECT seq, body FROM replies WHERE deleted = 0;
+    CREATE VIRTUAL TABLE replies_fts USING fts5(
+        body,
+        content = 'live_replies', content_rowid = 'seq',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO replies_fts(replies_fts) VALUES ('rebuild');
+    CREATE TRIGGER replies_fts_insert AFTER INSERT ON replies WHEN new.deleted = 0 BEGIN
+        INSERT INTO replies_fts(rowid, body) VALUES (new.seq, new.body);
+    END;
+    CREATE TRIGGER replies_fts_update AFTER UPDATE OF body, deleted ON replies BEGIN
+        INSERT INTO replies_fts(replies_fts, rowid, body)
+        SELECT 'delete', old.seq, old.body WHERE old.deleted = 0;
+        INSERT INTO replies_fts(rowid, body) SELECT new.seq, new.body WHERE new.deleted = 0;
+    END;
+
+    -- Searches and asks that found nothing: local only, never exported.
+    CREATE TABLE search_misses (
+        words   TEXT NOT NULL,          -- normalised: lowercase words, sorted, unique
+        domain  TEXT NOT NULL,          -- the --domain filter, '' for none
+        count   INTEGER NOT NULL,
+        last_ms INTEGER NOT NULL,
+        PRIMARY KEY (words, domain)
+    ) STRICT;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

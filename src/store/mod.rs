@@ -1,6 +1,7 @@
 //! The SQLite store: opening (pragmas, permissions, migrations), transactions and the clock.
 //! All SQL of the program lives under this module, with parameters always bound.
 
+pub mod analysis;
 pub mod entries;
 pub mod exchange;
 mod migrations;

@@ -20,8 +20,18 @@ fn show_lists_paths_member_and_settings() {
              "description": "occurrences, from 2+ members, that make a problem recurring (3)"},
             {"key": "review.interval_days", "value": "180",
              "description": "days after the last review when an entry is stale (180)"},
-            {"key": "community.window_days", "value": "180",
+                        {"key": "community.window_days", "value": "180",
              "description": "recent window in days for participation levels (180)"},
+            {"key": "search.record_misses", "value": "true",
+             "description": "count searches that found nothing, locally, for rep gaps (true)"},
+            {"key": "gaps.unanswered_days", "value": "7",
+             "description": "days before an open question without replies is a gap (7)"},
+            {"key": "gaps.unresolved_days", "value": "14",
+             "description": "days before a question with no accepted reply is a gap (14)"},
+            {"key": "gaps.thin_min_questions", "value": "3",
+             "description": "questions before a domain can be thin (3)"},
+            {"key": "gaps.thin_ratio", "value": "2",
+             "description": "thin: questions outnumber stories, tools and docs this many times (2)"},
         ])
     );
     // Showing the config neither creates the database nor the file.

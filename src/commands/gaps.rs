@@ -1,0 +1,126 @@
+//! `rep gaps`: what the community is missing, ranked, each with the command that closes it.
+
+use crate::community::window_start;
+use crate::context::Context;
+use crate::gaps::{self, Gap, Inputs};
+use crate::model;
+use crate::output::sanitize_line;
+use crate::store::{analysis, practice};
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Find what the community is missing
+///
+/// Unanswered and unresolved questions, recurring problems without a write-up, domains that
+/// rest on one person or have demand but no active expert, stale knowledge, searches that found
+/// nothing, and thin domains (many questions, few stories, tools and docs). Each gap has a
+/// score, its evidence and the command that would close it. Thresholds are config keys
+/// (`rep config`); definitions are in docs/gaps.md; --explain shows every score's formula and
+/// inputs.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep gaps
+  rep gaps --domain postgres --explain
+  rep gaps --json | jq -r '.[] | select(.kind == \"unanswered\") | .command'")]
+pub struct Args {
+    /// Only gaps in this domain and its sub-domains
+    #[arg(short, long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+
+    /// Show the formula and the inputs behind each score
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Show at most N gaps (0: all)
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 25)]
+    pub limit: usize,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let domain = args
+        .domain
+        .as_deref()
+        .map(model::normalize_domain)
+        .transpose()?
+        .unwrap_or_default();
+    let found = collect(ctx, &domain)?;
+    let total = found.len();
+    let shown: Vec<&Gap> = found
+        .iter()
+        .take(if args.limit == 0 { total } else { args.limit })
+        .collect();
+    if ctx.out.json {
+        return ctx.out.json(&shown);
+    }
+    if shown.is_empty() {
+        ctx.out
+            .note("no gaps found: questions are answered, problems written up, knowledge reviewed");
+        return Ok(());
+    }
+    let mut table = ctx
+        .out
+        .table(&["score", "kind", "subject", "evidence", "to close it"]);
+    for g in &shown {
+        let mut evidence = sanitize_line(&g.evidence);
+        if args.explain {
+            let inputs: Vec<String> = g.inputs.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            evidence.push_str(&format!("\nscore = {} ({})", g.formula, inputs.join(", ")));
+        }
+        let subject = match &g.domain {
+            Some(d) if *d != g.subject => {
+                format!("{} [{}]", sanitize_line(&g.subject), sanitize_line(d))
+            }
+            _ => sanitize_line(&g.subject),
+        };
+        table.add_row(vec![
+            g.score.to_string(),
+            g.kind.replace('_', " "),
+            subject,
+            evidence,
+            sanitize_line(&g.command),
+        ]);
+    }
+    ctx.out.print_table(&table)?;
+    if total > shown.len() {
+        ctx.out.note(&format!(
+            "{} more gaps; --limit 0 shows all",
+            total - shown.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Gather the figures and rank the gaps.
+pub fn collect(ctx: &mut Context, domain: &str) -> anyhow::Result<Vec<Gap>> {
+    let now = ctx.now();
+    let c = ctx.config.clone();
+    let window = window_start(now, c.community.window_days);
+    let unanswered_before = now - c.gaps.unanswered_days as i64 * DAY_MS;
+    let unresolved_before = now - c.gaps.unresolved_days as i64 * DAY_MS;
+    let reviewed_before = window_start(now, c.review.interval_days);
+    let inputs = ctx.store()?.read(|conn| {
+        let mut undocumented = practice::undocumented_recurring(conn, c.recurring.min_occurrences)?;
+        if !domain.is_empty() {
+            undocumented
+                .retain(|u| u.domain == domain || u.domain.starts_with(&format!("{domain}/")));
+        }
+        Ok(Inputs {
+            now,
+            waiting: analysis::waiting_questions(
+                conn,
+                domain,
+                unanswered_before,
+                unresolved_before,
+            )?,
+            undocumented,
+            facts: analysis::domain_facts(conn, domain, c.recurring.min_occurrences, window)?,
+            contributions: analysis::contributions(conn, domain, window)?,
+            stale: analysis::stale_by_domain(conn, domain, reviewed_before, window)?,
+            misses: analysis::misses(conn, domain)?,
+            thin_min_questions: c.gaps.thin_min_questions,
+            thin_ratio: c.gaps.thin_ratio,
+        })
+    })?;
+    Ok(gaps::find(&inputs))
+}

@@ -1,0 +1,345 @@
+//! What the community is missing: every gap with its kind, subject, score, evidence, inputs and
+//! the command that would close it. Pure: the figures come in, the ranked list goes out.
+//! Definitions and formulas: docs/gaps.md.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::community::{self, Level};
+use crate::store::analysis::{Contribution, DomainFacts, Miss, StaleDomain, WaitingQuestion};
+use crate::store::practice::Candidate;
+use crate::timefmt::Millis;
+
+const WEEK_MS: Millis = 7 * 24 * 60 * 60 * 1000;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gap {
+    /// `unanswered`, `unresolved`, `undocumented`, `bus_factor`, `no_expert`, `stale`,
+    /// `search_miss` or `thin_domain`.
+    pub kind: &'static str,
+    /// What the gap is about: a question's title, a domain, searched words.
+    pub subject: String,
+    pub domain: Option<String>,
+    /// The entry, when the gap is about one.
+    pub id: Option<String>,
+    pub score: u64,
+    /// One sentence a person can check.
+    pub evidence: String,
+    /// How the score is computed, and from what.
+    pub formula: &'static str,
+    pub inputs: BTreeMap<&'static str, u64>,
+    /// The command that would close the gap.
+    pub command: String,
+}
+
+/// Everything gap finding looks at.
+pub struct Inputs {
+    pub now: Millis,
+    pub waiting: Vec<WaitingQuestion>,
+    pub undocumented: Vec<Candidate>,
+    pub facts: Vec<DomainFacts>,
+    /// Contributions within the window.
+    pub contributions: Vec<Contribution>,
+    pub stale: Vec<StaleDomain>,
+    pub misses: Vec<Miss>,
+    pub thin_min_questions: u64,
+    pub thin_ratio: u64,
+}
+
+fn inputs(pairs: &[(&'static str, u64)]) -> BTreeMap<&'static str, u64> {
+    pairs.iter().copied().collect()
+}
+
+fn short(id: &str) -> &str {
+    &id[..8.min(id.len())]
+}
+
+/// Who carries a domain, from contributions in the window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DomainPeople {
+    /// Contribution points per member.
+    pub scores: BTreeMap<String, u64>,
+    /// The fewest members whose points reach half of the domain's, highest first.
+    pub core: Vec<String>,
+    /// Core members with at least one accepted reply or doc in the window.
+    pub experts: Vec<String>,
+    /// The number of core members: the fewest active members holding half the contributions.
+    pub bus_factor: usize,
+}
+
+pub fn domain_people(contributions: &[Contribution]) -> BTreeMap<String, DomainPeople> {
+    let mut out: BTreeMap<String, DomainPeople> = BTreeMap::new();
+    for c in contributions {
+        out.entry(c.domain.clone())
+            .or_default()
+            .scores
+            .insert(c.member.clone(), c.score);
+    }
+    for (domain, people) in &mut out {
+        for (member, _, level) in community::levels(&people.scores) {
+            if level != Level::Core {
+                continue;
+            }
+            let evidence = contributions
+                .iter()
+                .any(|c| c.domain == *domain && c.member == member && c.expert_evidence > 0);
+            if evidence {
+                people.experts.push(member.clone());
+            }
+            people.core.push(member);
+        }
+        people.bus_factor = people.core.len();
+    }
+    out
+}
+
+pub fn find(i: &Inputs) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for q in &i.waiting {
+        let weeks = (i.now.saturating_sub(q.created_ms) / WEEK_MS) as u64;
+        let (kind, base, formula, command, evidence) = if q.replies == 0 {
+            (
+                "unanswered",
+                5,
+                "5 + weeks waiting + 2 × occurrences",
+                format!("rep answer {}", short(&q.id)),
+                format!("asked by {} {} weeks ago, no reply yet", q.author, weeks),
+            )
+        } else {
+            (
+                "unresolved",
+                3,
+                "3 + weeks waiting + 2 × occurrences",
+                format!(
+                    "rep show {0}  # then rep accept REPLY, or rep resolve {0}",
+                    short(&q.id)
+                ),
+                format!(
+                    "asked by {} {} weeks ago, {} replies, none accepted",
+                    q.author, weeks, q.replies
+                ),
+            )
+        };
+        gaps.push(Gap {
+            kind,
+            subject: q.title.clone(),
+            domain: Some(q.domain.clone()),
+            id: Some(q.id.clone()),
+            score: base + weeks + 2 * q.occurrences,
+            evidence,
+            formula,
+            inputs: inputs(&[
+                ("weeks waiting", weeks),
+                ("occurrences", q.occurrences),
+                ("replies", q.replies),
+            ]),
+            command,
+        });
+    }
+    for c in &i.undocumented {
+        gaps.push(Gap {
+            kind: "undocumented",
+            subject: c.title.clone(),
+            domain: Some(c.domain.clone()),
+            id: Some(c.id.clone()),
+            score: 4 * c.occurrences,
+            evidence: format!(
+                "{} seen {} times by {} members, no write-up",
+                c.kind, c.occurrences, c.members
+            ),
+            formula: "4 × occurrences",
+            inputs: inputs(&[("occurrences", c.occurrences), ("members", c.members)]),
+            command: format!("rep document {}", short(&c.id)),
+        });
+    }
+    let people = domain_people(&i.contributions);
+    for f in &i.facts {
+        let d = f.domain.as_str();
+        let demand = f.open_questions + f.answered_questions + f.recent_occurrences;
+        let found = people.get(d).cloned().unwrap_or_default();
+        let scores = found.scores;
+        let bus = found.bus_factor as u64;
+        if bus == 1 {
+            let (member, score) = scores
+                .iter()
+                .max_by_key(|(_, s)| **s)
+                .map(|(m, s)| (m.clone(), *s))
+                .unwrap_or_default();
+            let total: u64 = scores.values().sum();
+            gaps.push(Gap {
+                kind: "bus_factor",
+                subject: d.to_owned(),
+                domain: Some(d.to_owned()),
+                id: None,
+                score: 5 + demand,
+                evidence: format!(
+                    "{member} alone makes {score} of the {total} contribution points in the window"
+                ),
+                formula: "5 + demand (open and unresolved questions + recent occurrences)",
+                inputs: inputs(&[
+                    ("bus factor", bus),
+                    ("demand", demand),
+                    ("top member's points", score),
+                    ("total points", total),
+                ]),
+                command: format!("rep members --domain {d}"),
+            });
+        }
+        if demand > 0 && found.experts.is_empty() {
+            gaps.push(Gap {
+                kind: "no_expert",
+                subject: d.to_owned(),
+                domain: Some(d.to_owned()),
+                id: None,
+                score: 3 * demand,
+                evidence: format!(
+                    "{demand} open questions and recent occurrences, and no active core member with an accepted reply or doc"
+                ),
+                formula: "3 × demand",
+                inputs: inputs(&[("open questions", f.open_questions), ("unresolved questions", f.answered_questions), ("recent occurrences", f.recent_occurrences)]),
+                command: format!("rep who {}", d.rsplit('/').next().unwrap_or(d)),
+            });
+        }
+        let questions = f.entries_by_kind.get("question").copied().unwrap_or(0);
+        let supply: u64 = ["story", "tool", "doc"]
+            .iter()
+            .map(|k| f.entries_by_kind.get(*k).copied().unwrap_or(0))
+            .sum();
+        if questions >= i.thin_min_questions && questions > i.thin_ratio * supply {
+            gaps.push(Gap {
+                kind: "thin_domain",
+                subject: d.to_owned(),
+                domain: Some(d.to_owned()),
+                id: None,
+                score: 2 * (questions - supply),
+                evidence: format!(
+                    "{questions} questions but only {supply} stories, tools and docs"
+                ),
+                formula: "2 × (questions − stories − tools − docs)",
+                inputs: inputs(&[
+                    ("questions", questions),
+                    ("stories, tools and docs", supply),
+                    ("thin ratio", i.thin_ratio),
+                ]),
+                command: format!("rep document --candidates  # or rep add story \"...\" -d {d}"),
+            });
+        }
+    }
+    for s in &i.stale {
+        let evidence: Vec<&str> = s.oldest.iter().map(|id| short(id)).collect();
+        gaps.push(Gap {
+            kind: "stale",
+            subject: s.domain.clone(),
+            domain: Some(s.domain.clone()),
+            id: None,
+            score: s.stale.min(50),
+            evidence: format!(
+                "{} entries past review, superseded or reviewed by someone inactive (oldest: {})",
+                s.stale,
+                evidence.join(", ")
+            ),
+            formula: "stale entries, at most 50",
+            inputs: inputs(&[("stale entries", s.stale)]),
+            command: format!("rep list --stale --domain {}", s.domain),
+        });
+    }
+    for m in &i.misses {
+        let domain = (!m.domain.is_empty()).then(|| m.domain.clone());
+        let flag = domain
+            .as_ref()
+            .map(|d| format!(" -d {d}"))
+            .unwrap_or_default();
+        gaps.push(Gap {
+            kind: "search_miss",
+            subject: m.words.clone(),
+            domain,
+            id: None,
+            score: 3 * m.count,
+            evidence: format!("searched {} times with no result", m.count),
+            formula: "3 × searches that found nothing",
+            inputs: inputs(&[("searches", m.count)]),
+            command: format!("rep add tool \"{}\"{flag}", m.words),
+        });
+    }
+    gaps.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(a.kind.cmp(b.kind))
+            .then(a.subject.cmp(&b.subject))
+            .then(a.id.cmp(&b.id))
+    });
+    gaps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty(now: Millis) -> Inputs {
+        Inputs {
+            now,
+            waiting: vec![],
+            undocumented: vec![],
+            facts: vec![],
+            contributions: vec![],
+            stale: vec![],
+            misses: vec![],
+            thin_min_questions: 3,
+            thin_ratio: 2,
+        }
+    }
+
+    fn contribution(domain: &str, member: &str, score: u64, expert: u64) -> Contribution {
+        Contribution {
+            domain: domain.into(),
+            member: member.into(),
+            score,
+            expert_evidence: expert,
+        }
+    }
+
+    #[test]
+    fn questions_score_by_age_and_recurrence() {
+        let mut i = empty(3 * WEEK_MS + 5);
+        i.waiting.push(WaitingQuestion {
+            id: "0123456789".into(),
+            title: "q".into(),
+            domain: "pg".into(),
+            author: "bob".into(),
+            created_ms: 0,
+            replies: 0,
+            occurrences: 2,
+        });
+        let gaps = find(&i);
+        assert_eq!(gaps.len(), 1);
+        assert_eq!((gaps[0].kind, gaps[0].score), ("unanswered", 5 + 3 + 4));
+        assert_eq!(gaps[0].command, "rep answer 01234567");
+    }
+
+    #[test]
+    fn domains_get_bus_factor_expert_and_thin_gaps() {
+        let mut i = empty(0);
+        let mut facts = DomainFacts {
+            domain: "pg".into(),
+            open_questions: 4,
+            ..Default::default()
+        };
+        facts.entries_by_kind.insert("question".into(), 4);
+        facts.entries_by_kind.insert("tool".into(), 1);
+        i.facts.push(facts);
+        i.contributions = vec![
+            contribution("pg", "ana", 12, 0),
+            contribution("pg", "bob", 3, 0),
+        ];
+        let gaps = find(&i);
+        let kinds: Vec<(&str, u64)> = gaps.iter().map(|g| (g.kind, g.score)).collect();
+        assert_eq!(
+            kinds,
+            [("no_expert", 12), ("bus_factor", 9), ("thin_domain", 6)]
+        );
+        // With an accepted reply in the window, ana is an expert: the no_expert gap closes.
+        i.contributions[0].expert_evidence = 1;
+        assert!(find(&i).iter().all(|g| g.kind != "no_expert"));
+    }
+}

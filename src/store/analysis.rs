@@ -1,0 +1,447 @@
+//! SQL for the knowledge map, gaps, experts and activity: aggregates computed in the database,
+//! so that figures over 100,000 entries stay fast.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::timefmt::Millis;
+
+/// `domain = ?d OR domain under ?d/`, or everything when `d` is empty.
+const IN_DOMAIN: &str = "(?1 = '' OR domain = ?1 OR (domain >= ?1 || '/' AND domain < ?1 || '0'))";
+
+/// Contribution score per (domain, member) since a time, with how much of it is expert evidence
+/// (accepted replies and docs). Weights: doc 5, accepted reply 4, entry 3, review 2,
+/// endorsement received 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contribution {
+    pub domain: String,
+    pub member: String,
+    pub score: u64,
+    /// Accepted replies and docs.
+    pub expert_evidence: u64,
+}
+
+pub fn contributions(
+    conn: &Connection,
+    domain: &str,
+    since: Millis,
+) -> anyhow::Result<Vec<Contribution>> {
+    let sql = format!(
+        "WITH acts(member, domain, w, expert, at) AS (
+            SELECT author, domain, CASE kind WHEN 'doc' THEN 5 ELSE 3 END, kind = 'doc', created_ms
+              FROM entries WHERE deleted = 0
+            UNION ALL
+            SELECT r.author, e.domain, 4, 1, r.created_ms
+              FROM replies r JOIN entries e ON e.seq = r.entry_seq
+             WHERE r.deleted = 0 AND e.deleted = 0 AND r.accepted = 1
+            UNION ALL
+            SELECT reviewed_by, domain, 2, 0, CAST(substr(reviewed_at, 1, 13) AS INTEGER)
+              FROM entries WHERE deleted = 0 AND reviewed_by IS NOT NULL
+            UNION ALL
+            SELECT e.author, e.domain, 1, 0, CAST(substr(h.stamp, 1, 13) AS INTEGER)
+              FROM endorsements h JOIN entries e ON e.id = h.record_id WHERE e.deleted = 0
+            UNION ALL
+            SELECT r.author, e.domain, 1, 0, CAST(substr(h.stamp, 1, 13) AS INTEGER)
+              FROM endorsements h JOIN replies r ON r.id = h.record_id
+              JOIN entries e ON e.seq = r.entry_seq WHERE r.deleted = 0 AND e.deleted = 0
+        )
+        SELECT domain, member, sum(w), sum(expert) FROM acts
+         WHERE at >= ?2 AND {IN_DOMAIN}
+         GROUP BY domain, member ORDER BY domain, member"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![domain, since], |r| {
+        Ok(Contribution {
+            domain: r.get(0)?,
+            member: r.get(1)?,
+            score: r.get(2)?,
+            expert_evidence: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What a domain holds and asks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DomainFacts {
+    pub domain: String,
+    pub entries_by_kind: BTreeMap<String, u64>,
+    pub open_questions: u64,
+    pub answered_questions: u64,
+    pub resolved_questions: u64,
+    /// Problems and questions with enough occurrences from two or more members.
+    pub recurring: u64,
+    /// Occurrences recorded since the window start.
+    pub recent_occurrences: u64,
+}
+
+pub fn domain_facts(
+    conn: &Connection,
+    domain: &str,
+    min_occurrences: u64,
+    since: Millis,
+) -> anyhow::Result<Vec<DomainFacts>> {
+    let mut facts: BTreeMap<String, DomainFacts> = BTreeMap::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT domain, kind, count(*) FROM entries WHERE deleted = 0 AND {IN_DOMAIN} GROUP BY domain, kind"
+    ))?;
+    let rows = stmt.query_map([domain], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, u64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (d, kind, n) = row?;
+        facts
+            .entry(d.clone())
+            .or_insert_with(|| DomainFacts {
+                domain: d,
+                ..Default::default()
+            })
+            .entries_by_kind
+            .insert(kind, n);
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT domain,
+                sum(resolved IS 1),
+                sum(resolved IS NOT 1 AND EXISTS (SELECT 1 FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0)),
+                sum(resolved IS NOT 1 AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0))
+           FROM entries e WHERE deleted = 0 AND kind = 'question' AND {IN_DOMAIN} GROUP BY domain"
+    ))?;
+    let rows = stmt.query_map([domain], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, u64>(1)?,
+            r.get::<_, u64>(2)?,
+            r.get::<_, u64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (d, resolved, answered, open) = row?;
+        if let Some(f) = facts.get_mut(&d) {
+            (f.resolved_questions, f.answered_questions, f.open_questions) =
+                (resolved, answered, open);
+        }
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT e.domain, count(*) FROM
+            (SELECT entry_seq FROM occurrences GROUP BY entry_seq
+              HAVING count(*) >= ?2 AND count(DISTINCT member) >= 2) o
+           JOIN entries e ON e.seq = o.entry_seq
+          WHERE e.deleted = 0 AND e.kind IN ('problem', 'question') AND {IN_DOMAIN}
+          GROUP BY e.domain"
+    ))?;
+    for row in stmt.query_map(params![domain, min_occurrences], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
+    })? {
+        let (d, n) = row?;
+        if let Some(f) = facts.get_mut(&d) {
+            f.recurring = n;
+        }
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT e.domain, count(*) FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
+          WHERE e.deleted = 0 AND o.at_ms >= ?2 AND {IN_DOMAIN} GROUP BY e.domain"
+    ))?;
+    for row in stmt.query_map(params![domain, since], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
+    })? {
+        let (d, n) = row?;
+        if let Some(f) = facts.get_mut(&d) {
+            f.recent_occurrences = n;
+        }
+    }
+    Ok(facts.into_values().collect())
+}
+
+/// A question waiting for an answer or for one to be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingQuestion {
+    pub id: String,
+    pub title: String,
+    pub domain: String,
+    pub author: String,
+    pub created_ms: Millis,
+    pub replies: u64,
+    pub occurrences: u64,
+}
+
+/// Open questions with no reply created before `unanswered_before`, and questions with replies
+/// but none accepted (and not resolved) created before `unresolved_before`.
+pub fn waiting_questions(
+    conn: &Connection,
+    domain: &str,
+    unanswered_before: Millis,
+    unresolved_before: Millis,
+) -> anyhow::Result<Vec<WaitingQuestion>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT * FROM (
+            SELECT e.id, e.title, e.domain, e.author, e.created_ms,
+                   (SELECT count(*) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) AS replies,
+                   (SELECT count(*) FROM occurrences o WHERE o.entry_seq = e.seq) AS occurrences
+              FROM entries e
+             WHERE e.deleted = 0 AND e.kind = 'question' AND e.resolved IS NOT 1 AND {IN_DOMAIN})
+          WHERE (replies = 0 AND created_ms < ?2) OR (replies > 0 AND created_ms < ?3)
+          ORDER BY created_ms, id"
+    ))?;
+    let rows = stmt.query_map(params![domain, unanswered_before, unresolved_before], |r| {
+        Ok(WaitingQuestion {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            domain: r.get(2)?,
+            author: r.get(3)?,
+            created_ms: r.get(4)?,
+            replies: r.get(5)?,
+            occurrences: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Entries per domain that are stale: not reviewed since `reviewed_before` (or created before it
+/// if never reviewed), superseded, or last reviewed by someone no longer active.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleDomain {
+    pub domain: String,
+    pub stale: u64,
+    /// The oldest few, as evidence.
+    pub oldest: Vec<String>,
+}
+
+pub fn stale_by_domain(
+    conn: &Connection,
+    domain: &str,
+    reviewed_before: Millis,
+    active_since: Millis,
+) -> anyhow::Result<Vec<StaleDomain>> {
+    let mut stmt = conn.prepare(&format!(
+        "WITH active(member) AS (
+            SELECT author FROM entries WHERE created_ms >= ?3
+            UNION SELECT author FROM replies WHERE created_ms >= ?3
+            UNION SELECT member FROM occurrences WHERE at_ms >= ?3
+            UNION SELECT reviewed_by FROM entries WHERE reviewed_by IS NOT NULL
+                     AND CAST(substr(reviewed_at, 1, 13) AS INTEGER) >= ?3),
+         stale AS (
+            SELECT e.id, e.domain, coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) AS since
+              FROM entries e
+             WHERE e.deleted = 0 AND {IN_DOMAIN}
+               AND (coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) < ?2
+                    OR (e.reviewed_by IS NOT NULL AND e.reviewed_by NOT IN (SELECT member FROM active))
+                    OR EXISTS (SELECT 1 FROM links l JOIN entries s ON s.seq = l.source_seq
+                               WHERE l.target_id = e.id AND l.kind = 'supersedes' AND l.present = 1
+                                 AND s.deleted = 0)))
+         SELECT domain, count(*), (SELECT group_concat(id, ' ') FROM
+                   (SELECT id FROM stale s2 WHERE s2.domain = stale.domain ORDER BY since, id LIMIT 3))
+           FROM stale GROUP BY domain ORDER BY domain"
+    ))?;
+    let rows = stmt.query_map(params![domain, reviewed_before, active_since], |r| {
+        let oldest: Option<String> = r.get(2)?;
+        Ok(StaleDomain {
+            domain: r.get(0)?,
+            stale: r.get(1)?,
+            oldest: oldest
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Count a search or ask that found nothing (local only).
+pub fn record_miss(
+    conn: &Connection,
+    words: &str,
+    domain: &str,
+    now: Millis,
+) -> anyhow::Result<()> {
+    conn.execute(
+        "INSERT INTO search_misses (words, domain, count, last_ms) VALUES (?1, ?2, 1, ?3)
+         ON CONFLICT (words, domain) DO UPDATE SET count = count + 1, last_ms = max(last_ms, excluded.last_ms)",
+        params![words, domain, now],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Miss {
+    pub words: String,
+    /// The domain searched in, or empty for all.
+    pub domain: String,
+    pub count: u64,
+    pub last_ms: Millis,
+}
+
+pub fn misses(conn: &Connection, domain: &str) -> anyhow::Result<Vec<Miss>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT words, domain, count, last_ms FROM search_misses WHERE {IN_DOMAIN}
+          ORDER BY count DESC, last_ms DESC, words"
+    ))?;
+    let rows = stmt.query_map([domain], |r| {
+        Ok(Miss {
+            words: r.get(0)?,
+            domain: r.get(1)?,
+            count: r.get(2)?,
+            last_ms: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Work that matches a full-text query, for `rep who`: who wrote it, how, and how well it matches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchedWork {
+    pub member: String,
+    /// `authored`, `answered` or `accepted`.
+    pub how: &'static str,
+    pub entry_id: String,
+    pub title: String,
+    /// -bm25: higher is a better match.
+    pub relevance: f64,
+}
+
+/// The best `limit` matching entries and replies, and the replies on the matching entries.
+pub fn matched_work(
+    conn: &Connection,
+    fts_query: &str,
+    limit: usize,
+) -> anyhow::Result<Vec<MatchedWork>> {
+    let mut out = Vec::new();
+    let mut entries = conn.prepare(
+        "SELECT e.seq, e.author, e.id, e.title, -entries_fts.rank FROM entries_fts
+           JOIN entries e ON e.seq = entries_fts.rowid
+          WHERE entries_fts MATCH ?1 ORDER BY entries_fts.rank LIMIT ?2",
+    )?;
+    let mut matched: Vec<(i64, String, String, f64)> = Vec::new();
+    for row in entries.query_map(params![fts_query, limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, f64>(4)?,
+        ))
+    })? {
+        let (seq, author, id, title, relevance) = row?;
+        out.push(MatchedWork {
+            member: author,
+            how: "authored",
+            entry_id: id.clone(),
+            title: title.clone(),
+            relevance,
+        });
+        matched.push((seq, id, title, relevance));
+    }
+    let mut on_entry = conn.prepare_cached(
+        "SELECT author, accepted FROM replies WHERE entry_seq = ?1 AND deleted = 0",
+    )?;
+    for (seq, id, title, relevance) in &matched {
+        for row in on_entry.query_map([seq], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+        })? {
+            let (member, accepted) = row?;
+            let how = if accepted { "accepted" } else { "answered" };
+            out.push(MatchedWork {
+                member,
+                how,
+                entry_id: id.clone(),
+                title: title.clone(),
+                relevance: *relevance,
+            });
+        }
+    }
+    let mut replies = conn.prepare(
+        "SELECT r.author, r.accepted, e.id, e.title, e.seq, -replies_fts.rank FROM replies_fts
+           JOIN replies r ON r.seq = replies_fts.rowid JOIN entries e ON e.seq = r.entry_seq
+          WHERE replies_fts MATCH ?1 AND e.deleted = 0 ORDER BY replies_fts.rank LIMIT ?2",
+    )?;
+    for row in replies.query_map(params![fts_query, limit as i64], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, bool>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, f64>(5)?,
+        ))
+    })? {
+        let (member, accepted, id, title, seq, relevance) = row?;
+        // A reply on a matching entry is already counted through the entry.
+        if matched.iter().any(|m| m.0 == seq) {
+            continue;
+        }
+        let how = if accepted { "accepted" } else { "answered" };
+        out.push(MatchedWork {
+            member,
+            how,
+            entry_id: id,
+            title,
+            relevance,
+        });
+    }
+    Ok(out)
+}
+
+/// Weekly activity of a domain (or all), for `rep stats`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Week {
+    /// Monday of the week, `YYYY-MM-DD`.
+    pub week: String,
+    pub entries: u64,
+    pub questions_asked: u64,
+    pub questions_resolved: u64,
+    pub occurrences: u64,
+    /// Median hours from a question to its first reply, for questions asked that week.
+    pub median_hours_to_first_answer: Option<f64>,
+}
+
+/// Raw events for weekly stats: (kind of event, time, optional duration in ms).
+#[allow(clippy::type_complexity)]
+pub fn stats_events(
+    conn: &Connection,
+    domain: &str,
+    since: Millis,
+) -> anyhow::Result<Vec<(String, &'static str, Millis, Option<Millis>)>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare(&format!(
+                "SELECT domain, kind, created_ms,
+                (SELECT min(r.created_ms) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) - created_ms,
+                CASE WHEN resolved IS 1 THEN CAST(substr(resolved_at, 1, 13) AS INTEGER) END
+           FROM entries e WHERE deleted = 0 AND created_ms >= ?2 AND {IN_DOMAIN}"
+    ))?;
+    let rows = stmt.query_map(params![domain, since], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Millis>(2)?,
+            r.get::<_, Option<Millis>>(3)?,
+            r.get::<_, Option<Millis>>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (d, kind, at, first_answer, resolved_at) = row?;
+        out.push((d.clone(), "entry", at, None));
+        if kind == "question" {
+            out.push((d.clone(), "asked", at, first_answer));
+            if let Some(resolved_at) = resolved_at {
+                out.push((d, "resolved", resolved_at, None));
+            }
+        }
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT e.domain, o.at_ms FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
+          WHERE e.deleted = 0 AND o.at_ms >= ?2 AND {IN_DOMAIN}"
+    ))?;
+    for row in stmt.query_map(params![domain, since], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Millis>(1)?))
+    })? {
+        let (d, at) = row?;
+        out.push((d, "occurrence", at, None));
+    }
+    Ok(out)
+}
