@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::Writer;
-use super::entries::put_tag;
+use super::entries::{index_new_entry, index_new_reply, put_tag};
 use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::exchange::{
@@ -213,6 +213,7 @@ pub fn save_record(
         updated_ms,
         live_tags.join(" "),
     ];
+        let is_new = seq.is_none();
     let seq = match seq {
         None => {
             conn.prepare_cached(&format!(
@@ -220,8 +221,13 @@ pub fn save_record(
                  (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
                   ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
             ))?
-            .execute(values)?;
-            conn.last_insert_rowid()
+                        .execute(values)?;
+            let seq = conn.last_insert_rowid();
+            if !record.deleted.value {
+                let r = record;
+                index_new_entry(conn, seq, &r.title.value, &live_tags.join(" "), &r.body.value, r.command.value.as_deref())?;
+            }
+            seq
         }
         Some(seq) => {
             conn.prepare_cached(
@@ -276,6 +282,9 @@ pub fn save_record(
             r.at.to_string(),
             r.by
         ])?;
+    }
+        if is_new {
+        return Ok(seq);
     }
     // A value that was history and is current again must not be listed twice.
     let mut drop_current = conn.prepare_cached(
@@ -342,10 +351,14 @@ pub fn save_reply(conn: &Connection, seq: Option<i64>, reply: &ReplyRecord) -> a
             conn.prepare_cached(
                 "INSERT INTO replies (id, entry_seq, author, created_ms, body, accepted, accepted_at,
                     accepted_by, deleted, deleted_at, deleted_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(values)?;
-            conn.last_insert_rowid()
+            let seq = conn.last_insert_rowid();
+            if !reply.deleted.value {
+                index_new_reply(conn, seq, &reply.body)?;
+            }
+            seq
         }
         Some(seq) => {
             conn.prepare_cached(
@@ -476,6 +489,9 @@ impl ImportReport {
 /// transaction: any bad line aborts the whole import.
 pub fn import<R: BufRead>(w: &Writer<'_>, input: &mut R) -> anyhow::Result<ImportReport> {
     let conn = w.conn();
+    // A bulk write touches far more pages than the default 2 MiB cache holds; 32 MiB keeps the
+    // index's hot pages in memory and the whole process well under 100 MB.
+    conn.pragma_update(None, "cache_size", -32_768)?;
     let mut report = ImportReport::default();
     let mut max_seen: Option<Stamp> = None;
     let mut reader = RecordReader::new(input);

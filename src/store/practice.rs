@@ -78,9 +78,11 @@ pub fn add_reply(
         "INSERT INTO replies (id, entry_seq, author, created_ms, body, accepted, accepted_at, accepted_by,
                               deleted, deleted_at, deleted_by)
          VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?3, 0, ?6, ?3)",
-        params![id, entry_seq, author, now, body, stamp],
+                params![id, entry_seq, author, now, body, stamp],
     )?;
-    Ok((w.conn().last_insert_rowid(), id))
+    let seq = w.conn().last_insert_rowid();
+    super::entries::index_new_reply(w.conn(), seq, body)?;
+    Ok((seq, id))
 }
 
 /// The entry a reply answers.
