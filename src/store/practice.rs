@@ -48,11 +48,19 @@ pub fn resolve_reply(conn: &Connection, input: &str) -> anyhow::Result<i64> {
     match found.as_slice() {
         [(seq, false)] => Ok(*seq),
         [(_, true)] => Err(RepError::user(format!("reply {shown} is deleted")).into()),
-        [] => Err(
-            RepError::user(format!("no reply has an id starting with `{shown}`"))
-                .with_hint("`rep show ENTRY` lists the replies with their ids")
-                .into(),
-        ),
+        [] => {
+            let entry: Option<String> = conn
+                .prepare_cached("SELECT id FROM entries WHERE id >= ?1 AND id < ?1 || '~' LIMIT 1")?
+                .query_row([&prefix], |r| r.get(0))
+                .optional()?;
+            Err(match entry {
+                Some(_) => RepError::user(format!("`{shown}` is an entry, not a reply"))
+                    .with_hint(format!("`rep show {shown}` lists its replies")),
+                None => RepError::user(format!("no reply has an id starting with `{shown}`"))
+                    .with_hint("`rep show ENTRY` lists the replies with their ids"),
+            }
+            .into())
+        }
         _ => Err(
             RepError::user(format!("reply id prefix `{shown}` is ambiguous"))
                 .with_hint("type more characters of the id")
