@@ -49,6 +49,8 @@ struct Summary {
     path: String,
     format: &'static str,
     entries: usize,
+    /// Replies written; the Markdown pages carry none.
+    replies: usize,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -103,19 +105,28 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 })
                 .collect();
             crate::markdown::write_site(&args.file, &wanted)?;
-            (wanted.len(), "markdown")
+            (
+                exchange::Written {
+                    entries: wanted.len(),
+                    replies: 0,
+                },
+                "markdown",
+            )
         }
     };
     if ctx.out.json {
         return ctx.out.json(&Summary {
             path: args.file.display().to_string(),
             format,
-            entries: count,
+            entries: count.entries,
+            replies: count.replies,
         });
     }
     if !to_stdout {
         ctx.out.status(&format!(
-            "exported {count} entries to {}",
+            "exported {} entries and {} replies to {}",
+            count.entries,
+            count.replies,
             args.file.display()
         ));
     }

@@ -385,9 +385,20 @@ fn in_domains(domain: &str, domains: &[String]) -> bool {
 
 /// Write every entry and reply (of entries in `domains` and their sub-domains, when given) in
 /// the exchange format. Returns the number of records written.
-pub fn export(conn: &Connection, domains: &[String], out: &mut dyn Write) -> anyhow::Result<usize> {
+/// How many records an export wrote, by type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    pub entries: usize,
+    pub replies: usize,
+}
+
+pub fn export(
+    conn: &Connection,
+    domains: &[String],
+    out: &mut dyn Write,
+) -> anyhow::Result<Written> {
     writeln!(out, "{}", exchange::header_line())?;
-    let mut written = 0;
+    let mut written = Written::default();
     let mut stmt = conn.prepare("SELECT seq, domain FROM entries ORDER BY id")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     for row in rows {
@@ -398,7 +409,7 @@ pub fn export(conn: &Connection, domains: &[String], out: &mut dyn Write) -> any
                 "{}",
                 exchange::to_line(&Record::Entry(load_record(conn, seq)?))
             )?;
-            written += 1;
+            written.entries += 1;
         }
     }
     let mut stmt = conn.prepare(
@@ -413,7 +424,7 @@ pub fn export(conn: &Connection, domains: &[String], out: &mut dyn Write) -> any
                 "{}",
                 exchange::to_line(&Record::Reply(load_reply(conn, seq)?))
             )?;
-            written += 1;
+            written.replies += 1;
         }
     }
     Ok(written)
