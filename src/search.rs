@@ -21,13 +21,25 @@ pub fn fts_query(text: &str) -> Option<String> {
     Some(query.join(" "))
 }
 
+/// Words of three letters or more that every question has ("how do we ... the ..."): matching
+/// on them alone would list unrelated entries as similar.
+const STOP_WORDS: &[&str] = &[
+    "all", "and", "any", "are", "but", "can", "did", "does", "for", "from", "has", "have", "how",
+    "its", "not", "our", "should", "that", "the", "their", "then", "there", "this", "was", "what",
+    "when", "where", "which", "who", "why", "will", "with", "you", "your",
+];
+
 /// A query for entries similar to a text: any of its words (three letters or more) may match,
 /// and bm25 ranks those that match more and rarer words first.
 pub fn similarity_query(text: &str) -> Option<String> {
     let mut words: Vec<String> = Vec::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         let word = word.to_lowercase();
-        if word.chars().count() >= 3 && !words.contains(&word) && words.len() < 16 {
+        if word.chars().count() >= 3
+            && !STOP_WORDS.contains(&word.as_str())
+            && !words.contains(&word)
+            && words.len() < 16
+        {
             words.push(word);
         }
     }
@@ -93,9 +105,15 @@ mod tests {
     fn similarity_takes_any_longer_word() {
         assert_eq!(
             similarity_query("How do I fix a DNS error?").unwrap(),
-            r#""how" OR "fix" OR "dns" OR "error""#
+            r#""fix" OR "dns" OR "error""#
         );
         assert_eq!(similarity_query("a b ?"), None);
+        assert_eq!(similarity_query("Who has the key?").unwrap(), r#""key""#);
+        assert_eq!(
+            similarity_query("How does this work?").unwrap(),
+            r#""work""#
+        );
+        assert_eq!(similarity_query("what is the, and why"), None);
     }
 
     #[test]

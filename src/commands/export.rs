@@ -57,6 +57,8 @@ struct Summary {
     path: String,
     format: &'static str,
     entries: usize,
+    /// Replies written; the Markdown pages carry none.
+    replies: usize,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -106,7 +108,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .filter(|e| in_domains(&domains, &e.domain))
                 .collect();
             crate::markdown::write_site(&args.file, &wanted)?;
-            (wanted.len(), "markdown")
+            (
+                exchange::Written {
+                    entries: wanted.len(),
+                    replies: 0,
+                },
+                "markdown",
+            )
         }
         Format::Navi | Format::Tldr => {
             let tools = ctx.store()?.read(|c| {
@@ -127,12 +135,15 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&Summary {
             path: args.file.display().to_string(),
             format,
-            entries: count,
+            entries: count.entries,
+            replies: count.replies,
         });
     }
     if !to_stdout {
         ctx.out.status(&format!(
-            "exported {count} entries to {}",
+            "exported {} entries and {} replies to {}",
+            count.entries,
+            count.replies,
             args.file.display()
         ));
     }

@@ -167,6 +167,10 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         ));
     }
     if !facts.is_empty() {
+        // After a body, a blank line, so the facts do not read as its last lines.
+        if !t.entry.body.trim().is_empty() {
+            out.print("")?;
+        }
         out.print(
             &facts
                 .iter()
@@ -178,19 +182,23 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
     if !t.replies.is_empty() {
         let mut text = format!("\n{}\n", out.bold(&format!("{} replies", t.replies.len())));
         for r in &t.replies {
-            let mark = if r.accepted { "✓ accepted" } else { "" };
             let helped = if r.helped > 0 {
                 format!("  helped {}", r.helped)
             } else {
                 String::new()
             };
+            let mark = if r.accepted {
+                format!("  {}", out.bold("✓ accepted"))
+            } else {
+                String::new()
+            };
             text.push_str(&format!(
-                "\n{} {}  {}{}  {}\n",
+                "\n{} {}  {}{}{}\n",
                 out.accent(&r.short_id),
                 sanitize_line(&r.author),
                 r.created_at.replace('T', " ").trim_end_matches('Z'),
                 helped,
-                out.bold(mark)
+                mark
             ));
             for line in sanitize(&r.body).trim_end().lines() {
                 text.push_str(&format!("  {line}\n"));

@@ -64,7 +64,10 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
             }
         }
         let count = store.read(|c| write_atomically(&file, |out| exchange::export(c, &[], out)))?;
-        git.commit(&member, &format!("rep sync by {member}: {count} entries"))?;
+        git.commit(
+            &member,
+            &format!("rep sync by {member}: {} entries", count.entries),
+        )?;
         let pushed = if git.ahead()? { git.push()? } else { true };
         if pushed {
             if let Some(blob) = git.file_blob()? {

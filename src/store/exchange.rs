@@ -398,9 +398,20 @@ fn in_domains(domain: &str, domains: &[String]) -> bool {
 
 /// Write every entry and reply (of entries in `domains` and their sub-domains, when given) in
 /// the exchange format. Returns the number of records written.
-pub fn export(conn: &Connection, domains: &[String], out: &mut dyn Write) -> anyhow::Result<usize> {
+/// How many records an export wrote, by type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    pub entries: usize,
+    pub replies: usize,
+}
+
+pub fn export(
+    conn: &Connection,
+    domains: &[String],
+    out: &mut dyn Write,
+) -> anyhow::Result<Written> {
     writeln!(out, "{}", exchange::header_line())?;
-    let mut written = 0;
+    let mut written = Written::default();
     let mut stmt = conn.prepare("SELECT seq, domain FROM entries ORDER BY id")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     for row in rows {
@@ -411,7 +422,7 @@ pub fn export(conn: &Connection, domains: &[String], out: &mut dyn Write) -> any
                 "{}",
                 exchange::to_line(&Record::Entry(load_record(conn, seq)?))
             )?;
-            written += 1;
+            written.entries += 1;
         }
     }
     let mut stmt = conn.prepare(
@@ -426,7 +437,7 @@ pub fn export(conn: &Connection, domains: &[String], out: &mut dyn Write) -> any
                 "{}",
                 exchange::to_line(&Record::Reply(load_reply(conn, seq)?))
             )?;
-            written += 1;
+            written.replies += 1;
         }
     }
     Ok(written)
@@ -629,8 +640,10 @@ mod tests {
         Accept {
             reply: usize,
         },
+        /// On an entry, or on a reply when `reply` is set (then `entry` picks the reply).
         Helped {
             entry: usize,
+            reply: bool,
         },
         Seen {
             entry: usize,
@@ -639,6 +652,7 @@ mod tests {
             from: usize,
             to: usize,
             present: bool,
+            kind: u8,
         },
         Review {
             entry: usize,
@@ -652,34 +666,47 @@ mod tests {
         },
     }
 
+    /// Weighted so that most histories hold replies, acceptances, endorsements of entries and
+    /// replies, occurrences and links of every kind, and indices mostly name records that exist.
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
-            (0u8..4).prop_map(|title| Op::Create { title }),
-            (0usize..6, 0u8..3, 0u8..4).prop_map(|(entry, field, value)| Op::Edit {
+            3 => (0u8..4).prop_map(|title| Op::Create { title }),
+            2 => (0usize..4, 0u8..3, 0u8..4).prop_map(|(entry, field, value)| Op::Edit {
                 entry,
                 field,
                 value
             }),
-            (0usize..6, 0u8..3, any::<bool>()).prop_map(|(entry, tag, present)| Op::Tag {
+            1 => (0usize..4, 0u8..3, any::<bool>()).prop_map(|(entry, tag, present)| Op::Tag {
                 entry,
                 tag,
                 present
             }),
-            (0usize..6, any::<bool>()).prop_map(|(entry, deleted)| Op::Delete { entry, deleted }),
-            (0usize..6).prop_map(|entry| Op::Answer { entry }),
-            (0usize..6).prop_map(|reply| Op::Accept { reply }),
-            (0usize..6).prop_map(|entry| Op::Helped { entry }),
-            (0usize..6).prop_map(|entry| Op::Seen { entry }),
-            (0usize..6, 0usize..6, any::<bool>()).prop_map(|(from, to, present)| Op::Link {
-                from,
-                to,
-                present
+            1 => (0usize..4, any::<bool>()).prop_map(|(entry, deleted)| Op::Delete { entry, deleted }),
+            3 => (0usize..4).prop_map(|entry| Op::Answer { entry }),
+            2 => (0usize..3).prop_map(|reply| Op::Accept { reply }),
+            3 => (0usize..3, any::<bool>()).prop_map(|(entry, reply)| Op::Helped { entry, reply }),
+            2 => (0usize..4).prop_map(|entry| Op::Seen { entry }),
+            2 => (0usize..4, 0usize..4, any::<bool>(), 0u8..4).prop_map(|(from, to, present, kind)| {
+                Op::Link {
+                    from,
+                    to,
+                    present,
+                    kind,
+                }
             }),
-            (0usize..6).prop_map(|entry| Op::Review { entry }),
-            (0usize..6, any::<bool>())
+            1 => (0usize..4).prop_map(|entry| Op::Review { entry }),
+            1 => (0usize..4, any::<bool>())
                 .prop_map(|(entry, resolved)| Op::Resolve { entry, resolved }),
-            (0usize..3).prop_map(|to| Op::Send { to }),
+            4 => (0usize..3).prop_map(|to| Op::Send { to }),
         ]
+    }
+
+    /// What the replicas wrote that must survive every exchange.
+    #[derive(Debug, Default)]
+    struct Written {
+        occurrences: usize,
+        endorsements: std::collections::BTreeSet<(String, String)>,
+        accepted: std::collections::BTreeSet<String>,
     }
 
     /// Apply one local operation on replica `store` at wall time `now`; returns a created id.
@@ -688,6 +715,7 @@ mod tests {
         op: &Op,
         ids: &[String],
         replies: &mut Vec<String>,
+        written: &mut Written,
         now: i64,
         member: &str,
     ) -> Option<String> {
@@ -769,16 +797,24 @@ mod tests {
                         practice::set_resolved(w.conn(), entry, true, &stamp, member, now)
                     })
                     .unwrap();
+                written.accepted.insert(id);
             }
-            Op::Helped { entry } => {
-                let id = ids.get(*entry)?.clone();
-                seq_of(store, *entry)?;
+            Op::Helped { entry, reply } => {
+                let id = if *reply {
+                    let id = replies.get(*entry)?.clone();
+                    store.read(|c| reply_seq_of(c, &id)).unwrap()?;
+                    id
+                } else {
+                    seq_of(store, *entry)?;
+                    ids.get(*entry)?.clone()
+                };
                 store
                     .write(|w| {
                         let stamp = w.tick(now)?;
                         practice::endorse(w.conn(), &id, member, &stamp)
                     })
                     .unwrap();
+                written.endorsements.insert((id, member.to_owned()));
             }
             Op::Seen { entry } => {
                 let seq = seq_of(store, *entry)?;
@@ -788,14 +824,21 @@ mod tests {
                         practice::add_occurrence(w.conn(), seq, member, now, Some("again"))
                     })
                     .unwrap();
+                written.occurrences += 1;
             }
-            Op::Link { from, to, present } => {
+            Op::Link {
+                from,
+                to,
+                present,
+                kind,
+            } => {
                 let seq = seq_of(store, *from)?;
                 let target = ids.get(*to)?.clone();
+                let kind = ["related", "duplicate", "supersedes", "documents"][*kind as usize];
                 store
                     .write(|w| {
                         let stamp = w.tick(now)?;
-                        practice::set_link(w.conn(), seq, &target, "related", *present, &stamp)
+                        practice::set_link(w.conn(), seq, &target, kind, *present, &stamp)
                     })
                     .unwrap();
             }
@@ -828,7 +871,7 @@ mod tests {
         /// orders with repeats, end with byte-identical exports; nothing written is lost.
         #[test]
         fn replicas_converge(
-            steps in proptest::collection::vec((0usize..3, op(), 0i64..3), 1..60),
+            steps in proptest::collection::vec((0usize..3, op(), 0i64..3), 1..80),
             skew in proptest::collection::vec(-5_000i64..5_000, 3),
             final_order in proptest::collection::vec((0usize..3, 0usize..3), 6..12),
         ) {
@@ -836,7 +879,17 @@ mod tests {
             let members = ["ana", "bob", "cy"];
             let mut ids: Vec<String> = Vec::new();
             let mut replies: Vec<String> = Vec::new();
+            let mut written = Written::default();
             let mut written_titles: Vec<(String, String)> = Vec::new();
+            // Two entries every replica knows, so that replies, occurrences and links come early.
+            for title in 0..2 {
+                let id = apply(&mut replicas[0], &Op::Create { title }, &ids, &mut replies, &mut written, 999_000, "ana");
+                ids.extend(id);
+            }
+            let seed = export_bytes(&mut replicas[0]);
+            for other in replicas.iter_mut().skip(1) {
+                import_bytes(other, &seed);
+            }
             for (i, (r, op, tick)) in steps.iter().enumerate() {
                 // Wall clocks advance slowly and often tie; each replica's is skewed.
                 let now = 1_000_000 + (i as i64 / 3) * 10 + tick + skew[*r];
@@ -851,7 +904,7 @@ mod tests {
                         written_titles.push((id.clone(), format!("value {value}")));
                     }
                 }
-                if let Some(id) = apply(&mut replicas[*r], op, &ids, &mut replies, now, members[*r]) {
+                if let Some(id) = apply(&mut replicas[*r], op, &ids, &mut replies, &mut written, now, members[*r]) {
                     ids.push(id);
                 }
             }
@@ -879,6 +932,35 @@ mod tests {
                     prop_assert!(line.contains(&format!("\"{title}\"")), "title {} of {} lost", title, id);
                 }
             }
+            // Nothing of the practice is lost: every reply, acceptance, occurrence and endorsement.
+            let records: Vec<serde_json::Value> = text
+                .lines()
+                .skip(1)
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            let exported_replies: Vec<&serde_json::Value> =
+                records.iter().filter(|r| r["type"] == "reply").collect();
+            prop_assert_eq!(exported_replies.len(), replies.len());
+            for reply in &exported_replies {
+                let id = reply["id"].as_str().unwrap();
+                prop_assert_eq!(
+                    reply["accepted"]["value"].as_bool().unwrap(),
+                    written.accepted.contains(id),
+                    "acceptance of reply {}", id
+                );
+            }
+            let occurrences: usize = records
+                .iter()
+                .filter_map(|r| r["occurrences"].as_array())
+                .map(Vec::len)
+                .sum();
+            prop_assert_eq!(occurrences, written.occurrences);
+            let endorsements: std::collections::BTreeSet<(String, String)> = records
+                .iter()
+                .filter_map(|r| Some((r["id"].as_str()?, r["helped"].as_object()?)))
+                .flat_map(|(id, helped)| helped.keys().map(move |m| (id.to_owned(), m.clone())))
+                .collect();
+            prop_assert_eq!(&endorsements, &written.endorsements);
             // Round trip: an empty repertoire importing the export gives the same bytes.
             let mut fresh = Store::open_in_memory().unwrap();
             import_bytes(&mut fresh, &exports[0]);

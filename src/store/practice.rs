@@ -48,11 +48,19 @@ pub fn resolve_reply(conn: &Connection, input: &str) -> anyhow::Result<i64> {
     match found.as_slice() {
         [(seq, false)] => Ok(*seq),
         [(_, true)] => Err(RepError::user(format!("reply {shown} is deleted")).into()),
-        [] => Err(
-            RepError::user(format!("no reply has an id starting with `{shown}`"))
-                .with_hint("`rep show ENTRY` lists the replies with their ids")
-                .into(),
-        ),
+        [] => {
+            let entry: Option<String> = conn
+                .prepare_cached("SELECT id FROM entries WHERE id >= ?1 AND id < ?1 || '~' LIMIT 1")?
+                .query_row([&prefix], |r| r.get(0))
+                .optional()?;
+            Err(match entry {
+                Some(_) => RepError::user(format!("`{shown}` is an entry, not a reply"))
+                    .with_hint(format!("`rep show {shown}` lists its replies")),
+                None => RepError::user(format!("no reply has an id starting with `{shown}`"))
+                    .with_hint("`rep show ENTRY` lists the replies with their ids"),
+            }
+            .into())
+        }
         _ => Err(
             RepError::user(format!("reply id prefix `{shown}` is ambiguous"))
                 .with_hint("type more characters of the id")
@@ -124,6 +132,13 @@ pub fn set_resolved(
     Ok(())
 }
 
+/// An entry's record carries the stamps of its reviews, endorsements and links, and an importer
+/// takes `updated_at` from the record's newest stamp; local changes move it the same way, so both
+/// sides of an exchange agree on it.
+fn stamp_millis(stamp: &Stamp) -> Millis {
+    Millis::try_from(stamp.millis).unwrap_or(Millis::MAX)
+}
+
 pub fn set_reviewed(
     conn: &Connection,
     entry_seq: i64,
@@ -131,8 +146,9 @@ pub fn set_reviewed(
     member: &str,
 ) -> anyhow::Result<()> {
     conn.execute(
-        "UPDATE entries SET reviewed_at = ?2, reviewed_by = ?3 WHERE seq = ?1",
-        params![entry_seq, stamp.to_string(), member],
+        "UPDATE entries SET reviewed_at = ?2, reviewed_by = ?3, updated_ms = max(updated_ms, ?4)
+         WHERE seq = ?1",
+        params![entry_seq, stamp.to_string(), member, stamp_millis(stamp)],
     )?;
     Ok(())
 }
@@ -148,6 +164,12 @@ pub fn endorse(
         "INSERT OR IGNORE INTO endorsements (record_id, member, stamp) VALUES (?1, ?2, ?3)",
         params![record_id, member, stamp.to_string()],
     )?;
+    if n > 0 {
+        conn.execute(
+            "UPDATE entries SET updated_ms = max(updated_ms, ?2) WHERE id = ?1",
+            params![record_id, stamp_millis(stamp)],
+        )?;
+    }
     Ok(n > 0)
 }
 
@@ -188,6 +210,10 @@ pub fn set_link(
         "INSERT INTO links (source_seq, target_id, kind, present, stamp) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (source_seq, target_id, kind) DO UPDATE SET present = excluded.present, stamp = excluded.stamp",
         params![source_seq, target_id, kind, present, stamp.to_string()],
+    )?;
+    conn.execute(
+        "UPDATE entries SET updated_ms = max(updated_ms, ?2) WHERE seq = ?1",
+        params![source_seq, stamp_millis(stamp)],
     )?;
     Ok(true)
 }

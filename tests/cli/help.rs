@@ -20,7 +20,8 @@ fn subcommand_help() {
     let repo = Repo::new();
     for cmd in [
         "add", "show", "edit", "rm", "restore", "list", "search", "domains", "tags", "config",
-        "version",
+        "version", "ask", "answer", "accept", "resolve", "reopen", "helped", "seen", "document",
+        "link", "review", "members", "whoami",
     ] {
         let out = repo.ok(&[cmd, "--help"]);
         insta::assert_snapshot!(format!("help_{cmd}"), out);

@@ -304,3 +304,29 @@ pub fn redact_fixture(text: &str, entries: &[(&'static str, Value)]) -> String {
     let refs: Vec<(&str, &Value)> = entries.iter().map(|(l, e)| (*l, e)).collect();
     redact(text, &refs)
 }
+
+impl Repo {
+    /// `rep --as MEMBER answer ENTRY -m BODY` at `now`: require success and give the reply's id.
+    pub fn answer_at(&self, now: &str, member: &str, entry: &str, body: &str) -> String {
+        let out = stdout(
+            &self
+                .rep_at(now, &["--as", member, "answer", entry, "-m", body])
+                .success(),
+        );
+        let id = out.trim().to_owned();
+        assert_eq!(id.len(), 36, "answer printed {out:?}, not one full id");
+        id
+    }
+
+    /// Run `rep ARGS`, require exit code 1 (a data error) and nothing on stdout; give stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let assert = self.rep(args).code(1);
+        assert_eq!(stdout(&assert), "", "rep {args:?} printed data");
+        stderr(&assert)
+    }
+
+    /// Write the config file.
+    pub fn write_config(&self, toml: &str) {
+        std::fs::write(self.config(), toml).expect("write config");
+    }
+}

@@ -1,0 +1,247 @@
+//! `rep ask`: a question posted after a look at what the repertoire knows; stdin captured as a
+//! fenced block; no prompt without a terminal; a pick on a terminal records an occurrence.
+
+use std::time::Duration;
+
+use crate::support::{Repo, parse_json, stderr, stdout};
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn known(repo: &Repo) -> (String, String) {
+    let tool = repo.add(&[
+        "tool",
+        "Find what holds a lock",
+        "-d",
+        "postgres",
+        "--cmd",
+        "SELECT * FROM pg_locks WHERE NOT granted",
+    ]);
+    let problem = repo.add(&[
+        "problem",
+        "A lock blocks the nightly migration",
+        "-d",
+        "postgres",
+    ]);
+    (tool, problem)
+}
+
+#[test]
+fn without_a_terminal_ask_posts_and_lists_similar_entries_in_json() {
+    let repo = Repo::new();
+    let (tool, problem) = known(&repo);
+    repo.add(&["story", "The night the WAL filled the disk"]);
+    let out = repo
+        .cmd()
+        .args([
+            "ask",
+            "Who holds the lock?",
+            "-d",
+            "postgres",
+            "-t",
+            "locks",
+            "--json",
+        ])
+        .write_stdin("")
+        .timeout(PATIENCE)
+        .assert()
+        .success();
+    let asked = parse_json(&stdout(&out));
+    assert_eq!(asked["kind"], "question");
+    assert_eq!(asked["title"], "Who holds the lock?");
+    assert_eq!(asked["body"], "", "empty stdin gives no body");
+    assert_eq!(asked["domain"], "postgres");
+    assert_eq!(asked["tags"], serde_json::json!(["locks"]));
+    assert_eq!(asked["author"], "ana");
+    let similar: Vec<&str> = asked["similar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(similar.len(), 2, "{similar:?}");
+    assert!(similar.contains(&tool.as_str()) && similar.contains(&problem.as_str()));
+    let hit = &asked["similar"][0];
+    assert!(hit["snippet"].as_str().unwrap().contains("**"), "{hit}");
+    assert!(hit["score"].is_number());
+    // It was posted: a new question, and nothing recorded on the similar entries.
+    let id = asked["id"].as_str().unwrap();
+    assert_eq!(repo.json(&["show", id])["status"], "open");
+    assert_eq!(repo.json(&["show", &problem])["occurrences"]["count"], 0);
+    assert_eq!(repo.rows(), 4);
+}
+
+#[test]
+fn without_a_terminal_the_similar_entries_are_listed_on_stderr() {
+    let repo = Repo::new();
+    let (tool, _) = known(&repo);
+    let out = repo
+        .cmd()
+        .args(["ask", "Who holds the lock?", "-m", "since 9:00"])
+        .write_stdin("ignored: -m says what the body is")
+        .timeout(PATIENCE)
+        .assert()
+        .success();
+    let id = stdout(&out).trim().to_owned();
+    assert_eq!(id.len(), 36);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("asked {}: Who holds the lock?\n", &id[..4])),
+        "{err}"
+    );
+    assert!(
+        err.contains("similar entries that may answer it:\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "  {} tool     Find what holds a lock\n",
+            &tool[..4]
+        )),
+        "{err}"
+    );
+    assert_eq!(repo.entry(&id)["body"], "since 9:00");
+    // Nothing similar: no list, and `similar` is empty.
+    let asked = repo.json(&["ask", "Zebra crossings in Yokohama", "--yes"]);
+    assert_eq!(asked["similar"], serde_json::json!([]));
+}
+
+#[test]
+fn piped_output_becomes_a_fenced_block() {
+    let repo = Repo::new();
+    let log = "cc: error: unrecognized option '-m64'\nmake: *** [Makefile:12: all] Error 1\n";
+    let out = repo
+        .cmd()
+        .args(["ask", "build fails on arm64", "-d", "ci", "--json"])
+        .write_stdin(log)
+        .timeout(PATIENCE)
+        .assert()
+        .success();
+    let asked = parse_json(&stdout(&out));
+    assert_eq!(
+        asked["body"],
+        "```\ncc: error: unrecognized option '-m64'\nmake: *** [Makefile:12: all] Error 1\n```\n"
+    );
+    // `-` says so explicitly; backticks in the output get a longer fence.
+    let out = repo
+        .cmd()
+        .args(["ask", "markdown in the log", "-", "--json"])
+        .write_stdin("see ```code```\n")
+        .timeout(PATIENCE)
+        .assert()
+        .success();
+    assert_eq!(
+        parse_json(&stdout(&out))["body"],
+        "````\nsee ```code```\n````\n"
+    );
+    // `-` and -m together is a usage error.
+    repo.rep(&["ask", "t", "-", "-m", "x"]).code(2);
+    // Invalid UTF-8 on stdin is refused, and nothing is written.
+    let assert = repo
+        .cmd()
+        .args(["ask", "binary"])
+        .write_stdin(vec![b'a', 0xff, b'b'])
+        .timeout(PATIENCE)
+        .assert()
+        .code(1);
+    assert!(stderr(&assert).contains("stdin is not valid UTF-8 (at byte 1)"));
+    assert_eq!(repo.rows(), 2);
+}
+
+/// On a terminal, picking a similar entry records an occurrence on it instead of a question.
+/// Driven through tmux, which gives `rep` a real terminal; skipped where tmux is missing.
+#[test]
+fn on_a_terminal_picking_a_similar_entry_records_an_occurrence() {
+    use std::process::Command;
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed: skipping the terminal test");
+        return;
+    }
+    let repo = Repo::new();
+    let (_, problem) = known(&repo);
+    repo.rep(&["seen", &problem, "--as", "bo"]).success();
+    let socket = repo.path().join("tmux.sock");
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("run tmux")
+    };
+    let done = repo.path().join("done");
+    let line = format!(
+        "env -i PATH=\"$PATH\" HOME={home} REP_DB={db} REP_CONFIG={config} REP_USER=cy \
+         REP_NOW=2026-11-28T09:00:00Z NO_COLOR=1 TERM=xterm {rep} ask 'nightly migration blocked by a lock' \
+         -d postgres; echo $? > {done}",
+        home = repo.home().display(),
+        db = repo.db().display(),
+        config = repo.config().display(),
+        rep = crate::support::rep_bin().display(),
+        done = done.display(),
+    );
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &format!("{line}; sleep 30"),
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let capture = || String::from_utf8_lossy(&tmux(&["capture-pane", "-p"]).stdout).into_owned();
+    let wait_for = |what: &dyn Fn(&str) -> bool| {
+        for _ in 0..200 {
+            let screen = capture();
+            if what(&screen) {
+                return screen;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("timed out; the screen was:\n{}", capture());
+    };
+    let screen = wait_for(&|s| s.contains("Cancel"));
+    assert!(
+        screen.contains("The repertoire may know this already"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!(
+            "That answers it: {} problem A lock blocks the nightly migration",
+            &problem[..4]
+        )),
+        "{screen}"
+    );
+    // The default is "post anyway"; the problem is the best match, first in the list.
+    let first = screen
+        .lines()
+        .position(|l| l.contains("That answers it"))
+        .unwrap();
+    assert!(
+        screen.lines().nth(first).unwrap().contains("problem"),
+        "{screen}"
+    );
+    tmux(&["send-keys", "Up", "Up", ""]);
+    tmux(&["send-keys", "Enter", ""]);
+    for _ in 0..200 {
+        if done.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let code = std::fs::read_to_string(&done).unwrap_or_default();
+    let screen = capture();
+    tmux(&["kill-server"]);
+    assert_eq!(code.trim(), "0", "{screen}");
+    assert!(screen.contains("seen 2 times by 2 members"), "{screen}");
+    let thread = repo.json(&["show", &problem]);
+    assert_eq!(thread["occurrences"]["count"], 2);
+    assert_eq!(
+        thread["occurrences"]["notes"],
+        serde_json::json!(["nightly migration blocked by a lock"])
+    );
+    assert_eq!(repo.rows(), 2, "no question was posted");
+}
