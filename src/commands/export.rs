@@ -128,7 +128,14 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .iter()
                 .filter(|e| in_domains(&domains, &e.domain))
                 .collect();
-            export_tools(&args, to_stdout, &tools)?
+            let (n, format) = export_tools(&args, to_stdout, &tools)?;
+            (
+                exchange::Written {
+                    entries: n,
+                    replies: 0,
+                },
+                format,
+            )
         }
     };
     if ctx.out.json {

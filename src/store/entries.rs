@@ -50,8 +50,15 @@ fn insert_with_id(
                  0, ?9, ?8, ?8, ?10, ?10, ?11)",
         params![id, new.kind, new.title, new.body, new.domain, new.command, new.link, new.author, stamp, now, tags.join(" ")],
     )?;
-        let seq = w.conn().last_insert_rowid();
-    index_new_entry(w.conn(), seq, &new.title, &tags.join(" "), &new.body, new.command.as_deref())?;
+    let seq = w.conn().last_insert_rowid();
+    index_new_entry(
+        w.conn(),
+        seq,
+        &new.title,
+        &tags.join(" "),
+        &new.body,
+        new.command.as_deref(),
+    )?;
     for tag in &tags {
         put_tag(w.conn(), seq, tag, true, &stamp)?;
     }
@@ -68,14 +75,17 @@ pub(super) fn index_new_entry(
     body: &str,
     command: Option<&str>,
 ) -> anyhow::Result<()> {
-    conn.prepare_cached("INSERT INTO entries_fts(rowid, title, tags, body, command) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![seq, title, tags, body, command])?;
+    conn.prepare_cached(
+        "INSERT INTO entries_fts(rowid, title, tags, body, command) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![seq, title, tags, body, command])?;
     Ok(())
 }
 
 /// Add a newly inserted live reply to the replies' full-text index.
 pub(super) fn index_new_reply(conn: &Connection, seq: i64, body: &str) -> anyhow::Result<()> {
-    conn.prepare_cached("INSERT INTO replies_fts(rowid, body) VALUES (?1, ?2)")?.execute(params![seq, body])?;
+    conn.prepare_cached("INSERT INTO replies_fts(rowid, body) VALUES (?1, ?2)")?
+        .execute(params![seq, body])?;
     Ok(())
 }
 

@@ -213,7 +213,7 @@ pub fn save_record(
         updated_ms,
         live_tags.join(" "),
     ];
-        let is_new = seq.is_none();
+    let is_new = seq.is_none();
     let seq = match seq {
         None => {
             conn.prepare_cached(&format!(
@@ -221,11 +221,18 @@ pub fn save_record(
                  (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
                   ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
             ))?
-                        .execute(values)?;
+            .execute(values)?;
             let seq = conn.last_insert_rowid();
             if !record.deleted.value {
                 let r = record;
-                index_new_entry(conn, seq, &r.title.value, &live_tags.join(" "), &r.body.value, r.command.value.as_deref())?;
+                index_new_entry(
+                    conn,
+                    seq,
+                    &r.title.value,
+                    &live_tags.join(" "),
+                    &r.body.value,
+                    r.command.value.as_deref(),
+                )?;
             }
             seq
         }
@@ -283,7 +290,7 @@ pub fn save_record(
             r.by
         ])?;
     }
-        if is_new {
+    if is_new {
         return Ok(seq);
     }
     // A value that was history and is current again must not be listed twice.
