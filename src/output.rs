@@ -44,7 +44,8 @@ impl Output {
     /// Print one JSON document on stdout.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
         let mut out = io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, value)?;
+        // Back to the io::Error it wraps, so a closed pipe is recognised as one.
+        serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::from)?;
         writeln!(out)?;
         out.flush()?;
         Ok(())
