@@ -83,4 +83,6 @@ pub enum Command {
     Import(commands::import::Args),
     Config(commands::config::Args),
     Version(commands::version::Args),
+    Doctor(commands::doctor::Args),
+    Backup(commands::backup::Args),
 }

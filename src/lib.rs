@@ -87,5 +87,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => commands::import::run(&mut ctx, args),
         Command::Config(args) => commands::config::run(&mut ctx, args),
         Command::Version(args) => commands::version::run(&mut ctx, args),
+        Command::Doctor(args) => commands::doctor::run(&mut ctx, args),
+        Command::Backup(args) => commands::backup::run(&mut ctx, args),
     }
 }

@@ -2,7 +2,9 @@
 //! argument handling and entry display live here.
 
 pub mod add;
+pub mod backup;
 pub mod config;
+pub mod doctor;
 pub mod domains;
 pub mod edit;
 pub mod export;

@@ -3,6 +3,7 @@
 
 pub mod entries;
 pub mod exchange;
+pub mod health;
 mod migrations;
 
 use std::path::Path;
