@@ -9,6 +9,8 @@ mod context;
 mod editor;
 mod error;
 mod exchange;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
 mod markdown;
 mod model;

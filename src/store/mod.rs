@@ -61,8 +61,7 @@ impl Store {
         Ok(store)
     }
 
-    /// An in-memory store for unit tests.
-    #[cfg(test)]
+    /// An in-memory store, for unit tests and the fuzz targets.
     pub fn open_in_memory() -> anyhow::Result<Store> {
         let conn = Connection::open_in_memory()?;
         let mut store = Store { conn };
