@@ -96,9 +96,10 @@ pub fn parse_tags(raw: &[String]) -> anyhow::Result<Vec<String>> {
         if !tags.contains(&tag) {
             tags.push(tag);
         }
-    }
-    if tags.len() > model::MAX_TAGS {
-        return Err(RepError::user(format!("more than {} tags", model::MAX_TAGS)).into());
+        // Checked as we go: the duplicate scan above is quadratic, fine for 64 tags, not 100,000.
+        if tags.len() > model::MAX_TAGS {
+            return Err(RepError::user(format!("more than {} tags", model::MAX_TAGS)).into());
+        }
     }
     Ok(tags)
 }
