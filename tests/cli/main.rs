@@ -1,1 +1,6 @@
 //! Integration tests: the real `rep` binary on temp databases. One module per command.
+
+mod trust_crash;
+mod trust_hostile;
+mod trust_load;
+mod trust_support;
