@@ -78,9 +78,16 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
 }
 
 pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
+    let disk_full = err.chain().any(|c| {
+        matches!(c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull)
+    });
     err.chain()
         .filter_map(|c| c.downcast_ref::<RepError>())
         .find_map(|r| r.hint.as_deref())
+        .or(disk_full.then_some(
+            "the disk is full: nothing of this command was written; free some space and retry",
+        ))
 }
 
 /// True when the error is only the reader of our stdout going away (`rep list | head -1`).
