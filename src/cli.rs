@@ -103,4 +103,6 @@ pub enum Command {
     MergeDriver(commands::merge_driver::Args),
     Config(commands::config::Args),
     Version(commands::version::Args),
+    Doctor(commands::doctor::Args),
+    Backup(commands::backup::Args),
 }

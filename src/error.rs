@@ -81,6 +81,10 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
 }
 
 pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
+    let disk_full = err.chain().any(|c| {
+        matches!(c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull)
+    });
     context_rep_error(err)
         .and_then(|r| r.hint.as_deref())
         .or_else(|| {
@@ -88,6 +92,9 @@ pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
                 .filter_map(|c| c.downcast_ref::<RepError>())
                 .find_map(|r| r.hint.as_deref())
         })
+        .or(disk_full.then_some(
+            "the disk is full: nothing of this command was written; free some space and retry",
+        ))
 }
 
 /// A `RepError` attached with `.context(...)`: `chain()` yields such a layer as anyhow's own

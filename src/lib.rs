@@ -11,6 +11,8 @@ mod editor;
 mod error;
 mod exchange;
 mod foreign;
+#[doc(hidden)]
+pub mod fuzzing;
 mod gaps;
 mod ids;
 mod markdown;
@@ -111,5 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::MergeDriver(args) => commands::merge_driver::run(&mut ctx, args),
         Command::Config(args) => commands::config::run(&mut ctx, args),
         Command::Version(args) => commands::version::run(&mut ctx, args),
+        Command::Doctor(args) => commands::doctor::run(&mut ctx, args),
+        Command::Backup(args) => commands::backup::run(&mut ctx, args),
     }
 }

@@ -5,8 +5,9 @@
 /// prefix unless the text ends in a space, so results appear while a word is still being typed.
 /// Returns `None` when the text has no word to search for.
 pub fn fts_query(text: &str) -> Option<String> {
+    // FTS5 reads a query up to its first NUL, which would leave a quote open: NUL splits words.
     let words: Vec<&str> = text
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c == '\0')
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .collect();
     let (last, rest) = words.split_last()?;
@@ -89,6 +90,7 @@ mod tests {
             r#""say" """hi""" "AND"*"#
         );
         assert_eq!(fts_query("  - * "), None);
+        assert_eq!(fts_query("a\0b").unwrap(), r#""a" "b"*"#);
     }
 
     fn index() -> Connection {
@@ -146,7 +148,7 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
         #[test]
-        fn any_text_is_a_valid_query(text in "\\PC{0,60}|[\"*:^(){}+\\-. a-zA-Z]{0,30}") {
+        fn any_text_is_a_valid_query(text in "\\PC{0,60}|[\"*:^(){}+\\-. a-zA-Z\\x00-\\x1f]{0,30}") {
             let conn = index();
             if let Some(q) = fts_query(&text) {
                 let result: rusqlite::Result<i64> =

@@ -5,7 +5,9 @@ pub mod accept;
 pub mod add;
 pub mod answer;
 pub mod ask;
+pub mod backup;
 pub mod config;
+pub mod doctor;
 pub mod document;
 pub mod domains;
 pub mod edit;
@@ -113,9 +115,10 @@ pub fn parse_tags(raw: &[String]) -> anyhow::Result<Vec<String>> {
         if !tags.contains(&tag) {
             tags.push(tag);
         }
-    }
-    if tags.len() > model::MAX_TAGS {
-        return Err(RepError::user(format!("more than {} tags", model::MAX_TAGS)).into());
+        // Checked as we go: the duplicate scan above is quadratic, fine for 64 tags, not 100,000.
+        if tags.len() > model::MAX_TAGS {
+            return Err(RepError::user(format!("more than {} tags", model::MAX_TAGS)).into());
+        }
     }
     Ok(tags)
 }

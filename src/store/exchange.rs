@@ -1030,4 +1030,69 @@ mod tests {
             );
         }
     }
+
+    fn file_of(n: usize) -> String {
+        let mut text = exchange::header_line();
+        text.push('\n');
+        for i in 0..n {
+            let mut record = exchange::tests::record(
+                &format!("0b6c3c3e-6a2f-4b7e-9d1c-{i:012x}"),
+                exchange::tests::stamp(1_795_000_000_000, 0, 1),
+            );
+            record.body.value = format!("record {i} ").repeat(40);
+            text.push_str(&exchange::to_line(&Record::Entry(record)));
+            text.push('\n');
+        }
+        text
+    }
+
+    /// A full disk, simulated by capping the pages the database may use: the import fails with
+    /// an error that says so, and nothing of it is left behind.
+    #[test]
+    fn a_full_disk_fails_the_import_cleanly() {
+        use crate::error::{ExitStatus, status_of};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("db")).unwrap();
+        let entry = NewEntry {
+            kind: "tool".into(),
+            title: "kept".into(),
+            body: String::new(),
+            domain: "general".into(),
+            tags: vec![],
+            author: "ana".into(),
+            command: None,
+            link: None,
+        };
+        store.write(|w| entries::insert(w, &entry, 1_000)).unwrap();
+        let before = export_bytes(&mut store);
+        let pages: u32 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        store
+            .conn
+            .pragma_update(None, "max_page_count", pages + 20)
+            .unwrap();
+        let file = file_of(2_000);
+        let err = store
+            .write(|w| import(w, &mut file.as_bytes()))
+            .unwrap_err();
+        assert_eq!(status_of(&err), ExitStatus::Environment, "{err:#}");
+        let text = format!("{err:#}");
+        assert!(text.contains("full"), "{text}");
+        assert!(crate::error::hint_of(&err).unwrap().contains("nothing"));
+        assert_eq!(export_bytes(&mut store), before, "nothing half-written");
+        let ok: String = store
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        // With room again, the same file imports whole.
+        store
+            .conn
+            .pragma_update(None, "max_page_count", 1_000_000)
+            .unwrap();
+        let report = store.write(|w| import(w, &mut file.as_bytes())).unwrap();
+        assert_eq!(report.added, 2_000);
+    }
 }

@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod entries;
 pub mod exchange;
+pub mod health;
 mod migrations;
 pub mod practice;
 
@@ -68,8 +69,7 @@ impl Store {
         Ok(store)
     }
 
-    /// An in-memory store for unit tests.
-    #[cfg(test)]
+    /// An in-memory store, for unit tests and the fuzz targets.
     pub fn open_in_memory() -> anyhow::Result<Store> {
         let conn = Connection::open_in_memory()?;
         let mut store = Store { conn };

@@ -21,7 +21,8 @@ fn subcommand_help() {
     for cmd in [
         "add", "show", "edit", "rm", "restore", "list", "search", "domains", "tags", "config",
         "version", "ask", "answer", "accept", "resolve", "reopen", "helped", "seen", "document",
-        "link", "review", "members", "whoami",
+        "link", "review", "members", "whoami", "history", "export", "import", "sync", "remote",
+        "git-setup", "merge-driver", "map", "who", "gaps", "stats", "doctor", "backup",
     ] {
         let out = repo.ok(&[cmd, "--help"]);
         insta::assert_snapshot!(format!("help_{cmd}"), out);

@@ -4,8 +4,10 @@
 mod support;
 
 mod add;
+mod backup;
 mod concurrency;
 mod config;
+mod doctor;
 mod domains_tags;
 mod edit;
 mod errors;
@@ -13,6 +15,7 @@ mod help;
 mod import_foreign;
 mod list;
 mod members;
+mod migrations;
 mod practice_answer;
 mod practice_ask;
 mod practice_links_review;
@@ -21,4 +24,8 @@ mod rm_restore;
 mod search;
 mod sharing;
 mod show;
+mod trust_crash;
+mod trust_hostile;
+mod trust_load;
+mod trust_support;
 mod version;

@@ -1,0 +1,72 @@
+//! Databases from earlier schema versions open, upgrade and keep every record; a database from
+//! a newer version is refused untouched.
+
+use std::path::{Path, PathBuf};
+
+use crate::trust_support::{World, assert_sound, open};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/db")
+        .join(name)
+}
+
+/// Every committed database, with the export it must still give.
+const VERSIONS: &[(&str, &str)] = &[("v1.db", "v1.expected.jsonl")];
+
+#[test]
+fn migrations_every_earlier_version_opens_and_keeps_every_record() {
+    for (db, expected) in VERSIONS {
+        let world = World::new();
+        std::fs::copy(fixture(db), world.db()).expect("copy the fixture");
+        let exported = world.export();
+        let expected = std::fs::read(fixture(expected)).expect("expected export");
+        assert!(
+            exported == expected,
+            "{db}: the export differs from {}",
+            String::from_utf8_lossy(&expected)
+        );
+        let version: u32 = open(&world.db())
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        let latest: serde_json::Value =
+            serde_json::from_str(&world.ok(&["version", "--json"])).expect("JSON");
+        assert_eq!(
+            u64::from(version),
+            latest["database_schema"].as_u64().expect("number")
+        );
+        world.ok(&["doctor", "-q"]);
+        assert_sound(&world.db());
+        // The upgraded database takes new writes next to the old records.
+        world.ok(&["add", "tool", "after the upgrade", "-q"]);
+        let listed: serde_json::Value =
+            serde_json::from_str(&world.ok(&["list", "--json"])).expect("JSON");
+        assert_eq!(listed.as_array().expect("array").len(), 4, "{db}");
+    }
+}
+
+#[test]
+fn migrations_a_newer_database_is_refused_untouched() {
+    let world = World::new();
+    std::fs::copy(fixture("v1.db"), world.db()).expect("copy the fixture");
+    open(&world.db())
+        .pragma_update(None, "user_version", 99)
+        .expect("set the version");
+    let bytes = std::fs::read(world.db()).expect("read");
+    for args in [
+        vec!["list"],
+        vec!["add", "tool", "must not land"],
+        vec!["doctor"],
+        vec!["import", "-"],
+    ] {
+        let out = world.run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains("schema version 99, newer"), "{stderr}");
+        assert!(stderr.contains("left untouched"), "{stderr}");
+    }
+    assert!(
+        std::fs::read(world.db()).expect("read") == bytes,
+        "the file changed"
+    );
+}
