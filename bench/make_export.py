@@ -77,14 +77,12 @@ def main():
             "deleted": versioned(False, ms, replica, by),
             "tags": dict(sorted(tags.items())),
         }
+        occurrences = []
         if a.practice and row["kind"] in ("question", "problem"):
-            occurrences = []
             for _ in range(rng.choice([0, 0, 0, 1, 2, 4])):
                 at = min(END_MS, ms + rng.randrange(30 * 24 * 3600 * 1000))
                 occurrences.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                                     "member": rng.choices(members, weights)[0], "at": iso(at)})
-            if occurrences:
-                e["occurrences"] = sorted(occurrences, key=lambda o: o["id"])
             for _ in range(rng.choice([0, 0, 1, 1, 2])):
                 at = min(END_MS, ms + rng.randrange(7 * 24 * 3600 * 1000))
                 who = rng.choices(members, weights)[0]
@@ -99,6 +97,9 @@ def main():
                     e["resolved"] = versioned(True, at, replica, by)
         if a.practice and rng.random() < 0.1:
             e["helped"] = {m: stamp(ms + 1, replica) for m in sorted(set(rng.choices(members, weights, k=3)))}
+        if occurrences:
+            # after `helped`: the exchange format's fixed key order
+            e["occurrences"] = sorted(occurrences, key=lambda o: o["id"])
         entries.append(e)
     out = sys.stdout if a.out == "-" else open(a.out, "w", encoding="utf-8")
     out.write(json.dumps({"format": "repertoire", "version": "1.0"}, separators=(",", ":")) + "\n")

@@ -99,6 +99,12 @@ pub fn validate_title(title: &str) -> Result<String, RepError> {
 }
 
 pub fn validate_body(body: String) -> Result<String, RepError> {
+    check_body(&body)?;
+    Ok(body)
+}
+
+/// [`validate_body`] without taking the text.
+pub fn check_body(body: &str) -> Result<(), RepError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(RepError::user(format!(
             "the body is {} bytes, over the limit of {} bytes (1 MiB)",
@@ -110,7 +116,7 @@ pub fn validate_body(body: String) -> Result<String, RepError> {
     if body.contains('\0') {
         return Err(RepError::user("the body contains a NUL byte"));
     }
-    Ok(body)
+    Ok(())
 }
 
 /// Short free-text fields: a tool's command and link.

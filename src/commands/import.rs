@@ -95,6 +95,12 @@ pub fn print_report(ctx: &Context, report: &ImportReport, dry_run: bool) -> anyh
         }
         ctx.out.print_table(&table)?;
     }
+    if report.unlisted_changes > 0 {
+        ctx.out.note(&format!(
+            "{} more changes not listed",
+            report.unlisted_changes
+        ));
+    }
     let verb = if dry_run { "would add" } else { "added" };
     ctx.out.status(&format!(
         "{verb} {}, {} {}, {} unchanged, {} with a lost concurrent edit (kept in `rep history`){}",

@@ -50,7 +50,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .into());
             }
             ctx.store()?
-                .write(|w| store::set_local_setting(w.conn(), "remote", &url))?;
+                .write_local(|c| store::set_local_setting(c, "remote", &url))?;
             if ctx.out.json {
                 return ctx.out.json(&Shown { remote: Some(url) });
             }

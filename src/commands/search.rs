@@ -95,7 +95,7 @@ pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyho
     };
     let now = ctx.now();
     ctx.store()?
-        .write(|w| crate::store::analysis::record_miss(w.conn(), &words, domain.unwrap_or(""), now))
+        .write_local(|c| crate::store::analysis::record_miss(c, &words, domain.unwrap_or(""), now))
 }
 
 fn strip_marks(s: &str) -> String {

@@ -47,20 +47,32 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
     for attempt in 1..=ATTEMPTS {
         git.take_remote()?;
         let file = git.dir().join(FILE_NAME);
+        let remote_blob = git.file_blob()?;
+        let (imported, synced) = store.read(|c| {
+            Ok((
+                db::local_setting(c, "sync.imported")?,
+                db::local_setting(c, "sync.generation")?,
+            ))
+        })?;
+        let unchanged_here = synced.as_deref() == Some(store.generation()?.to_string().as_str());
+        if unchanged_here && remote_blob.is_some() && remote_blob == imported && !git.ahead()? {
+            // Nothing new on either side: no export, no commit, no push.
+            return report(ctx, &url, &merged, attempt);
+        }
         if let Some(blob) = git.file_blob()? {
             let last = store.read(|c| db::local_setting(c, "sync.imported"))?;
             if last.as_deref() != Some(blob.as_str()) {
                 let report = store.write(|w| {
                     let mut input = std::io::BufReader::new(std::fs::File::open(&file)?);
-                    let report = exchange::import(w, &mut input)?;
-                    db::set_local_setting(w.conn(), "sync.imported", &blob)?;
-                    Ok(report)
+                    exchange::import(w, &mut input)
                 })?;
+                store.write_local(|c| db::set_local_setting(c, "sync.imported", &blob))?;
                 merged.added += report.added;
                 merged.updated += report.updated;
                 merged.unchanged = report.unchanged;
                 merged.lost_concurrent_edits += report.lost_concurrent_edits;
                 merged.changes.extend(report.changes);
+                merged.unlisted_changes += report.unlisted_changes;
             }
         }
         let count = store.read(|c| write_atomically(&file, |out| exchange::export(c, &[], out)))?;
@@ -70,26 +82,16 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
         )?;
         let pushed = if git.ahead()? { git.push()? } else { true };
         if pushed {
-            if let Some(blob) = git.file_blob()? {
-                store.write(|w| db::set_local_setting(w.conn(), "sync.imported", &blob))?;
-            }
-            let shown = Synced {
-                remote: &url,
-                merged: &merged,
-                pushed: true,
-                attempts: attempt,
-            };
-            if ctx.out.json {
-                return ctx.out.json(&shown);
-            }
-            ctx.out.status(&format!(
-                "synced with {}: {} added and {} updated from the remote, {} with a lost concurrent edit (kept in `rep history`)",
-                crate::output::sanitize_line(&url),
-                merged.added,
-                merged.updated,
-                merged.lost_concurrent_edits
-            ));
-            return Ok(());
+            // Both sides now hold exactly this file and this generation of the database.
+            let blob = git.file_blob()?;
+            let generation = store.generation()?.to_string();
+            store.write_local(|c| {
+                if let Some(blob) = &blob {
+                    db::set_local_setting(c, "sync.imported", blob)?;
+                }
+                db::set_local_setting(c, "sync.generation", &generation)
+            })?;
+            return report(ctx, &url, &merged, attempt);
         }
     }
     Err(
@@ -97,4 +99,23 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
             .with_hint("your repertoire is intact and holds what was fetched; run `rep sync` again")
             .into(),
     )
+}
+
+fn report(ctx: &Context, url: &str, merged: &ImportReport, attempts: usize) -> anyhow::Result<()> {
+    if ctx.out.json {
+        return ctx.out.json(&Synced {
+            remote: url,
+            merged,
+            pushed: true,
+            attempts,
+        });
+    }
+    ctx.out.status(&format!(
+        "synced with {}: {} added and {} updated from the remote, {} with a lost concurrent edit (kept in `rep history`)",
+        crate::output::sanitize_line(url),
+        merged.added,
+        merged.updated,
+        merged.lost_concurrent_edits
+    ));
+    Ok(())
 }

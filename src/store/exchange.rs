@@ -457,9 +457,14 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub lost_concurrent_edits: usize,
-    /// Records that were added or changed, in file order.
+    /// Records that were added or changed, in file order: every one that lost a concurrent
+    /// edit, and the others up to [`LISTED_CHANGES`], so memory stays flat for any file size.
     pub changes: Vec<ImportChange>,
+    /// Changes counted but not listed.
+    pub unlisted_changes: usize,
 }
+
+pub const LISTED_CHANGES: usize = 1000;
 
 #[derive(Debug, Serialize)]
 pub struct ImportChange {
@@ -491,6 +496,10 @@ impl ImportReport {
         }
         if !lost.is_empty() {
             self.lost_concurrent_edits += 1;
+        }
+        if self.changes.len() >= LISTED_CHANGES && lost.is_empty() {
+            self.unlisted_changes += 1;
+            return;
         }
         let outcome = if added { "added" } else { "updated" };
         self.changes.push(ImportChange {

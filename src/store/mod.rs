@@ -156,6 +156,34 @@ impl Store {
         self.write_or_rehearse(true, f)
     }
 
+    /// A write of local-only bookkeeping (sync state, search misses): it leaves the
+    /// generation alone, so it does not count as a change to share.
+    pub fn write_local<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// A number that grows with every shared write: `rep sync` compares it to know whether
+    /// there is anything new to export.
+    pub fn generation(&mut self) -> anyhow::Result<i64> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
     /// Like [`Store::write`], but with `commit == false` everything is rolled back at the end:
     /// a dry run that goes through exactly the same steps.
     pub fn write_or_rehearse<T>(
@@ -168,6 +196,11 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&Writer { tx: &tx })?;
         if commit {
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('generation', '1')
+                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                [],
+            )?;
             tx.commit()?;
         } else {
             tx.rollback()?;
