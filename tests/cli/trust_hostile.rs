@@ -149,7 +149,16 @@ fn trust_hostile_oversized_and_deep_files_are_refused_by_their_limit() {
         "]".repeat(100_000)
     );
     let file = write("deep.jsonl", deep.clone());
-    assert_refused(&world, "deep record", &file, "recursion limit");
+    // Read straight into its struct, the record fails at the first value of the wrong type.
+    assert_refused(&world, "deep record", &file, "invalid type");
+    // In a record whose type comes later, the reader buffers values: the depth limit stops it.
+    let buffered = format!(
+        r#"{{"id":{}{},"type":"entry"}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let file = write("deep-buffered.jsonl", buffered);
+    assert_refused(&world, "deep buffered record", &file, "recursion limit");
     let file = world.path("deep-header.jsonl");
     std::fs::write(&file, format!("{deep}\n")).expect("write");
     assert_refused(&world, "deep header", &file, "header");
