@@ -173,6 +173,12 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT INTO replies_fts(rowid, body) SELECT new.seq, new.body WHERE new.deleted = 0;
     END;
 
+        -- Everything the map, gaps and participation figures read from an entry, in one covering
+    -- index: their scans then never touch the rows themselves, whose bodies make them large.
+    CREATE INDEX entries_for_analysis ON entries(
+        deleted, kind, domain, author, created_ms, resolved, reviewed_by, reviewed_at, id
+    );
+
     -- Searches and asks that found nothing: local only, never exported.
     CREATE TABLE search_misses (
         words   TEXT NOT NULL,          -- normalised: lowercase words, sorted, unique
