@@ -1,7 +1,7 @@
 //! SQL for the knowledge map, gaps, experts and activity: aggregates computed in the database,
 //! so that figures over 100,000 entries stay fast.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -202,6 +202,31 @@ pub fn waiting_questions(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// `active(member)`: the members who did something themselves since parameter `?n`: an entry,
+/// a reply, an occurrence, a review or an endorsement given. Being endorsed is not acting: a
+/// member who left stays inactive however much their old work is used.
+fn active_members_cte(n: u8) -> String {
+    format!(
+        "active(member) AS (
+            SELECT author FROM entries WHERE created_ms >= ?{n}
+            UNION SELECT author FROM replies WHERE created_ms >= ?{n}
+            UNION SELECT member FROM occurrences WHERE at_ms >= ?{n}
+            UNION SELECT reviewed_by FROM entries WHERE reviewed_by IS NOT NULL
+                     AND CAST(substr(reviewed_at, 1, 13) AS INTEGER) >= ?{n}
+            UNION SELECT member FROM endorsements WHERE CAST(substr(stamp, 1, 13) AS INTEGER) >= ?{n})"
+    )
+}
+
+/// The members active since a time (see `active_members_cte`).
+pub fn active_members(conn: &Connection, since: Millis) -> anyhow::Result<BTreeSet<String>> {
+    let mut stmt = conn.prepare(&format!(
+        "WITH {} SELECT member FROM active",
+        active_members_cte(1)
+    ))?;
+    let rows = stmt.query_map([since], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Entries per domain that are stale: not reviewed since `reviewed_before` (or created before it
 /// if never reviewed), superseded, or last reviewed by someone no longer active.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -219,12 +244,7 @@ pub fn stale_by_domain(
     active_since: Millis,
 ) -> anyhow::Result<Vec<StaleDomain>> {
     let mut stmt = conn.prepare(&format!(
-        "WITH active(member) AS (
-            SELECT author FROM entries WHERE created_ms >= ?3
-            UNION SELECT author FROM replies WHERE created_ms >= ?3
-            UNION SELECT member FROM occurrences WHERE at_ms >= ?3
-            UNION SELECT reviewed_by FROM entries WHERE reviewed_by IS NOT NULL
-                     AND CAST(substr(reviewed_at, 1, 13) AS INTEGER) >= ?3),
+        "WITH {},
          stale AS (
             SELECT e.id, e.domain, coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) AS since
               FROM entries e
@@ -236,7 +256,8 @@ pub fn stale_by_domain(
                                  AND s.deleted = 0)))
          SELECT domain, count(*), (SELECT group_concat(id, ' ') FROM
                    (SELECT id FROM stale s2 WHERE s2.domain = stale.domain ORDER BY since, id LIMIT 3))
-           FROM stale GROUP BY domain ORDER BY domain"
+           FROM stale GROUP BY domain ORDER BY domain",
+        active_members_cte(3)
     ))?;
     let rows = stmt.query_map(params![domain, reviewed_before, active_since], |r| {
         let oldest: Option<String> = r.get(2)?;
