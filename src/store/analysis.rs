@@ -322,7 +322,9 @@ pub struct MatchedWork {
     pub how: &'static str,
     pub entry_id: String,
     pub title: String,
-    /// -bm25: higher is a better match.
+    /// -bm25 over the best match's of the same index (entries, or reply bodies): 1 for the
+    /// best, lower for worse. bm25 is only comparable within one index, and nearly 0 for words
+    /// that most documents hold, so raw figures from the two indexes cannot be mixed.
     pub relevance: f64,
 }
 
@@ -376,6 +378,8 @@ pub fn matched_work(
             });
         }
     }
+    scale_to_best(&mut out);
+    let entry_matches = out.len();
     let mut replies = conn.prepare(
         "SELECT r.author, r.accepted, e.id, e.title, e.seq, -replies_fts.rank FROM replies_fts
            JOIN replies r ON r.seq = replies_fts.rowid JOIN entries e ON e.seq = r.entry_seq
@@ -405,7 +409,16 @@ pub fn matched_work(
             relevance,
         });
     }
+    scale_to_best(&mut out[entry_matches..]);
     Ok(out)
+}
+
+/// Divide relevances by the best one, so the best is 1.
+fn scale_to_best(work: &mut [MatchedWork]) {
+    let best = work.iter().map(|w| w.relevance).fold(0.0, f64::max);
+    for w in work {
+        w.relevance = if best > 0.0 { w.relevance / best } else { 1.0 };
+    }
 }
 
 /// Weekly activity of a domain (or all), for `rep stats`.
@@ -430,9 +443,8 @@ pub fn stats_events(
 ) -> anyhow::Result<Vec<(String, &'static str, Millis, Option<Millis>)>> {
     let mut out = Vec::new();
     let mut stmt = conn.prepare(&format!(
-                "SELECT domain, kind, created_ms,
-                (SELECT min(r.created_ms) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) - created_ms,
-                CASE WHEN resolved IS 1 THEN CAST(substr(resolved_at, 1, 13) AS INTEGER) END
+        "SELECT domain, kind, created_ms,
+                (SELECT min(r.created_ms) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) - created_ms
            FROM entries e WHERE deleted = 0 AND created_ms >= ?2 AND {IN_DOMAIN}"
     ))?;
     let rows = stmt.query_map(params![domain, since], |r| {
@@ -441,18 +453,26 @@ pub fn stats_events(
             r.get::<_, String>(1)?,
             r.get::<_, Millis>(2)?,
             r.get::<_, Option<Millis>>(3)?,
-            r.get::<_, Option<Millis>>(4)?,
         ))
     })?;
     for row in rows {
-        let (d, kind, at, first_answer, resolved_at) = row?;
+        let (d, kind, at, first_answer) = row?;
         out.push((d.clone(), "entry", at, None));
         if kind == "question" {
-            out.push((d.clone(), "asked", at, first_answer));
-            if let Some(resolved_at) = resolved_at {
-                out.push((d, "resolved", resolved_at, None));
-            }
+            out.push((d, "asked", at, first_answer));
         }
+    }
+    // Resolutions count in their own week, also for questions asked before the range.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT domain, CAST(substr(resolved_at, 1, 13) AS INTEGER) AS at FROM entries
+          WHERE deleted = 0 AND kind = 'question' AND resolved IS 1 AND {IN_DOMAIN}
+            AND CAST(substr(resolved_at, 1, 13) AS INTEGER) >= ?2"
+    ))?;
+    for row in stmt.query_map(params![domain, since], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Millis>(1)?))
+    })? {
+        let (d, at) = row?;
+        out.push((d, "resolved", at, None));
     }
     let mut stmt = conn.prepare(&format!(
         "SELECT e.domain, o.at_ms FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
