@@ -281,6 +281,7 @@ pub fn find(i: &Inputs) -> Vec<Gap> {
             .then(a.kind.cmp(b.kind))
             .then(a.subject.cmp(&b.subject))
             .then(a.id.cmp(&b.id))
+            .then(a.domain.cmp(&b.domain))
     });
     gaps
 }
