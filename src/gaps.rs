@@ -2,7 +2,7 @@
 //! the command that would close it. Pure: the figures come in, the ranked list goes out.
 //! Definitions and formulas: docs/gaps.md.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -41,6 +41,8 @@ pub struct Inputs {
     pub facts: Vec<DomainFacts>,
     /// Contributions within the window.
     pub contributions: Vec<Contribution>,
+    /// Members who did something themselves in the window.
+    pub active: BTreeSet<String>,
     pub stale: Vec<StaleDomain>,
     pub misses: Vec<Miss>,
     pub thin_min_questions: u64,
@@ -58,9 +60,12 @@ fn short(id: &str) -> &str {
 /// Who carries a domain, from contributions in the window.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DomainPeople {
-    /// Contribution points per member.
+    /// Contribution points per member, members no longer active included (their old work can
+    /// still be endorsed in the window).
     pub scores: BTreeMap<String, u64>,
-    /// The fewest members whose points reach half of the domain's, highest first.
+    /// The points of the members active in the window: what the core is measured against.
+    pub active_points: u64,
+    /// The fewest active members whose points reach half of `active_points`, highest first.
     pub core: Vec<String>,
     /// Core members with at least one accepted reply or doc in the window.
     pub experts: Vec<String>,
@@ -68,7 +73,12 @@ pub struct DomainPeople {
     pub bus_factor: usize,
 }
 
-pub fn domain_people(contributions: &[Contribution]) -> BTreeMap<String, DomainPeople> {
+/// Per domain: scores, core, experts and bus factor. Only members in `active` (who did something
+/// themselves in the window) can be core, experts or count towards the bus factor.
+pub fn domain_people(
+    contributions: &[Contribution],
+    active: &BTreeSet<String>,
+) -> BTreeMap<String, DomainPeople> {
     let mut out: BTreeMap<String, DomainPeople> = BTreeMap::new();
     for c in contributions {
         out.entry(c.domain.clone())
@@ -77,7 +87,14 @@ pub fn domain_people(contributions: &[Contribution]) -> BTreeMap<String, DomainP
             .insert(c.member.clone(), c.score);
     }
     for (domain, people) in &mut out {
-        for (member, _, level) in community::levels(&people.scores) {
+        let counted: BTreeMap<String, u64> = people
+            .scores
+            .iter()
+            .filter(|(m, _)| active.contains(*m))
+            .map(|(m, s)| (m.clone(), *s))
+            .collect();
+        people.active_points = counted.values().sum();
+        for (member, _, level) in community::levels(&counted) {
             if level != Level::Core {
                 continue;
             }
@@ -153,20 +170,16 @@ pub fn find(i: &Inputs) -> Vec<Gap> {
             command: format!("rep document {}", short(&c.id)),
         });
     }
-    let people = domain_people(&i.contributions);
+    let people = domain_people(&i.contributions, &i.active);
     for f in &i.facts {
         let d = f.domain.as_str();
         let demand = f.open_questions + f.answered_questions + f.recent_occurrences;
         let found = people.get(d).cloned().unwrap_or_default();
-        let scores = found.scores;
         let bus = found.bus_factor as u64;
         if bus == 1 {
-            let (member, score) = scores
-                .iter()
-                .max_by_key(|(_, s)| **s)
-                .map(|(m, s)| (m.clone(), *s))
-                .unwrap_or_default();
-            let total: u64 = scores.values().sum();
+            let member = found.core[0].as_str();
+            let score = found.scores.get(member).copied().unwrap_or(0);
+            let total = found.active_points;
             gaps.push(Gap {
                 kind: "bus_factor",
                 subject: d.to_owned(),
@@ -174,14 +187,14 @@ pub fn find(i: &Inputs) -> Vec<Gap> {
                 id: None,
                 score: 5 + demand,
                 evidence: format!(
-                    "{member} alone makes {score} of the {total} contribution points in the window"
+                    "{member} alone makes {score} of the {total} contribution points of active members in the window"
                 ),
                 formula: "5 + demand (open and unresolved questions + recent occurrences)",
                 inputs: inputs(&[
                     ("bus factor", bus),
                     ("demand", demand),
                     ("top member's points", score),
-                    ("total points", total),
+                    ("active members' points", total),
                 ]),
                 command: format!("rep members --domain {d}"),
             });
@@ -268,6 +281,7 @@ pub fn find(i: &Inputs) -> Vec<Gap> {
             .then(a.kind.cmp(b.kind))
             .then(a.subject.cmp(&b.subject))
             .then(a.id.cmp(&b.id))
+            .then(a.domain.cmp(&b.domain))
     });
     gaps
 }
@@ -283,6 +297,7 @@ mod tests {
             undocumented: vec![],
             facts: vec![],
             contributions: vec![],
+            active: BTreeSet::new(),
             stale: vec![],
             misses: vec![],
             thin_min_questions: 3,
@@ -332,6 +347,7 @@ mod tests {
             contribution("pg", "ana", 12, 0),
             contribution("pg", "bob", 3, 0),
         ];
+        i.active = ["ana".to_owned(), "bob".to_owned()].into();
         let gaps = find(&i);
         let kinds: Vec<(&str, u64)> = gaps.iter().map(|g| (g.kind, g.score)).collect();
         assert_eq!(
@@ -341,5 +357,47 @@ mod tests {
         // With an accepted reply in the window, ana is an expert: the no_expert gap closes.
         i.contributions[0].expert_evidence = 1;
         assert!(find(&i).iter().all(|g| g.kind != "no_expert"));
+    }
+
+    #[test]
+    fn members_inactive_in_the_window_do_not_count() {
+        // zed left: only endorsements of old work score in the window. Half of the active
+        // members' 8 points takes ana alone; counting zed would have made zed the core.
+        let contributions = vec![
+            contribution("pg", "zed", 20, 0),
+            contribution("pg", "ana", 5, 1),
+            contribution("pg", "bob", 3, 0),
+        ];
+        let active: BTreeSet<String> = ["ana".to_owned(), "bob".to_owned()].into();
+        let people = &domain_people(&contributions, &active)["pg"];
+        assert_eq!(people.scores["zed"], 20, "the cell still shows the points");
+        assert_eq!(people.active_points, 8);
+        assert_eq!(people.core, ["ana"]);
+        assert_eq!(people.experts, ["ana"]);
+        assert_eq!(people.bus_factor, 1);
+        // Nobody active: no core, bus factor 0, no bus factor gap (no_expert covers demand).
+        let nobody = &domain_people(&contributions, &BTreeSet::new())["pg"];
+        assert_eq!((nobody.bus_factor, nobody.active_points), (0, 0));
+    }
+
+    #[test]
+    fn the_bus_factor_gap_names_the_core_member_on_a_tie() {
+        // 5 and 5: the first by name reaches half and is the core; the evidence names her.
+        let mut i = empty(0);
+        i.facts.push(DomainFacts {
+            domain: "pg".into(),
+            ..Default::default()
+        });
+        i.contributions = vec![
+            contribution("pg", "ana", 5, 0),
+            contribution("pg", "bob", 5, 0),
+        ];
+        i.active = ["ana".to_owned(), "bob".to_owned()].into();
+        let gaps = find(&i);
+        assert_eq!(gaps.len(), 1);
+        assert_eq!(
+            gaps[0].evidence,
+            "ana alone makes 5 of the 10 contribution points of active members in the window"
+        );
     }
 }

@@ -56,8 +56,16 @@ pub fn similarity_query(text: &str) -> Option<String> {
     )
 }
 
+/// Short words that carry no subject ("how do I ... in the ..."), on top of `STOP_WORDS`.
+const SHORT_STOP_WORDS: &[&str] = &[
+    "a", "am", "an", "as", "at", "be", "by", "do", "i", "if", "in", "is", "it", "me", "my", "of",
+    "on", "or", "so", "to", "up", "we",
+];
+
 /// The words of a search that found nothing, normalised so that similar searches group together:
-/// lowercase, a plural `s` dropped, sorted and unique. `None` when no word is left.
+/// lowercase, a plural `s` dropped, words every question has ("how", "do", "the") left out,
+/// sorted and unique. A search of only such words keeps them. `None` when no word is left.
+/// `rep search rotate certs` and `rep ask "How do we rotate the certs?"` give the same key.
 pub fn miss_key(text: &str) -> Option<String> {
     let mut words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
@@ -70,6 +78,11 @@ pub fn miss_key(text: &str) -> Option<String> {
             }
         })
         .collect();
+    let is_stop =
+        |w: &String| STOP_WORDS.contains(&w.as_str()) || SHORT_STOP_WORDS.contains(&w.as_str());
+    if !words.iter().all(is_stop) {
+        words.retain(|w| !is_stop(w));
+    }
     words.sort();
     words.dedup();
     (!words.is_empty()).then(|| words.join(" "))
@@ -129,6 +142,11 @@ mod tests {
             miss_key("cert rotate staging the")
         );
         assert_eq!(miss_key("class glass"), Some("class glass".into()));
+        assert_eq!(
+            miss_key("How do we rotate the staging certs?"),
+            miss_key("rotate staging cert")
+        );
+        assert_eq!(miss_key("how do I").unwrap(), "do how i");
         assert_eq!(miss_key("  ?! "), None);
     }
 

@@ -116,6 +116,7 @@ pub fn collect(ctx: &mut Context, domain: &str) -> anyhow::Result<Vec<Gap>> {
             undocumented,
             facts: analysis::domain_facts(conn, domain, c.recurring.min_occurrences, window)?,
             contributions: analysis::contributions(conn, domain, window)?,
+            active: analysis::active_members(conn, window)?,
             stale: analysis::stale_by_domain(conn, domain, reviewed_before, window)?,
             misses: analysis::misses(conn, domain)?,
             thin_min_questions: c.gaps.thin_min_questions,

@@ -73,13 +73,14 @@ pub struct DomainMap {
 
 pub fn build(ctx: &mut Context, domain: &str, since: i64) -> anyhow::Result<Map> {
     let min = ctx.config.recurring.min_occurrences;
-    let (facts, contributions) = ctx.store()?.read(|c| {
+    let (facts, contributions, active) = ctx.store()?.read(|c| {
         Ok((
             analysis::domain_facts(c, domain, min, since)?,
             analysis::contributions(c, domain, since)?,
+            analysis::active_members(c, since)?,
         ))
     })?;
-    let mut people = domain_people(&contributions);
+    let mut people = domain_people(&contributions, &active);
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     for c in &contributions {
         *totals.entry(&c.member).or_default() += c.score;

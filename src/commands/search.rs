@@ -43,8 +43,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     } else {
         fts_query(&text)
     };
+    // A search that did not run (no word, or --limit 0) is not a miss.
+    let ran = query.is_some() && args.limit > 0;
     let mut hits = match query {
-        Some(q) if args.limit > 0 => ctx
+        Some(q) if ran => ctx
             .store()?
             .read(|c| entries::search(c, &q, &filter, args.limit))?,
         _ => Vec::new(),
@@ -78,7 +80,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ctx.out.print_table(&table)?;
     }
     if hits.is_empty() {
-        record_miss(ctx, &text, filter.domain.as_deref())?;
+        if ran {
+            record_miss(ctx, &text, filter.domain.as_deref())?;
+        }
         ctx.out
             .note(&format!("nothing matches `{}`", sanitize_line(&text)));
     }

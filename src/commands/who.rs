@@ -21,7 +21,7 @@ Examples:
   rep who 'certificate rotation' --json | jq -r '.[0].member'")]
 pub struct Args {
     /// Words to look for
-    #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true)]
+    #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
 
     /// Show at most N members
@@ -96,6 +96,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
 pub fn rank(work: &[MatchedWork]) -> Vec<Expert> {
     let best = work.iter().map(|w| w.relevance).fold(f64::MIN, f64::max);
     let mut by_member: BTreeMap<&str, Expert> = BTreeMap::new();
+    // Best matches first, so that each member's evidence is listed best first.
+    let mut work: Vec<&MatchedWork> = work.iter().collect();
+    work.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
     for w in work {
         let relevance = if best > 0.0 {
             (w.relevance / best).clamp(0.0, 1.0)

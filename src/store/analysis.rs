@@ -1,7 +1,7 @@
 //! SQL for the knowledge map, gaps, experts and activity: aggregates computed in the database,
 //! so that figures over 100,000 entries stay fast.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -202,6 +202,31 @@ pub fn waiting_questions(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// `active(member)`: the members who did something themselves since parameter `?n`: an entry,
+/// a reply, an occurrence, a review or an endorsement given. Being endorsed is not acting: a
+/// member who left stays inactive however much their old work is used.
+fn active_members_cte(n: u8) -> String {
+    format!(
+        "active(member) AS (
+            SELECT author FROM entries WHERE created_ms >= ?{n}
+            UNION SELECT author FROM replies WHERE created_ms >= ?{n}
+            UNION SELECT member FROM occurrences WHERE at_ms >= ?{n}
+            UNION SELECT reviewed_by FROM entries WHERE reviewed_by IS NOT NULL
+                     AND CAST(substr(reviewed_at, 1, 13) AS INTEGER) >= ?{n}
+            UNION SELECT member FROM endorsements WHERE CAST(substr(stamp, 1, 13) AS INTEGER) >= ?{n})"
+    )
+}
+
+/// The members active since a time (see `active_members_cte`).
+pub fn active_members(conn: &Connection, since: Millis) -> anyhow::Result<BTreeSet<String>> {
+    let mut stmt = conn.prepare(&format!(
+        "WITH {} SELECT member FROM active",
+        active_members_cte(1)
+    ))?;
+    let rows = stmt.query_map([since], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Entries per domain that are stale: not reviewed since `reviewed_before` (or created before it
 /// if never reviewed), superseded, or last reviewed by someone no longer active.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -219,12 +244,7 @@ pub fn stale_by_domain(
     active_since: Millis,
 ) -> anyhow::Result<Vec<StaleDomain>> {
     let mut stmt = conn.prepare(&format!(
-        "WITH active(member) AS (
-            SELECT author FROM entries WHERE created_ms >= ?3
-            UNION SELECT author FROM replies WHERE created_ms >= ?3
-            UNION SELECT member FROM occurrences WHERE at_ms >= ?3
-            UNION SELECT reviewed_by FROM entries WHERE reviewed_by IS NOT NULL
-                     AND CAST(substr(reviewed_at, 1, 13) AS INTEGER) >= ?3),
+        "WITH {},
          stale AS (
             SELECT e.id, e.domain, coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) AS since
               FROM entries e
@@ -236,7 +256,8 @@ pub fn stale_by_domain(
                                  AND s.deleted = 0)))
          SELECT domain, count(*), (SELECT group_concat(id, ' ') FROM
                    (SELECT id FROM stale s2 WHERE s2.domain = stale.domain ORDER BY since, id LIMIT 3))
-           FROM stale GROUP BY domain ORDER BY domain"
+           FROM stale GROUP BY domain ORDER BY domain",
+        active_members_cte(3)
     ))?;
     let rows = stmt.query_map(params![domain, reviewed_before, active_since], |r| {
         let oldest: Option<String> = r.get(2)?;
@@ -301,7 +322,9 @@ pub struct MatchedWork {
     pub how: &'static str,
     pub entry_id: String,
     pub title: String,
-    /// -bm25: higher is a better match.
+    /// -bm25 over the best match's of the same index (entries, or reply bodies): 1 for the
+    /// best, lower for worse. bm25 is only comparable within one index, and nearly 0 for words
+    /// that most documents hold, so raw figures from the two indexes cannot be mixed.
     pub relevance: f64,
 }
 
@@ -355,6 +378,8 @@ pub fn matched_work(
             });
         }
     }
+    scale_to_best(&mut out);
+    let entry_matches = out.len();
     let mut replies = conn.prepare(
         "SELECT r.author, r.accepted, e.id, e.title, e.seq, -replies_fts.rank FROM replies_fts
            JOIN replies r ON r.seq = replies_fts.rowid JOIN entries e ON e.seq = r.entry_seq
@@ -384,7 +409,16 @@ pub fn matched_work(
             relevance,
         });
     }
+    scale_to_best(&mut out[entry_matches..]);
     Ok(out)
+}
+
+/// Divide relevances by the best one, so the best is 1.
+fn scale_to_best(work: &mut [MatchedWork]) {
+    let best = work.iter().map(|w| w.relevance).fold(0.0, f64::max);
+    for w in work {
+        w.relevance = if best > 0.0 { w.relevance / best } else { 1.0 };
+    }
 }
 
 /// Weekly activity of a domain (or all), for `rep stats`.
@@ -409,9 +443,8 @@ pub fn stats_events(
 ) -> anyhow::Result<Vec<(String, &'static str, Millis, Option<Millis>)>> {
     let mut out = Vec::new();
     let mut stmt = conn.prepare(&format!(
-                "SELECT domain, kind, created_ms,
-                (SELECT min(r.created_ms) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) - created_ms,
-                CASE WHEN resolved IS 1 THEN CAST(substr(resolved_at, 1, 13) AS INTEGER) END
+        "SELECT domain, kind, created_ms,
+                (SELECT min(r.created_ms) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) - created_ms
            FROM entries e WHERE deleted = 0 AND created_ms >= ?2 AND {IN_DOMAIN}"
     ))?;
     let rows = stmt.query_map(params![domain, since], |r| {
@@ -420,18 +453,26 @@ pub fn stats_events(
             r.get::<_, String>(1)?,
             r.get::<_, Millis>(2)?,
             r.get::<_, Option<Millis>>(3)?,
-            r.get::<_, Option<Millis>>(4)?,
         ))
     })?;
     for row in rows {
-        let (d, kind, at, first_answer, resolved_at) = row?;
+        let (d, kind, at, first_answer) = row?;
         out.push((d.clone(), "entry", at, None));
         if kind == "question" {
-            out.push((d.clone(), "asked", at, first_answer));
-            if let Some(resolved_at) = resolved_at {
-                out.push((d, "resolved", resolved_at, None));
-            }
+            out.push((d, "asked", at, first_answer));
         }
+    }
+    // Resolutions count in their own week, also for questions asked before the range.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT domain, CAST(substr(resolved_at, 1, 13) AS INTEGER) AS at FROM entries
+          WHERE deleted = 0 AND kind = 'question' AND resolved IS 1 AND {IN_DOMAIN}
+            AND CAST(substr(resolved_at, 1, 13) AS INTEGER) >= ?2"
+    ))?;
+    for row in stmt.query_map(params![domain, since], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Millis>(1)?))
+    })? {
+        let (d, at) = row?;
+        out.push((d, "resolved", at, None));
     }
     let mut stmt = conn.prepare(&format!(
         "SELECT e.domain, o.at_ms FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
