@@ -559,6 +559,52 @@ pub fn search(
     Ok(hits)
 }
 
+/// Entries a picker offers when no id was typed: those `scope` allows, of `kinds` (any when
+/// empty), tools `with_command` only if asked, most recently changed first.
+pub fn pick_candidates(
+    conn: &Connection,
+    scope: Scope,
+    kinds: &[&str],
+    with_command: bool,
+    limit: usize,
+) -> anyhow::Result<Vec<Entry>> {
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM entries e WHERE {}",
+        match scope {
+            Scope::Live => "e.deleted = 0",
+            Scope::Deleted => "e.deleted = 1",
+            Scope::Any => "1",
+        }
+    );
+    let mut params: Vec<Value> = Vec::new();
+    if !kinds.is_empty() {
+        let marks: Vec<String> = kinds
+            .iter()
+            .map(|k| {
+                params.push((*k).to_owned().into());
+                format!("?{}", params.len())
+            })
+            .collect();
+        sql.push_str(&format!(" AND e.kind IN ({})", marks.join(", ")));
+    }
+    if with_command {
+        sql.push_str(" AND e.command IS NOT NULL AND e.command != ''");
+    }
+    params.push((limit as i64).into());
+    sql.push_str(&format!(
+        " ORDER BY e.updated_ms DESC, e.id LIMIT ?{}",
+        params.len()
+    ));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut entries: Vec<Entry> = stmt
+        .query_map(params_from_iter(params), entry_from_row)?
+        .collect::<Result<_, _>>()?;
+    for entry in &mut entries {
+        entry.short_id = short_id(conn, &entry.id)?;
+    }
+    Ok(entries)
+}
+
 pub fn domain_counts(conn: &Connection) -> anyhow::Result<Vec<Count>> {
     counts(
         conn,
