@@ -118,6 +118,7 @@ pub fn choose(prompt: &str, items: &[String], query: &str) -> anyhow::Result<Opt
         .items(items)
         .with_initial_text(sanitize_line(query))
         .max_length(15)
+        .report(false)
         .default(0)
         .interact_on_opt(&term)
         .map_err(|e| match e {

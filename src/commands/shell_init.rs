@@ -40,13 +40,13 @@ pub fn snippet(shell: Shell) -> &'static str {
     }
 }
 
-// bash adds a line to its history before running it: the line before `rep-save` is -2.
+// Inside the command substitution, bash's -1 is the line before `rep-save` (tests/cli/tty.rs).
 const BASH: &str = r#"# rep shell integration for bash: eval "$(rep shell-init bash)"
 #   rep-save [TITLE]  save the last command line as a tool entry
 #   Ctrl-G            search your tools; the chosen command lands on the prompt, not run
 rep-save() {
   local last
-  last=$(HISTTIMEFORMAT='' builtin fc -ln -2 -2 2>/dev/null) || last=''
+  last=$(HISTTIMEFORMAT='' builtin fc -ln -1 -1 2>/dev/null) || last=''
   last=${last#"${last%%[![:space:]]*}"}
   command rep capture --cmd "$last" -- "$@"
 }
@@ -62,7 +62,7 @@ if [[ $- == *i* ]]; then
 fi
 "#;
 
-// zsh does not count the running line in its history: the last command is -1.
+// zsh does not count the running line in its history either: the last command is -1.
 const ZSH: &str = r#"# rep shell integration for zsh: eval "$(rep shell-init zsh)"
 #   rep-save [TITLE]  save the last command line as a tool entry
 #   Ctrl-G            search your tools; the chosen command lands on the prompt, not run
