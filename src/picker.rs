@@ -106,6 +106,16 @@ pub fn item_line(e: &Entry, with_command: bool) -> String {
     line
 }
 
+/// `line` cut to `width` characters, with `…` where it was cut.
+fn fit(line: &str, width: usize) -> String {
+    if line.chars().count() <= width {
+        return line.to_owned();
+    }
+    let mut cut: String = line.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 /// A fuzzy list on stderr; `None` when the user pressed Esc or q.
 pub fn choose(prompt: &str, items: &[String], query: &str) -> anyhow::Result<Option<usize>> {
     let colorful = ColorfulTheme::default();
@@ -113,9 +123,12 @@ pub fn choose(prompt: &str, items: &[String], query: &str) -> anyhow::Result<Opt
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme: &dyn Theme = if no_color { &plain } else { &colorful };
     let term = Term::stderr();
+    // A line wider than the terminal wraps, and the list then redraws over itself.
+    let width = usize::from(term.size().1).saturating_sub(4).max(20);
+    let items: Vec<String> = items.iter().map(|i| fit(i, width)).collect();
     let chosen = FuzzySelect::with_theme(theme)
         .with_prompt(prompt)
-        .items(items)
+        .items(&items)
         .with_initial_text(sanitize_line(query))
         .max_length(15)
         .report(false)

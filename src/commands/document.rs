@@ -157,7 +157,8 @@ fn candidates(ctx: &mut Context) -> anyhow::Result<()> {
     }
     if found.is_empty() {
         ctx.out.note(&format!(
-            "nothing recurring without a write-up (recurring: {min}+ occurrences from 2+ members)"
+            "nothing recurring without a write-up (recurring: {min}+ occurrences from 2+ members); \
+             `rep seen ID` records each time a problem comes back"
         ));
         return Ok(());
     }

@@ -60,6 +60,7 @@ fn set(ctx: &mut Context, id: &str, resolved: bool, note: Option<&str>) -> anyho
             return Err(RepError::user(format!(
                 "only questions and problems are resolved; this is a {kind}"
             ))
+            .with_hint("`rep review ID` marks any other entry as still true")
             .into());
         }
         if let Some(note) = note {

@@ -200,6 +200,7 @@ pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i
             "id prefix `{shown}` is too short: type at least {} characters",
             ids::MIN_PREFIX
         ))
+        .with_hint("`rep list` shows the shortest unique ids")
         .into());
     }
     let mut stmt = conn.prepare_cached(
@@ -237,9 +238,9 @@ pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i
             (Scope::Live, true) => Err(RepError::user(format!("entry {shown} is deleted"))
                 .with_hint(format!("`rep restore {shown}` brings it back"))
                 .into()),
-            (Scope::Deleted, false) => {
-                Err(RepError::user(format!("entry {shown} is not deleted")).into())
-            }
+            (Scope::Deleted, false) => Err(RepError::user(format!("entry {shown} is not deleted"))
+                .with_hint(format!("nothing to restore; `rep show {shown}` shows it"))
+                .into()),
             _ => Ok(*seq),
         },
         many => {
