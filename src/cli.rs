@@ -62,6 +62,10 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Do not page long output through $PAGER (else less -FRX)
+    #[arg(long, global = true)]
+    pub no_pager: bool,
+
     /// When to use colour (NO_COLOR turns off `auto`)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -105,4 +109,11 @@ pub enum Command {
     Version(commands::version::Args),
     Doctor(commands::doctor::Args),
     Backup(commands::backup::Args),
+    ShellInit(commands::shell_init::Args),
+    Completions(commands::completions::Args),
+    Man(commands::man::Args),
+    #[command(hide = true)]
+    Pick(commands::pick::Args),
+    #[command(hide = true)]
+    Capture(commands::capture::Args),
 }

@@ -23,7 +23,8 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: &GlobalArgs) -> anyhow::Result<Context> {
-        let out = Output::new(global.json, global.quiet, global.color);
+        let mut out = Output::new(global.json, global.quiet, global.color);
+        out.allow_pager(global.no_pager);
         let config_path = config::default_path()?;
         let config = Config::load(&config_path)?;
         Ok(Context {
@@ -41,7 +42,7 @@ impl Context {
     pub fn db_path(&self) -> anyhow::Result<PathBuf> {
         match &self.db_path {
             Some(path) => Ok(path.clone()),
-            None => Ok(config::project_dirs()?.data_dir().join("repertoire.db")),
+            None => default_db_path(),
         }
     }
 
@@ -97,6 +98,11 @@ impl Context {
     pub fn config_path(&self) -> &Path {
         &self.config_path
     }
+}
+
+/// `repertoire.db` in the user data directory: where the database is without --db or REP_DB.
+pub fn default_db_path() -> anyhow::Result<PathBuf> {
+    Ok(config::project_dirs()?.data_dir().join("repertoire.db"))
 }
 
 fn git_user_name() -> Option<String> {

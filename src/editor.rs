@@ -47,6 +47,14 @@ pub fn parse(text: &str) -> Option<Draft> {
     Some(Draft { title, body })
 }
 
+/// The error every `-e` flow returns when the user cancels: exit 1, as `git commit` does when
+/// its message is left empty, so that a script or `&&` chain stops there.
+pub fn cancelled() -> anyhow::Error {
+    RepError::user("cancelled: the text was saved empty or unchanged; nothing was written")
+        .with_hint("write a title on the first line and save to go ahead")
+        .into()
+}
+
 /// Open the editor on `draft`; `Ok(None)` when the user cancelled.
 pub fn edit(draft: &Draft, what: &str) -> anyhow::Result<Option<Draft>> {
     let editor = ["VISUAL", "EDITOR"]

@@ -5,6 +5,7 @@ mod cli;
 mod clock;
 mod commands;
 mod community;
+mod completion;
 mod config;
 mod context;
 mod editor;
@@ -18,6 +19,8 @@ mod ids;
 mod markdown;
 mod model;
 mod output;
+mod picker;
+mod render;
 mod search;
 mod store;
 mod sync;
@@ -34,6 +37,10 @@ use crate::error::ExitStatus;
 
 /// Parse `args`, run the command, print any error with its hint, and give the exit code.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args: Vec<OsString> = args.into_iter().collect();
+    if completion::answer_if_asked(&args) {
+        return exit(ExitStatus::Ok);
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -115,5 +122,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Version(args) => commands::version::run(&mut ctx, args),
         Command::Doctor(args) => commands::doctor::run(&mut ctx, args),
         Command::Backup(args) => commands::backup::run(&mut ctx, args),
+        Command::ShellInit(args) => commands::shell_init::run(&mut ctx, args),
+        Command::Completions(args) => commands::completions::run(&mut ctx, args),
+        Command::Man(args) => commands::man::run(&mut ctx, args),
+        Command::Pick(args) => commands::pick::run(&mut ctx, args),
+        Command::Capture(args) => commands::capture::run(&mut ctx, args),
     }
 }

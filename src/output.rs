@@ -1,7 +1,9 @@
 //! The only place that prints. Data goes to stdout (a table, plain lines or one JSON document),
 //! status and warnings to stderr. Text from the database passes through [`sanitize`] first.
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
+use std::process::{Child, Stdio};
 
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
@@ -17,11 +19,18 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The pager when `$PAGER` is not set; -F quits at once when the text fits on one screen.
+const DEFAULT_PAGER: &str = "less -FRX";
+
 pub struct Output {
     pub json: bool,
     quiet: bool,
     color: bool,
     stdout_is_tty: bool,
+    /// The pager command, when paging is allowed: stdout is a terminal, no --json, no --no-pager.
+    pager: Option<String>,
+    /// The running pager that stdout goes to, once a command asked for it.
+    paging: RefCell<Option<Child>>,
 }
 
 impl Output {
@@ -38,29 +47,95 @@ impl Output {
             quiet,
             color,
             stdout_is_tty,
+            pager: None,
+            paging: RefCell::new(None),
         }
+    }
+
+    /// Allow paging through `$PAGER` (else `less -FRX`) unless `--no-pager`, `--json` or a
+    /// stdout that is not a terminal rule it out. An empty `$PAGER` or `cat` means no pager.
+    pub fn allow_pager(&mut self, no_pager: bool) {
+        if no_pager || self.json || !self.stdout_is_tty {
+            return;
+        }
+        let command = match std::env::var("PAGER") {
+            Ok(p) => p.trim().to_owned(),
+            Err(_) => DEFAULT_PAGER.to_owned(),
+        };
+        if !command.is_empty() && command != "cat" {
+            self.pager = Some(command);
+        }
+    }
+
+    /// Send what this command prints next through the pager, when one is allowed. For output
+    /// that can run past a screen: lists, search results, an entry with its thread.
+    pub fn page(&self) {
+        let Some(command) = &self.pager else { return };
+        if self.paging.borrow().is_some() {
+            return;
+        }
+        let spawned = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .stdin(Stdio::piped())
+            .spawn();
+        // A pager that cannot start is no reason to fail: print to the terminal instead.
+        if let Ok(child) = spawned {
+            *self.paging.borrow_mut() = Some(child);
+        }
+    }
+
+    fn write_stdout(&self, bytes: &[u8]) -> io::Result<()> {
+        if let Some(child) = self.paging.borrow_mut().as_mut()
+            && let Some(stdin) = child.stdin.as_mut()
+        {
+            return stdin.write_all(bytes);
+        }
+        let mut out = io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()
+    }
+
+    /// A progress bar on stderr for a long import or export, shown only on a terminal and never
+    /// with --json or --quiet. `total` is the work in bytes, or `None` when unknown (a spinner).
+    pub fn progress(&self, total: Option<u64>, what: &str) -> indicatif::ProgressBar {
+        use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+        if self.json || self.quiet || !io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let bar = match total {
+            Some(total) => ProgressBar::new(total).with_style(
+                ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta} left)")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} {msg} {bytes} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
+        };
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        bar.set_message(what.to_owned());
+        bar
     }
 
     /// Print one JSON document on stdout.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
         // Serialise first: serde_json's writer errors hide the io::Error from the error chain,
         // which turned a closed pipe (`rep list --json | head`) into an internal error.
-        let text = serde_json::to_string_pretty(value)?;
-        let mut out = io::stdout().lock();
-        out.write_all(text.as_bytes())?;
-        writeln!(out)?;
-        out.flush()?;
+        let mut text = serde_json::to_string_pretty(value)?;
+        text.push('\n');
+        self.write_stdout(text.as_bytes())?;
         Ok(())
     }
 
     /// Print text on stdout as it is; callers sanitise foreign text first.
     pub fn print(&self, text: &str) -> anyhow::Result<()> {
-        let mut out = io::stdout().lock();
-        out.write_all(text.as_bytes())?;
-        if !text.ends_with('\n') {
-            out.write_all(b"\n")?;
+        if text.ends_with('\n') {
+            self.write_stdout(text.as_bytes())?;
+        } else {
+            self.write_stdout(format!("{text}\n").as_bytes())?;
         }
-        out.flush()?;
         Ok(())
     }
 
@@ -117,11 +192,7 @@ impl Output {
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color && !text.is_empty() {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
+        paint(self.color, code, text)
     }
 
     /// Turn snippet markers into colour on a terminal, or `**` otherwise.
@@ -134,6 +205,25 @@ impl Output {
         snippet
             .replace(HIGHLIGHT_START, start)
             .replace(HIGHLIGHT_END, end)
+    }
+}
+
+impl Drop for Output {
+    /// Wait for the pager, so the prompt comes back only when the reader is done.
+    fn drop(&mut self) {
+        if let Some(mut child) = self.paging.get_mut().take() {
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `text` in the SGR style `code` when `color` is on: the only escape sequences rep prints.
+pub fn paint(color: bool, code: &str, text: &str) -> String {
+    if color && !text.is_empty() {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
     }
 }
 

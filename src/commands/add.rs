@@ -3,7 +3,6 @@
 use crate::commands::{BodyArgs, parse_tags, read_body};
 use crate::context::Context;
 use crate::editor::{self, Draft};
-use crate::error::RepError;
 use crate::model::{self, Kind};
 use crate::store::entries::{self, NewEntry};
 
@@ -34,11 +33,11 @@ pub struct Args {
     pub body: BodyArgs,
 
     /// Domain, a lowercase slug that may nest with '/' [default: config defaults.domain, else general]
-    #[arg(short, long, value_name = "DOMAIN")]
+    #[arg(short, long, value_name = "DOMAIN", add = crate::completion::domains())]
     pub domain: Option<String>,
 
     /// A tag (repeat, or separate with commas)
-    #[arg(short = 't', long = "tag", value_name = "TAG", value_delimiter = ',')]
+    #[arg(short = 't', long = "tag", value_name = "TAG", value_delimiter = ',', add = crate::completion::tags())]
     pub tags: Vec<String>,
 
     /// The command line of a tool: stored as text, never run
@@ -60,10 +59,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         };
         let what = format!("New {} entry.", args.kind.as_str());
         let Some(written) = editor::edit(&draft, &what)? else {
-            return Err(RepError::user(
-                "cancelled: the text was saved empty or unchanged; nothing was written",
-            )
-            .into());
+            return Err(editor::cancelled());
         };
         (title, body) = (written.title, model::validate_body(written.body)?);
     }

@@ -9,6 +9,7 @@ use crate::editor::{self, Draft};
 use crate::error::RepError;
 use crate::model;
 use crate::output::sanitize_line;
+use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
 
@@ -22,8 +23,8 @@ Examples:
   cat fix.md | rep answer 3f2a -
   rep answer 3f2a -e")]
 pub struct Args {
-    /// The entry's id or a unique prefix of it
-    pub id: String,
+    /// The entry's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 
     /// `-` reads the reply from stdin
     #[arg(value_name = "-", value_parser = ["-"], conflicts_with = "body_source")]
@@ -43,8 +44,9 @@ struct Answered<'a> {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let member = ctx.member()?;
     let now = ctx.now();
+    let id = picker::entry_id(ctx, args.id, Wanted::LIVE)?;
     let entry = ctx.store()?.read(|c| {
-        let seq = entries::resolve(c, &args.id, Scope::Live)?;
+        let seq = entries::resolve(c, &id, Scope::Live)?;
         entries::load(c, seq)
     })?;
     let mut body = read_body(&args.body, args.stdin.is_some())?;
@@ -56,10 +58,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         let Some(written) =
             editor::edit(&draft, "Your reply: keep the first line, write below it.")?
         else {
-            return Err(RepError::user(
-                "cancelled: the reply was saved empty or unchanged; nothing was written",
-            )
-            .into());
+            return Err(editor::cancelled());
         };
         body = Some(model::validate_body(written.body)?);
     }

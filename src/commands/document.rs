@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::editor::{self, Draft};
-use crate::error::RepError;
 use crate::model::{self, Entry};
 use crate::output::sanitize_line;
+use crate::picker::{self, Wanted};
 use crate::store::entries::{self, NewEntry, Scope};
 use crate::store::practice::{self, Candidate};
 
@@ -24,8 +24,8 @@ Examples:
   rep document 3f2a --from-replies
   rep document 3f2a -e")]
 pub struct Args {
-    /// The problem's or question's id or a unique prefix of it
-    #[arg(required_unless_present = "candidates")]
+    /// The problem's or question's id or a unique prefix of it; on a terminal, leave it out to
+    /// pick from a list
     pub id: Option<String>,
 
     /// Edit the draft in $VISUAL or $EDITOR before saving
@@ -52,10 +52,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if args.candidates {
         return candidates(ctx);
     }
-    let id = args.id.as_deref().unwrap_or_default();
+    let id = picker::entry_id(ctx, args.id, Wanted::OPEN_ENDED)?;
     let seq = ctx
         .store()?
-        .read(|c| entries::resolve(c, id, Scope::Live))?;
+        .read(|c| entries::resolve(c, &id, Scope::Live))?;
     let source = crate::commands::show::thread(ctx, seq)?;
     let mut draft = compose(&source);
     if args.edit {
@@ -65,12 +65,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         );
         match editor::edit(&draft, &what)? {
             Some(written) => draft = written,
-            None => {
-                return Err(RepError::user(
-                    "cancelled: the write-up was saved empty or unchanged; nothing was written",
-                )
-                .into());
-            }
+            None => return Err(editor::cancelled()),
         }
     }
     let new = NewEntry {
@@ -162,7 +157,8 @@ fn candidates(ctx: &mut Context) -> anyhow::Result<()> {
     }
     if found.is_empty() {
         ctx.out.note(&format!(
-            "nothing recurring without a write-up (recurring: {min}+ occurrences from 2+ members)"
+            "nothing recurring without a write-up (recurring: {min}+ occurrences from 2+ members); \
+             `rep seen ID` records each time a problem comes back"
         ));
         return Ok(());
     }

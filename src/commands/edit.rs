@@ -6,6 +6,7 @@ use crate::editor::{self, Draft};
 use crate::error::RepError;
 use crate::exchange::TextField as Field;
 use crate::model::{self, Kind};
+use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 
 /// Change an entry
@@ -20,8 +21,8 @@ Examples:
   git log -1 --format=%B | rep edit 3f2a -
   rep edit 3f2a -e")]
 pub struct Args {
-    /// The entry's id or a unique prefix of it
-    pub id: String,
+    /// The entry's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 
     /// `-` reads the new body from stdin
     #[arg(value_name = "-", value_parser = ["-"], conflicts_with = "body_source")]
@@ -39,15 +40,15 @@ pub struct Args {
     pub body: BodyArgs,
 
     /// New domain
-    #[arg(short, long, value_name = "DOMAIN")]
+    #[arg(short, long, value_name = "DOMAIN", add = crate::completion::domains())]
     pub domain: Option<String>,
 
     /// Add a tag (repeat, or separate with commas)
-    #[arg(short = 't', long = "tag", value_name = "TAG", value_delimiter = ',')]
+    #[arg(short = 't', long = "tag", value_name = "TAG", value_delimiter = ',', add = crate::completion::tags())]
     pub tags: Vec<String>,
 
     /// Remove a tag (repeat, or separate with commas)
-    #[arg(long = "untag", value_name = "TAG", value_delimiter = ',')]
+    #[arg(long = "untag", value_name = "TAG", value_delimiter = ',', add = crate::completion::tags())]
     pub untags: Vec<String>,
 
     /// New command line ("" clears it)
@@ -107,10 +108,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .transpose()?;
     let now = ctx.now();
     let member = ctx.member()?;
+    let id = picker::entry_id(ctx, args.id.clone(), Wanted::LIVE)?;
 
     if args.body.edit {
         let current = ctx.store()?.read(|c| {
-            let seq = entries::resolve(c, &args.id, Scope::Live)?;
+            let seq = entries::resolve(c, &id, Scope::Live)?;
             entries::load(c, seq)
         })?;
         let draft = Draft {
@@ -123,17 +125,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 title = Some(model::validate_title(&written.title)?);
                 body = Some(model::validate_body(written.body)?);
             }
-            None => {
-                ctx.out
-                    .status("cancelled: the text was saved unchanged; nothing was written");
-                return Ok(());
-            }
+            None => return Err(editor::cancelled()),
         }
     }
 
     let (entry, changed) = ctx.store()?.write(|w| {
         let conn = w.conn();
-        let seq = entries::resolve(conn, &args.id, Scope::Live)?;
+        let seq = entries::resolve(conn, &id, Scope::Live)?;
         let stamp = w.tick(now)?;
         let mut changed = false;
         let fields = [

@@ -86,10 +86,15 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         }
         Format::Jsonl => {
             let path = args.file.clone();
-            let n = ctx
-                .store()?
-                .read(|c| write_atomically(&path, |out| exchange::export(c, &domains, out)))?;
-            (n, "jsonl")
+            // Only to a file: on stdout the bar would share the terminal with the export.
+            let bar = ctx.out.progress(None, "exporting");
+            let n = ctx.store()?.read(|c| {
+                write_atomically(&path, |out| {
+                    exchange::export(c, &domains, &mut bar.wrap_write(out))
+                })
+            });
+            bar.finish_and_clear();
+            (n?, "jsonl")
         }
         Format::Markdown => {
             if to_stdout {

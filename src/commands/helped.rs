@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::context::Context;
+use crate::picker::{self, Wanted};
 use crate::store::practice::{self, Target};
 
 /// Say that an entry or a reply helped you
@@ -14,8 +15,8 @@ Examples:
   rep helped 3f2a
   rep helped 9c1d        # a reply")]
 pub struct Args {
-    /// The id (or unique prefix) of an entry or a reply
-    pub id: String,
+    /// The id (or unique prefix) of an entry or a reply; on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -28,9 +29,10 @@ struct Helped {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let member = ctx.member()?;
     let now = ctx.now();
+    let typed = picker::entry_id(ctx, args.id, Wanted::LIVE)?;
     let shown = ctx.store()?.write(|w| {
         let c = w.conn();
-        let id: String = match practice::resolve_target(c, &args.id)? {
+        let id: String = match practice::resolve_target(c, &typed)? {
             Target::Entry(seq) => practice::entry_id(c, seq)?,
             Target::Reply(seq) => {
                 c.query_row("SELECT id FROM replies WHERE seq = ?1", [seq], |r| r.get(0))?

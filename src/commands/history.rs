@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::exchange::Revision;
 use crate::output::sanitize_line;
+use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::exchange::load_record;
 use crate::timefmt;
@@ -19,8 +20,8 @@ Examples:
   rep history 3f2a
   rep history 3f2a --json | jq -r '.[] | select(.field == \"body\") | .value'")]
 pub struct Args {
-    /// The entry's id or a unique prefix of it
-    pub id: String,
+    /// The entry's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -34,8 +35,9 @@ struct Shown {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let id = picker::entry_id(ctx, args.id, Wanted::ANY)?;
     let record = ctx.store()?.read(|c| {
-        let seq = entries::resolve(c, &args.id, Scope::Any)?;
+        let seq = entries::resolve(c, &id, Scope::Any)?;
         load_record(c, seq)
     })?;
     let currents: Vec<Revision> = crate::exchange::TextField::ALL
@@ -78,5 +80,6 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             },
         ]);
     }
+    ctx.out.page();
     ctx.out.print_table(&table)
 }

@@ -63,17 +63,29 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if let Some(source) = args.from {
         return run_foreign(ctx, source, &args);
     }
-    let mut input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+    let (mut input, bar): (Box<dyn BufRead>, _) = if args.file.as_os_str() == "-" {
+        let bar = ctx.out.progress(None, "importing");
+        let stdin = bar.wrap_read(std::io::stdin().lock());
+        (
+            Box::new(std::io::BufReader::with_capacity(1 << 16, stdin)),
+            bar,
+        )
     } else {
         let file = std::fs::File::open(&args.file)
             .map_err(|e| RepError::user(format!("cannot open {}: {e}", args.file.display())))?;
-        Box::new(std::io::BufReader::with_capacity(1 << 16, file))
+        let size = file.metadata().map(|m| m.len()).ok();
+        let bar = ctx.out.progress(size, "importing");
+        let file = bar.wrap_read(file);
+        (
+            Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
+            bar,
+        )
     };
     let report = ctx
         .store()?
-        .write_or_rehearse(!args.dry_run, |w| exchange::import(w, &mut input))?;
-    print_report(ctx, &report, args.dry_run)
+        .write_or_rehearse(!args.dry_run, |w| exchange::import(w, &mut input));
+    bar.finish_and_clear();
+    print_report(ctx, &report?, args.dry_run)
 }
 
 /// Shared with `rep sync`.

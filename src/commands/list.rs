@@ -56,10 +56,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             ctx.out
                 .note("no entries yet: try `rep add tool \"A first trick\" --cmd \"...\"`");
         } else {
-            ctx.out.note("no entries match these filters");
+            ctx.out.note(
+                "no entries match these filters: drop one, or try `rep search WORDS` across everything",
+            );
         }
         return Ok(());
     } else {
+        ctx.out.page();
         print_entry_table(&ctx.out, &found)?;
     }
     if more {

@@ -6,6 +6,8 @@ pub mod add;
 pub mod answer;
 pub mod ask;
 pub mod backup;
+pub mod capture;
+pub mod completions;
 pub mod config;
 pub mod doctor;
 pub mod document;
@@ -19,9 +21,11 @@ pub mod history;
 pub mod import;
 pub mod link;
 pub mod list;
+pub mod man;
 pub mod map;
 pub mod members;
 pub mod merge_driver;
+pub mod pick;
 pub mod remote;
 pub mod resolve;
 pub mod restore;
@@ -29,6 +33,7 @@ pub mod review;
 pub mod rm;
 pub mod search;
 pub mod seen;
+pub mod shell_init;
 pub mod show;
 pub mod stats;
 pub mod sync;
@@ -131,11 +136,11 @@ pub struct FilterArgs {
     pub kind: Option<model::Kind>,
 
     /// Only this domain and its sub-domains
-    #[arg(short, long, value_name = "DOMAIN")]
+    #[arg(short, long, value_name = "DOMAIN", add = crate::completion::domains())]
     pub domain: Option<String>,
 
     /// Only entries with this tag (repeat to require several)
-    #[arg(short = 't', long = "tag", value_name = "TAG")]
+    #[arg(short = 't', long = "tag", value_name = "TAG", add = crate::completion::tags())]
     pub tags: Vec<String>,
 
     /// Only entries by this member
@@ -213,7 +218,7 @@ pub fn print_entry(out: &Output, e: &Entry) -> anyhow::Result<()> {
     field("id", &e.id);
     if !e.body.trim().is_empty() {
         text.push('\n');
-        text.push_str(sanitize(&e.body).trim_end());
+        text.push_str(&crate::render::render(&e.body, out.color()));
         text.push('\n');
     }
     out.print(&text)

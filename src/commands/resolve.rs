@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
+use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
 
@@ -13,8 +14,8 @@ Examples:
   rep resolve 3f2a
   rep resolve 3f2a -m \"fixed upstream in 2.4, nothing to do on our side\"")]
 pub struct Args {
-    /// The question's or problem's id or a unique prefix of it
-    pub id: String,
+    /// The question's or problem's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 
     /// How it was resolved (kept as a reply)
     #[arg(short = 'm', long = "message", value_name = "NOTE")]
@@ -27,8 +28,8 @@ pub struct Args {
 Examples:
   rep reopen 3f2a")]
 pub struct ReopenArgs {
-    /// The question's or problem's id or a unique prefix of it
-    pub id: String,
+    /// The question's or problem's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -37,11 +38,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .map(model::validate_body)
         .transpose()?
         .filter(|n| !n.trim().is_empty());
-    set(ctx, &args.id, true, note.as_deref())
+    let id = picker::entry_id(ctx, args.id, Wanted::OPEN_ENDED)?;
+    set(ctx, &id, true, note.as_deref())
 }
 
 pub fn reopen(ctx: &mut Context, args: ReopenArgs) -> anyhow::Result<()> {
-    set(ctx, &args.id, false, None)
+    let id = picker::entry_id(ctx, args.id, Wanted::OPEN_ENDED)?;
+    set(ctx, &id, false, None)
 }
 
 fn set(ctx: &mut Context, id: &str, resolved: bool, note: Option<&str>) -> anyhow::Result<()> {
@@ -57,6 +60,7 @@ fn set(ctx: &mut Context, id: &str, resolved: bool, note: Option<&str>) -> anyho
             return Err(RepError::user(format!(
                 "only questions and problems are resolved; this is a {kind}"
             ))
+            .with_hint("`rep review ID` marks any other entry as still true")
             .into());
         }
         if let Some(note) = note {

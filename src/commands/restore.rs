@@ -1,6 +1,7 @@
 //! `rep restore`: bring back a deleted entry.
 
 use crate::context::Context;
+use crate::picker::{self, Wanted};
 
 /// Bring back a deleted entry
 #[derive(Debug, clap::Args)]
@@ -8,10 +9,11 @@ use crate::context::Context;
 Examples:
   rep rm 3f2a && rep restore 3f2a")]
 pub struct Args {
-    /// The deleted entry's id or a unique prefix of it
-    pub id: String,
+    /// The deleted entry's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    crate::commands::rm::set_deleted(ctx, &args.id, false)
+    let id = picker::entry_id(ctx, args.id, Wanted::DELETED)?;
+    crate::commands::rm::set_deleted(ctx, &id, false)
 }

@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::output::sanitize_line;
+use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 
 /// Delete an entry (it can be restored)
@@ -14,12 +15,13 @@ Examples:
   rep rm 3f2a
   rep restore 3f2a")]
 pub struct Args {
-    /// The entry's id or a unique prefix of it
-    pub id: String,
+    /// The entry's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    set_deleted(ctx, &args.id, true)
+    let id = picker::entry_id(ctx, args.id, Wanted::LIVE)?;
+    set_deleted(ctx, &id, true)
 }
 
 /// Shared by `rm` and `restore`: flip the tombstone in one stamped write.

@@ -77,6 +77,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 cell,
             ]);
         }
+        ctx.out.page();
         ctx.out.print_table(&table)?;
     }
     if hits.is_empty() {
@@ -84,7 +85,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             record_miss(ctx, &text, filter.domain.as_deref())?;
         }
         ctx.out
-            .note(&format!("nothing matches `{}`", sanitize_line(&text)));
+            .note(&format!(
+                "nothing matches `{}`: try fewer or other words, or write it down with `rep ask` or `rep add`",
+                sanitize_line(&text)
+            ));
     }
     Ok(())
 }

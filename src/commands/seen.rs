@@ -6,6 +6,7 @@ use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
 use crate::output::sanitize_line;
+use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice::{self, Occurrences};
 
@@ -20,8 +21,8 @@ Examples:
   rep seen 3f2a
   rep seen 3f2a -m \"again on the staging cluster after the upgrade\"")]
 pub struct Args {
-    /// The problem's or question's id or a unique prefix of it
-    pub id: String,
+    /// The problem's or question's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 
     /// What was different this time
     #[arg(short = 'm', long = "message", value_name = "NOTE")]
@@ -43,9 +44,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .map(|n| model::validate_field("note", n.trim()))
         .transpose()?
         .flatten();
+    let id = picker::entry_id(ctx, args.id, Wanted::OPEN_ENDED)?;
     let seq = ctx
         .store()?
-        .read(|c| entries::resolve(c, &args.id, Scope::Live))?;
+        .read(|c| entries::resolve(c, &id, Scope::Live))?;
     let seen = record(ctx, seq, note.as_deref())?;
     if ctx.out.json {
         return ctx.out.json(&seen);

@@ -7,6 +7,7 @@ use crate::community;
 use crate::context::Context;
 use crate::model::Entry;
 use crate::output::{sanitize, sanitize_line};
+use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice::{self, LinkView, Occurrences, ReplyView};
 use crate::timefmt;
@@ -23,8 +24,8 @@ Examples:
   rep show 3f2a --json | jq -r .command
   rep show 3f2a --json | jq '.replies[] | select(.accepted) | .body'")]
 pub struct Args {
-    /// The entry's id or a unique prefix of it (at least 4 characters)
-    pub id: String,
+    /// The entry's id or a unique prefix of it (at least 4 characters); on a terminal, leave it out to pick from a list
+    pub id: Option<String>,
 }
 
 /// An entry with everything around it; also the `--json` shape of `rep show`.
@@ -77,13 +78,15 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let id = picker::entry_id(ctx, args.id, Wanted::ANY)?;
     let seq = ctx
         .store()?
-        .read(|c| entries::resolve(c, &args.id, Scope::Any))?;
+        .read(|c| entries::resolve(c, &id, Scope::Any))?;
     let thread = thread(ctx, seq)?;
     if ctx.out.json {
         return ctx.out.json(&thread);
     }
+    ctx.out.page();
     print_thread(ctx, &thread)
 }
 

@@ -156,7 +156,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     if stats.is_empty() {
         ctx.out
-            .note(&format!("no activity in the last {} weeks", args.weeks));
+            .note(&format!(
+                "no activity in the last {} weeks: look further back with --weeks N, or start with `rep add`",
+                args.weeks
+            ));
         return Ok(());
     }
     let mut table = ctx.out.table(&[

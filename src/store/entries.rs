@@ -200,6 +200,7 @@ pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i
             "id prefix `{shown}` is too short: type at least {} characters",
             ids::MIN_PREFIX
         ))
+        .with_hint("`rep list` shows the shortest unique ids")
         .into());
     }
     let mut stmt = conn.prepare_cached(
@@ -237,9 +238,9 @@ pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i
             (Scope::Live, true) => Err(RepError::user(format!("entry {shown} is deleted"))
                 .with_hint(format!("`rep restore {shown}` brings it back"))
                 .into()),
-            (Scope::Deleted, false) => {
-                Err(RepError::user(format!("entry {shown} is not deleted")).into())
-            }
+            (Scope::Deleted, false) => Err(RepError::user(format!("entry {shown} is not deleted"))
+                .with_hint(format!("nothing to restore; `rep show {shown}` shows it"))
+                .into()),
             _ => Ok(*seq),
         },
         many => {
@@ -557,6 +558,52 @@ pub fn search(
         hit.entry.short_id = short_id(conn, &hit.entry.id)?;
     }
     Ok(hits)
+}
+
+/// Entries a picker offers when no id was typed: those `scope` allows, of `kinds` (any when
+/// empty), tools `with_command` only if asked, most recently changed first.
+pub fn pick_candidates(
+    conn: &Connection,
+    scope: Scope,
+    kinds: &[&str],
+    with_command: bool,
+    limit: usize,
+) -> anyhow::Result<Vec<Entry>> {
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM entries e WHERE {}",
+        match scope {
+            Scope::Live => "e.deleted = 0",
+            Scope::Deleted => "e.deleted = 1",
+            Scope::Any => "1",
+        }
+    );
+    let mut params: Vec<Value> = Vec::new();
+    if !kinds.is_empty() {
+        let marks: Vec<String> = kinds
+            .iter()
+            .map(|k| {
+                params.push((*k).to_owned().into());
+                format!("?{}", params.len())
+            })
+            .collect();
+        sql.push_str(&format!(" AND e.kind IN ({})", marks.join(", ")));
+    }
+    if with_command {
+        sql.push_str(" AND e.command IS NOT NULL AND e.command != ''");
+    }
+    params.push((limit as i64).into());
+    sql.push_str(&format!(
+        " ORDER BY e.updated_ms DESC, e.id LIMIT ?{}",
+        params.len()
+    ));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut entries: Vec<Entry> = stmt
+        .query_map(params_from_iter(params), entry_from_row)?
+        .collect::<Result<_, _>>()?;
+    for entry in &mut entries {
+        entry.short_id = short_id(conn, &entry.id)?;
+    }
+    Ok(entries)
 }
 
 pub fn domain_counts(conn: &Connection) -> anyhow::Result<Vec<Count>> {

@@ -55,6 +55,9 @@ fn subcommand_help() {
         "stats",
         "doctor",
         "backup",
+        "shell-init",
+        "completions",
+        "man",
     ] {
         let out = repo.ok(&[cmd, "--help"]);
         insta::assert_snapshot!(format!("help_{cmd}"), out);

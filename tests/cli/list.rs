@@ -221,5 +221,8 @@ fn no_match_for_filters_says_so() {
     let (repo, _) = fixture();
     let assert = repo.rep(&["list", "-t", "nothing"]).success();
     assert_eq!(stdout(&assert), "");
-    assert_eq!(stderr(&assert), "note: no entries match these filters\n");
+    assert_eq!(
+        stderr(&assert),
+        "note: no entries match these filters: drop one, or try `rep search WORDS` across everything\n"
+    );
 }

@@ -264,7 +264,7 @@ fn document_with_the_editor_saves_what_was_written() {
         .args(["document", &q2, "-e"])
         .assert()
         .code(1);
-    assert!(stderr(&assert).contains("cancelled: the write-up was saved empty or unchanged"));
+    assert!(stderr(&assert).contains("cancelled: the text was saved empty or unchanged"));
     assert_eq!(repo.rows(), before);
     assert_eq!(repo.json(&["show", &q2])["documented"], false);
     // -e and --from-replies exclude each other; --candidates takes no id.

@@ -213,7 +213,10 @@ fn no_hits_is_success_with_a_note() {
     repo.add(&["tool", "vacuum"]);
     let assert = repo.rep(&["search", "kubernetes"]).success();
     assert_eq!(stdout(&assert), "");
-    assert_eq!(stderr(&assert), "note: nothing matches `kubernetes`\n");
+    assert_eq!(
+        stderr(&assert),
+        "note: nothing matches `kubernetes`: try fewer or other words, or write it down with `rep ask` or `rep add`\n"
+    );
     let assert = repo.rep(&["search", "kubernetes", "--json"]).success();
     assert_eq!(parse_json(&stdout(&assert)), serde_json::json!([]));
     assert!(stderr(&assert).contains("nothing matches"));

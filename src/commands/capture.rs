@@ -1,0 +1,128 @@
+//! `rep capture`: the plumbing under the shell's `rep-save`: a command line becomes a tool.
+
+use crate::commands::{BodyArgs, add};
+use crate::context::Context;
+use crate::error::RepError;
+use crate::model::{self, Kind};
+use crate::picker;
+
+/// Save a command line as a tool entry, asking for its title (for `rep shell-init`)
+///
+/// On a terminal, asks for the title (unless given) and the domain, pre-filled from -d, config
+/// defaults.domain, or the name of the git repository of the current directory.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The command line to save (stored as text, never run)
+    #[arg(long = "cmd", value_name = "CMD")]
+    pub command: String,
+
+    /// Domain [default: config defaults.domain, else the git repository's name, else general]
+    #[arg(short, long, value_name = "DOMAIN", add = crate::completion::domains())]
+    pub domain: Option<String>,
+
+    /// A tag (repeat, or separate with commas)
+    #[arg(short = 't', long = "tag", value_name = "TAG", value_delimiter = ',', add = crate::completion::tags())]
+    pub tags: Vec<String>,
+
+    /// The title; asked for on a terminal when left out
+    #[arg(trailing_var_arg = true, value_name = "TITLE")]
+    pub title: Vec<String>,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let command = args.command.trim();
+    if command.is_empty() {
+        return Err(RepError::usage("there is no command line to save")
+            .with_hint("run a command first, then `rep-save`; or `rep add tool TITLE --cmd CMD`")
+            .into());
+    }
+    let mut title = args.title.join(" ");
+    let mut domain = args.domain.clone().unwrap_or_else(|| default_domain(ctx));
+    if picker::interactive() {
+        let shown = crate::output::sanitize_line(command);
+        eprintln!("saving: {shown}");
+        if title.trim().is_empty() {
+            title = ask("title", "")?;
+        }
+        if args.domain.is_none() {
+            domain = ask("domain", &domain)?;
+        }
+    }
+    if title.trim().is_empty() {
+        return Err(RepError::usage("the title is missing")
+            .with_hint("give it after the command: `rep-save \"What this does\"`")
+            .into());
+    }
+    add::run(
+        ctx,
+        add::Args {
+            kind: Kind::Tool,
+            title: Some(title),
+            stdin: None,
+            body: BodyArgs {
+                message: None,
+                body_file: None,
+                edit: false,
+            },
+            domain: Some(domain),
+            tags: args.tags,
+            command: Some(command.to_owned()),
+            link: None,
+        },
+    )
+}
+
+fn ask(prompt: &str, initial: &str) -> anyhow::Result<String> {
+    let answer: String = dialoguer::Input::new()
+        .with_prompt(prompt)
+        .with_initial_text(initial)
+        .allow_empty(true)
+        .interact_text_on(&dialoguer::console::Term::stderr())
+        .map_err(|e| match e {
+            dialoguer::Error::IO(io) => anyhow::Error::new(io).context("while asking"),
+        })?;
+    if answer.trim().is_empty() {
+        return Err(
+            RepError::user(format!("cancelled: no {prompt} given; nothing was written")).into(),
+        );
+    }
+    Ok(answer.trim().to_owned())
+}
+
+/// config defaults.domain, else the git repository's name as a domain, else `general`.
+fn default_domain(ctx: &Context) -> String {
+    if ctx.config.defaults.domain.is_some() {
+        return ctx.default_domain();
+    }
+    git_repository_name()
+        .and_then(|name| model::normalize_domain(&slug(&name)).ok())
+        .unwrap_or_else(|| ctx.default_domain())
+}
+
+fn git_repository_name() -> Option<String> {
+    let output = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let top = String::from_utf8(output.stdout).ok()?;
+    let name = std::path::Path::new(top.trim()).file_name()?.to_str()?;
+    output.status.success().then(|| name.to_owned())
+}
+
+/// A folder name as a domain segment: lowercase, other characters as '-'.
+fn slug(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .to_owned()
+}

@@ -1,0 +1,67 @@
+//! `rep man`: man pages for rep and every subcommand, from the same text as `--help`.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::CommandFactory as _;
+
+use crate::cli::Cli;
+use crate::context::Context;
+use crate::error::RepError;
+
+/// Write man pages for rep and every subcommand
+///
+/// One page per command (rep.1, rep-add.1, ...). The default folder is on man's search path
+/// on most systems, so `man rep-add` works right after.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep man && man rep-search
+  rep man ./man && man -l ./man/rep-add.1")]
+pub struct Args {
+    /// Folder to write the pages into [default: $XDG_DATA_HOME/man/man1, else ~/.local/share/man/man1]
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let dir = match args.dir {
+        Some(dir) => dir,
+        None => default_dir()?,
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| RepError::environment(format!("cannot create {}: {e}", dir.display())))?;
+    clap_mangen::generate_to(Cli::command(), &dir)
+        .with_context(|| format!("while writing man pages into {}", dir.display()))?;
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("rep") && name.ends_with(".1"))
+        .collect();
+    pages.sort();
+    if ctx.out.json {
+        return ctx.out.json(&serde_json::json!({
+            "dir": dir.display().to_string(),
+            "pages": pages,
+        }));
+    }
+    ctx.out.print(&dir.display().to_string())?;
+    ctx.out.status(&format!(
+        "wrote {} man pages; try `man rep` (or `man -l {}`)",
+        pages.len(),
+        dir.join("rep.1").display()
+    ));
+    Ok(())
+}
+
+fn default_dir() -> anyhow::Result<PathBuf> {
+    if let Some(data) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(data).join("man/man1"));
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".local/share/man/man1")),
+        None => Err(RepError::environment("cannot tell where your home is")
+            .with_hint("name the folder: `rep man DIR`")
+            .into()),
+    }
+}

@@ -1,0 +1,51 @@
+//! `rep pick`: the plumbing under the shell's Ctrl-G: choose a tool, print its command.
+
+use crate::context::Context;
+use crate::error::RepError;
+use crate::output::sanitize;
+use crate::picker;
+use crate::store::entries::{self, Scope};
+
+/// Choose a tool in a fuzzy list and print only its command (for `rep shell-init`)
+///
+/// Prints the command and nothing else on stdout, never runs it; prints nothing when the list
+/// is cancelled. Needs a terminal on stdin and stderr.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Text to start the search with (the shell passes what is on the command line)
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "QUERY"
+    )]
+    pub query: Vec<String>,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    if !picker::interactive() {
+        return Err(
+            RepError::usage("`rep pick` needs a terminal to show its list")
+                .with_hint(
+                    "in scripts, use `rep search WORDS --kind tool --json | jq -r '.[0].command'`",
+                )
+                .into(),
+        );
+    }
+    let tools = ctx
+        .store()?
+        .read(|c| entries::pick_candidates(c, Scope::Live, &["tool"], true, 5000))?;
+    if tools.is_empty() {
+        return Err(RepError::user("no tools with a command yet")
+            .with_hint("run a command, then `rep-save` saves it; or `rep add tool TITLE --cmd CMD`")
+            .into());
+    }
+    let items: Vec<String> = tools.iter().map(|e| picker::item_line(e, true)).collect();
+    let query = args.query.join(" ");
+    let Some(at) = picker::choose("tool (type to filter, Esc to cancel)", &items, query.trim())?
+    else {
+        return Ok(());
+    };
+    let command = tools[at].command.as_deref().unwrap_or_default();
+    // Only the command: the shell puts these bytes on the prompt, so no escape may pass.
+    ctx.out.print(sanitize(command).trim_end())
+}

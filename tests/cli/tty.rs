@@ -1,0 +1,131 @@
+//! On a real terminal (tmux): the id picker, the editor flow, the pager and the bash binding.
+
+use crate::support::{Repo, fixture, script};
+use crate::tty_support::Tmux;
+
+#[test]
+fn the_picker_chooses_an_entry_when_the_id_is_left_out() {
+    let (repo, _) = fixture();
+    let Some(tty) = Tmux::start(&repo, "rep show --no-pager; exec sleep 30", &[]) else {
+        return;
+    };
+    tty.wait_for("type to filter");
+    tty.type_text("bloat");
+    tty.wait_for("Show table bloat");
+    tty.press("Enter");
+    let screen = tty.wait_for("https://wiki.example.org/pg/bloat");
+    assert!(screen.contains("postgres/vacuum"), "{screen}");
+}
+
+#[test]
+fn escape_in_the_picker_cancels_and_writes_nothing() {
+    let (repo, entries) = fixture();
+    let Some(tty) = Tmux::start(&repo, "rep rm; echo \"exit=$?\"; exec sleep 30", &[]) else {
+        return;
+    };
+    tty.wait_for("type to filter");
+    tty.press("Escape");
+    let screen = tty.wait_for("exit=1");
+    assert!(
+        screen.contains("cancelled: no entry was chosen"),
+        "{screen}"
+    );
+    assert_eq!(repo.list_ids(&[]).len(), entries.len());
+}
+
+#[test]
+fn the_editor_flow_on_a_terminal() {
+    let repo = Repo::new();
+    // An editor that asks on the terminal: the first answer is the title, the second the body.
+    let editor = script(
+        &repo,
+        "ask-editor.sh",
+        "printf 'title? ' >/dev/tty; read -r t </dev/tty\n\
+         printf 'body? ' >/dev/tty; read -r b </dev/tty\n\
+         printf '%s\\n\\n%s\\n' \"$t\" \"$b\" > \"$1\"",
+    );
+    let editor = editor.display().to_string();
+    let Some(tty) = Tmux::start(
+        &repo,
+        "rep add tool -e; echo \"exit=$?\"; exec sleep 30",
+        &[("EDITOR", &editor)],
+    ) else {
+        return;
+    };
+    tty.wait_for("title?");
+    tty.type_text("Count open files");
+    tty.press("Enter");
+    tty.wait_for("body?");
+    tty.type_text("Use **lsof** and wc.");
+    tty.press("Enter");
+    tty.wait_for("exit=0");
+    let list = repo.json(&["list"]);
+    assert_eq!(list[0]["title"], "Count open files");
+    assert_eq!(list[0]["body"], "Use **lsof** and wc.");
+}
+
+#[test]
+fn long_output_goes_through_the_pager_on_a_terminal_only() {
+    let (repo, _) = fixture();
+    let pager = script(&repo, "pager.sh", "echo PAGED-BY-TEST; cat");
+    let pager = pager.display().to_string();
+    let Some(tty) = Tmux::start(
+        &repo,
+        "rep list; rep list --no-pager | head -1; echo done-listing; exec sleep 30",
+        &[("PAGER", &pager)],
+    ) else {
+        return;
+    };
+    let screen = tty.wait_for("done-listing");
+    assert_eq!(screen.matches("PAGED-BY-TEST").count(), 1, "{screen}");
+    // On a pipe, never: the test harness's stdout is not a terminal.
+    let out = repo
+        .cmd()
+        .env("PAGER", &pager)
+        .arg("list")
+        .assert()
+        .success();
+    assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains("PAGED"));
+}
+
+#[test]
+fn bash_saves_the_last_command_and_recalls_it_without_running_it() {
+    let repo = Repo::new();
+    repo.write_config("[defaults]\ndomain = \"ops\"\n");
+    let Some(tty) = Tmux::start(&repo, "bash --norc --noprofile -i", &[]) else {
+        return;
+    };
+    tty.wait_until("a prompt", |s| s.lines().any(|l| l.trim_end() == "$"));
+    tty.type_text("eval \"$(rep shell-init bash)\"");
+    tty.press("Enter");
+    tty.type_text("echo saved-$((40 + 2))");
+    tty.press("Enter");
+    tty.wait_for("saved-42");
+    tty.type_text("rep-save");
+    tty.press("Enter");
+    tty.wait_for("title");
+    tty.type_text("Say the answer");
+    tty.press("Enter");
+    let screen = tty.wait_for("domain");
+    assert!(screen.contains("ops"), "the domain is pre-filled: {screen}");
+    tty.press("Enter");
+    tty.wait_for("added tool");
+    let saved = repo.json(&["list"]);
+    assert_eq!(saved[0]["title"], "Say the answer");
+    assert_eq!(saved[0]["command"], "echo saved-$((40 + 2))");
+    assert_eq!(saved[0]["domain"], "ops");
+
+    tty.type_text("clear");
+    tty.press("Enter");
+    tty.press("C-g");
+    tty.wait_for("type to filter");
+    tty.type_text("answer");
+    tty.press("Enter");
+    // The command is back on the prompt, not run: no new "saved-42" line.
+    let screen = tty.wait_until("the command on the prompt", |s| {
+        !s.contains("type to filter") && s.contains("$ echo saved-$((40 + 2))")
+    });
+    assert!(!screen.contains("saved-42"), "{screen}");
+    tty.press("Enter");
+    tty.wait_for("saved-42");
+}
