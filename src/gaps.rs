@@ -111,10 +111,49 @@ pub fn domain_people(
     out
 }
 
-pub fn find(i: &Inputs) -> Vec<Gap> {
+/// The gaps, best first, at most `limit` of them (0: all), and how many there are in all.
+pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
     let mut gaps = Vec::new();
-    for q in &i.waiting {
-        let weeks = (i.now.saturating_sub(q.created_ms) / WEEK_MS) as u64;
+    // Waiting questions can number in the tens of thousands; only the best `limit` of them can
+    // be among the best `limit` gaps, so only those are built.
+    let weeks_of = |q: &WaitingQuestion| (i.now.saturating_sub(q.created_ms) / WEEK_MS) as u64;
+    let score_of = |q: &WaitingQuestion| {
+        (if q.replies == 0 { 5 } else { 3 }) + weeks_of(q) + 2 * q.occurrences
+    };
+    let kind_of = |q: &WaitingQuestion| {
+        if q.replies == 0 {
+            "unanswered"
+        } else {
+            "unresolved"
+        }
+    };
+    let mut waiting: Vec<_> = i
+        .waiting
+        .iter()
+        .map(|q| {
+            (
+                (
+                    std::cmp::Reverse(score_of(q)),
+                    kind_of(q),
+                    q.domain.as_str(),
+                    q.id.as_str(),
+                ),
+                q,
+            )
+        })
+        .collect();
+    let unbuilt = if limit > 0 && waiting.len() > limit {
+        // Partition around the limit first: sorting all would cost more than the rest.
+        waiting.select_nth_unstable_by(limit - 1, |a, b| a.0.cmp(&b.0));
+        waiting.truncate(limit);
+        i.waiting.len() - limit
+    } else {
+        0
+    };
+    waiting.sort_by(|a, b| a.0.cmp(&b.0));
+    let waiting: Vec<&WaitingQuestion> = waiting.into_iter().map(|(_, q)| q).collect();
+    for q in waiting {
+        let weeks = weeks_of(q);
         let (kind, base, formula, command, evidence) = if q.replies == 0 {
             (
                 "unanswered",
@@ -279,11 +318,15 @@ pub fn find(i: &Inputs) -> Vec<Gap> {
         b.score
             .cmp(&a.score)
             .then(a.kind.cmp(b.kind))
-            .then(a.subject.cmp(&b.subject))
-            .then(a.id.cmp(&b.id))
             .then(a.domain.cmp(&b.domain))
+            .then(a.id.cmp(&b.id))
+            .then(a.subject.cmp(&b.subject))
     });
-    gaps
+    let total = gaps.len() + unbuilt;
+    if limit > 0 {
+        gaps.truncate(limit);
+    }
+    (gaps, total)
 }
 
 #[cfg(test)]
@@ -326,7 +369,7 @@ mod tests {
             replies: 0,
             occurrences: 2,
         });
-        let gaps = find(&i);
+        let (gaps, _) = find(&i, 0);
         assert_eq!(gaps.len(), 1);
         assert_eq!((gaps[0].kind, gaps[0].score), ("unanswered", 5 + 3 + 4));
         assert_eq!(gaps[0].command, "rep answer 01234567");
@@ -348,7 +391,7 @@ mod tests {
             contribution("pg", "bob", 3, 0),
         ];
         i.active = ["ana".to_owned(), "bob".to_owned()].into();
-        let gaps = find(&i);
+        let (gaps, _) = find(&i, 0);
         let kinds: Vec<(&str, u64)> = gaps.iter().map(|g| (g.kind, g.score)).collect();
         assert_eq!(
             kinds,
@@ -356,7 +399,7 @@ mod tests {
         );
         // With an accepted reply in the window, ana is an expert: the no_expert gap closes.
         i.contributions[0].expert_evidence = 1;
-        assert!(find(&i).iter().all(|g| g.kind != "no_expert"));
+        assert!(find(&i, 0).0.iter().all(|g| g.kind != "no_expert"));
     }
 
     #[test]
@@ -393,7 +436,7 @@ mod tests {
             contribution("pg", "bob", 5, 0),
         ];
         i.active = ["ana".to_owned(), "bob".to_owned()].into();
-        let gaps = find(&i);
+        let (gaps, _) = find(&i, 0);
         assert_eq!(gaps.len(), 1);
         assert_eq!(
             gaps[0].evidence,

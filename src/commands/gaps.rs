@@ -5,7 +5,8 @@ use crate::context::Context;
 use crate::gaps::{self, Gap, Inputs};
 use crate::model;
 use crate::output::sanitize_line;
-use crate::store::{analysis, practice};
+use crate::store::analysis;
+use crate::store::snapshot::Snapshot;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -44,12 +45,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .map(model::normalize_domain)
         .transpose()?
         .unwrap_or_default();
-    let found = collect(ctx, &domain)?;
-    let total = found.len();
-    let shown: Vec<&Gap> = found
-        .iter()
-        .take(if args.limit == 0 { total } else { args.limit })
-        .collect();
+    let (found, total) = collect(ctx, &domain, args.limit)?;
+    let shown: Vec<&Gap> = found.iter().collect();
     if ctx.out.json {
         return ctx.out.json(&shown);
     }
@@ -92,7 +89,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
 }
 
 /// Gather the figures and rank the gaps.
-pub fn collect(ctx: &mut Context, domain: &str) -> anyhow::Result<Vec<Gap>> {
+/// Gather the figures and rank the gaps: the best `limit` (0: all), and the total.
+pub fn collect(ctx: &mut Context, domain: &str, limit: usize) -> anyhow::Result<(Vec<Gap>, usize)> {
     let now = ctx.now();
     let c = ctx.config.clone();
     let window = window_start(now, c.community.window_days);
@@ -100,28 +98,29 @@ pub fn collect(ctx: &mut Context, domain: &str) -> anyhow::Result<Vec<Gap>> {
     let unresolved_before = now - c.gaps.unresolved_days as i64 * DAY_MS;
     let reviewed_before = window_start(now, c.review.interval_days);
     let inputs = ctx.store()?.read(|conn| {
-        let mut undocumented = practice::undocumented_recurring(conn, c.recurring.min_occurrences)?;
-        if !domain.is_empty() {
-            undocumented
-                .retain(|u| u.domain == domain || u.domain.starts_with(&format!("{domain}/")));
-        }
+        let snap = Snapshot::load(conn)?;
         Ok(Inputs {
             now,
-            waiting: analysis::waiting_questions(
-                conn,
-                domain,
-                unanswered_before,
-                unresolved_before,
-            )?,
-            undocumented,
-            facts: analysis::domain_facts(conn, domain, c.recurring.min_occurrences, window)?,
-            contributions: analysis::contributions(conn, domain, window)?,
-            active: analysis::active_members(conn, window)?,
-            stale: analysis::stale_by_domain(conn, domain, reviewed_before, window)?,
+            waiting: snap.waiting_questions(domain, unanswered_before, unresolved_before),
+            undocumented: snap.undocumented_recurring(conn, domain, c.recurring.min_occurrences)?,
+            facts: snap.domain_facts(domain, c.recurring.min_occurrences, window),
+            contributions: snap.contributions(domain, window),
+            active: snap.active_members(window),
+            stale: snap.stale_by_domain(domain, reviewed_before, window),
             misses: analysis::misses(conn, domain)?,
             thin_min_questions: c.gaps.thin_min_questions,
             thin_ratio: c.gaps.thin_ratio,
         })
     })?;
-    Ok(gaps::find(&inputs))
+    let (mut found, total) = gaps::find(&inputs, limit);
+    // Questions are looked up by id alone; their titles are read for the gaps shown.
+    ctx.store()?.read(|c| {
+        for g in found.iter_mut().filter(|g| g.subject.is_empty()) {
+            if let Some(id) = &g.id {
+                g.subject = crate::store::practice::title_of(c, id)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok((found, total))
 }

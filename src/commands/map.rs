@@ -10,7 +10,8 @@ use crate::context::Context;
 use crate::gaps::{DomainPeople, domain_people};
 use crate::model;
 use crate::output::sanitize_line;
-use crate::store::analysis::{self, DomainFacts};
+use crate::store::analysis::DomainFacts;
+use crate::store::snapshot::Snapshot;
 use crate::timefmt;
 
 /// Map who knows what
@@ -74,10 +75,11 @@ pub struct DomainMap {
 pub fn build(ctx: &mut Context, domain: &str, since: i64) -> anyhow::Result<Map> {
     let min = ctx.config.recurring.min_occurrences;
     let (facts, contributions, active) = ctx.store()?.read(|c| {
+        let snap = Snapshot::load(c)?;
         Ok((
-            analysis::domain_facts(c, domain, min, since)?,
-            analysis::contributions(c, domain, since)?,
-            analysis::active_members(c, since)?,
+            snap.domain_facts(domain, min, since),
+            snap.contributions(domain, since),
+            snap.active_members(since),
         ))
     })?;
     let mut people = domain_people(&contributions, &active);

@@ -1,7 +1,9 @@
-//! SQL for the knowledge map, gaps, experts and activity: aggregates computed in the database,
+//! The figures of the knowledge map, gaps, experts and activity (computed from a
+//! [`super::snapshot::Snapshot`] where a whole-repertoire pass is needed), and the SQL of
+//! search misses, `rep who` and `rep stats`,
 //! so that figures over 100,000 entries stay fast.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -23,46 +25,6 @@ pub struct Contribution {
     pub expert_evidence: u64,
 }
 
-pub fn contributions(
-    conn: &Connection,
-    domain: &str,
-    since: Millis,
-) -> anyhow::Result<Vec<Contribution>> {
-    let sql = format!(
-        "WITH acts(member, domain, w, expert, at) AS (
-            SELECT author, domain, CASE kind WHEN 'doc' THEN 5 ELSE 3 END, kind = 'doc', created_ms
-              FROM entries WHERE deleted = 0
-            UNION ALL
-            SELECT r.author, e.domain, 4, 1, r.created_ms
-              FROM replies r JOIN entries e ON e.seq = r.entry_seq
-             WHERE r.deleted = 0 AND e.deleted = 0 AND r.accepted = 1
-            UNION ALL
-            SELECT reviewed_by, domain, 2, 0, CAST(substr(reviewed_at, 1, 13) AS INTEGER)
-              FROM entries WHERE deleted = 0 AND reviewed_by IS NOT NULL
-            UNION ALL
-            SELECT e.author, e.domain, 1, 0, CAST(substr(h.stamp, 1, 13) AS INTEGER)
-              FROM endorsements h JOIN entries e ON e.id = h.record_id WHERE e.deleted = 0
-            UNION ALL
-            SELECT r.author, e.domain, 1, 0, CAST(substr(h.stamp, 1, 13) AS INTEGER)
-              FROM endorsements h JOIN replies r ON r.id = h.record_id
-              JOIN entries e ON e.seq = r.entry_seq WHERE r.deleted = 0 AND e.deleted = 0
-        )
-        SELECT domain, member, sum(w), sum(expert) FROM acts
-         WHERE at >= ?2 AND {IN_DOMAIN}
-         GROUP BY domain, member ORDER BY domain, member"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![domain, since], |r| {
-        Ok(Contribution {
-            domain: r.get(0)?,
-            member: r.get(1)?,
-            score: r.get(2)?,
-            expert_evidence: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// What a domain holds and asks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DomainFacts {
@@ -77,87 +39,6 @@ pub struct DomainFacts {
     pub recent_occurrences: u64,
 }
 
-pub fn domain_facts(
-    conn: &Connection,
-    domain: &str,
-    min_occurrences: u64,
-    since: Millis,
-) -> anyhow::Result<Vec<DomainFacts>> {
-    let mut facts: BTreeMap<String, DomainFacts> = BTreeMap::new();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT domain, kind, count(*) FROM entries WHERE deleted = 0 AND {IN_DOMAIN} GROUP BY domain, kind"
-    ))?;
-    let rows = stmt.query_map([domain], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, u64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (d, kind, n) = row?;
-        facts
-            .entry(d.clone())
-            .or_insert_with(|| DomainFacts {
-                domain: d,
-                ..Default::default()
-            })
-            .entries_by_kind
-            .insert(kind, n);
-    }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT domain,
-                sum(resolved IS 1),
-                sum(resolved IS NOT 1 AND EXISTS (SELECT 1 FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0)),
-                sum(resolved IS NOT 1 AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0))
-           FROM entries e WHERE deleted = 0 AND kind = 'question' AND {IN_DOMAIN} GROUP BY domain"
-    ))?;
-    let rows = stmt.query_map([domain], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, u64>(1)?,
-            r.get::<_, u64>(2)?,
-            r.get::<_, u64>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (d, resolved, answered, open) = row?;
-        if let Some(f) = facts.get_mut(&d) {
-            (f.resolved_questions, f.answered_questions, f.open_questions) =
-                (resolved, answered, open);
-        }
-    }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT e.domain, count(*) FROM
-            (SELECT entry_seq FROM occurrences GROUP BY entry_seq
-              HAVING count(*) >= ?2 AND count(DISTINCT member) >= 2) o
-           JOIN entries e ON e.seq = o.entry_seq
-          WHERE e.deleted = 0 AND e.kind IN ('problem', 'question') AND {IN_DOMAIN}
-          GROUP BY e.domain"
-    ))?;
-    for row in stmt.query_map(params![domain, min_occurrences], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
-    })? {
-        let (d, n) = row?;
-        if let Some(f) = facts.get_mut(&d) {
-            f.recurring = n;
-        }
-    }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT e.domain, count(*) FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
-          WHERE e.deleted = 0 AND o.at_ms >= ?2 AND {IN_DOMAIN} GROUP BY e.domain"
-    ))?;
-    for row in stmt.query_map(params![domain, since], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
-    })? {
-        let (d, n) = row?;
-        if let Some(f) = facts.get_mut(&d) {
-            f.recent_occurrences = n;
-        }
-    }
-    Ok(facts.into_values().collect())
-}
-
 /// A question waiting for an answer or for one to be accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WaitingQuestion {
@@ -170,63 +51,6 @@ pub struct WaitingQuestion {
     pub occurrences: u64,
 }
 
-/// Open questions with no reply created before `unanswered_before`, and questions with replies
-/// but none accepted (and not resolved) created before `unresolved_before`.
-pub fn waiting_questions(
-    conn: &Connection,
-    domain: &str,
-    unanswered_before: Millis,
-    unresolved_before: Millis,
-) -> anyhow::Result<Vec<WaitingQuestion>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT * FROM (
-            SELECT e.id, e.title, e.domain, e.author, e.created_ms,
-                   (SELECT count(*) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) AS replies,
-                   (SELECT count(*) FROM occurrences o WHERE o.entry_seq = e.seq) AS occurrences
-              FROM entries e
-             WHERE e.deleted = 0 AND e.kind = 'question' AND e.resolved IS NOT 1 AND {IN_DOMAIN})
-          WHERE (replies = 0 AND created_ms < ?2) OR (replies > 0 AND created_ms < ?3)
-          ORDER BY created_ms, id"
-    ))?;
-    let rows = stmt.query_map(params![domain, unanswered_before, unresolved_before], |r| {
-        Ok(WaitingQuestion {
-            id: r.get(0)?,
-            title: r.get(1)?,
-            domain: r.get(2)?,
-            author: r.get(3)?,
-            created_ms: r.get(4)?,
-            replies: r.get(5)?,
-            occurrences: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// `active(member)`: the members who did something themselves since parameter `?n`: an entry,
-/// a reply, an occurrence, a review or an endorsement given. Being endorsed is not acting: a
-/// member who left stays inactive however much their old work is used.
-fn active_members_cte(n: u8) -> String {
-    format!(
-        "active(member) AS (
-            SELECT author FROM entries WHERE created_ms >= ?{n}
-            UNION SELECT author FROM replies WHERE created_ms >= ?{n}
-            UNION SELECT member FROM occurrences WHERE at_ms >= ?{n}
-            UNION SELECT reviewed_by FROM entries WHERE reviewed_by IS NOT NULL
-                     AND CAST(substr(reviewed_at, 1, 13) AS INTEGER) >= ?{n}
-            UNION SELECT member FROM endorsements WHERE CAST(substr(stamp, 1, 13) AS INTEGER) >= ?{n})"
-    )
-}
-
-/// The members active since a time (see `active_members_cte`).
-pub fn active_members(conn: &Connection, since: Millis) -> anyhow::Result<BTreeSet<String>> {
-    let mut stmt = conn.prepare(&format!(
-        "WITH {} SELECT member FROM active",
-        active_members_cte(1)
-    ))?;
-    let rows = stmt.query_map([since], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// Entries per domain that are stale: not reviewed since `reviewed_before` (or created before it
 /// if never reviewed), superseded, or last reviewed by someone no longer active.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -235,43 +59,6 @@ pub struct StaleDomain {
     pub stale: u64,
     /// The oldest few, as evidence.
     pub oldest: Vec<String>,
-}
-
-pub fn stale_by_domain(
-    conn: &Connection,
-    domain: &str,
-    reviewed_before: Millis,
-    active_since: Millis,
-) -> anyhow::Result<Vec<StaleDomain>> {
-    let mut stmt = conn.prepare(&format!(
-        "WITH {},
-         stale AS (
-            SELECT e.id, e.domain, coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) AS since
-              FROM entries e
-             WHERE e.deleted = 0 AND {IN_DOMAIN}
-               AND (coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) < ?2
-                    OR (e.reviewed_by IS NOT NULL AND e.reviewed_by NOT IN (SELECT member FROM active))
-                    OR EXISTS (SELECT 1 FROM links l JOIN entries s ON s.seq = l.source_seq
-                               WHERE l.target_id = e.id AND l.kind = 'supersedes' AND l.present = 1
-                                 AND s.deleted = 0)))
-         SELECT domain, count(*), (SELECT group_concat(id, ' ') FROM
-                   (SELECT id FROM stale s2 WHERE s2.domain = stale.domain ORDER BY since, id LIMIT 3))
-           FROM stale GROUP BY domain ORDER BY domain",
-        active_members_cte(3)
-    ))?;
-    let rows = stmt.query_map(params![domain, reviewed_before, active_since], |r| {
-        let oldest: Option<String> = r.get(2)?;
-        Ok(StaleDomain {
-            domain: r.get(0)?,
-            stale: r.get(1)?,
-            oldest: oldest
-                .unwrap_or_default()
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect(),
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Count a search or ask that found nothing (local only).

@@ -7,6 +7,7 @@ pub mod exchange;
 pub mod health;
 mod migrations;
 pub mod practice;
+pub mod snapshot;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

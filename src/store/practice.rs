@@ -69,6 +69,14 @@ pub fn resolve_reply(conn: &Connection, input: &str) -> anyhow::Result<i64> {
     }
 }
 
+pub fn title_of(conn: &Connection, id: &str) -> anyhow::Result<String> {
+    Ok(
+        conn.query_row("SELECT title FROM entries WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
 pub fn entry_id(conn: &Connection, seq: i64) -> anyhow::Result<String> {
     Ok(conn.query_row("SELECT id FROM entries WHERE seq = ?1", [seq], |r| r.get(0))?)
 }

@@ -1,0 +1,538 @@
+//! One pass over the compact facts of a repertoire (who did what, where, when), from which the
+//! map and the gaps are computed in memory. Each figure used to be its own scan of `entries`;
+//! at 100,000 entries that made `rep gaps` take most of a second. The entry scan reads only the
+//! covering index `entries_for_analysis`, never the rows with their bodies.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use rusqlite::Connection;
+
+use super::analysis::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
+use super::practice::Candidate;
+use crate::timefmt::Millis;
+
+/// Interned strings: domains and members repeat across 100,000 rows.
+#[derive(Default)]
+struct Names {
+    index: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.index.get(name) {
+            return *i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.index.insert(name.to_owned(), i);
+        i
+    }
+
+    fn get(&self, i: u32) -> &str {
+        &self.names[i as usize]
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Question,
+    Problem,
+    Doc,
+    Other,
+}
+
+struct Entry {
+    seq: i64,
+    id: String,
+    deleted: bool,
+    kind: Kind,
+    kind_name: u32,
+    domain: u32,
+    author: u32,
+    created_ms: Millis,
+    resolved: Option<bool>,
+    reviewed_by: Option<u32>,
+    reviewed_ms: Option<Millis>,
+}
+
+struct Reply {
+    entry: usize,
+    author: u32,
+    accepted: bool,
+    deleted: bool,
+    created_ms: Millis,
+}
+
+struct Occurrence {
+    entry: usize,
+    member: u32,
+    at_ms: Millis,
+}
+
+struct Endorsement {
+    member: u32,
+    at_ms: Millis,
+    entry: usize,
+    /// The endorsed reply, when it is one.
+    reply: Option<usize>,
+}
+
+pub struct Snapshot {
+    names: Names,
+    entries: Vec<Entry>,
+    replies: Vec<Reply>,
+    occurrences: Vec<Occurrence>,
+    endorsements: Vec<Endorsement>,
+    /// Entries superseded by a live entry.
+    superseded: HashSet<usize>,
+    /// Entries that a live doc documents.
+    documented: HashSet<usize>,
+    /// Per entry: its live replies and its occurrences (counts), filled at load.
+    live_replies: Vec<u32>,
+    occurrence_count: Vec<u32>,
+}
+
+fn stamp_ms(stamp: Option<&str>) -> Option<Millis> {
+    stamp.and_then(|s| s.get(..13)).and_then(|m| m.parse().ok())
+}
+
+impl Snapshot {
+    pub fn load(conn: &Connection) -> anyhow::Result<Snapshot> {
+        let mut names = Names::default();
+        let mut entries = Vec::new();
+        let mut by_seq: HashMap<i64, usize> = HashMap::default();
+        // Every column comes from the covering index: the plan never reads the table.
+        let mut stmt = conn.prepare(
+                                    "SELECT seq, deleted, kind, domain, author, created_ms, resolved, reviewed_by, reviewed_at, id
+               FROM entries INDEXED BY entries_for_analysis WHERE deleted IN (0, 1)",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let kind_text = r.get_ref(2)?.as_str()?;
+            let kind = match kind_text {
+                "question" => Kind::Question,
+                "problem" => Kind::Problem,
+                "doc" => Kind::Doc,
+                _ => Kind::Other,
+            };
+            let entry = Entry {
+                seq: r.get(0)?,
+                deleted: r.get(1)?,
+                kind,
+                kind_name: names.intern(kind_text),
+                domain: names.intern(r.get_ref(3)?.as_str()?),
+                author: names.intern(r.get_ref(4)?.as_str()?),
+                created_ms: r.get(5)?,
+                resolved: r.get(6)?,
+                reviewed_by: r.get_ref(7)?.as_str_or_null()?.map(|n| names.intern(n)),
+                reviewed_ms: stamp_ms(r.get_ref(8)?.as_str_or_null()?),
+                id: r.get(9)?,
+            };
+            by_seq.insert(entry.seq, entries.len());
+            entries.push(entry);
+        }
+        let mut replies = Vec::new();
+        let mut reply_by_id: HashMap<String, usize> = HashMap::default();
+        let mut stmt = conn
+            .prepare("SELECT id, entry_seq, author, accepted, deleted, created_ms FROM replies")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(&entry) = by_seq.get(&r.get::<_, i64>(1)?) else {
+                continue;
+            };
+            reply_by_id.insert(r.get(0)?, replies.len());
+            replies.push(Reply {
+                entry,
+                author: names.intern(r.get_ref(2)?.as_str()?),
+                accepted: r.get(3)?,
+                deleted: r.get(4)?,
+                created_ms: r.get(5)?,
+            });
+        }
+        let mut occurrences = Vec::new();
+        let mut stmt = conn.prepare("SELECT entry_seq, member, at_ms FROM occurrences")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(&entry) = by_seq.get(&r.get::<_, i64>(0)?) else {
+                continue;
+            };
+            occurrences.push(Occurrence {
+                entry,
+                member: names.intern(r.get_ref(1)?.as_str()?),
+                at_ms: r.get(2)?,
+            });
+        }
+        let mut endorsements = Vec::new();
+        // An endorsement names an entry or a reply by id; the entry side resolves through the id
+        // index alone.
+        let mut stmt = conn.prepare(
+            "SELECT h.member, h.stamp, h.record_id, (SELECT seq FROM entries e WHERE e.id = h.record_id)
+               FROM endorsements h",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let member = names.intern(r.get_ref(0)?.as_str()?);
+            let at_ms = stamp_ms(Some(r.get_ref(1)?.as_str()?)).unwrap_or(0);
+            let target = match r.get::<_, Option<i64>>(3)? {
+                Some(seq) => by_seq.get(&seq).map(|e| (*e, None)),
+                None => reply_by_id
+                    .get(r.get_ref(2)?.as_str()?)
+                    .map(|i| (replies[*i].entry, Some(*i))),
+            };
+            if let Some((entry, reply)) = target {
+                endorsements.push(Endorsement {
+                    member,
+                    at_ms,
+                    entry,
+                    reply,
+                });
+            }
+        }
+        let links = |kind: &str| -> anyhow::Result<HashSet<usize>> {
+            let mut stmt = conn.prepare(
+                // Links are few: start from them (CROSS JOIN keeps that order), not from entries.
+                "SELECT t.seq FROM links l CROSS JOIN entries s ON s.seq = l.source_seq
+                   CROSS JOIN entries t ON t.id = l.target_id
+                  WHERE l.kind = ?1 AND l.present = 1 AND s.deleted = 0",
+            )?;
+            let seqs = stmt.query_map([kind], |r| r.get::<_, i64>(0))?;
+            let mut out = HashSet::default();
+            for seq in seqs {
+                if let Some(i) = by_seq.get(&seq?) {
+                    out.insert(*i);
+                }
+            }
+            Ok(out)
+        };
+        let superseded = links("supersedes")?;
+        let documented = links("documents")?;
+        let mut live_replies = vec![0u32; entries.len()];
+        for r in &replies {
+            if !r.deleted {
+                live_replies[r.entry] += 1;
+            }
+        }
+        let mut occurrence_count = vec![0u32; entries.len()];
+        for o in &occurrences {
+            occurrence_count[o.entry] += 1;
+        }
+        Ok(Snapshot {
+            names,
+            entries,
+            replies,
+            occurrences,
+            endorsements,
+            superseded,
+            documented,
+            live_replies,
+            occurrence_count,
+        })
+    }
+
+    fn in_domain(&self, e: &Entry, filter: &str) -> bool {
+        if filter.is_empty() {
+            return true;
+        }
+        let d = self.names.get(e.domain);
+        d == filter
+            || (d.len() > filter.len()
+                && d.starts_with(filter)
+                && d.as_bytes()[filter.len()] == b'/')
+    }
+
+    fn live(&self, i: usize, filter: &str) -> bool {
+        let e = &self.entries[i];
+        !e.deleted && self.in_domain(e, filter)
+    }
+
+    /// See [`super::analysis::contributions`] for the weights.
+    pub fn contributions(&self, filter: &str, since: Millis) -> Vec<Contribution> {
+        let mut sums: HashMap<(u32, u32), (u64, u64)> = HashMap::default();
+        let mut add = |domain: u32, member: u32, w: u64, expert: u64, at: Millis| {
+            if at >= since {
+                let s = sums.entry((domain, member)).or_default();
+                s.0 += w;
+                s.1 += expert;
+            }
+        };
+        for (i, e) in self.entries.iter().enumerate() {
+            if !self.live(i, filter) {
+                continue;
+            }
+            let doc = e.kind == Kind::Doc;
+            add(
+                e.domain,
+                e.author,
+                if doc { 5 } else { 3 },
+                u64::from(doc),
+                e.created_ms,
+            );
+            if let (Some(by), Some(at)) = (e.reviewed_by, e.reviewed_ms) {
+                add(e.domain, by, 2, 0, at);
+            }
+        }
+        for r in &self.replies {
+            if !r.deleted && r.accepted && self.live(r.entry, filter) {
+                add(self.entries[r.entry].domain, r.author, 4, 1, r.created_ms);
+            }
+        }
+        for h in &self.endorsements {
+            if !self.live(h.entry, filter) {
+                continue;
+            }
+            let e = &self.entries[h.entry];
+            match h.reply {
+                None => add(e.domain, e.author, 1, 0, h.at_ms),
+                Some(r) if !self.replies[r].deleted => {
+                    add(e.domain, self.replies[r].author, 1, 0, h.at_ms)
+                }
+                Some(_) => {}
+            }
+        }
+        let mut out: Vec<Contribution> = sums
+            .into_iter()
+            .map(|((domain, member), (score, expert))| Contribution {
+                domain: self.names.get(domain).to_owned(),
+                member: self.names.get(member).to_owned(),
+                score,
+                expert_evidence: expert,
+            })
+            .collect();
+        out.sort_by(|a, b| a.domain.cmp(&b.domain).then(a.member.cmp(&b.member)));
+        out
+    }
+
+    /// The members who did something themselves since `since`: an entry, a reply, an
+    /// occurrence, a review or an endorsement given (deleted records included: they acted).
+    pub fn active_members(&self, since: Millis) -> BTreeSet<String> {
+        let mut ids: HashSet<u32> = HashSet::default();
+        for e in &self.entries {
+            if e.created_ms >= since {
+                ids.insert(e.author);
+            }
+            if let (Some(by), Some(at)) = (e.reviewed_by, e.reviewed_ms)
+                && at >= since
+            {
+                ids.insert(by);
+            }
+        }
+        ids.extend(
+            self.replies
+                .iter()
+                .filter(|r| r.created_ms >= since)
+                .map(|r| r.author),
+        );
+        ids.extend(
+            self.occurrences
+                .iter()
+                .filter(|o| o.at_ms >= since)
+                .map(|o| o.member),
+        );
+        ids.extend(
+            self.endorsements
+                .iter()
+                .filter(|h| h.at_ms >= since)
+                .map(|h| h.member),
+        );
+        ids.into_iter()
+            .map(|i| self.names.get(i).to_owned())
+            .collect()
+    }
+
+    pub fn domain_facts(
+        &self,
+        filter: &str,
+        min_occurrences: u64,
+        since: Millis,
+    ) -> Vec<DomainFacts> {
+        let mut facts: HashMap<u32, DomainFacts> = HashMap::default();
+        let mut kinds: HashMap<(u32, u32), u64> = HashMap::default();
+        let mut members_by_entry: HashMap<usize, HashSet<u32>> = HashMap::default();
+        for o in &self.occurrences {
+            members_by_entry
+                .entry(o.entry)
+                .or_default()
+                .insert(o.member);
+        }
+        for (i, e) in self.entries.iter().enumerate() {
+            if !self.live(i, filter) {
+                continue;
+            }
+            let f = facts.entry(e.domain).or_default();
+            *kinds.entry((e.domain, e.kind_name)).or_default() += 1;
+            if e.kind == Kind::Question {
+                match (e.resolved, self.live_replies[i]) {
+                    (Some(true), _) => f.resolved_questions += 1,
+                    (_, 0) => f.open_questions += 1,
+                    _ => f.answered_questions += 1,
+                }
+            }
+            if matches!(e.kind, Kind::Question | Kind::Problem)
+                && u64::from(self.occurrence_count[i]) >= min_occurrences
+                && members_by_entry.get(&i).is_some_and(|m| m.len() >= 2)
+            {
+                f.recurring += 1;
+            }
+        }
+        for o in &self.occurrences {
+            if o.at_ms >= since
+                && self.live(o.entry, filter)
+                && let Some(f) = facts.get_mut(&self.entries[o.entry].domain)
+            {
+                f.recent_occurrences += 1;
+            }
+        }
+        for ((domain, kind), n) in kinds {
+            if let Some(f) = facts.get_mut(&domain) {
+                f.entries_by_kind.insert(self.names.get(kind).to_owned(), n);
+            }
+        }
+        let mut out: Vec<DomainFacts> = facts
+            .into_iter()
+            .map(|(domain, mut f)| {
+                f.domain = self.names.get(domain).to_owned();
+                f
+            })
+            .collect();
+        out.sort_by(|a, b| a.domain.cmp(&b.domain));
+        out
+    }
+
+    /// Open questions without replies created before `unanswered_before`, and questions with
+    /// replies but not resolved created before `unresolved_before`; oldest first.
+    pub fn waiting_questions(
+        &self,
+        filter: &str,
+        unanswered_before: Millis,
+        unresolved_before: Millis,
+    ) -> Vec<WaitingQuestion> {
+        let mut found = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            if e.kind != Kind::Question || e.resolved == Some(true) || !self.live(i, filter) {
+                continue;
+            }
+            let replies = u64::from(self.live_replies[i]);
+            let before = if replies == 0 {
+                unanswered_before
+            } else {
+                unresolved_before
+            };
+            if e.created_ms < before {
+                found.push(i);
+            }
+        }
+        let mut out = Vec::with_capacity(found.len());
+        // Ids come from the id index alone; titles (in the large rows) are read later, only
+        // for the questions shown.
+        for i in found {
+            let e = &self.entries[i];
+            out.push(WaitingQuestion {
+                id: e.id.clone(),
+                title: String::new(),
+                domain: self.names.get(e.domain).to_owned(),
+                author: self.names.get(e.author).to_owned(),
+                created_ms: e.created_ms,
+                replies: u64::from(self.live_replies[i]),
+                occurrences: u64::from(self.occurrence_count[i]),
+            });
+        }
+        out.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    /// Recurring problems and questions (at least `min` occurrences from two or more members)
+    /// that no live doc documents; most frequent first.
+    pub fn undocumented_recurring(
+        &self,
+        conn: &Connection,
+        filter: &str,
+        min: u64,
+    ) -> anyhow::Result<Vec<Candidate>> {
+        let mut members_by_entry: HashMap<usize, HashSet<u32>> = HashMap::default();
+        for o in &self.occurrences {
+            members_by_entry
+                .entry(o.entry)
+                .or_default()
+                .insert(o.member);
+        }
+        let mut out = Vec::new();
+        let mut lookup = conn.prepare_cached("SELECT title FROM entries WHERE seq = ?1")?;
+        for (i, members) in members_by_entry {
+            let e = &self.entries[i];
+            let n = u64::from(self.occurrence_count[i]);
+            let recurring = n >= min && members.len() >= 2;
+            if !recurring
+                || !matches!(e.kind, Kind::Question | Kind::Problem)
+                || !self.live(i, filter)
+                || self.documented.contains(&i)
+            {
+                continue;
+            }
+            let title: String = lookup.query_row([e.seq], |r| r.get(0))?;
+            out.push(Candidate {
+                id: e.id.clone(),
+                short_id: String::new(),
+                kind: self.names.get(e.kind_name).to_owned(),
+                title,
+                domain: self.names.get(e.domain).to_owned(),
+                occurrences: n,
+                members: members.len() as u64,
+            });
+        }
+        out.sort_by(|a, b| {
+            b.occurrences
+                .cmp(&a.occurrences)
+                .then(b.members.cmp(&a.members))
+                .then(a.id.cmp(&b.id))
+        });
+        Ok(out)
+    }
+
+    /// Stale entries per domain: not reviewed since `reviewed_before` (or created before it if
+    /// never reviewed), superseded by a live entry, or last reviewed by someone inactive since
+    /// `active_since`. The oldest three of each domain are named as evidence.
+    pub fn stale_by_domain(
+        &self,
+        filter: &str,
+        reviewed_before: Millis,
+        active_since: Millis,
+    ) -> Vec<StaleDomain> {
+        let active: HashSet<String> = self.active_members(active_since).into_iter().collect();
+        let mut by_domain: BTreeMap<&str, Vec<(Millis, usize)>> = BTreeMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            if !self.live(i, filter) {
+                continue;
+            }
+            let since = e.reviewed_ms.unwrap_or(e.created_ms);
+            let reviewer_gone = e
+                .reviewed_by
+                .is_some_and(|by| !active.contains(self.names.get(by)));
+            if since < reviewed_before || reviewer_gone || self.superseded.contains(&i) {
+                by_domain
+                    .entry(self.names.get(e.domain))
+                    .or_default()
+                    .push((since, i));
+            }
+        }
+        let mut out = Vec::new();
+        for (domain, mut stale) in by_domain {
+            stale.sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then(self.entries[a.1].id.cmp(&self.entries[b.1].id))
+            });
+            out.push(StaleDomain {
+                domain: domain.to_owned(),
+                stale: stale.len() as u64,
+                oldest: stale
+                    .iter()
+                    .take(3)
+                    .map(|(_, i)| self.entries[*i].id.clone())
+                    .collect(),
+            });
+        }
+        out
+    }
+}
