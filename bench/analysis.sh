@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Benchmark `rep map`, `rep gaps`, `rep who` (and members, stats) at 100,000 entries written by
+# 1,000 members, with replies, occurrences and endorsements. Not a test and not run by CI: see
+# docs/performance.md for the targets.
+#
+#   bench/analysis.sh            # N=100000 MEMBERS=1000 RUNS=20
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+n=${N:-100000}
+members=${MEMBERS:-1000}
+runs=${RUNS:-20}
+make_entries=${MAKE_ENTRIES:-$repo/../shared/corpus/make_entries.py}
+for tool in hyperfine jq python3; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (apt-get install -y $tool)" >&2; exit 3; }
+done
+cargo build --release --locked --quiet
+rep=$repo/target/release/rep
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export REP_CONFIG=$work/config.toml REP_USER=bench NO_COLOR=1 REP_NOW=2026-11-27T00:00:00Z
+export REP_DB=$work/rep.db
+
+echo "== building $n entries by $members members" >&2
+python3 "$make_entries" -n "$n" --community --members "$members" -o "$work/entries.jsonl"
+python3 "$repo/bench/make_export.py" "$work/entries.jsonl" -o "$work/in.jsonl" --practice
+"$rep" import "$work/in.jsonl" -q >/dev/null
+
+median() { jq -r '.results[0].median * 1000 | . * 10 | round / 10' "$work/h.json"; }
+row() { # label, then the command words
+  local label=$1
+  shift
+  hyperfine -N --style none --warmup 3 --runs "$runs" --export-json "$work/h.json" "$*" >/dev/null
+  echo "| \`$label\` | $(median) |"
+}
+
+echo
+echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$rep" --version)."
+echo "$n entries, $(jq -s 'map(select(.type == "reply")) | length' "$work/in.jsonl" 2>/dev/null || echo '?') replies, $members members; hyperfine medians of $runs runs, ms."
+echo
+echo "| command | ms |"
+echo "|---|---:|"
+row "rep gaps" "$rep" gaps
+row "rep map" "$rep" map
+row "rep who tar archive" "$rep" who tar archive
+row "rep who kubernetes" "$rep" who kubernetes
+row "rep members" "$rep" members
+row "rep stats" "$rep" stats
