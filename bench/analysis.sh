@@ -36,7 +36,7 @@ row() { # label, then the command words
 
 echo
 echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$rep" --version)."
-echo "$n entries, $(jq -s 'map(select(.type == "reply")) | length' "$work/in.jsonl" 2>/dev/null || echo '?') replies, $members members; hyperfine medians of $runs runs, ms."
+echo "$n entries, $(grep -c '"type":"reply"' "$work/in.jsonl") replies, $members members; hyperfine medians of $runs runs, ms."
 echo
 echo "| command | ms |"
 echo "|---|---:|"
