@@ -17,11 +17,13 @@ fn trust_load_four_writers_lose_nothing() {
     let world = World::new();
     let seed = world.ok(&["add", "tool", "shared entry", "-d", "shared", "-q"]);
     let seed = seed.trim().to_owned();
+    let problem = world.ok(&["add", "problem", "shared problem", "-d", "shared", "-q"]);
+    let problem = problem.trim().to_owned();
     let started = Instant::now();
     let failures: Vec<String> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..4)
             .map(|worker| {
-                let (world, seed) = (&world, &seed);
+                let (world, seed, problem) = (&world, &seed, &problem);
                 s.spawn(move || {
                     let mut failures = Vec::new();
                     for i in 0..250 {
@@ -46,6 +48,20 @@ fn trust_load_four_writers_lose_nothing() {
                             10 => runs.push(vec!["search".into(), "worker entry".into()]),
                             15 => runs.push(vec!["export".into(), "-".into()]),
                             20 => runs.push(vec!["list".into(), "-d".into(), "load".into()]),
+                            0 => runs.push(vec![
+                                "answer".into(),
+                                problem.clone(),
+                                "-m".into(),
+                                format!("answer {worker}-{i}"),
+                                "-q".into(),
+                            ]),
+                            12 => runs.push(vec![
+                                "seen".into(),
+                                problem.clone(),
+                                "-m".into(),
+                                format!("seen {worker}-{i}"),
+                                "-q".into(),
+                            ]),
                             _ => {}
                         }
                         for args in runs {
@@ -85,13 +101,28 @@ fn trust_load_four_writers_lose_nothing() {
         count(&db, "SELECT count(*) FROM entry_tags WHERE tag GLOB 'w?-*'"),
         40
     );
+    // Every answer and occurrence of the shared problem landed: 4 workers x 10 each.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM replies WHERE body GLOB 'answer *'"
+        ),
+        40
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM occurrences WHERE note GLOB 'seen *'"
+        ),
+        40
+    );
     assert_sound(&db);
-    eprintln!("load: 1000 adds and 160 other commands from 4 processes in {elapsed:?}");
+    eprintln!("load: 1000 adds and 240 other commands from 4 processes in {elapsed:?}");
 }
 
 /// Writers queue behind an import for at most the busy timeout (15 s), so the import is sized to
 /// hold the write lock for a few seconds even in a debug build on a busy CI machine.
-const IMPORTED: u32 = 10_000;
+const IMPORTED: u32 = 20_000;
 
 #[test]
 fn trust_load_long_import_does_not_lock_out_others() {
