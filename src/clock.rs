@@ -54,24 +54,29 @@ pub struct StampParseError(String);
 
 impl FromStr for Stamp {
     type Err = StampParseError;
+    /// Fixed positions, no splitting: imports parse eight stamps per record.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || StampParseError(s.chars().take(80).collect());
-        let mut parts = s.split('.');
-        let (Some(m), Some(c), Some(r), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(bad());
-        };
-        let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
-        let hex = r.len() == 32 && r.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if !digits(m, 13) || !digits(c, 6) || !hex {
+        let b = s.as_bytes();
+        if b.len() != 53 || b[13] != b'.' || b[20] != b'.' {
             return Err(bad());
         }
-        Ok(Stamp {
-            millis: m.parse().map_err(|_| bad())?,
-            counter: c.parse().map_err(|_| bad())?,
-            replica: r.to_owned(),
-        })
+        let number = |digits: &[u8]| -> Option<u64> {
+            digits.iter().try_fold(0u64, |n, d| {
+                d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0'))
+            })
+        };
+        let hex = b[21..]
+            .iter()
+            .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+        match (number(&b[..13]), number(&b[14..20]), hex) {
+            (Some(millis), Some(counter), true) => Ok(Stamp {
+                millis,
+                counter: counter as u32,
+                replica: s[21..].to_owned(),
+            }),
+            _ => Err(bad()),
+        }
     }
 }
 

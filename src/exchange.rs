@@ -691,6 +691,14 @@ pub fn to_line(record: &Record) -> String {
     serde_json::to_string(record).expect("records always serialise")
 }
 
+/// One record and its newline. Serialised into a buffer first: writing to `dyn Write` piece by
+/// piece was twice as slow.
+pub fn write_line(out: &mut dyn std::io::Write, record: &Record) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(record).map_err(std::io::Error::from)?;
+    line.push(b'\n');
+    out.write_all(&line)
+}
+
 pub fn header_line() -> String {
     serde_json::to_string(&Header::current()).expect("the header always serialises")
 }

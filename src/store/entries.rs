@@ -433,7 +433,9 @@ pub struct Filter {
 
 impl Filter {
     fn sql(&self, params: &mut Vec<Value>) -> String {
-        let mut sql = String::from("e.deleted = 0");
+        // The unary + keeps the planner off entries_for_analysis (deleted, kind, ...), which
+        // would make it sort every live entry instead of reading the index of the order asked.
+        let mut sql = String::from("+e.deleted = 0");
         let bind = |params: &mut Vec<Value>, v: Value| {
             params.push(v);
             params.len()

@@ -166,20 +166,23 @@ impl Snapshot {
             });
         }
         let mut endorsements = Vec::new();
-        // An endorsement names an entry or a reply by id; the entry side resolves through the id
-        // index alone.
-        let mut stmt = conn.prepare(
-            "SELECT h.member, h.stamp, h.record_id, (SELECT seq FROM entries e WHERE e.id = h.record_id)
-               FROM endorsements h",
-        )?;
+        // An endorsement names an entry or a reply by id: resolved here through maps of the ids
+        // already loaded, which is much cheaper than a B-tree search per endorsement.
+        let entry_by_id: HashMap<&str, usize> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        let mut stmt = conn.prepare("SELECT member, stamp, record_id FROM endorsements")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let member = names.intern(r.get_ref(0)?.as_str()?);
             let at_ms = stamp_ms(Some(r.get_ref(1)?.as_str()?)).unwrap_or(0);
-            let target = match r.get::<_, Option<i64>>(3)? {
-                Some(seq) => by_seq.get(&seq).map(|e| (*e, None)),
+            let record = r.get_ref(2)?.as_str()?;
+            let target = match entry_by_id.get(record) {
+                Some(e) => Some((*e, None)),
                 None => reply_by_id
-                    .get(r.get_ref(2)?.as_str()?)
+                    .get(record)
                     .map(|i| (replies[*i].entry, Some(*i))),
             };
             if let Some((entry, reply)) = target {
@@ -191,6 +194,7 @@ impl Snapshot {
                 });
             }
         }
+        drop(entry_by_id);
         let links = |kind: &str| -> anyhow::Result<HashSet<usize>> {
             let mut stmt = conn.prepare(
                 // Links are few: start from them (CROSS JOIN keeps that order), not from entries.
