@@ -55,6 +55,34 @@ fn completion_scripts_for_every_shell() {
     assert!(!repo.db().exists());
 }
 
+/// zsh and fish parse the snippets and completion scripts (`-n`: no execution). CI installs both
+/// shells; elsewhere a missing shell skips its check with a message.
+#[test]
+fn zsh_and_fish_accept_the_snippets_and_completions() {
+    let repo = Repo::new();
+    for shell in ["zsh", "fish"] {
+        if Command::new(shell)
+            .arg("-c")
+            .arg("exit 0")
+            .status()
+            .is_err()
+        {
+            eprintln!("{shell} is not installed: skipping its syntax check");
+            continue;
+        }
+        for what in ["shell-init", "completions"] {
+            let path = repo.path().join(format!("{what}.{shell}"));
+            std::fs::write(&path, repo.ok(&[what, shell])).unwrap();
+            let checked = Command::new(shell).arg("-n").arg(&path).output().unwrap();
+            assert!(
+                checked.status.success(),
+                "{shell} -n rejects `rep {what} {shell}`: {}",
+                String::from_utf8_lossy(&checked.stderr)
+            );
+        }
+    }
+}
+
 /// What rep answers when bash asks for candidates for the last of `words`.
 fn candidates(repo: &Repo, words: &[&str]) -> Vec<String> {
     let out = repo
