@@ -128,6 +128,17 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
 }
 
+/// The largest cell of the map (at least 1): what colours and line widths are scaled to.
+fn max_score(map: &Map) -> u64 {
+    map.domains
+        .iter()
+        .flat_map(|d| d.people.scores.values())
+        .copied()
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
 /// Column members: the top `n`, and whether an "others" column is needed.
 fn columns(map: &Map, n: usize) -> (Vec<&str>, bool) {
     let shown: Vec<&str> = map
@@ -171,14 +182,7 @@ fn table(ctx: &Context, map: &Map, n: usize) -> anyhow::Result<()> {
     if ctx.out.color() {
         heat.enforce_styling();
     }
-    let max = map
-        .domains
-        .iter()
-        .flat_map(|d| d.people.scores.values())
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let max = max_score(map);
     for d in &map.domains {
         let (cells, rest) = row_scores(d, &shown);
         let mut row = vec![Cell::new(sanitize_line(&d.facts.domain))];
@@ -250,14 +254,7 @@ fn quoted(text: &str) -> String {
 
 /// Graphviz: domains and members as nodes, an edge per contribution, thicker for more.
 pub fn dot(map: &Map) -> String {
-    let max = map
-        .domains
-        .iter()
-        .flat_map(|d| d.people.scores.values())
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+    let max = max_score(map) as f64;
     let mut out =
         String::from("graph repertoire {\n  rankdir=LR;\n  node [fontname=\"sans-serif\"];\n");
     for d in &map.domains {
@@ -309,14 +306,7 @@ pub fn svg(map: &Map, n: usize) -> String {
     let (label_w, cell_w, cell_h, head_h) = (180, 70, 26, 40);
     let width = label_w + cell_w * names.len() + 10;
     let height = head_h + cell_h * map.domains.len() + 10;
-    let max = map
-        .domains
-        .iter()
-        .flat_map(|d| d.people.scores.values())
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let max = max_score(map);
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n\
          <title>Who knows what, since {}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",

@@ -508,14 +508,7 @@ pub fn list(
         "SELECT {COLUMNS} FROM entries e WHERE {filter_sql} ORDER BY {order} LIMIT ?{}",
         params.len()
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut entries: Vec<Entry> = stmt
-        .query_map(params_from_iter(params), entry_from_row)?
-        .collect::<Result<_, _>>()?;
-    for entry in &mut entries {
-        entry.short_id = short_id(conn, &entry.id)?;
-    }
-    Ok(entries)
+    query_entries(conn, &sql, params)
 }
 
 /// Ranked full-text search. `fts_query` is FTS5 syntax; errors in it are usage errors.
@@ -598,7 +591,12 @@ pub fn pick_candidates(
         " ORDER BY e.updated_ms DESC, e.id LIMIT ?{}",
         params.len()
     ));
-    let mut stmt = conn.prepare(&sql)?;
+    query_entries(conn, &sql, params)
+}
+
+/// Run a query of [`COLUMNS`] and give each entry its short id.
+fn query_entries(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Result<Vec<Entry>> {
+    let mut stmt = conn.prepare(sql)?;
     let mut entries: Vec<Entry> = stmt
         .query_map(params_from_iter(params), entry_from_row)?
         .collect::<Result<_, _>>()?;
