@@ -12,7 +12,10 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// Every committed database, with the export it must still give.
-const VERSIONS: &[(&str, &str)] = &[("v1.db", "v1.expected.jsonl")];
+const VERSIONS: &[(&str, &str)] = &[
+    ("v1.db", "v1.expected.jsonl"),
+    ("v2.db", "v2.expected.jsonl"),
+];
 
 #[test]
 fn migrations_every_earlier_version_opens_and_keeps_every_record() {
