@@ -8,7 +8,8 @@ use crate::community::{self, ActivityKind, Level};
 use crate::context::Context;
 use crate::model;
 use crate::output::sanitize_line;
-use crate::store::practice::{self, Activity};
+use crate::store::practice::Activity;
+use crate::store::snapshot::Snapshot;
 use crate::timefmt::{self, Millis};
 
 /// List members with their contributions and participation
@@ -64,7 +65,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .transpose()?;
     let window = ctx.config.community.window_days;
     let since = community::window_start(ctx.now(), window);
-    let mut all = ctx.store()?.read(practice::activities)?;
+    let mut all = ctx.store()?.read(|c| Ok(Snapshot::load(c)?.activities()))?;
     if let Some(d) = &filter {
         all.retain(|a| a.domain == *d || a.domain.starts_with(&format!("{d}/")));
         for a in &mut all {

@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use rusqlite::Connection;
 
 use super::analysis::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
-use super::practice::Candidate;
+use super::practice::{Activity, Candidate};
 use crate::timefmt::Millis;
 
 /// Interned strings: domains and members repeat across 100,000 rows.
@@ -306,6 +306,72 @@ impl Snapshot {
             })
             .collect();
         out.sort_by(|a, b| a.domain.cmp(&b.domain).then(a.member.cmp(&b.member)));
+        out
+    }
+
+    /// Every contribution in the repertoire, live records only, for participation levels:
+    /// entries and docs, replies and accepted replies, occurrences, reviews, endorsements given
+    /// (by the endorser) and received (by the author of what was endorsed).
+    pub fn activities(&self) -> Vec<Activity> {
+        use crate::community::ActivityKind as K;
+        let mut out = Vec::new();
+        let mut push = |member: u32, entry: usize, what: K, at: Millis| {
+            out.push(Activity {
+                member: self.names.get(member).to_owned(),
+                domain: self.names.get(self.entries[entry].domain).to_owned(),
+                what,
+                at,
+            });
+        };
+        for (i, e) in self.entries.iter().enumerate() {
+            if e.deleted {
+                continue;
+            }
+            push(
+                e.author,
+                i,
+                if e.kind == Kind::Doc {
+                    K::Doc
+                } else {
+                    K::Entry
+                },
+                e.created_ms,
+            );
+            if let (Some(by), Some(at)) = (e.reviewed_by, e.reviewed_ms) {
+                push(by, i, K::Review, at);
+            }
+        }
+        for r in &self.replies {
+            if !r.deleted && !self.entries[r.entry].deleted {
+                push(
+                    r.author,
+                    r.entry,
+                    if r.accepted {
+                        K::AcceptedReply
+                    } else {
+                        K::Reply
+                    },
+                    r.created_ms,
+                );
+            }
+        }
+        for o in &self.occurrences {
+            if !self.entries[o.entry].deleted {
+                push(o.member, o.entry, K::Occurrence, o.at_ms);
+            }
+        }
+        for h in &self.endorsements {
+            if self.entries[h.entry].deleted {
+                continue;
+            }
+            let author = match h.reply {
+                None => self.entries[h.entry].author,
+                Some(r) if !self.replies[r].deleted => self.replies[r].author,
+                Some(_) => continue,
+            };
+            push(h.member, h.entry, K::EndorsementGiven, h.at_ms);
+            push(author, h.entry, K::EndorsementReceived, h.at_ms);
+        }
         out
     }
 
