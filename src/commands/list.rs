@@ -35,8 +35,16 @@ pub struct Args {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let mut filter = args.filter.to_filter(ctx)?;
     if args.stale {
+        // The same definition as the stale gap of `rep gaps` (docs/gaps.md).
         let interval = ctx.config.review.interval_days;
+        let window = crate::community::window_start(ctx.now(), ctx.config.community.window_days);
         filter.stale_before = Some(crate::community::window_start(ctx.now(), interval));
+        filter.active_members = ctx.store()?.read(|c| {
+            Ok(crate::store::snapshot::Snapshot::load(c)?
+                .active_members(window)
+                .into_iter()
+                .collect())
+        })?;
     }
     // One more than asked tells whether there are more, without counting them all.
     let fetch = (args.limit > 0).then_some(args.limit + 1);

@@ -173,6 +173,7 @@ impl FilterArgs {
                 .map(|s| timefmt::parse_since(s, ctx.now()))
                 .transpose()?,
             stale_before: None,
+            active_members: Vec::new(),
         })
     }
 

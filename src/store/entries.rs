@@ -429,6 +429,9 @@ pub struct Filter {
     pub since: Option<Millis>,
     /// Only entries last reviewed (or created) before this time, or superseded.
     pub stale_before: Option<Millis>,
+    /// With `stale_before`: the members active in the window; an entry last reviewed by anyone
+    /// else is stale too.
+    pub active_members: Vec<String>,
 }
 
 impl Filter {
@@ -467,8 +470,12 @@ impl Filter {
         }
         if let Some(before) = self.stale_before {
             let n = bind(params, before.into());
+            let active = serde_json::to_string(&self.active_members).unwrap_or_default();
+            let a = bind(params, active.into());
             sql.push_str(&format!(
                 " AND (coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) < ?{n}
+                       OR (e.reviewed_by IS NOT NULL
+                           AND e.reviewed_by NOT IN (SELECT value FROM json_each(?{a})))
                        OR EXISTS (SELECT 1 FROM links l JOIN entries s ON s.seq = l.source_seq
                                   WHERE l.target_id = e.id AND l.kind = 'supersedes' AND l.present = 1
                                     AND s.deleted = 0))"

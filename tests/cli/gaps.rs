@@ -393,6 +393,12 @@ fn stale_counts_superseded_entries_and_inactive_reviewers() {
     repo.rep(&["config", "set", "community.window_days", "30"])
         .success();
     assert_eq!(stale(&repo), [(2, evidence(&[&old, &checked]))]);
+    // The command the gap names lists the same entries.
+    let mut listed = repo.list_ids(&["--stale", "--domain", "ops"]);
+    listed.sort();
+    let mut expected = vec![old.clone(), checked.clone()];
+    expected.sort();
+    assert_eq!(listed, expected);
     // Saying that something helped is acting: zed is active again.
     repo.rep_at("2026-11-20T09:00:00Z", &["helped", &new, "--as", "zed"])
         .success();
