@@ -62,7 +62,7 @@ impl Header {
 
 impl Serialize for Stamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(self.text().as_str())
     }
 }
 
@@ -699,6 +699,61 @@ pub fn write_line(out: &mut dyn std::io::Write, record: &Record) -> std::io::Res
     out.write_all(&line)
 }
 
+/// Hands records to a thread that serialises and writes them; see [`write_in_background`].
+pub struct RecordSink {
+    batch: Vec<Record>,
+    sender: std::sync::mpsc::SyncSender<Vec<Record>>,
+}
+
+impl RecordSink {
+    pub fn write(&mut self, record: Record) -> anyhow::Result<()> {
+        self.batch.push(record);
+        if self.batch.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.sender
+            .send(batch)
+            .map_err(|_| anyhow::anyhow!("the export writer stopped"))
+    }
+}
+
+/// Run `produce` with a sink whose records are serialised and written to `out` on a second
+/// thread: an export spends about as long turning records into JSON and writing them as
+/// reading them from the database, so the two halves overlap.
+pub fn write_in_background<W: std::io::Write + Send, T>(
+    mut out: W,
+    produce: impl FnOnce(&mut RecordSink) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Record>>(4);
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            for batch in receiver {
+                for record in &batch {
+                    write_line(&mut out, record)?;
+                }
+            }
+            out.flush()
+        });
+        let mut sink = RecordSink {
+            batch: Vec::with_capacity(BATCH),
+            sender,
+        };
+        let produced = produce(&mut sink).and_then(|value| sink.flush().map(|()| value));
+        drop(sink);
+        match writer.join() {
+            // The writer's own error (a full disk, a closed pipe) explains a failed send.
+            Ok(Err(e)) => Err(e.into()),
+            Ok(Ok(())) => produced,
+            Err(_) => Err(anyhow::anyhow!("the export writer crashed")),
+        }
+    })
+}
+
 pub fn header_line() -> String {
     serde_json::to_string(&Header::current()).expect("the header always serialises")
 }
@@ -802,6 +857,89 @@ impl std::fmt::Display for ReadError {
 }
 
 impl std::error::Error for ReadError {}
+
+/// Records cross from the parsing thread in batches, so the channel costs little per record.
+const BATCH: usize = 256;
+
+enum Parsed {
+    Batch(Vec<Record>),
+    Failed(ReadError),
+    End,
+}
+
+/// Feed every record of `input` to `apply`, parsing on a second thread meanwhile: reading and
+/// JSON parsing are a sixth of a large import and overlap with the database work. Memory stays
+/// bounded (a few batches in flight). A reading error is returned as a [`ReadError`] inside
+/// the `anyhow::Error`; an error from `apply` stops the parsing.
+pub fn each_record<R: std::io::BufRead + Send>(
+    input: R,
+    mut apply: impl FnMut(Record) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(4);
+        let parser = scope.spawn(move || {
+            let mut reader = RecordReader::new(input);
+            let mut batch = Vec::with_capacity(BATCH);
+            loop {
+                let message = match reader.next_record() {
+                    Ok(Some(record)) => {
+                        batch.push(record);
+                        if batch.len() < BATCH {
+                            continue;
+                        }
+                        Parsed::Batch(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    }
+                    Ok(None) => {
+                        let last = std::mem::take(&mut batch);
+                        // The consumer may be gone already: it stopped on an error of its own.
+                        if sender.send(Parsed::Batch(last)).is_err() {
+                            return;
+                        }
+                        Parsed::End
+                    }
+                    Err(e) => {
+                        // Deliver what came before the bad line, as a plain loop would have.
+                        let before = std::mem::take(&mut batch);
+                        if !before.is_empty() && sender.send(Parsed::Batch(before)).is_err() {
+                            return;
+                        }
+                        Parsed::Failed(e)
+                    }
+                };
+                let stop = !matches!(message, Parsed::Batch(_));
+                if sender.send(message).is_err() || stop {
+                    return;
+                }
+            }
+        });
+        let mut outcome = Err(anyhow::anyhow!("the file reader stopped before the end"));
+        for message in receiver.iter() {
+            match message {
+                Parsed::Batch(records) => {
+                    if let Err(e) = records.into_iter().try_for_each(&mut apply) {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+                Parsed::Failed(e) => {
+                    outcome = Err(e.into());
+                    break;
+                }
+                Parsed::End => {
+                    outcome = Ok(());
+                    break;
+                }
+            }
+        }
+        // Dropping the receiver ends a parser still running; a parser that panicked is a bug,
+        // reported as one, and the caller's transaction is never committed on it.
+        drop(receiver);
+        match parser.join() {
+            Ok(()) => outcome,
+            Err(_) => Err(anyhow::anyhow!("the file reader crashed")),
+        }
+    })
+}
 
 /// Reads an exchange file record by record, checking the header, line limits, truncation and
 /// duplicate ids as it goes, so a file of any size streams in constant memory (but the ids).
@@ -914,7 +1052,7 @@ pub(crate) mod tests {
         Stamp {
             millis,
             counter,
-            replica: format!("{replica:032x}"),
+            replica: crate::clock::Replica::parse(&format!("{replica:032x}")).unwrap(),
         }
     }
 
@@ -1065,6 +1203,125 @@ pub(crate) mod tests {
         );
         let unknown = line.replacen('{', r#"{"extra":1,"#, 1);
         assert!(parse_line(7, unknown.as_bytes()).is_err());
+    }
+
+    /// A file of `n` entries, ids in order, as an export writes it.
+    fn file_of(n: usize) -> Vec<u8> {
+        let mut out = format!("{}\n", header_line()).into_bytes();
+        for i in 0..n {
+            let id = format!("00000000-0000-4000-8000-{i:012}");
+            write_line(&mut out, &Record::Entry(record(&id, stamp(1, 0, 1)))).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn each_record_delivers_every_record_in_order() {
+        // More than one batch, and a last batch that is not full.
+        let n = BATCH * 3 + 7;
+        let mut ids = Vec::new();
+        each_record(&file_of(n)[..], |r| {
+            ids.push(r.id().to_owned());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(ids.len(), n);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn each_record_stops_at_a_bad_line_and_says_where() {
+        let mut file = file_of(BATCH + 1);
+        file.extend_from_slice(b"{not json\n");
+        let mut seen = 0;
+        let err = each_record(&file[..], |_| {
+            seen += 1;
+            Ok(())
+        })
+        .unwrap_err();
+        match err.downcast::<ReadError>() {
+            Ok(ReadError::Line(e)) => assert_eq!(e.line, BATCH + 3),
+            other => panic!("expected a line error, got {other:?}"),
+        }
+        assert_eq!(
+            seen,
+            BATCH + 1,
+            "the records before the bad line were delivered"
+        );
+    }
+
+    #[test]
+    fn each_record_stops_reading_when_the_consumer_fails() {
+        // The parser is blocked on a full channel when the consumer gives up: it must notice
+        // and end, or this test never returns.
+        let mut seen = 0;
+        let err = each_record(&file_of(BATCH * 20)[..], |_| {
+            seen += 1;
+            anyhow::ensure!(seen < 3, "consumer failed");
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "consumer failed");
+        assert_eq!(seen, 3);
+    }
+
+    #[test]
+    fn background_writing_writes_what_write_line_writes() {
+        let records: Vec<Record> = (0..BATCH * 2 + 3)
+            .map(|i| {
+                let id = format!("00000000-0000-4000-8000-{i:012}");
+                Record::Entry(record(&id, stamp(1, 0, 1)))
+            })
+            .collect();
+        let mut expected = Vec::new();
+        for r in &records {
+            write_line(&mut expected, r).unwrap();
+        }
+        let mut written = Vec::new();
+        let count = write_in_background(&mut written, |sink| {
+            for r in records.clone() {
+                sink.write(r)?;
+            }
+            Ok(records.len())
+        })
+        .unwrap();
+        assert_eq!(count, records.len());
+        assert_eq!(written, expected);
+    }
+
+    /// A writer that fails after `left` bytes, like a full disk.
+    struct FailingWriter {
+        left: usize,
+    }
+
+    impl std::io::Write for FailingWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.left == 0 {
+                return Err(std::io::Error::other("disk full"));
+            }
+            let n = buf.len().min(self.left);
+            self.left -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn background_writing_reports_the_writers_error() {
+        // The producer has far more to send than the channel holds: it must be released when
+        // the writer fails, and the error must be the writer's, not a broken channel.
+        let err = write_in_background(FailingWriter { left: 10_000 }, |sink| {
+            for i in 0..BATCH * 50 {
+                let id = format!("00000000-0000-4000-8000-{i:012}");
+                sink.write(Record::Entry(record(&id, stamp(1, 0, 1))))?;
+            }
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
     }
 
     fn arb_text() -> impl Strategy<Value = String> {

@@ -77,7 +77,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     let (count, format) = match args.format {
         Format::Jsonl if to_stdout => {
-            let mut out = std::io::stdout().lock();
+            // Not a lock: the export is written from a second thread.
+            let mut out = std::io::BufWriter::new(std::io::stdout());
             let n = ctx
                 .store()?
                 .read(|c| exchange::export(c, &domains, &mut out))?;
@@ -219,7 +220,7 @@ fn export_tools(
 /// git) never sees half a file.
 pub fn write_atomically<T>(
     path: &std::path::Path,
-    f: impl FnOnce(&mut dyn std::io::Write) -> anyhow::Result<T>,
+    f: impl FnOnce(&mut (dyn std::io::Write + Send)) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let dir = path
         .parent()

@@ -63,9 +63,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if let Some(source) = args.from {
         return run_foreign(ctx, source, &args);
     }
-    let (mut input, bar): (Box<dyn BufRead>, _) = if args.file.as_os_str() == "-" {
+    let (input, bar): (Box<dyn BufRead + Send>, _) = if args.file.as_os_str() == "-" {
         let bar = ctx.out.progress(None, "importing");
-        let stdin = bar.wrap_read(std::io::stdin().lock());
+        let stdin = bar.wrap_read(std::io::stdin());
         (
             Box::new(std::io::BufReader::with_capacity(1 << 16, stdin)),
             bar,
@@ -83,7 +83,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     };
     let report = ctx
         .store()?
-        .write_or_rehearse(!args.dry_run, |w| exchange::import(w, &mut input));
+        .write_or_rehearse(!args.dry_run, |w| exchange::import(w, input));
     bar.finish_and_clear();
     print_report(ctx, &report?, args.dry_run)
 }

@@ -73,3 +73,24 @@ fn migrations_a_newer_database_is_refused_untouched() {
         "the file changed"
     );
 }
+
+#[test]
+fn migrations_new_databases_use_large_pages_and_old_ones_keep_theirs() {
+    let page_size = |db: &Path| -> i64 {
+        open(db)
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .expect("page size")
+    };
+    let world = World::new();
+    world.ok(&["add", "tool", "first entry", "-q"]);
+    assert_eq!(page_size(&world.db()), 16_384);
+
+    // A page size only applies to a new file: an existing database keeps its own and works.
+    let old = World::new();
+    std::fs::copy(fixture("v2.db"), old.db()).expect("copy the fixture");
+    let before = page_size(&old.db());
+    assert_ne!(before, 16_384, "the fixture predates the larger pages");
+    old.ok(&["add", "tool", "after the upgrade", "-q"]);
+    assert_eq!(page_size(&old.db()), before);
+    assert_sound(&old.db());
+}
