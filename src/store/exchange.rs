@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::Writer;
+use super::bulk_index::{BulkIndex, Doc};
 use super::entries::{index_new_entry, index_new_reply, put_tag};
 use crate::clock::Stamp;
 use crate::error::RepError;
@@ -191,11 +192,13 @@ fn load_parts(conn: &Connection, seq: i64, record: &mut EntryRecord) -> anyhow::
     Ok(())
 }
 
-/// Write `record` as the whole shared state of its entry (`seq` when it exists already).
+/// Write `record` as the whole shared state of its entry (`seq` when it exists already). A new
+/// entry's text goes to `bulk` when given, else straight into the full-text index.
 pub fn save_record(
     conn: &Connection,
     seq: Option<i64>,
     record: &EntryRecord,
+    bulk: Option<&mut BulkIndex>,
 ) -> anyhow::Result<i64> {
     let created_ms = timefmt::parse_exact(&record.created_at).unwrap_or(0);
     let updated_ms = i64::try_from(record.max_stamp().millis).unwrap_or(i64::MAX);
@@ -254,14 +257,23 @@ pub fn save_record(
             let seq = conn.last_insert_rowid();
             if !record.deleted.value {
                 let r = record;
-                index_new_entry(
-                    conn,
-                    seq,
-                    &r.title.value,
-                    &live_tags.join(" "),
-                    &r.body.value,
-                    r.command.value.as_deref(),
-                )?;
+                match bulk {
+                    Some(bulk) => bulk.add(Doc::Entry {
+                        seq,
+                        title: r.title.value.clone(),
+                        tags: live_tags.join(" "),
+                        body: r.body.value.clone(),
+                        command: r.command.value.clone(),
+                    })?,
+                    None => index_new_entry(
+                        conn,
+                        seq,
+                        &r.title.value,
+                        &live_tags.join(" "),
+                        &r.body.value,
+                        r.command.value.as_deref(),
+                    )?,
+                }
             }
             seq
         }
@@ -368,6 +380,7 @@ pub fn save_reply(
     seq: Option<i64>,
     entry_seq: i64,
     reply: &ReplyRecord,
+    bulk: Option<&mut BulkIndex>,
 ) -> anyhow::Result<i64> {
     let created_ms = timefmt::parse_exact(&reply.created_at).unwrap_or(0);
     let values = params![
@@ -393,7 +406,13 @@ pub fn save_reply(
             .execute(values)?;
             let seq = conn.last_insert_rowid();
             if !reply.deleted.value {
-                index_new_reply(conn, seq, &reply.body)?;
+                match bulk {
+                    Some(bulk) => bulk.add(Doc::Reply {
+                        seq,
+                        body: reply.body.clone(),
+                    })?,
+                    None => index_new_reply(conn, seq, &reply.body)?,
+                }
             }
             seq
         }
@@ -511,14 +530,15 @@ pub struct ImportChange {
 }
 
 impl ImportReport {
+    /// Count a change, and list it while the list has room; `title` is only looked up then.
     fn record(
         &mut self,
         id: &str,
         record_type: &'static str,
-        title: String,
+        title: impl FnOnce() -> anyhow::Result<String>,
         added: bool,
         lost: Vec<&'static str>,
-    ) {
+    ) -> anyhow::Result<()> {
         if added {
             self.added += 1;
         } else {
@@ -529,16 +549,17 @@ impl ImportReport {
         }
         if self.changes.len() >= LISTED_CHANGES && lost.is_empty() {
             self.unlisted_changes += 1;
-            return;
+            return Ok(());
         }
         let outcome = if added { "added" } else { "updated" };
         self.changes.push(ImportChange {
             id: id.to_owned(),
             record_type,
-            title,
+            title: title()?,
             outcome,
             lost_concurrent_edits: lost,
         });
+        Ok(())
     }
 }
 
@@ -572,6 +593,13 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
     } else {
         Vec::new()
     };
+    // Into an empty repertoire, the full-text index is built on a second core meanwhile.
+    let mut bulk = if empty { BulkIndex::start(conn)? } else { None };
+    // The row already holding a record. Nothing in an empty repertoire is there already, and
+    // the reader refuses a file that holds an id twice: so then there is nothing to look up.
+    let find = |lookup: fn(&Connection, &str) -> anyhow::Result<Option<i64>>, id: &str| {
+        if empty { Ok(None) } else { lookup(conn, id) }
+    };
     let mut report = ImportReport::default();
     let mut max_seen: Option<Stamp> = None;
     let outcome = exchange::each_record(input, |record| {
@@ -583,16 +611,11 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
             max_seen = Some(stamp.clone());
         }
         match record {
-            Record::Entry(incoming) => match seq_of(conn, &incoming.id)? {
+            Record::Entry(incoming) => match find(seq_of, &incoming.id)? {
                 None => {
-                    save_record(conn, None, &incoming)?;
-                    report.record(
-                        &incoming.id,
-                        "entry",
-                        incoming.title.value.clone(),
-                        true,
-                        vec![],
-                    );
+                    save_record(conn, None, &incoming, bulk.as_mut())?;
+                    let title = || Ok(incoming.title.value.clone());
+                    report.record(&incoming.id, "entry", title, true, vec![])?;
                 }
                 Some(seq) => {
                     let local = load_record(conn, seq)?;
@@ -606,33 +629,30 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
                         report.unchanged += 1;
                         return Ok(());
                     }
-                    save_record(conn, Some(seq), &joined.record)?;
+                    save_record(conn, Some(seq), &joined.record, None)?;
                     let lost = joined
                         .lost_concurrent_edits
                         .iter()
                         .map(|f| f.name())
                         .collect();
-                    report.record(
-                        &incoming.id,
-                        "entry",
-                        joined.record.title.value.clone(),
-                        false,
-                        lost,
-                    );
+                    let title = || Ok(joined.record.title.value.clone());
+                    report.record(&incoming.id, "entry", title, false, lost)?;
                 }
             },
             Record::Reply(incoming) => {
-                let (entry_seq, title) = entry_of(conn, &incoming.entry)?.ok_or_else(|| {
+                let entry_seq = seq_of(conn, &incoming.entry)?.ok_or_else(|| {
                     RepError::user(format!(
                         "cannot import: reply {} answers entry {}, which is neither here nor earlier in the file",
                         incoming.id, incoming.entry
                     ))
                     .with_hint("the database was not changed; export the whole repertoire, not a part")
                 })?;
-                match reply_seq_of(conn, &incoming.id)? {
+                // The entry's title names the reply in the report.
+                let title = || entry_title(conn, entry_seq);
+                match find(reply_seq_of, &incoming.id)? {
                     None => {
-                        save_reply(conn, None, entry_seq, &incoming)?;
-                        report.record(&incoming.id, "reply", title, true, vec![]);
+                        save_reply(conn, None, entry_seq, &incoming, bulk.as_mut())?;
+                        report.record(&incoming.id, "reply", title, true, vec![])?;
                     }
                     Some(seq) => {
                         let local = load_reply(conn, seq)?;
@@ -646,8 +666,8 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
                             Some(seq) => seq,
                             None => entry_seq,
                         };
-                        save_reply(conn, Some(seq), entry_seq, &joined)?;
-                        report.record(&incoming.id, "reply", title, false, vec![]);
+                        save_reply(conn, Some(seq), entry_seq, &joined, None)?;
+                        report.record(&incoming.id, "reply", title, false, vec![])?;
                     }
                 }
             }
@@ -672,6 +692,9 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
     for (_, sql) in &deferred {
         conn.execute_batch(sql)?;
     }
+    if let Some(bulk) = bulk {
+        bulk.finish(conn)?;
+    }
     conn.pragma_update(None, "cache_size", cache_before)?;
     if let Some(max) = max_seen {
         w.observe(&max)?;
@@ -679,12 +702,10 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
     Ok(report)
 }
 
-/// The row and title of the entry `id`.
-fn entry_of(conn: &Connection, id: &str) -> anyhow::Result<Option<(i64, String)>> {
+fn entry_title(conn: &Connection, seq: i64) -> anyhow::Result<String> {
     Ok(conn
-        .prepare_cached("SELECT seq, title FROM entries WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+        .prepare_cached("SELECT title FROM entries WHERE seq = ?1")?
+        .query_row([seq], |r| r.get(0))?)
 }
 
 #[cfg(test)]
@@ -1126,6 +1147,154 @@ mod tests {
             text.push('\n');
         }
         text
+    }
+
+    /// Entries with varied text (one deleted, so not indexed), and replies to some of them.
+    fn varied_file(n: usize) -> String {
+        let words = [
+            "kubernetes",
+            "postgres",
+            "vacuum",
+            "ingress",
+            "timeout",
+            "backup",
+            "dns",
+        ];
+        let at = exchange::tests::stamp(1_795_000_000_000, 0, 1);
+        let mut lines = vec![exchange::header_line()];
+        let mut replies = Vec::new();
+        for i in 0..n {
+            let id = format!("0b6c3c3e-6a2f-4b7e-9d1c-{i:012x}");
+            let mut record = exchange::tests::record(&id, at.clone());
+            let word = |k: usize| words[(i + k * 3) % words.len()];
+            record.title.value = format!("{} and {} {i}", word(0), word(1));
+            record.body.value = format!("{} {} {} ", word(2), word(3), word(0)).repeat(1 + i % 5);
+            record.command.value = (i % 3 == 0).then(|| format!("kubectl get {}", word(4)));
+            record.tags.insert(
+                word(5).to_owned(),
+                TagState {
+                    present: true,
+                    at: at.clone(),
+                },
+            );
+            record.deleted.value = i == 3;
+            lines.push(exchange::to_line(&Record::Entry(record)));
+            if i % 4 == 0 {
+                replies.push(exchange::to_line(&Record::Reply(ReplyRecord {
+                    id: format!("1b6c3c3e-6a2f-4b7e-9d1c-{i:012x}"),
+                    entry: id,
+                    created_at: "2026-11-27T09:00:00.000Z".into(),
+                    author: "bob".into(),
+                    body: format!("try {} before {}", word(6), word(1)),
+                    accepted: Versioned {
+                        value: false,
+                        at: at.clone(),
+                        by: "bob".into(),
+                    },
+                    deleted: Versioned {
+                        value: false,
+                        at: at.clone(),
+                        by: "bob".into(),
+                    },
+                    helped: BTreeMap::new(),
+                })));
+            }
+        }
+        lines.extend(replies);
+        lines.join("\n") + "\n"
+    }
+
+    /// Ranked rows for `query` in the full-text table `table`.
+    fn ranked(store: &mut Store, table: &str, query: &str) -> Vec<i64> {
+        store
+            .read(|c| {
+                let mut stmt = c.prepare(&format!(
+                    "SELECT rowid FROM {table} WHERE {table} MATCH ?1 ORDER BY rank, rowid"
+                ))?;
+                let rows = stmt.query_map([query], |r| r.get(0))?;
+                Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+            })
+            .unwrap()
+    }
+
+    /// An import into an empty repertoire on disk builds its full-text indexes in a scratch
+    /// database and copies them in; one in memory indexes record by record. Both must give
+    /// sound indexes that answer every query alike, and leave no scratch file behind.
+    #[test]
+    fn bulk_indexing_equals_indexing_record_by_record() {
+        let file = varied_file(700);
+        let dir = tempfile::tempdir().unwrap();
+        let mut on_disk = Store::open(&dir.path().join("rep.db")).unwrap();
+        let mut in_memory = Store::open_in_memory().unwrap();
+        import_bytes(&mut on_disk, file.as_bytes());
+        import_bytes(&mut in_memory, file.as_bytes());
+        on_disk
+            .read(|c| {
+                c.execute_batch(
+                    "INSERT INTO entries_fts(entries_fts) VALUES ('integrity-check');
+                     INSERT INTO replies_fts(replies_fts) VALUES ('integrity-check');",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        for query in [
+            "kubernetes",
+            "postgres OR dns",
+            "vacuum ingress",
+            "\"get timeout\"",
+            "backup",
+        ] {
+            let expected = ranked(&mut in_memory, "entries_fts", query);
+            assert!(!expected.is_empty(), "{query}");
+            assert!(!expected.contains(&4), "the deleted entry is not indexed");
+            assert_eq!(
+                ranked(&mut on_disk, "entries_fts", query),
+                expected,
+                "{query}"
+            );
+        }
+        for query in ["dns", "try before"] {
+            let expected = ranked(&mut in_memory, "replies_fts", query);
+            assert!(!expected.is_empty(), "{query}");
+            assert_eq!(
+                ranked(&mut on_disk, "replies_fts", query),
+                expected,
+                "{query}"
+            );
+        }
+        assert_eq!(export_bytes(&mut on_disk), export_bytes(&mut in_memory));
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| name.starts_with(".rep-index-"))
+            .collect();
+        assert!(left.is_empty(), "scratch files left: {left:?}");
+    }
+
+    /// A file that turns out bad after many records stops the bulk indexer too: the database is
+    /// as before and the scratch file is gone.
+    #[test]
+    fn a_bad_bulk_import_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("rep.db")).unwrap();
+        let mut file = varied_file(2_000);
+        file.push_str("{\"type\":\"entry\", broken\n");
+        let before = export_bytes(&mut store);
+        assert!(store.write(|w| import(w, file.as_bytes())).is_err());
+        assert_eq!(export_bytes(&mut store), before);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| name.starts_with(".rep-index-"))
+            .collect();
+        assert!(names.is_empty(), "scratch files left: {names:?}");
+        // And the next import, into the still empty repertoire, works.
+        let mut in_memory = Store::open_in_memory().unwrap();
+        import_bytes(&mut in_memory, varied_file(50).as_bytes());
+        import_bytes(&mut store, varied_file(50).as_bytes());
+        let expected = ranked(&mut in_memory, "entries_fts", "kubernetes");
+        assert!(!expected.is_empty());
+        assert_eq!(ranked(&mut store, "entries_fts", "kubernetes"), expected);
     }
 
     /// A full disk, simulated by capping the pages the database may use: the import fails with

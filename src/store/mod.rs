@@ -2,6 +2,7 @@
 //! All SQL of the program lives under this module, with parameters always bound.
 
 pub mod analysis;
+mod bulk_index;
 pub mod entries;
 pub mod exchange;
 pub mod health;

@@ -1,0 +1,192 @@
+//! The full-text indexes of a bulk import, built on a second core.
+//!
+//! Tokenising and indexing is about half of the database work of importing into an empty
+//! repertoire, and SQLite does it on the one thread that holds the write transaction. So, for
+//! that case only, the text of entries and replies goes to a scratch database next to the
+//! repertoire, where a second thread indexes it into full-text tables of the same definitions
+//! while the import goes on; at the end the finished index tables are copied into the
+//! repertoire, inside the import's transaction. The copy is exact because FTS5 keeps an index
+//! wholly in its shadow tables (`<table>_data`, `_idx` and `_docsize`; the content is our own
+//! `live_entries` and `live_replies`), and both sides run the same SQLite. The scratch file is
+//! deleted whatever happens.
+
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use anyhow::Context as _;
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Connection, params};
+
+/// The full-text tables built here.
+const TABLES: [&str; 2] = ["entries_fts", "replies_fts"];
+
+/// The shadow tables that hold an FTS5 index, with the columns each is copied by.
+const SHADOW_TABLES: [(&str, &str); 3] = [
+    ("data", "id, block"),
+    ("idx", "segid, term, pgno"),
+    ("docsize", "id, sz"),
+];
+
+/// Documents cross to the indexing thread in batches, so the channel costs little per entry.
+const BATCH: usize = 256;
+
+/// What the full-text indexes hold of one live entry or reply; `seq` is its row.
+pub enum Doc {
+    Entry {
+        seq: i64,
+        title: String,
+        tags: String,
+        body: String,
+        command: Option<String>,
+    },
+    Reply {
+        seq: i64,
+        body: String,
+    },
+}
+
+pub struct BulkIndex {
+    batch: Vec<Doc>,
+    sender: Option<SyncSender<Vec<Doc>>>,
+    worker: Option<JoinHandle<anyhow::Result<Connection>>>,
+    // Declared last: dropped after the worker is joined and its connection closed.
+    _file: tempfile::TempPath,
+}
+
+impl BulkIndex {
+    /// Start indexing beside `conn`'s database; `None` for a database with no file (tests in
+    /// memory), which then indexes each entry itself.
+    pub fn start(conn: &Connection) -> anyhow::Result<Option<BulkIndex>> {
+        let Some(dir) = conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_path_buf()))
+        else {
+            return Ok(None);
+        };
+        let mut definitions = String::new();
+        for table in TABLES {
+            let sql: String = conn.query_row(
+                "SELECT sql FROM sqlite_master WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )?;
+            definitions.push_str(&sql);
+            definitions.push_str(";\n");
+        }
+        let file = tempfile::Builder::new()
+            .prefix(".rep-index-")
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot create a scratch file in {}", dir.display()))?
+            .into_temp_path();
+        let scratch = Connection::open(&file)?;
+        // Scratch data: nothing to recover after a crash, so no journal and no syncing.
+        scratch.execute_batch(&format!(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; {definitions}"
+        ))?;
+        let (sender, receiver) = sync_channel::<Vec<Doc>>(4);
+        let worker = std::thread::spawn(move || -> anyhow::Result<Connection> {
+            let tx = scratch.unchecked_transaction()?;
+            {
+                let mut entry = tx.prepare(
+                    "INSERT INTO entries_fts(rowid, title, tags, body, command)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                let mut reply =
+                    tx.prepare("INSERT INTO replies_fts(rowid, body) VALUES (?1, ?2)")?;
+                for batch in receiver {
+                    for doc in batch {
+                        match doc {
+                            Doc::Entry {
+                                seq,
+                                title,
+                                tags,
+                                body,
+                                command,
+                            } => entry.execute(params![seq, title, tags, body, command])?,
+                            Doc::Reply { seq, body } => reply.execute(params![seq, body])?,
+                        };
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(scratch)
+        });
+        Ok(Some(BulkIndex {
+            batch: Vec::with_capacity(BATCH),
+            sender: Some(sender),
+            worker: Some(worker),
+            _file: file,
+        }))
+    }
+
+    pub fn add(&mut self, doc: Doc) -> anyhow::Result<()> {
+        self.batch.push(doc);
+        if self.batch.len() >= BATCH {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> anyhow::Result<()> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let sent = self.sender.as_ref().map(|s| s.send(batch).is_ok());
+        if sent == Some(true) {
+            return Ok(());
+        }
+        // The worker stopped early: its own error says why.
+        Err(self
+            .join()
+            .err()
+            .unwrap_or_else(|| anyhow::anyhow!("the full-text indexer stopped before the end")))
+    }
+
+    /// Wait for the worker; its finished connection, or its error.
+    fn join(&mut self) -> anyhow::Result<Connection> {
+        self.sender = None;
+        let worker = self
+            .worker
+            .take()
+            .context("the full-text indexer was already stopped")?;
+        match worker.join() {
+            Ok(result) => result.context("cannot build the full-text index"),
+            Err(_) => anyhow::bail!("the full-text indexer crashed"),
+        }
+    }
+
+    /// Wait for the indexes and put them in place of `conn`'s (empty) ones.
+    pub fn finish(mut self, conn: &Connection) -> anyhow::Result<()> {
+        if !self.batch.is_empty() {
+            self.send()?;
+        }
+        let scratch = self.join()?;
+        let shadows = TABLES.iter().flat_map(|table| {
+            SHADOW_TABLES.map(|(suffix, columns)| (format!("{table}_{suffix}"), columns))
+        });
+        for (table, columns) in shadows {
+            conn.execute(&format!("DELETE FROM {table}"), [])?;
+            let placeholders = vec!["?"; columns.split(',').count()].join(", ");
+            let mut insert = conn.prepare(&format!(
+                "INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+            ))?;
+            let mut select = scratch.prepare(&format!("SELECT {columns} FROM {table}"))?;
+            let mut rows = select.query([])?;
+            while let Some(row) = rows.next()? {
+                let values = (0..row.as_ref().column_count())
+                    .map(|i| row.get_ref(i).map(ToSqlOutput::Borrowed))
+                    .collect::<Result<Vec<_>, _>>()?;
+                insert.execute(rusqlite::params_from_iter(values))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for BulkIndex {
+    /// On an error path: stop the worker before its scratch file goes.
+    fn drop(&mut self) {
+        if self.worker.is_some() {
+            let _ = self.join();
+        }
+    }
+}
