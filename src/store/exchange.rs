@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
+use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -143,53 +144,76 @@ fn load_parts(conn: &Connection, seq: i64, record: &mut EntryRecord) -> anyhow::
          UNION ALL SELECT 5, field, value, stamp, member, NULL FROM revisions WHERE entry_seq = ?1",
     )?;
     let mut rows = parts.query(params![seq, record.id])?;
-    while let Some(r) = rows.next()? {
-        match r.get::<_, i64>(0)? {
-            1 => {
-                let at = r.get(3)?;
-                record.tags.insert(
-                    r.get(1)?,
-                    TagState {
-                        present: r.get(2)?,
-                        at,
-                    },
-                );
-            }
-            2 => {
-                let at = r.get(3)?;
-                record.links.insert(
-                    r.get(1)?,
-                    TagState {
-                        present: r.get(2)?,
-                        at,
-                    },
-                );
-            }
-            3 => {
-                record.helped.insert(r.get(1)?, r.get(3)?);
-            }
-            4 => record.occurrences.push(Occurrence {
-                id: r.get(1)?,
-                member: r.get(2)?,
-                at: timefmt::rfc3339_millis(r.get(3)?),
-                note: r.get(4)?,
-            }),
-            _ => {
-                let field: String = r.get(1)?;
-                let field = TextField::from_name(&field)
-                    .ok_or_else(|| anyhow::anyhow!("unknown field {field} in history"))?;
-                record.revisions.push(Revision {
-                    field,
-                    value: r.get(2)?,
-                    at: r.get(3)?,
-                    by: r.get(4)?,
-                });
-            }
+    while let Some(row) = rows.next()? {
+        add_part(record, row, 0)?;
+    }
+    sort_parts(record);
+    Ok(())
+}
+
+/// The parts of every entry, in the order of entry ids, for an export to merge with the
+/// entries in one pass: columns are the entry id, then those of [`add_part`]. Each branch
+/// walks the entries' id index, so SQLite merges them without sorting anything.
+const PARTS_BY_ENTRY_ID: &str = "
+    SELECT e.id, 1, t.tag, t.present, t.stamp, NULL, NULL
+      FROM entry_tags t JOIN entries e ON e.seq = t.entry_seq
+    UNION ALL SELECT e.id, 2, l.target_id || ' ' || l.kind, l.present, l.stamp, NULL, NULL
+      FROM links l JOIN entries e ON e.seq = l.source_seq
+    UNION ALL SELECT n.record_id, 3, n.member, NULL, n.stamp, NULL, NULL
+      FROM endorsements n JOIN entries e ON e.id = n.record_id
+    UNION ALL SELECT e.id, 4, o.id, o.member, o.at_ms, o.note, NULL
+      FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
+    UNION ALL SELECT e.id, 5, r.field, r.value, r.stamp, r.member, NULL
+      FROM revisions r JOIN entries e ON e.seq = r.entry_seq
+    ORDER BY 1";
+
+/// Add one part to `record`: a row of (part kind 1-5, then four columns) from column `at`.
+fn add_part(record: &mut EntryRecord, r: &Row<'_>, at: usize) -> anyhow::Result<()> {
+    let col = |i: usize| at + i;
+    match r.get::<_, i64>(col(0))? {
+        1 => {
+            let state = TagState {
+                present: r.get(col(2))?,
+                at: r.get(col(3))?,
+            };
+            record.tags.insert(r.get(col(1))?, state);
+        }
+        2 => {
+            let state = TagState {
+                present: r.get(col(2))?,
+                at: r.get(col(3))?,
+            };
+            record.links.insert(r.get(col(1))?, state);
+        }
+        3 => {
+            record.helped.insert(r.get(col(1))?, r.get(col(3))?);
+        }
+        4 => record.occurrences.push(Occurrence {
+            id: r.get(col(1))?,
+            member: r.get(col(2))?,
+            at: timefmt::rfc3339_millis(r.get(col(3))?),
+            note: r.get(col(4))?,
+        }),
+        _ => {
+            let field: String = r.get(col(1))?;
+            let field = TextField::from_name(&field)
+                .ok_or_else(|| anyhow::anyhow!("unknown field {field} in history"))?;
+            record.revisions.push(Revision {
+                field,
+                value: r.get(col(2))?,
+                at: r.get(col(3))?,
+                by: r.get(col(4))?,
+            });
         }
     }
+    Ok(())
+}
+
+/// The lists among the parts are kept in a fixed order, so that the same state always gives
+/// the same record.
+fn sort_parts(record: &mut EntryRecord) {
     record.occurrences.sort_by(|a, b| a.id.cmp(&b.id));
     record.revisions.sort();
-    Ok(())
 }
 
 /// Write `record` as the whole shared state of its entry (`seq` when it exists already). A new
@@ -469,17 +493,29 @@ pub fn export(
     writeln!(out, "{}", exchange::header_line())?;
     exchange::write_in_background(out, |sink| {
         let mut written = Written::default();
-        // The rows come with the scan; only their parts need a lookup each.
+        // Entries and their parts come in two streams, both in id order, merged here.
         let mut stmt = conn.prepare(concat!(
             "SELECT ",
             record_columns!(),
-            ", seq FROM entries ORDER BY id"
+            " FROM entries ORDER BY id"
         ))?;
         let mut rows = stmt.query([])?;
+        let mut parts_stmt = conn.prepare(PARTS_BY_ENTRY_ID)?;
+        let mut parts = parts_stmt.query([])?;
+        parts.advance()?;
         while let Some(row) = rows.next()? {
             let mut record = record_row(row)?;
+            while let Some(part) = parts.get() {
+                match part.get_ref(0)?.as_str()?.cmp(record.id.as_str()) {
+                    // Every part joins an entry, so none can come before its entry's row.
+                    std::cmp::Ordering::Less => anyhow::bail!("parts of the export out of order"),
+                    std::cmp::Ordering::Equal => add_part(&mut record, part, 1)?,
+                    std::cmp::Ordering::Greater => break,
+                }
+                parts.advance()?;
+            }
+            sort_parts(&mut record);
             if in_domains(&record.domain.value, domains) {
-                load_parts(conn, row.get(29)?, &mut record)?;
                 sink.write(Record::Entry(record))?;
                 written.entries += 1;
             }
@@ -1269,6 +1305,60 @@ mod tests {
             .filter(|name| name.starts_with(".rep-index-"))
             .collect();
         assert!(left.is_empty(), "scratch files left: {left:?}");
+    }
+
+    /// An export of some domains holds exactly the records of the whole export that are in
+    /// them (subdomains included), each with all its parts.
+    #[test]
+    fn a_domain_export_is_the_whole_export_filtered() {
+        let domains = ["ops", "ops/dns", "db", "opsx"];
+        let mut file = varied_file(120);
+        for (i, domain) in domains.iter().cycle().take(120).enumerate() {
+            let id = format!("0b6c3c3e-6a2f-4b7e-9d1c-{i:012x}");
+            let needle = format!("\"id\":\"{id}\"");
+            let line_start = file.find(&needle).unwrap();
+            let line_end = line_start + file[line_start..].find('\n').unwrap();
+            let line = file[line_start..line_end].replacen(
+                "\"domain\":{\"value\":\"general\"",
+                &format!("\"domain\":{{\"value\":\"{domain}\""),
+                1,
+            );
+            file.replace_range(line_start..line_end, &line);
+        }
+        let mut store = Store::open_in_memory().unwrap();
+        import_bytes(&mut store, file.as_bytes());
+        let whole = String::from_utf8(export_bytes(&mut store)).unwrap();
+        let mut only_ops = Vec::new();
+        store
+            .read(|c| export(c, &["ops".to_owned()], &mut only_ops))
+            .unwrap();
+        let in_ops: std::collections::BTreeSet<String> = whole
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let d = v["domain"]["value"].as_str()?;
+                (d == "ops" || d.starts_with("ops/")).then(|| v["id"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        assert_eq!(in_ops.len(), 60);
+        let expected: Vec<&str> = whole
+            .lines()
+            .enumerate()
+            .filter(|(i, l)| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                *i == 0
+                    || in_ops.contains(v["id"].as_str().unwrap_or(""))
+                    || in_ops.contains(v["entry"].as_str().unwrap_or(""))
+            })
+            .map(|(_, l)| l)
+            .collect();
+        assert!(expected.iter().any(|l| l.contains("\"tags\":{")));
+        assert!(expected.iter().any(|l| l.contains("\"type\":\"reply\"")));
+        assert_eq!(
+            String::from_utf8(only_ops).unwrap(),
+            expected.join("\n") + "\n"
+        );
     }
 
     /// A file that turns out bad after many records stops the bulk indexer too: the database is
