@@ -57,13 +57,20 @@ impl BulkIndex {
     /// Start indexing beside `conn`'s database; `None` for a database with no file (tests in
     /// memory), which then indexes each entry itself.
     pub fn start(conn: &Connection) -> anyhow::Result<Option<BulkIndex>> {
-        let Some(dir) = conn
+        let db = conn
             .path()
             .filter(|p| !p.is_empty())
-            .and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_path_buf()))
-        else {
+            .map(std::path::Path::new);
+        let (Some(dir), Some(name)) = (
+            db.and_then(|p| p.parent()),
+            db.and_then(|p| p.file_name()).and_then(|n| n.to_str()),
+        ) else {
             return Ok(None);
         };
+        // `.rep.db.index-XXXXXX` beside `rep.db`. Only the holder of the write lock makes one,
+        // so any already there is left by a killed import, and goes.
+        let prefix = format!(".{name}.index-");
+        remove_stale(dir, &prefix);
         let mut definitions = String::new();
         for table in TABLES {
             let sql: String = conn.query_row(
@@ -75,8 +82,8 @@ impl BulkIndex {
             definitions.push_str(";\n");
         }
         let file = tempfile::Builder::new()
-            .prefix(".rep-index-")
-            .tempfile_in(&dir)
+            .prefix(&prefix)
+            .tempfile_in(dir)
             .with_context(|| format!("cannot create a scratch file in {}", dir.display()))?
             .into_temp_path();
         let scratch = Connection::open(&file)?;
@@ -183,6 +190,23 @@ impl BulkIndex {
             }
         }
         Ok(())
+    }
+}
+
+/// Remove scratch files of imports that were killed; a file that cannot be removed is left
+/// (it is only wasted space, and the import does not need it).
+fn remove_stale(dir: &std::path::Path, prefix: &str) {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in listing.flatten() {
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(prefix))
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -1302,7 +1302,7 @@ mod tests {
         let left: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|name| name.starts_with(".rep-index-"))
+            .filter(|name| name.contains(".index-"))
             .collect();
         assert!(left.is_empty(), "scratch files left: {left:?}");
     }
@@ -1361,6 +1361,21 @@ mod tests {
         );
     }
 
+    /// A scratch file left by a killed import is removed by the next bulk import; another
+    /// repertoire's beside it is not touched.
+    #[test]
+    fn a_killed_imports_scratch_file_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(".rep.db.index-AbC123");
+        let other = dir.path().join(".other.db.index-AbC123");
+        std::fs::write(&stale, b"left by a killed import").unwrap();
+        std::fs::write(&other, b"another repertoire's import").unwrap();
+        let mut store = Store::open(&dir.path().join("rep.db")).unwrap();
+        import_bytes(&mut store, varied_file(10).as_bytes());
+        assert!(!stale.exists());
+        assert!(other.exists());
+    }
+
     /// A file that turns out bad after many records stops the bulk indexer too: the database is
     /// as before and the scratch file is gone.
     #[test]
@@ -1375,7 +1390,7 @@ mod tests {
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|name| name.starts_with(".rep-index-"))
+            .filter(|name| name.contains(".index-"))
             .collect();
         assert!(names.is_empty(), "scratch files left: {names:?}");
         // And the next import, into the still empty repertoire, works.
