@@ -941,13 +941,46 @@ pub fn each_record<R: std::io::BufRead + Send>(
     })
 }
 
+/// The format's order: each record after the one before it by [`Record::sort_key`], as every
+/// export writes them. Checking it finds a repeated id in constant memory, whatever the size.
+#[derive(Default)]
+struct OrderCheck {
+    last: Option<(u8, String)>,
+}
+
+impl OrderCheck {
+    /// Why `record` cannot follow the record before it, if it cannot.
+    fn follow(&mut self, record: &Record) -> Result<(), String> {
+        let (order, id) = record.sort_key();
+        if let Some((last_order, last_id)) = &mut self.last {
+            match (*last_order, last_id.as_str()).cmp(&(order, id)) {
+                std::cmp::Ordering::Less => {
+                    *last_order = order;
+                    last_id.clear();
+                    last_id.push_str(id);
+                }
+                std::cmp::Ordering::Equal => return Err(format!("record {id} appears twice")),
+                std::cmp::Ordering::Greater => {
+                    return Err(format!(
+                        "record {id} is out of order: entries come first, then replies, each \
+                         sorted by id, as `rep export` writes them (the record before is {last_id})"
+                    ));
+                }
+            }
+        } else {
+            self.last = Some((order, id.to_owned()));
+        }
+        Ok(())
+    }
+}
+
 /// Reads an exchange file record by record, checking the header, line limits, truncation and
 /// duplicate ids as it goes, so a file of any size streams in constant memory (but the ids).
 pub struct RecordReader<R> {
     input: R,
     buf: Vec<u8>,
     line: usize,
-    seen: std::collections::HashSet<String>,
+    order: OrderCheck,
 }
 
 impl<R: std::io::BufRead> RecordReader<R> {
@@ -956,7 +989,7 @@ impl<R: std::io::BufRead> RecordReader<R> {
             input,
             buf: Vec::new(),
             line: 0,
-            seen: Default::default(),
+            order: OrderCheck::default(),
         }
     }
 
@@ -996,8 +1029,8 @@ impl<R: std::io::BufRead> RecordReader<R> {
                 continue;
             }
             let record = parse_line(self.line, &self.buf).map_err(ReadError::Line)?;
-            if !self.seen.insert(record.id().to_owned()) {
-                return Err(self.fail(self.line, format!("record {} appears twice", record.id())));
+            if let Err(reason) = self.order.follow(&record) {
+                return Err(self.fail(self.line, reason));
             }
             return Ok(Some(match record {
                 Record::Entry(entry) => Record::Entry(canonical(entry)),

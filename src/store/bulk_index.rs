@@ -165,7 +165,9 @@ impl BulkIndex {
         }
     }
 
-    /// Wait for the indexes and put them in place of `conn`'s (empty) ones.
+    /// Wait for the indexes and put them in place of `conn`'s (empty) ones. FTS5 caches an
+    /// index's structure per connection, so `conn` must not have used these indexes in this
+    /// transaction: an import into an empty repertoire only adds rows, and nothing reads them.
     pub fn finish(mut self, conn: &Connection) -> anyhow::Result<()> {
         if !self.batch.is_empty() {
             self.send()?;

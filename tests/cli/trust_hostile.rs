@@ -110,6 +110,10 @@ fn trust_hostile_malformed_files_are_refused_and_change_nothing() {
         ("truncated.jsonl", "truncated"),
         ("newer-major.jsonl", "newer than this rep reads"),
         ("duplicate-ids.jsonl", "appears twice"),
+        (
+            "out-of-order.jsonl",
+            "line 3: record b0b0b0b0-0000-4000-8000-000000000013 is out of order",
+        ),
         ("not-a-header.jsonl", "header"),
         ("bad-stamp.jsonl", "clock stamp"),
         ("unknown-field.jsonl", "unknown field"),
