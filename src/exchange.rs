@@ -975,7 +975,7 @@ impl OrderCheck {
 }
 
 /// Reads an exchange file record by record, checking the header, line limits, truncation and
-/// duplicate ids as it goes, so a file of any size streams in constant memory (but the ids).
+/// order (hence repeated ids) as it goes, so a file of any size streams in constant memory.
 pub struct RecordReader<R> {
     input: R,
     buf: Vec<u8>,
