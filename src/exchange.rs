@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::batch::{self, BatchSender};
 use crate::clock::Stamp;
 use crate::model;
 
@@ -701,24 +702,13 @@ pub fn write_line(out: &mut dyn std::io::Write, record: &Record) -> std::io::Res
 
 /// Hands records to a thread that serialises and writes them; see [`write_in_background`].
 pub struct RecordSink {
-    batch: Vec<Record>,
-    sender: std::sync::mpsc::SyncSender<Vec<Record>>,
+    sender: BatchSender<Record>,
 }
 
 impl RecordSink {
     pub fn write(&mut self, record: Record) -> anyhow::Result<()> {
-        self.batch.push(record);
-        if self.batch.len() >= BATCH {
-            self.flush()?;
-        }
+        anyhow::ensure!(self.sender.push(record), "the export writer stopped");
         Ok(())
-    }
-
-    fn flush(&mut self) -> anyhow::Result<()> {
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        self.sender
-            .send(batch)
-            .map_err(|_| anyhow::anyhow!("the export writer stopped"))
     }
 }
 
@@ -730,7 +720,7 @@ pub fn write_in_background<W: std::io::Write + Send, T>(
     produce: impl FnOnce(&mut RecordSink) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Record>>(4);
+        let (sender, receiver) = batch::channel::<Record>();
         let writer = scope.spawn(move || -> std::io::Result<()> {
             for batch in receiver {
                 for record in &batch {
@@ -739,11 +729,11 @@ pub fn write_in_background<W: std::io::Write + Send, T>(
             }
             out.flush()
         });
-        let mut sink = RecordSink {
-            batch: Vec::with_capacity(BATCH),
-            sender,
-        };
-        let produced = produce(&mut sink).and_then(|value| sink.flush().map(|()| value));
+        let mut sink = RecordSink { sender };
+        let produced = produce(&mut sink).and_then(|value| {
+            anyhow::ensure!(sink.sender.flush(), "the export writer stopped");
+            Ok(value)
+        });
         drop(sink);
         match writer.join() {
             // The writer's own error (a full disk, a closed pipe) explains a failed send.
@@ -858,11 +848,10 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// Records cross from the parsing thread in batches, so the channel costs little per record.
-const BATCH: usize = 256;
-
+/// What crosses from the parsing thread, in order.
+#[allow(clippy::large_enum_variant)] // nearly every item is a record; boxing buys nothing
 enum Parsed {
-    Batch(Vec<Record>),
+    Record(Record),
     Failed(ReadError),
     End,
 }
@@ -870,64 +859,40 @@ enum Parsed {
 /// Feed every record of `input` to `apply`, parsing on a second thread meanwhile: reading and
 /// JSON parsing are a sixth of a large import and overlap with the database work. Memory stays
 /// bounded (a few batches in flight). A reading error is returned as a [`ReadError`] inside
-/// the `anyhow::Error`; an error from `apply` stops the parsing.
+/// the `anyhow::Error`, after the records before it; an error from `apply` stops the parsing.
 pub fn each_record<R: std::io::BufRead + Send>(
     input: R,
     mut apply: impl FnMut(Record) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(4);
+        let (mut sender, receiver) = batch::channel();
         let parser = scope.spawn(move || {
             let mut reader = RecordReader::new(input);
-            let mut batch = Vec::with_capacity(BATCH);
             loop {
-                let message = match reader.next_record() {
-                    Ok(Some(record)) => {
-                        batch.push(record);
-                        if batch.len() < BATCH {
-                            continue;
-                        }
-                        Parsed::Batch(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                    }
-                    Ok(None) => {
-                        let last = std::mem::take(&mut batch);
-                        // The consumer may be gone already: it stopped on an error of its own.
-                        if sender.send(Parsed::Batch(last)).is_err() {
-                            return;
-                        }
-                        Parsed::End
-                    }
-                    Err(e) => {
-                        // Deliver what came before the bad line, as a plain loop would have.
-                        let before = std::mem::take(&mut batch);
-                        if !before.is_empty() && sender.send(Parsed::Batch(before)).is_err() {
-                            return;
-                        }
-                        Parsed::Failed(e)
-                    }
+                let parsed = match reader.next_record() {
+                    Ok(Some(record)) => Parsed::Record(record),
+                    Ok(None) => Parsed::End,
+                    Err(e) => Parsed::Failed(e),
                 };
-                let stop = !matches!(message, Parsed::Batch(_));
-                if sender.send(message).is_err() || stop {
+                let last = !matches!(parsed, Parsed::Record(_));
+                // A failed send means the consumer stopped on an error of its own.
+                if !sender.push(parsed) || last {
+                    let _ = sender.flush();
                     return;
                 }
             }
         });
         let mut outcome = Err(anyhow::anyhow!("the file reader stopped before the end"));
-        for message in receiver.iter() {
-            match message {
-                Parsed::Batch(records) => {
-                    if let Err(e) = records.into_iter().try_for_each(&mut apply) {
-                        outcome = Err(e);
-                        break;
-                    }
-                }
-                Parsed::Failed(e) => {
-                    outcome = Err(e.into());
-                    break;
-                }
-                Parsed::End => {
-                    outcome = Ok(());
-                    break;
+        'batches: for batch in receiver.iter() {
+            for parsed in batch {
+                let stop = match parsed {
+                    Parsed::Record(record) => apply(record).err().map(Err),
+                    Parsed::Failed(e) => Some(Err(e.into())),
+                    Parsed::End => Some(Ok(())),
+                };
+                if let Some(end) = stop {
+                    outcome = end;
+                    break 'batches;
                 }
             }
         }
@@ -1251,7 +1216,7 @@ pub(crate) mod tests {
     #[test]
     fn each_record_delivers_every_record_in_order() {
         // More than one batch, and a last batch that is not full.
-        let n = BATCH * 3 + 7;
+        let n = batch::SIZE * 3 + 7;
         let mut ids = Vec::new();
         each_record(&file_of(n)[..], |r| {
             ids.push(r.id().to_owned());
@@ -1264,7 +1229,7 @@ pub(crate) mod tests {
 
     #[test]
     fn each_record_stops_at_a_bad_line_and_says_where() {
-        let mut file = file_of(BATCH + 1);
+        let mut file = file_of(batch::SIZE + 1);
         file.extend_from_slice(b"{not json\n");
         let mut seen = 0;
         let err = each_record(&file[..], |_| {
@@ -1273,12 +1238,12 @@ pub(crate) mod tests {
         })
         .unwrap_err();
         match err.downcast::<ReadError>() {
-            Ok(ReadError::Line(e)) => assert_eq!(e.line, BATCH + 3),
+            Ok(ReadError::Line(e)) => assert_eq!(e.line, batch::SIZE + 3),
             other => panic!("expected a line error, got {other:?}"),
         }
         assert_eq!(
             seen,
-            BATCH + 1,
+            batch::SIZE + 1,
             "the records before the bad line were delivered"
         );
     }
@@ -1288,7 +1253,7 @@ pub(crate) mod tests {
         // The parser is blocked on a full channel when the consumer gives up: it must notice
         // and end, or this test never returns.
         let mut seen = 0;
-        let err = each_record(&file_of(BATCH * 20)[..], |_| {
+        let err = each_record(&file_of(batch::SIZE * 20)[..], |_| {
             seen += 1;
             anyhow::ensure!(seen < 3, "consumer failed");
             Ok(())
@@ -1300,7 +1265,7 @@ pub(crate) mod tests {
 
     #[test]
     fn background_writing_writes_what_write_line_writes() {
-        let records: Vec<Record> = (0..BATCH * 2 + 3)
+        let records: Vec<Record> = (0..batch::SIZE * 2 + 3)
             .map(|i| {
                 let id = format!("00000000-0000-4000-8000-{i:012}");
                 Record::Entry(record(&id, stamp(1, 0, 1)))
@@ -1347,7 +1312,7 @@ pub(crate) mod tests {
         // The producer has far more to send than the channel holds: it must be released when
         // the writer fails, and the error must be the writer's, not a broken channel.
         let err = write_in_background(FailingWriter { left: 10_000 }, |sink| {
-            for i in 0..BATCH * 50 {
+            for i in 0..batch::SIZE * 50 {
                 let id = format!("00000000-0000-4000-8000-{i:012}");
                 sink.write(Record::Entry(record(&id, stamp(1, 0, 1))))?;
             }

@@ -1,6 +1,7 @@
 //! repertoire: a terminal-first knowledge repertoire for communities of practice.
 //! The `rep` binary is a thin shell over [`main_with_args`].
 
+mod batch;
 mod cli;
 mod clock;
 mod commands;

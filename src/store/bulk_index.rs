@@ -10,12 +10,13 @@
 //! `live_entries` and `live_replies`), and both sides run the same SQLite. The scratch file is
 //! deleted whatever happens.
 
-use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use anyhow::Context as _;
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, params};
+
+use crate::batch::{self, BatchSender};
 
 /// The full-text tables built here.
 const TABLES: [&str; 2] = ["entries_fts", "replies_fts"];
@@ -26,9 +27,6 @@ const SHADOW_TABLES: [(&str, &str); 3] = [
     ("idx", "segid, term, pgno"),
     ("docsize", "id, sz"),
 ];
-
-/// Documents cross to the indexing thread in batches, so the channel costs little per entry.
-const BATCH: usize = 256;
 
 /// What the full-text indexes hold of one live entry or reply; `seq` is its row.
 pub enum Doc {
@@ -46,8 +44,7 @@ pub enum Doc {
 }
 
 pub struct BulkIndex {
-    batch: Vec<Doc>,
-    sender: Option<SyncSender<Vec<Doc>>>,
+    sender: Option<BatchSender<Doc>>,
     worker: Option<JoinHandle<anyhow::Result<Connection>>>,
     // Declared last: dropped after the worker is joined and its connection closed.
     _file: tempfile::TempPath,
@@ -95,7 +92,7 @@ impl BulkIndex {
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; {definitions}
              INSERT INTO entries_fts(entries_fts, rank) VALUES ('hashsize', 8388608);"
         ))?;
-        let (sender, receiver) = sync_channel::<Vec<Doc>>(4);
+        let (sender, receiver) = batch::channel::<Doc>();
         let worker = std::thread::spawn(move || -> anyhow::Result<Connection> {
             let tx = scratch.unchecked_transaction()?;
             {
@@ -124,7 +121,6 @@ impl BulkIndex {
             Ok(scratch)
         });
         Ok(Some(BulkIndex {
-            batch: Vec::with_capacity(BATCH),
             sender: Some(sender),
             worker: Some(worker),
             _file: file,
@@ -132,24 +128,17 @@ impl BulkIndex {
     }
 
     pub fn add(&mut self, doc: Doc) -> anyhow::Result<()> {
-        self.batch.push(doc);
-        if self.batch.len() >= BATCH {
-            self.send()?;
-        }
-        Ok(())
-    }
-
-    fn send(&mut self) -> anyhow::Result<()> {
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        let sent = self.sender.as_ref().map(|s| s.send(batch).is_ok());
-        if sent == Some(true) {
+        if self.sender.as_mut().is_some_and(|s| s.push(doc)) {
             return Ok(());
         }
-        // The worker stopped early: its own error says why.
-        Err(self
-            .join()
+        Err(self.stopped())
+    }
+
+    /// Why the worker took no more: its own error, if it stopped on one.
+    fn stopped(&mut self) -> anyhow::Error {
+        self.join()
             .err()
-            .unwrap_or_else(|| anyhow::anyhow!("the full-text indexer stopped before the end")))
+            .unwrap_or_else(|| anyhow::anyhow!("the full-text indexer stopped before the end"))
     }
 
     /// Wait for the worker; its finished connection, or its error.
@@ -169,8 +158,8 @@ impl BulkIndex {
     /// index's structure per connection, so `conn` must not have used these indexes in this
     /// transaction: an import into an empty repertoire only adds rows, and nothing reads them.
     pub fn finish(mut self, conn: &Connection) -> anyhow::Result<()> {
-        if !self.batch.is_empty() {
-            self.send()?;
+        if !self.sender.as_mut().is_some_and(BatchSender::flush) {
+            return Err(self.stopped());
         }
         let scratch = self.join()?;
         let shadows = TABLES.iter().flat_map(|table| {

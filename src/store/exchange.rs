@@ -1240,6 +1240,15 @@ mod tests {
         lines.join("\n") + "\n"
     }
 
+    /// The bulk indexer's scratch files in `dir`.
+    fn scratch_files(dir: &std::path::Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| name.contains(".index-"))
+            .collect()
+    }
+
     /// Ranked rows for `query` in the full-text table `table`.
     fn ranked(store: &mut Store, table: &str, query: &str) -> Vec<i64> {
         store
@@ -1299,12 +1308,7 @@ mod tests {
             );
         }
         assert_eq!(export_bytes(&mut on_disk), export_bytes(&mut in_memory));
-        let left: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|name| name.contains(".index-"))
-            .collect();
-        assert!(left.is_empty(), "scratch files left: {left:?}");
+        assert_eq!(scratch_files(dir.path()), Vec::<String>::new());
     }
 
     /// An export of some domains holds exactly the records of the whole export that are in
@@ -1387,12 +1391,7 @@ mod tests {
         let before = export_bytes(&mut store);
         assert!(store.write(|w| import(w, file.as_bytes())).is_err());
         assert_eq!(export_bytes(&mut store), before);
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|name| name.contains(".index-"))
-            .collect();
-        assert!(names.is_empty(), "scratch files left: {names:?}");
+        assert_eq!(scratch_files(dir.path()), Vec::<String>::new());
         // And the next import, into the still empty repertoire, works.
         let mut in_memory = Store::open_in_memory().unwrap();
         import_bytes(&mut in_memory, varied_file(50).as_bytes());
