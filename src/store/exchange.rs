@@ -226,12 +226,13 @@ pub fn save_record(
 ) -> anyhow::Result<i64> {
     let created_ms = timefmt::parse_exact(&record.created_at).unwrap_or(0);
     let updated_ms = i64::try_from(record.max_stamp().millis).unwrap_or(i64::MAX);
-    let live_tags: Vec<&str> = record
+    let live_tags = record
         .tags
         .iter()
         .filter(|(_, s)| s.present)
         .map(|(t, _)| t.as_str())
-        .collect();
+        .collect::<Vec<_>>()
+        .join(" ");
     let resolved = record.resolved.as_ref();
     let reviewed = record.reviewed.as_ref();
     let values = params![
@@ -265,7 +266,7 @@ pub fn save_record(
         reviewed.map(|v| v.at.to_string()),
         reviewed.map(|v| v.by.as_str()),
         updated_ms,
-        live_tags.join(" "),
+        live_tags,
     ];
     let is_new = seq.is_none();
     let seq = match seq {
@@ -285,7 +286,7 @@ pub fn save_record(
                     Some(bulk) => bulk.add(Doc::Entry {
                         seq,
                         title: r.title.value.clone(),
-                        tags: live_tags.join(" "),
+                        tags: live_tags.clone(),
                         body: r.body.value.clone(),
                         command: r.command.value.clone(),
                     })?,
@@ -293,7 +294,7 @@ pub fn save_record(
                         conn,
                         seq,
                         &r.title.value,
-                        &live_tags.join(" "),
+                        &live_tags,
                         &r.body.value,
                         r.command.value.as_deref(),
                     )?,
