@@ -121,7 +121,10 @@ fn git_user_name() -> Option<String> {
 /// A member name is one short line of printable text.
 pub fn validate_member(name: &str) -> Result<String, RepError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+    if name.is_empty()
+        || name.chars().count() > crate::limits::MEMBER_CHARS
+        || name.chars().any(char::is_control)
+    {
         return Err(RepError::user(format!(
             "invalid member name {:?}: use one line of up to 64 printable characters",
             crate::output::sanitize_line(name)

@@ -13,15 +13,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::batch::{self, BatchSender};
 use crate::clock::Stamp;
+use crate::limits::{self, keep_newest};
 use crate::model;
+use crate::timefmt::Millis;
 
 pub const FORMAT_NAME: &str = "repertoire";
 /// Major changes are refused by older readers; minor ones only add optional data.
 pub const FORMAT_MAJOR: u32 = 1;
 pub const FORMAT_MINOR: u32 = 0;
-/// No legitimate line comes near this: a 1 MiB body plus its revisions' history is capped below.
-pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
-pub const MAX_REVISIONS: usize = 1000;
+const MAX_LINE_BYTES: usize = limits::LINE_BYTES;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,11 +45,22 @@ impl Header {
                 self.format
             ));
         }
-        let major = self
-            .version
-            .split('.')
-            .next()
-            .and_then(|m| m.parse::<u32>().ok());
+        // Exactly MAJOR.MINOR, each a plain decimal number: `1.0.1` or `01.0` is no version rep
+        // writes, and a reader that guessed at it could misread a later format.
+        let number = |part: &str| {
+            let plain = !part.is_empty()
+                && part.bytes().all(|b| b.is_ascii_digit())
+                && (part == "0" || !part.starts_with('0'));
+            if plain {
+                part.parse::<u32>().ok()
+            } else {
+                None
+            }
+        };
+        let major = match self.version.split_once('.') {
+            Some((major, minor)) if number(minor).is_some() => number(major),
+            _ => None,
+        };
         match major {
             None => Err(format!("unreadable format version {:?}", self.version)),
             Some(m) if m > FORMAT_MAJOR => Err(format!(
@@ -229,15 +240,12 @@ impl ReplyRecord {
             .into_iter()
             .chain(self.helped.keys())
         {
-            crate::context::validate_member(member).map_err(|e| e.message)?;
+            check_member(member)?;
         }
         if self.body.trim().is_empty() {
             return Err("a reply needs a body".into());
         }
         model::check_body(&self.body).map_err(|e| e.message)?;
-        if self.helped.len() > MAX_SET {
-            return Err(format!("more than {MAX_SET} endorsements"));
-        }
         Ok(())
     }
 }
@@ -260,7 +268,68 @@ pub fn join_reply(a: &ReplyRecord, b: &ReplyRecord) -> ReplyRecord {
     out.accepted = max_versioned(&a.accepted, &b.accepted);
     out.deleted = max_versioned(&a.deleted, &b.deleted);
     join_helped(&mut out.helped, &b.helped);
+    bound_helped(&mut out.helped);
     out
+}
+
+/// Endorsements keep the earliest members: joining only ever moves a member's stamp earlier,
+/// so the bound commutes with the join.
+fn bound_helped(helped: &mut BTreeMap<String, Stamp>) {
+    if helped.len() <= limits::ENDORSEMENTS {
+        return;
+    }
+    let mut all: Vec<(String, Stamp)> = std::mem::take(helped).into_iter().collect();
+    keep_newest(&mut all, limits::ENDORSEMENTS, |(m, a), (n, b)| {
+        (a, m).cmp(&(b, n))
+    });
+    *helped = all.into_iter().collect();
+}
+
+/// Tag and link states keep the newest: joining only ever moves a state's stamp later.
+fn bound_states(states: &mut BTreeMap<String, TagState>, cap: usize) {
+    if states.len() <= cap {
+        return;
+    }
+    let mut all: Vec<(String, TagState)> = std::mem::take(states).into_iter().collect();
+    keep_newest(&mut all, cap, |(k, a), (l, b)| {
+        (&b.at, b.present, l).cmp(&(&a.at, a.present, k))
+    });
+    *states = all.into_iter().collect();
+}
+
+/// The history a field keeps of the values it no longer holds: in each size class, the newest
+/// by stamp (docs/format.md, "History").
+fn bound_history(history: Vec<Revision>) -> Vec<Revision> {
+    let (mut small, mut large): (Vec<Revision>, Vec<Revision>) =
+        history.into_iter().partition(|r| {
+            let escaped = r.value.as_deref().map_or(0, limits::escaped_len);
+            !limits::revisions_kept(escaped).0
+        });
+    let newest_first = |x: &Revision, y: &Revision| y.at.cmp(&x.at).then_with(|| y.cmp(x));
+    keep_newest(&mut small, limits::SMALL_REVISIONS, newest_first);
+    keep_newest(&mut large, limits::LARGE_REVISIONS, newest_first);
+    small.append(&mut large);
+    small.sort();
+    small
+}
+
+/// The order in which two states of one occurrence (which rep never changes, but a crafted
+/// file may) are joined, and in which occurrences rank for the bound: the later wins.
+fn occurrence_rank(o: &Occurrence) -> (&str, &str, &str, Option<&str>) {
+    (&o.at, &o.id, &o.member, o.note.as_deref())
+}
+
+/// A member name as a record must hold it: valid and without surrounding spaces, so that two
+/// names shown alike are the same name.
+fn check_member(name: &str) -> Result<(), String> {
+    match crate::context::validate_member(name) {
+        Ok(trimmed) if trimmed == name => Ok(()),
+        Ok(_) => Err(format!(
+            "member name {:?} has surrounding spaces",
+            clip(name)
+        )),
+        Err(e) => Err(e.message),
+    }
 }
 
 fn join_helped(into: &mut BTreeMap<String, Stamp>, other: &BTreeMap<String, Stamp>) {
@@ -297,9 +366,6 @@ fn max_optional(
         (None, None) => None,
     }
 }
-
-/// Upper bound for the per-record sets (tags aside): endorsements, links, occurrences.
-pub const MAX_SET: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -493,29 +559,17 @@ impl EntryRecord {
         .chain([&self.command.by, &self.link.by, &self.deleted.by])
         .chain(self.revisions.iter().map(|r| &r.by))
         {
-            crate::context::validate_member(member).map_err(|e| e.message)?;
+            check_member(member)?;
         }
         for field in TextField::ALL {
             validate_value(field, self.value_of(field))?;
         }
-        if self.tags.len() > 10 * model::MAX_TAGS {
-            return Err(format!(
-                "{} tags, over the limit of {}",
-                self.tags.len(),
-                10 * model::MAX_TAGS
-            ));
-        }
+        // Counts are not refused: the canonical form keeps the newest of each collection.
         for tag in self.tags.keys() {
             match model::normalize_tag(tag) {
                 Ok(t) if &t == tag => {}
                 _ => return Err(format!("tag {:?} is not a normalised tag", clip(tag))),
             }
-        }
-        if self.revisions.len() > MAX_REVISIONS {
-            return Err(format!(
-                "{} revisions, over the limit of {MAX_REVISIONS}",
-                self.revisions.len()
-            ));
         }
         for r in &self.revisions {
             validate_value(r.field, r.value.as_deref())?;
@@ -527,27 +581,25 @@ impl EntryRecord {
             .map(|v| &v.by)
             .chain(self.helped.keys())
         {
-            crate::context::validate_member(by).map_err(|e| e.message)?;
-        }
-        if self.links.len() > MAX_SET
-            || self.helped.len() > MAX_SET
-            || self.occurrences.len() > MAX_SET
-        {
-            return Err(format!(
-                "more than {MAX_SET} links, endorsements or occurrences"
-            ));
+            check_member(by)?;
         }
         for key in self.links.keys() {
-            let valid = key.split_once(' ').is_some_and(|(target, kind)| {
-                uuid::Uuid::parse_str(target).is_ok_and(|u| u.hyphenated().to_string() == target)
-                    && LINK_KINDS.contains(&kind)
+            let target = key.split_once(' ').and_then(|(target, kind)| {
+                let valid = uuid::Uuid::parse_str(target)
+                    .is_ok_and(|u| u.hyphenated().to_string() == target)
+                    && LINK_KINDS.contains(&kind);
+                valid.then_some(target)
             });
-            if !valid {
-                return Err(format!("link {:?} is not \"TARGET-ID KIND\"", clip(key)));
+            match target {
+                None => return Err(format!("link {:?} is not \"TARGET-ID KIND\"", clip(key))),
+                Some(target) if target == self.id => {
+                    return Err("the entry links to itself".to_owned());
+                }
+                Some(_) => {}
             }
         }
         for o in &self.occurrences {
-            crate::context::validate_member(&o.member).map_err(|e| e.message)?;
+            check_member(&o.member)?;
             crate::timefmt::parse_exact(&o.at)
                 .ok_or_else(|| format!("occurrence time {:?} is not RFC 3339", clip(&o.at)))?;
             if uuid::Uuid::parse_str(&o.id).map(|u| u.hyphenated().to_string()) != Ok(o.id.clone())
@@ -573,7 +625,7 @@ fn validate_value(field: TextField, value: Option<&str>) -> Result<(), String> {
         TextField::Kind => {
             let kind = value.ok_or_else(required)?;
             let valid = !kind.is_empty()
-                && kind.len() <= 32
+                && kind.len() <= limits::KIND_BYTES
                 && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
             if !valid {
                 return Err(format!("kind {:?} is not a lowercase word", clip(kind)));
@@ -644,23 +696,36 @@ pub fn join(a: &EntryRecord, b: &EntryRecord) -> Joined {
         if lost_a || lost_b {
             lost.push(field);
         }
-        revisions.extend(all.into_iter().filter(|r| *r != winner));
+        revisions.extend(bound_history(
+            all.into_iter().filter(|r| *r != winner).collect(),
+        ));
     }
     out.revisions = revisions;
     out.deleted = max_versioned(&a.deleted, &b.deleted);
     join_set(&mut out.tags, &b.tags);
+    bound_states(&mut out.tags, limits::TAG_STATES);
     join_set(&mut out.links, &b.links);
+    bound_states(&mut out.links, limits::LINKS);
     out.resolved = max_optional(&a.resolved, &b.resolved);
     out.reviewed = max_optional(&a.reviewed, &b.reviewed);
     join_helped(&mut out.helped, &b.helped);
+    bound_helped(&mut out.helped);
     let mut occurrences: BTreeMap<&str, &Occurrence> = BTreeMap::new();
     for o in a.occurrences.iter().chain(&b.occurrences) {
         occurrences
             .entry(o.id.as_str())
-            .and_modify(|mine| *mine = (*mine).max(o))
+            .and_modify(|mine| {
+                if occurrence_rank(o) > occurrence_rank(mine) {
+                    *mine = o;
+                }
+            })
             .or_insert(o);
     }
-    out.occurrences = occurrences.into_values().cloned().collect();
+    let mut occurrences: Vec<Occurrence> = occurrences.into_values().cloned().collect();
+    keep_newest(&mut occurrences, limits::OCCURRENCES, |x, y| {
+        occurrence_rank(y).cmp(&occurrence_rank(x))
+    });
+    out.occurrences = occurrences;
     Joined {
         record: out,
         lost_concurrent_edits: lost,
@@ -681,7 +746,11 @@ pub fn canonical(record: EntryRecord) -> EntryRecord {
     // The common case, a record with no history and its occurrences in order, is canonical
     // already: skip the join's copies.
     let ordered = record.occurrences.windows(2).all(|w| w[0].id < w[1].id);
-    if record.revisions.is_empty() && ordered {
+    let bounded = record.tags.len() <= limits::TAG_STATES
+        && record.links.len() <= limits::LINKS
+        && record.helped.len() <= limits::ENDORSEMENTS
+        && record.occurrences.len() <= limits::OCCURRENCES;
+    if record.revisions.is_empty() && ordered && bounded {
         return record;
     }
     join(&record, &record).record
@@ -862,12 +931,13 @@ enum Parsed {
 /// the `anyhow::Error`, after the records before it; an error from `apply` stops the parsing.
 pub fn each_record<R: std::io::BufRead + Send>(
     input: R,
+    now: Millis,
     mut apply: impl FnMut(Record) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     std::thread::scope(|scope| {
         let (mut sender, receiver) = batch::channel();
         let parser = scope.spawn(move || {
-            let mut reader = RecordReader::new(input);
+            let mut reader = RecordReader::new(input, now);
             loop {
                 let parsed = match reader.next_record() {
                     Ok(Some(record)) => Parsed::Record(record),
@@ -946,15 +1016,19 @@ pub struct RecordReader<R> {
     buf: Vec<u8>,
     line: usize,
     order: OrderCheck,
+    /// The reader's wall clock: stamps far ahead of it are refused.
+    now: Millis,
 }
 
 impl<R: std::io::BufRead> RecordReader<R> {
-    pub fn new(input: R) -> RecordReader<R> {
+    /// A reader for `input`, refusing stamps more than [`limits::STAMP_AHEAD_MS`] ahead of `now`.
+    pub fn new(input: R, now: Millis) -> RecordReader<R> {
         RecordReader {
             input,
             buf: Vec::new(),
             line: 0,
             order: OrderCheck::default(),
+            now,
         }
     }
 
@@ -997,6 +1071,9 @@ impl<R: std::io::BufRead> RecordReader<R> {
             if let Err(reason) = self.order.follow(&record) {
                 return Err(self.fail(self.line, reason));
             }
+            if let Err(reason) = check_stamps_ahead(&record, self.now) {
+                return Err(self.fail(self.line, reason));
+            }
             return Ok(Some(match record {
                 Record::Entry(entry) => Record::Entry(canonical(entry)),
                 Record::Reply(reply) => Record::Reply(join_reply(&reply, &reply)),
@@ -1007,6 +1084,53 @@ impl<R: std::io::BufRead> RecordReader<R> {
     fn fail(&self, line: usize, reason: String) -> ReadError {
         ReadError::Line(LineError { line, reason })
     }
+}
+
+/// A stamp far in the future would win every later change of its field, on every replica, until
+/// that day: such a record is refused rather than let in.
+fn check_stamps_ahead(record: &Record, now: Millis) -> Result<(), String> {
+    let newest = match record {
+        Record::Entry(e) => e.max_stamp(),
+        Record::Reply(r) => r.max_stamp(),
+    };
+    let ahead = i64::try_from(newest.millis)
+        .unwrap_or(i64::MAX)
+        .saturating_sub(now);
+    if ahead > limits::STAMP_AHEAD_MS {
+        return Err(format!(
+            "a change stamped {} hours ahead of this machine's clock (at most {} allowed): the \
+             machine that made it has a wrong date, or this one has",
+            ahead / 3_600_000,
+            limits::STAMP_AHEAD_MS / 3_600_000
+        ));
+    }
+    Ok(())
+}
+
+/// Why two files cannot be joined, though each reads well on its own: the checks import makes
+/// against the repertoire, made here against the other file.
+pub fn check_joined(records: &[Record]) -> Result<(), String> {
+    let entries: BTreeSet<&str> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Entry(e) => Some(e.id.as_str()),
+            Record::Reply(_) => None,
+        })
+        .collect();
+    for record in records {
+        if let Record::Reply(reply) = record {
+            if entries.contains(reply.id.as_str()) {
+                return Err(format!("reply {} has the id of an entry", reply.id));
+            }
+            if !entries.contains(reply.entry.as_str()) {
+                return Err(format!(
+                    "reply {} answers entry {}, which is in neither file",
+                    reply.id, reply.entry
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Join two whole files' worth of records: the merge driver's work.
@@ -1218,7 +1342,7 @@ pub(crate) mod tests {
         // More than one batch, and a last batch that is not full.
         let n = batch::SIZE * 3 + 7;
         let mut ids = Vec::new();
-        each_record(&file_of(n)[..], |r| {
+        each_record(&file_of(n)[..], Millis::MAX, |r| {
             ids.push(r.id().to_owned());
             Ok(())
         })
@@ -1232,7 +1356,7 @@ pub(crate) mod tests {
         let mut file = file_of(batch::SIZE + 1);
         file.extend_from_slice(b"{not json\n");
         let mut seen = 0;
-        let err = each_record(&file[..], |_| {
+        let err = each_record(&file[..], Millis::MAX, |_| {
             seen += 1;
             Ok(())
         })
@@ -1253,7 +1377,7 @@ pub(crate) mod tests {
         // The parser is blocked on a full channel when the consumer gives up: it must notice
         // and end, or this test never returns.
         let mut seen = 0;
-        let err = each_record(&file_of(batch::SIZE * 20)[..], |_| {
+        let err = each_record(&file_of(batch::SIZE * 20)[..], Millis::MAX, |_| {
             seen += 1;
             anyhow::ensure!(seen < 3, "consumer failed");
             Ok(())

@@ -16,7 +16,7 @@ pub fn import(bytes: &[u8]) {
     let mut store = seeded_store();
     let before = export(&mut store);
     let input = bytes;
-    let outcome = store.write(|w| crate::store::exchange::import(w, input));
+    let outcome = store.write(|w| crate::store::exchange::import(w, input, i64::MAX));
     if let Err(err) = outcome {
         assert_eq!(status_of(&err), ExitStatus::User, "{err:#}");
         assert_eq!(
@@ -82,7 +82,7 @@ mod tests {
         let file = format!("{HEADER}\n{VALID}\n");
         let mut store = seeded_store();
         let report = store
-            .write(|w| crate::store::exchange::import(w, file.as_bytes()))
+            .write(|w| crate::store::exchange::import(w, file.as_bytes(), i64::MAX))
             .unwrap();
         assert_eq!(report.added, 1);
     }

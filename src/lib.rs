@@ -17,6 +17,7 @@ mod foreign;
 pub mod fuzzing;
 mod gaps;
 mod ids;
+mod limits;
 mod markdown;
 mod model;
 mod output;

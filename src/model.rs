@@ -4,17 +4,11 @@
 use serde::Serialize;
 
 use crate::error::RepError;
+use crate::limits::{BODY_BYTES, DOMAIN_CHARS, FIELD_BYTES, TAG_CHARS, TITLE_CHARS};
 
 /// Version of the `--json` output schema. Bump on any incompatible change.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
 
-/// Limits that keep one hostile or mistaken input from bloating the database.
-pub const MAX_TITLE_CHARS: usize = 300;
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-pub const MAX_FIELD_BYTES: usize = 8 * 1024;
-pub const MAX_TAG_CHARS: usize = 64;
-pub const MAX_TAGS: usize = 64;
-pub const MAX_DOMAIN_CHARS: usize = 100;
 pub const DEFAULT_DOMAIN: &str = "general";
 
 /// Kinds an entry can have. Stored as text so later versions can add kinds without a migration.
@@ -85,13 +79,16 @@ pub fn validate_title(title: &str) -> Result<String, RepError> {
     if title.is_empty() {
         return Err(RepError::user("the title is empty").with_hint("give a short one-line title"));
     }
+    if title.contains('\0') {
+        return Err(RepError::user("the title contains a NUL byte"));
+    }
     if title.contains(['\n', '\r']) {
         return Err(RepError::user("the title must be one line")
             .with_hint("put the details in the body with -m, --body-file or -"));
     }
-    if title.chars().count() > MAX_TITLE_CHARS {
+    if title.chars().count() > TITLE_CHARS {
         return Err(RepError::user(format!(
-            "the title is longer than the limit of {MAX_TITLE_CHARS} characters"
+            "the title is longer than the limit of {TITLE_CHARS} characters"
         ))
         .with_hint("put the details in the body"));
     }
@@ -105,11 +102,11 @@ pub fn validate_body(body: String) -> Result<String, RepError> {
 
 /// [`validate_body`] without taking the text.
 pub fn check_body(body: &str) -> Result<(), RepError> {
-    if body.len() > MAX_BODY_BYTES {
+    if body.len() > BODY_BYTES {
         return Err(RepError::user(format!(
             "the body is {} bytes, over the limit of {} bytes (1 MiB)",
             body.len(),
-            MAX_BODY_BYTES
+            BODY_BYTES
         ))
         .with_hint("link to large material with --link instead of pasting it"));
     }
@@ -124,9 +121,9 @@ pub fn validate_field(name: &str, value: &str) -> Result<Option<String>, RepErro
     if value.is_empty() {
         return Ok(None);
     }
-    if value.len() > MAX_FIELD_BYTES {
+    if value.len() > FIELD_BYTES {
         return Err(RepError::user(format!(
-            "the {name} is longer than the limit of {MAX_FIELD_BYTES} bytes"
+            "the {name} is longer than the limit of {FIELD_BYTES} bytes"
         )));
     }
     if value.contains('\0') {
@@ -150,10 +147,8 @@ pub fn normalize_domain(input: &str) -> Result<String, RepError> {
     if domain.is_empty() {
         return Err(invalid("it is empty"));
     }
-    if domain.chars().count() > MAX_DOMAIN_CHARS {
-        return Err(invalid(&format!(
-            "longer than {MAX_DOMAIN_CHARS} characters"
-        )));
+    if domain.chars().count() > DOMAIN_CHARS {
+        return Err(invalid(&format!("longer than {DOMAIN_CHARS} characters")));
     }
     for segment in domain.split('/') {
         let mut chars = segment.chars();
@@ -186,8 +181,8 @@ pub fn normalize_tag(input: &str) -> Result<String, RepError> {
     if tag.is_empty() {
         return Err(invalid("it is empty"));
     }
-    if tag.chars().count() > MAX_TAG_CHARS {
-        return Err(invalid(&format!("longer than {MAX_TAG_CHARS} characters")));
+    if tag.chars().count() > TAG_CHARS {
+        return Err(invalid(&format!("longer than {TAG_CHARS} characters")));
     }
     if tag.chars().any(|c| c.is_control() || c == ',') {
         return Err(invalid("it contains a control character or a comma"));
@@ -238,7 +233,7 @@ mod tests {
         assert_eq!(validate_title("  hi ").unwrap(), "hi");
         assert!(validate_title("a\nb").is_err());
         assert!(validate_title(" ").is_err());
-        assert!(validate_title(&"x".repeat(MAX_TITLE_CHARS + 1)).is_err());
+        assert!(validate_title(&"x".repeat(TITLE_CHARS + 1)).is_err());
     }
 
     proptest! {

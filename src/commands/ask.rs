@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::RepError;
+use crate::limits;
 use crate::model::{self, Entry, SearchHit};
 use crate::output::sanitize_line;
 use crate::search::similarity_query;
@@ -174,7 +175,7 @@ fn read_stdin() -> anyhow::Result<String> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .lock()
-        .take(model::MAX_BODY_BYTES as u64 + 1)
+        .take(limits::BODY_BYTES as u64 + 1)
         .read_to_end(&mut bytes)?;
     String::from_utf8(bytes).map_err(|e| {
         RepError::user(format!(

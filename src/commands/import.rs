@@ -81,9 +81,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             bar,
         )
     };
+    let now = ctx.now();
     let report = ctx
         .store()?
-        .write_or_rehearse(!args.dry_run, |w| exchange::import(w, input));
+        .write_or_rehearse(!args.dry_run, |w| exchange::import(w, input, now));
     bar.finish_and_clear();
     print_report(ctx, &report?, args.dry_run)
 }

@@ -28,9 +28,16 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    let ours = read_all(&args.ours)?;
-    let theirs = read_all(&args.theirs)?;
+    let now = ctx.now();
+    let ours = read_all(&args.ours, now)?;
+    let theirs = read_all(&args.theirs, now)?;
     let merged = exchange::join_files(ours, theirs);
+    // The checks import makes against the repertoire, made against the other side, so that the
+    // driver never writes a file that import refuses.
+    exchange::check_joined(&merged).map_err(|reason| {
+        RepError::user(format!("cannot merge: {reason}"))
+            .with_hint("left as a git conflict; fix the file by hand or re-export it")
+    })?;
     let text = exchange::file_text(&merged);
     write_atomically(&args.ours, |out| Ok(out.write_all(text.as_bytes())?))?;
     let shown = args
@@ -44,10 +51,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_all(path: &PathBuf) -> anyhow::Result<Vec<Record>> {
+fn read_all(path: &PathBuf, now: crate::timefmt::Millis) -> anyhow::Result<Vec<Record>> {
     let file = std::fs::File::open(path)
         .map_err(|e| RepError::user(format!("cannot open {}: {e}", path.display())))?;
-    let mut reader = RecordReader::new(std::io::BufReader::new(file));
+    let mut reader = RecordReader::new(std::io::BufReader::new(file), now);
     let mut records = Vec::new();
     loop {
         match reader.next_record() {

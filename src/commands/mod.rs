@@ -47,7 +47,8 @@ use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::RepError;
-use crate::model::{self, Entry, MAX_BODY_BYTES};
+use crate::limits::{self, BODY_BYTES as MAX_BODY_BYTES};
+use crate::model::{self, Entry};
 use crate::output::{Output, sanitize, sanitize_line};
 use crate::store::entries::Filter;
 use crate::timefmt;
@@ -121,8 +122,8 @@ pub fn parse_tags(raw: &[String]) -> anyhow::Result<Vec<String>> {
             tags.push(tag);
         }
         // Checked as we go: the duplicate scan above is quadratic, fine for 64 tags, not 100,000.
-        if tags.len() > model::MAX_TAGS {
-            return Err(RepError::user(format!("more than {} tags", model::MAX_TAGS)).into());
+        if tags.len() > limits::LIVE_TAGS {
+            return Err(RepError::user(format!("more than {} tags", limits::LIVE_TAGS)).into());
         }
     }
     Ok(tags)

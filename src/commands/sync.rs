@@ -34,6 +34,7 @@ struct Synced<'a> {
 pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
     sync::check_git()?;
     let member = ctx.member()?;
+    let now = ctx.now();
     let db_path = ctx.db_path()?;
     let store = ctx.store()?;
     let Some(url) = store.read(|c| db::local_setting(c, "remote"))? else {
@@ -64,7 +65,7 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
             if last.as_deref() != Some(blob.as_str()) {
                 let report = store.write(|w| {
                     let mut input = std::io::BufReader::new(std::fs::File::open(&file)?);
-                    exchange::import(w, &mut input)
+                    exchange::import(w, &mut input, now)
                 })?;
                 store.write_local(|c| db::set_local_setting(c, "sync.imported", &blob))?;
                 merged.added += report.added;

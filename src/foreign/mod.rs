@@ -15,6 +15,7 @@ pub mod walk;
 
 use serde::Serialize;
 
+use crate::limits;
 use crate::model::{self, Kind};
 
 /// Fixed for all time: changing it would give every imported entry a new id.
@@ -163,11 +164,11 @@ pub fn prepare(
             tags.push(tag);
         }
     }
-    if tags.len() > model::MAX_TAGS {
+    if tags.len() > limits::LIVE_TAGS {
         return Err(format!(
             "{} tags, over the limit of {}",
             tags.len(),
-            model::MAX_TAGS
+            limits::LIVE_TAGS
         ));
     }
     tags.sort();
@@ -197,8 +198,8 @@ pub fn title_line(text: &str) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
-    if line.chars().count() > model::MAX_TITLE_CHARS {
-        let cut: String = line.chars().take(model::MAX_TITLE_CHARS - 1).collect();
+    if line.chars().count() > limits::TITLE_CHARS {
+        let cut: String = line.chars().take(limits::TITLE_CHARS - 1).collect();
         format!("{}…", cut.trim_end())
     } else {
         line.to_owned()
@@ -462,7 +463,7 @@ mod tests {
     #[test]
     fn long_first_lines_are_cut() {
         let t = title_line(&format!("\n  {}\nmore", "x".repeat(400)));
-        assert_eq!(t.chars().count(), model::MAX_TITLE_CHARS);
+        assert_eq!(t.chars().count(), limits::TITLE_CHARS);
         assert!(model::validate_title(&t).is_ok());
     }
 }

@@ -349,6 +349,7 @@ pub fn set_field(
         ),
         params![seq, value, stamp.to_string(), member, now],
     )?;
+    super::exchange::keep_bounded(conn, seq, Some(stamp))?;
     Ok(true)
 }
 
@@ -389,6 +390,7 @@ pub fn set_tag(
         "UPDATE entries SET updated_ms = max(updated_ms, ?2) WHERE seq = ?1",
         params![seq, now],
     )?;
+    super::exchange::keep_bounded(conn, seq, Some(stamp))?;
     Ok(true)
 }
 

@@ -17,7 +17,8 @@ use crate::exchange::{
     self, EntryRecord, Occurrence, ReadError, Record, ReplyRecord, Revision, TagState, TextField,
     Versioned,
 };
-use crate::timefmt;
+use crate::limits;
+use crate::timefmt::{self, Millis};
 
 /// The columns of an entry's shared state, in [`record_row`]'s order. A macro, so that the
 /// statements built from it are literals: no formatting per record.
@@ -91,6 +92,15 @@ fn save_endorsements(
     )?;
     for (member, at) in helped {
         stmt.execute(params![record_id, member, at.to_string()])?;
+    }
+    // At the bound, the join may have dropped members that rows still hold.
+    if helped.len() >= limits::ENDORSEMENTS {
+        let mut drop =
+            conn.prepare_cached("DELETE FROM endorsements WHERE record_id = ?1 AND member = ?2")?;
+        let held = endorsements(conn, record_id)?;
+        for member in held.keys().filter(|m| !helped.contains_key(*m)) {
+            drop.execute(params![record_id, member])?;
+        }
     }
     Ok(())
 }
@@ -319,6 +329,24 @@ pub fn save_record(
             seq
         }
     };
+    // Parts the bounds may have dropped (limits) are rewritten whole: a record at a bound may
+    // have lost elements that rows still hold. History is small and always rewritten.
+    if !is_new {
+        conn.prepare_cached("DELETE FROM revisions WHERE entry_seq = ?1")?
+            .execute([seq])?;
+        if record.tags.len() >= limits::TAG_STATES {
+            conn.prepare_cached("DELETE FROM entry_tags WHERE entry_seq = ?1")?
+                .execute([seq])?;
+        }
+        if record.links.len() >= limits::LINKS {
+            conn.prepare_cached("DELETE FROM links WHERE source_seq = ?1")?
+                .execute([seq])?;
+        }
+        if record.occurrences.len() >= limits::OCCURRENCES {
+            conn.prepare_cached("DELETE FROM occurrences WHERE entry_seq = ?1")?
+                .execute([seq])?;
+        }
+    }
     for (tag, state) in &record.tags {
         put_tag(conn, seq, tag, state.present, &state.at.to_string())?;
     }
@@ -337,12 +365,24 @@ pub fn save_record(
         ])?;
     }
     save_endorsements(conn, &record.id, &record.helped)?;
+    // The record holds the joined state of each occurrence; one recorded under another entry
+    // is a crafted file's, refused rather than moved.
     let mut occurrence = conn.prepare_cached(
-        "INSERT OR IGNORE INTO occurrences (id, entry_seq, member, at_ms, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO occurrences (id, entry_seq, member, at_ms, note) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET member = excluded.member, at_ms = excluded.at_ms,
+             note = excluded.note
+         WHERE entry_seq = excluded.entry_seq",
     )?;
     for o in &record.occurrences {
         let at = timefmt::parse_exact(&o.at).unwrap_or(0);
-        occurrence.execute(params![o.id, seq, o.member, at, o.note])?;
+        if occurrence.execute(params![o.id, seq, o.member, at, o.note])? == 0 {
+            return Err(RepError::user(format!(
+                "cannot import: occurrence {} of entry {} is recorded on another entry",
+                o.id, record.id
+            ))
+            .with_hint("the database was not changed; the file was not written by rep")
+            .into());
+        }
     }
     let mut insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO revisions (entry_seq, field, value, stamp, member) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -356,23 +396,90 @@ pub fn save_record(
             r.by
         ])?;
     }
-    if is_new {
-        return Ok(seq);
-    }
-    // A value that was history and is current again must not be listed twice.
-    let mut drop_current = conn.prepare_cached(
-        "DELETE FROM revisions WHERE entry_seq = ?1 AND field = ?2 AND stamp = ?3 AND value IS ?4",
-    )?;
-    for field in TextField::ALL {
-        let current = record.current(field);
-        drop_current.execute(params![
-            seq,
-            field.name(),
-            current.at.to_string(),
-            current.value
-        ])?;
-    }
     Ok(seq)
+}
+
+/// Apply the bounds on history and sets (limits) after a local change to entry `seq` made with
+/// `stamp` (none for a change that carries no stamp, such as an occurrence), so that the
+/// database never holds more than the join would keep. Counting is cheap; the record is loaded
+/// only when a bound may apply.
+pub fn keep_bounded(conn: &Connection, seq: i64, stamp: Option<&Stamp>) -> anyhow::Result<()> {
+    let (revisions, tags, links, occurrences): (i64, i64, i64, i64) = conn
+        .prepare_cached(
+            "SELECT (SELECT coalesce(max(n), 0) FROM
+                        (SELECT count(*) AS n FROM revisions WHERE entry_seq = ?1 GROUP BY field)),
+                    (SELECT count(*) FROM entry_tags WHERE entry_seq = ?1),
+                    (SELECT count(*) FROM links WHERE source_seq = ?1),
+                    (SELECT count(*) FROM occurrences WHERE entry_seq = ?1)",
+        )?
+        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let over = |n: i64, cap: usize| usize::try_from(n).unwrap_or(usize::MAX) > cap;
+    let may_apply = over(revisions, limits::LARGE_REVISIONS)
+        || over(tags, limits::TAG_STATES)
+        || over(links, limits::LINKS)
+        || over(occurrences, limits::OCCURRENCES);
+    if !may_apply {
+        return Ok(());
+    }
+    let record = load_record(conn, seq)?;
+    let mut bounded = exchange::canonical(record.clone());
+    // A local change never makes a live tag fall out of the bound: one it would drop is stated
+    // again with this change's stamp, and so ranks among the newest.
+    let live_dropped: Vec<&String> = record
+        .tags
+        .iter()
+        .filter(|(tag, state)| state.present && !bounded.tags.contains_key(*tag))
+        .map(|(tag, _)| tag)
+        .collect();
+    if let (false, Some(stamp)) = (live_dropped.is_empty(), stamp) {
+        let mut restated = record.clone();
+        for tag in live_dropped {
+            restated.tags.insert(
+                tag.clone(),
+                TagState {
+                    present: true,
+                    at: stamp.clone(),
+                },
+            );
+        }
+        bounded = exchange::canonical(restated);
+    }
+    if bounded != record {
+        save_record(conn, Some(seq), &bounded, None)?;
+    }
+    Ok(())
+}
+
+/// Apply the bounds to every entry that holds more than they keep: what an upgrade does for a
+/// database written before the bounds existed. Returns how many entries changed.
+pub fn bound_all(conn: &Connection) -> anyhow::Result<usize> {
+    let seqs: Vec<i64> = conn
+        .prepare(
+            "SELECT entry_seq FROM revisions GROUP BY entry_seq, field HAVING count(*) > ?1
+             UNION SELECT entry_seq FROM entry_tags GROUP BY entry_seq HAVING count(*) > ?2
+             UNION SELECT source_seq FROM links GROUP BY source_seq HAVING count(*) > ?3
+             UNION SELECT entry_seq FROM occurrences GROUP BY entry_seq HAVING count(*) > ?4",
+        )?
+        .query_map(
+            params![
+                limits::LARGE_REVISIONS,
+                limits::TAG_STATES,
+                limits::LINKS,
+                limits::OCCURRENCES
+            ],
+            |r| r.get(0),
+        )?
+        .collect::<Result<_, _>>()?;
+    let mut changed = 0;
+    for seq in seqs {
+        let record = load_record(conn, seq)?;
+        let bounded = exchange::canonical(record.clone());
+        if bounded != record {
+            save_record(conn, Some(seq), &bounded, None)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 pub fn load_reply(conn: &Connection, seq: i64) -> anyhow::Result<ReplyRecord> {
@@ -602,7 +709,11 @@ impl ImportReport {
 
 /// Read an exchange file and join every record into the database, inside the caller's
 /// transaction: any bad line aborts the whole import.
-pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<ImportReport> {
+pub fn import<R: BufRead + Send>(
+    w: &Writer<'_>,
+    input: R,
+    now: Millis,
+) -> anyhow::Result<ImportReport> {
     let conn = w.conn();
     // A bulk write touches far more pages than the default 2 MiB cache holds. 16 MiB keeps the
     // indexes' hot pages in memory; 32 MiB measured no faster and cost 10 MB more of the
@@ -639,7 +750,7 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
     };
     let mut report = ImportReport::default();
     let mut max_seen: Option<Stamp> = None;
-    let outcome = exchange::each_record(input, |record| {
+    let outcome = exchange::each_record(input, now, |record| {
         let stamp = match &record {
             Record::Entry(e) => e.max_stamp(),
             Record::Reply(r) => r.max_stamp(),
@@ -650,6 +761,9 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
         match record {
             Record::Entry(incoming) => match find(seq_of, &incoming.id)? {
                 None => {
+                    if find(reply_seq_of, &incoming.id)?.is_some() {
+                        return Err(reused_id("entry", &incoming.id, "a reply"));
+                    }
                     save_record(conn, None, &incoming, bulk.as_mut())?;
                     let title = || Ok(incoming.title.value.clone());
                     report.record(&incoming.id, "entry", title, true, vec![])?;
@@ -688,6 +802,10 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
                 let title = || entry_title(conn, entry_seq);
                 match find(reply_seq_of, &incoming.id)? {
                     None => {
+                        // Entries come first in a file, so one reusing this id is here by now.
+                        if seq_of(conn, &incoming.id)?.is_some() {
+                            return Err(reused_id("reply", &incoming.id, "an entry"));
+                        }
                         save_reply(conn, None, entry_seq, &incoming, bulk.as_mut())?;
                         report.record(&incoming.id, "reply", title, true, vec![])?;
                     }
@@ -739,6 +857,15 @@ pub fn import<R: BufRead + Send>(w: &Writer<'_>, input: R) -> anyhow::Result<Imp
     Ok(report)
 }
 
+/// A record whose id another kind of record holds: ids are unique across kinds.
+fn reused_id(kind: &str, id: &str, other: &str) -> anyhow::Error {
+    RepError::user(format!(
+        "cannot import: {kind} {id} has the id of {other} in the repertoire"
+    ))
+    .with_hint("the database was not changed; the file was not written by rep")
+    .into()
+}
+
 fn entry_title(conn: &Connection, seq: i64) -> anyhow::Result<String> {
     Ok(conn
         .prepare_cached("SELECT title FROM entries WHERE seq = ?1")?
@@ -759,7 +886,7 @@ mod tests {
     }
 
     fn import_bytes(store: &mut Store, bytes: &[u8]) -> ImportReport {
-        store.write(|w| import(w, bytes)).unwrap()
+        store.write(|w| import(w, bytes, Millis::MAX)).unwrap()
     }
 
     #[derive(Debug, Clone)]
@@ -979,6 +1106,10 @@ mod tests {
                 present,
                 kind,
             } => {
+                // The CLI refuses a link from an entry to itself, and so does import.
+                if from == to {
+                    return None;
+                }
                 let seq = seq_of(store, *from)?;
                 let target = ids.get(*to)?.clone();
                 let kind = ["related", "duplicate", "supersedes", "documents"][*kind as usize];
@@ -1136,7 +1267,7 @@ mod tests {
         let mut other = Store::open_in_memory().unwrap();
         let mut bad = good.clone();
         bad.extend_from_slice(b"{\"type\":\"entry\"}\n");
-        let result = other.write(|w| import(w, &bad[..]));
+        let result = other.write(|w| import(w, &bad[..], Millis::MAX));
         let message = format!("{:#}", result.unwrap_err());
         assert!(message.contains("line 3"), "{message}");
         assert_eq!(
@@ -1162,7 +1293,9 @@ mod tests {
             (format!("{header}\n\u{0}\n").into_bytes(), "line 2"),
         ];
         for (bytes, expected) in cases {
-            let err = store.write(|w| import(w, &bytes[..])).unwrap_err();
+            let err = store
+                .write(|w| import(w, &bytes[..], Millis::MAX))
+                .unwrap_err();
             let message = format!("{err:#}");
             assert!(
                 message.contains(expected),
@@ -1390,7 +1523,11 @@ mod tests {
         let mut file = varied_file(2_000);
         file.push_str("{\"type\":\"entry\", broken\n");
         let before = export_bytes(&mut store);
-        assert!(store.write(|w| import(w, file.as_bytes())).is_err());
+        assert!(
+            store
+                .write(|w| import(w, file.as_bytes(), Millis::MAX))
+                .is_err()
+        );
         assert_eq!(export_bytes(&mut store), before);
         assert_eq!(scratch_files(dir.path()), Vec::<String>::new());
         // And the next import, into the still empty repertoire, works.
@@ -1430,7 +1567,9 @@ mod tests {
             .pragma_update(None, "max_page_count", pages + 20)
             .unwrap();
         let file = file_of(2_000);
-        let err = store.write(|w| import(w, file.as_bytes())).unwrap_err();
+        let err = store
+            .write(|w| import(w, file.as_bytes(), Millis::MAX))
+            .unwrap_err();
         assert_eq!(status_of(&err), ExitStatus::Environment, "{err:#}");
         let text = format!("{err:#}");
         assert!(text.contains("full"), "{text}");
@@ -1446,7 +1585,9 @@ mod tests {
             .conn
             .pragma_update(None, "max_page_count", 1_000_000)
             .unwrap();
-        let report = store.write(|w| import(w, file.as_bytes())).unwrap();
+        let report = store
+            .write(|w| import(w, file.as_bytes(), Millis::MAX))
+            .unwrap();
         assert_eq!(report.added, 2_000);
     }
 }

@@ -15,9 +15,9 @@ use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::timefmt::Millis;
 
-/// How far the stored clock may run ahead of the wall clock before it counts as wrong: a day
-/// covers any honest clock skew between teammates' machines.
-pub const MAX_CLOCK_AHEAD_MS: Millis = 24 * 60 * 60 * 1000;
+/// How far the stored clock may run ahead of the wall clock before it counts as wrong: the
+/// same bound that import puts on incoming stamps.
+const MAX_CLOCK_AHEAD_MS: Millis = crate::limits::STAMP_AHEAD_MS;
 
 /// How many problems a check lists before it only counts them.
 const MAX_DETAILS: usize = 10;

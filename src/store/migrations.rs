@@ -188,6 +188,29 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (words, domain)
     ) STRICT;
     "#,
+    // 4: history that keeps cleared values and every member's revision. Schema 3's key
+    // (entry, field, stamp, value) made a cleared value's NULL break the key of a STRICT table,
+    // so `INSERT OR IGNORE` silently dropped it, and left out the member, so two revisions that
+    // differed only by who made them kept whichever came first. A NULL value can never be
+    // confused with '': a command or link is never empty, and a body or title is never NULL.
+    r#"
+    CREATE TABLE revisions_v4 (
+        entry_seq INTEGER NOT NULL REFERENCES entries(seq),
+        field     TEXT NOT NULL,
+        value     TEXT,                     -- NULL: the field held no value (a cleared link)
+        stamp     TEXT NOT NULL,
+        member    TEXT NOT NULL
+    ) STRICT;
+    INSERT INTO revisions_v4 (entry_seq, field, value, stamp, member)
+        SELECT entry_seq, field, value, stamp, member FROM revisions;
+    DROP TABLE revisions;
+    ALTER TABLE revisions_v4 RENAME TO revisions;
+    CREATE UNIQUE INDEX revisions_key ON revisions(entry_seq, field, stamp, member, ifnull(value, ''));
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// Databases older than this were written before history and sets were bounded (limits): the
+/// upgrade applies the bounds to every entry, so that every record is shareable again.
+pub const BOUNDED_FROM: u32 = 4;

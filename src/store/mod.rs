@@ -146,6 +146,9 @@ impl Store {
             tx.execute_batch(sql)
                 .with_context(|| format!("while migrating to schema {}", i + 1))?;
         }
+        if version > 0 && version < migrations::BOUNDED_FROM {
+            exchange::bound_all(&tx).context("while bounding the history of old entries")?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         let replica = uuid::Uuid::new_v4().simple().to_string();
         tx.execute(

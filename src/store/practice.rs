@@ -177,6 +177,14 @@ pub fn endorse(
             "UPDATE entries SET updated_ms = max(updated_ms, ?2) WHERE id = ?1",
             params![record_id, stamp_millis(stamp)],
         )?;
+        // The bound the join applies (limits::ENDORSEMENTS): the earliest members are kept.
+        conn.prepare_cached(
+            "DELETE FROM endorsements WHERE record_id = ?1
+               AND (SELECT count(*) FROM endorsements WHERE record_id = ?1) > ?2
+               AND (stamp, member) NOT IN (SELECT stamp, member FROM endorsements
+                                           WHERE record_id = ?1 ORDER BY stamp, member LIMIT ?2)",
+        )?
+        .execute(params![record_id, crate::limits::ENDORSEMENTS])?;
     }
     Ok(n > 0)
 }
@@ -193,6 +201,7 @@ pub fn add_occurrence(
         "INSERT INTO occurrences (id, entry_seq, member, at_ms, note) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, entry_seq, member, now, note],
     )?;
+    super::exchange::keep_bounded(conn, entry_seq, None)?;
     Ok(id)
 }
 
@@ -223,6 +232,7 @@ pub fn set_link(
         "UPDATE entries SET updated_ms = max(updated_ms, ?2) WHERE seq = ?1",
         params![source_seq, stamp_millis(stamp)],
     )?;
+    super::exchange::keep_bounded(conn, source_seq, Some(stamp))?;
     Ok(true)
 }
 

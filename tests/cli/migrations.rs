@@ -15,6 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 const VERSIONS: &[(&str, &str)] = &[
     ("v1.db", "v1.expected.jsonl"),
     ("v2.db", "v2.expected.jsonl"),
+    ("v3.db", "v3.expected.jsonl"),
 ];
 
 #[test]
@@ -46,6 +47,70 @@ fn migrations_every_earlier_version_opens_and_keeps_every_record() {
             serde_json::from_str(&world.ok(&["list", "--json"])).expect("JSON");
         assert_eq!(listed.as_array().expect("array").len(), 4, "{db}");
     }
+}
+
+/// Schema 3 let ordinary use write records that no rep would import (1,001 title edits, nine
+/// 1 MiB bodies, 704 tag states: `v3-unshareable.db`). The upgrade bounds their history by the
+/// same rule the join applies, keeps every current value, and the export imports anywhere.
+#[test]
+fn migrations_records_schema_3_could_not_share_become_shareable() {
+    let world = World::new();
+    std::fs::copy(fixture("v3-unshareable.db"), world.db()).expect("copy the fixture");
+    let export = world.export();
+    let text = String::from_utf8(export.clone()).expect("UTF-8");
+    for line in text.lines() {
+        // Within the line limit of earlier versions too, so that teammates not yet upgraded
+        // still read it.
+        assert!(line.len() <= 8 << 20, "a line of {} bytes", line.len());
+    }
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let by_title = |title: &str| {
+        records
+            .iter()
+            .find(|r| r["title"]["value"] == title)
+            .unwrap_or_else(|| panic!("no entry {title:?}"))
+    };
+    let edited = by_title("title 1001");
+    let history = edited["revisions"].as_array().expect("history");
+    assert_eq!(history.len(), 50, "the newest 50 titles are kept");
+    assert!(history.iter().any(|r| r["value"] == "title 1000"));
+    assert!(!history.iter().any(|r| r["value"] == "title 950"));
+    let big = by_title("big bodies");
+    assert!(
+        big["body"]["value"]
+            .as_str()
+            .expect("body")
+            .starts_with("version 9 of a long body")
+    );
+    let bodies: Vec<&serde_json::Value> = big["revisions"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|r| r["field"] == "body")
+        .collect();
+    assert_eq!(bodies.len(), 3, "two large bodies and the empty first one");
+    let churned = by_title("tag churn");
+    let tags = churned["tags"].as_object().expect("tags");
+    assert_eq!(tags.len(), 640);
+    let live: Vec<&String> = tags
+        .iter()
+        .filter(|(_, s)| s["present"] == true)
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(live, ["kept", "still-here"]);
+    world.ok(&["doctor", "-q"]);
+    assert_sound(&world.db());
+
+    // A teammate's fresh repertoire imports it, and gives the same bytes back.
+    let teammate = World::new();
+    let file = teammate.path("shared.jsonl");
+    std::fs::write(&file, &export).expect("write");
+    teammate.ok(&["import", file.to_str().expect("path"), "-q"]);
+    assert!(teammate.export() == export, "the re-export differs");
 }
 
 #[test]

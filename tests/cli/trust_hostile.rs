@@ -131,21 +131,39 @@ fn trust_hostile_oversized_and_deep_files_are_refused_by_their_limit() {
         std::fs::write(&path, format!("{}\n{body}\n", header_line())).expect("write");
         path
     };
-    // A 10 MB line: over the 8 MiB line limit before any parsing.
-    let huge = record_line(1, 1, &[]).replace("imported record", &"x".repeat(10 << 20));
+    // A 97 MiB line: over the 96 MiB line limit before any parsing.
+    let huge = record_line(1, 1, &[]).replace("imported record", &"x".repeat(97 << 20));
     let file = write("huge-line.jsonl", huge);
-    assert_refused(&world, "10 MB line", &file, "limit of 8388608 bytes");
+    assert_refused(&world, "97 MiB line", &file, "limit of 100663296 bytes");
     // A 2 MB body fits in a line but not in an entry.
     let big_body = record_line(1, 2, &[]).replace("Body of record", &"y".repeat(2 << 20));
     let file = write("big-body.jsonl", big_body);
     assert_refused(&world, "2 MB body", &file, "limit of 1048576 bytes");
-    // 100,000 tags make a line over the line limit; 10,000 fit in a line but not in an entry.
-    let tags: Vec<String> = (0..100_000).map(|i| format!("t{i}")).collect();
+    // 100,000 tag states fit in a line; the entry keeps the newest 640, as every replica would.
+    let tags: Vec<String> = (0..100_000).map(|i| format!("t{i:06}")).collect();
     let tag_refs: Vec<&str> = tags.iter().map(String::as_str).collect();
     let file = write("many-tags.jsonl", record_line(1, 3, &tag_refs));
-    assert_refused(&world, "100000 tags", &file, "limit of 8388608 bytes");
-    let file = write("more-tags.jsonl", record_line(1, 4, &tag_refs[..10_000]));
-    assert_refused(&world, "10000 tags", &file, "over the limit of 640");
+    let out = world
+        .cmd()
+        .arg("import")
+        .arg(&file)
+        .output()
+        .expect("rep runs");
+    assert_clean("100000 tags", &out);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let export = String::from_utf8(world.export()).expect("UTF-8");
+    let line = export
+        .lines()
+        .find(|l| l.contains("imported record 3 of batch 1"))
+        .expect("the record is there");
+    let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
+    let kept = record["tags"].as_object().expect("tags");
+    assert_eq!(kept.len(), 640);
+    assert!(kept.contains_key("t099999") && !kept.contains_key("t099359"));
     // JSON nested 100,000 deep, in a record and in the header.
     let deep = format!(
         r#"{{"type":"entry","id":{}{}}}"#,
