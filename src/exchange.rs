@@ -299,7 +299,7 @@ fn bound_states(states: &mut BTreeMap<String, TagState>, cap: usize) {
 
 /// The history a field keeps of the values it no longer holds: in each size class, the newest
 /// by stamp (docs/format.md, "History").
-fn bound_history(history: Vec<Revision>) -> Vec<Revision> {
+pub fn bound_history(history: Vec<Revision>) -> Vec<Revision> {
     let (mut small, mut large): (Vec<Revision>, Vec<Revision>) =
         history.into_iter().partition(|r| {
             let escaped = r.value.as_deref().map_or(0, limits::escaped_len);

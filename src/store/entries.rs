@@ -349,7 +349,7 @@ pub fn set_field(
         ),
         params![seq, value, stamp.to_string(), member, now],
     )?;
-    super::exchange::keep_bounded(conn, seq, Some(stamp))?;
+    super::exchange::keep_history_bounded(conn, seq, field)?;
     Ok(true)
 }
 

@@ -399,23 +399,59 @@ pub fn save_record(
     Ok(seq)
 }
 
-/// Apply the bounds on history and sets (limits) after a local change to entry `seq` made with
-/// `stamp` (none for a change that carries no stamp, such as an occurrence), so that the
-/// database never holds more than the join would keep. Counting is cheap; the record is loaded
-/// only when a bound may apply.
-pub fn keep_bounded(conn: &Connection, seq: i64, stamp: Option<&Stamp>) -> anyhow::Result<()> {
-    let (revisions, tags, links, occurrences): (i64, i64, i64, i64) = conn
+/// Apply the bound on one field's history (limits) after a local change of it: the field's
+/// history alone decides what it keeps, so only its values are read.
+pub fn keep_history_bounded(conn: &Connection, seq: i64, field: TextField) -> anyhow::Result<()> {
+    let history: Vec<Revision> = conn
         .prepare_cached(
-            "SELECT (SELECT coalesce(max(n), 0) FROM
-                        (SELECT count(*) AS n FROM revisions WHERE entry_seq = ?1 GROUP BY field)),
-                    (SELECT count(*) FROM entry_tags WHERE entry_seq = ?1),
+            "SELECT value, stamp, member FROM revisions WHERE entry_seq = ?1 AND field = ?2",
+        )?
+        .query_map(params![seq, field.name()], |r| {
+            Ok(Revision {
+                field,
+                value: r.get(0)?,
+                at: r.get(1)?,
+                by: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    if history.len() <= limits::LARGE_REVISIONS {
+        return Ok(());
+    }
+    let kept = exchange::bound_history(history.clone());
+    if kept.len() == history.len() {
+        return Ok(());
+    }
+    let mut drop = conn.prepare_cached(
+        "DELETE FROM revisions WHERE entry_seq = ?1 AND field = ?2 AND stamp = ?3 AND member = ?4
+           AND value IS ?5",
+    )?;
+    for gone in history.iter().filter(|r| kept.binary_search(r).is_err()) {
+        drop.execute(params![
+            seq,
+            field.name(),
+            gone.at.to_string(),
+            gone.by,
+            gone.value
+        ])?;
+    }
+    Ok(())
+}
+
+/// Apply the bounds on sets (limits) after a local change to entry `seq` made with `stamp`
+/// (none for a change that carries no stamp, such as an occurrence), so that the database never
+/// holds more than the join would keep. Counting is cheap; the record is loaded only when a
+/// bound may apply.
+pub fn keep_bounded(conn: &Connection, seq: i64, stamp: Option<&Stamp>) -> anyhow::Result<()> {
+    let (tags, links, occurrences): (i64, i64, i64) = conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM entry_tags WHERE entry_seq = ?1),
                     (SELECT count(*) FROM links WHERE source_seq = ?1),
                     (SELECT count(*) FROM occurrences WHERE entry_seq = ?1)",
         )?
-        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let over = |n: i64, cap: usize| usize::try_from(n).unwrap_or(usize::MAX) > cap;
-    let may_apply = over(revisions, limits::LARGE_REVISIONS)
-        || over(tags, limits::TAG_STATES)
+    let may_apply = over(tags, limits::TAG_STATES)
         || over(links, limits::LINKS)
         || over(occurrences, limits::OCCURRENCES);
     if !may_apply {
@@ -1589,5 +1625,353 @@ mod tests {
             .write(|w| import(w, file.as_bytes(), Millis::MAX))
             .unwrap();
         assert_eq!(report.added, 2_000);
+    }
+}
+
+/// Issue 12's laws: whatever ordinary use writes stays shareable, the merge driver's join is
+/// import's join, and crafted files that disagree on immutable facts still converge.
+#[cfg(test)]
+mod sharing_never_stops {
+    use super::*;
+    use crate::exchange::{RecordReader, file_text, join_files};
+    use crate::store::Store;
+    use crate::store::entries::{self, NewEntry};
+    use proptest::prelude::*;
+
+    fn export_bytes(store: &mut Store) -> Vec<u8> {
+        let mut out = Vec::new();
+        store.read(|c| export(c, &[], &mut out)).unwrap();
+        out
+    }
+
+    fn import_bytes(store: &mut Store, bytes: &[u8]) -> anyhow::Result<ImportReport> {
+        store.write(|w| import(w, bytes, Millis::MAX))
+    }
+
+    fn records(bytes: &[u8]) -> Vec<Record> {
+        let mut reader = RecordReader::new(bytes, Millis::MAX);
+        let mut out = Vec::new();
+        while let Some(r) = reader.next_record().unwrap() {
+            out.push(r);
+        }
+        out
+    }
+
+    /// What the CLI does, at the scale that broke sharing before the bounds.
+    #[derive(Debug, Clone)]
+    enum Use {
+        /// `rep edit ID --title ...`, this many times.
+        Retitle(usize, u16),
+        /// `rep edit ID -` with a body of this many KiB, escaped as heavily as JSON allows.
+        BigBody(usize, u16),
+        /// `rep edit ID -t r0,...,r63`, then `--untag` them all.
+        TagChurn(usize, u8),
+        /// `rep edit ID --cmd X`, then `--cmd ""`.
+        SetAndClearCommand(usize),
+        /// Export and import into another replica.
+        Send(usize),
+    }
+
+    fn a_use() -> impl Strategy<Value = Use> {
+        prop_oneof![
+            3 => (0usize..2, 1u16..700).prop_map(|(e, n)| Use::Retitle(e, n)),
+            1 => (0usize..2, 17u16..1025).prop_map(|(e, n)| Use::BigBody(e, n)),
+            2 => (0usize..2, 0u8..12).prop_map(|(e, r)| Use::TagChurn(e, r)),
+            1 => (0usize..2).prop_map(Use::SetAndClearCommand),
+            3 => (0usize..3).prop_map(Use::Send),
+        ]
+    }
+
+    fn new_entry(title: &str) -> NewEntry {
+        NewEntry {
+            kind: "tool".into(),
+            title: title.into(),
+            body: String::new(),
+            domain: "general".into(),
+            tags: vec![],
+            author: "ana".into(),
+            command: None,
+            link: None,
+        }
+    }
+
+    fn set(
+        store: &mut Store,
+        seq: i64,
+        field: TextField,
+        value: Option<&str>,
+        at: i64,
+        member: &str,
+    ) {
+        store
+            .write(|w| {
+                let stamp = w.tick(at)?;
+                entries::set_field(w.conn(), seq, field, value, &stamp, member, at)
+            })
+            .unwrap();
+    }
+
+    fn apply(store: &mut Store, seqs: &[i64], used: &Use, now: &mut i64, member: &str) {
+        let mut tick = || {
+            *now += 1;
+            *now
+        };
+        match used {
+            Use::Retitle(e, n) => {
+                for i in 0..*n {
+                    let at = tick();
+                    let title = format!("{member} {at} {i}");
+                    set(store, seqs[*e], TextField::Title, Some(&title), at, member);
+                }
+            }
+            Use::BigBody(e, kib) => {
+                let unit = "\u{1}\"\n\\ é✓ ";
+                let size = usize::from(*kib) * 1024;
+                let mut body = unit.repeat(size / unit.len() + 1);
+                body.truncate(body.floor_char_boundary(size - 20));
+                let at = tick();
+                body.push_str(&at.to_string());
+                set(store, seqs[*e], TextField::Body, Some(&body), at, member);
+            }
+            Use::TagChurn(e, round) => {
+                for present in [true, false] {
+                    let at = tick();
+                    store
+                        .write(|w| {
+                            let stamp = w.tick(at)?;
+                            for i in 0..64 {
+                                let tag = format!("{member}-r{round}-t{i}");
+                                entries::set_tag(w.conn(), seqs[*e], &tag, present, &stamp, at)?;
+                            }
+                            entries::refresh_tags(w.conn(), seqs[*e])
+                        })
+                        .unwrap();
+                }
+            }
+            Use::SetAndClearCommand(e) => {
+                let at = tick();
+                let command = format!("echo {at}");
+                set(
+                    store,
+                    seqs[*e],
+                    TextField::Command,
+                    Some(&command),
+                    at,
+                    member,
+                );
+                set(store, seqs[*e], TextField::Command, None, tick(), member);
+            }
+            Use::Send(_) => {}
+        }
+    }
+
+    /// A file that any rep reads: every line within the limit, imported into an empty
+    /// repertoire it gives back the same bytes.
+    fn assert_shareable(bytes: &[u8]) -> Result<(), TestCaseError> {
+        for line in bytes.split(|b| *b == b'\n') {
+            prop_assert!(line.len() <= crate::limits::LINE_BYTES);
+        }
+        let mut fresh = Store::open_in_memory().unwrap();
+        let imported = import_bytes(&mut fresh, bytes);
+        prop_assert!(imported.is_ok(), "{:?}", imported.err());
+        prop_assert!(
+            export_bytes(&mut fresh) == bytes,
+            "the round trip changed the file"
+        );
+        Ok(())
+    }
+
+    proptest! {
+        // Each case makes thousands of edits and megabytes of history: a few cases suffice.
+        #![proptest_config(ProptestConfig::with_cases(4))]
+        #[test]
+        fn whatever_ordinary_use_writes_every_teammate_imports(
+            uses in proptest::collection::vec((0usize..3, a_use()), 1..10),
+        ) {
+            let mut replicas: Vec<Store> = (0..3).map(|_| Store::open_in_memory().unwrap()).collect();
+            let members = ["ana", "bob", "cy"];
+            let mut ids = Vec::new();
+            for title in ["first", "second"] {
+                let (_, id) = replicas[0].write(|w| entries::insert(w, &new_entry(title), 1_000)).unwrap();
+                ids.push(id);
+            }
+            let seed = export_bytes(&mut replicas[0]);
+            for other in replicas.iter_mut().skip(1) {
+                import_bytes(other, &seed).unwrap();
+            }
+            let mut clocks = [2_000i64, 2_000, 2_000];
+            for (r, used) in &uses {
+                if let Use::Send(to) = used {
+                    let bytes = export_bytes(&mut replicas[*r]);
+                    assert_shareable(&bytes)?;
+                    let imported = import_bytes(&mut replicas[*to], &bytes);
+                    prop_assert!(imported.is_ok(), "{:?}", imported.err());
+                    continue;
+                }
+                let seqs: Vec<i64> = ids
+                    .iter()
+                    .map(|id| replicas[*r].read(|c| seq_of(c, id)).unwrap().unwrap())
+                    .collect();
+                apply(&mut replicas[*r], &seqs, used, &mut clocks[*r], members[*r]);
+            }
+            // Every replica's file, and the join of all three, is shareable.
+            let exports: Vec<Vec<u8>> = replicas.iter_mut().map(export_bytes).collect();
+            for bytes in &exports {
+                assert_shareable(bytes)?;
+            }
+            let joined = exports
+                .iter()
+                .map(|b| records(b))
+                .reduce(join_files)
+                .unwrap();
+            let joined = file_text(&joined).into_bytes();
+            assert_shareable(&joined)?;
+            for replica in replicas.iter_mut() {
+                let imported = import_bytes(replica, &joined);
+                prop_assert!(imported.is_ok(), "{:?}", imported.err());
+            }
+            // Having all seen the joined file, the replicas hold the same bytes.
+            let after: Vec<Vec<u8>> = replicas.iter_mut().map(export_bytes).collect();
+            prop_assert!(after[0] == after[1] && after[1] == after[2], "replicas differ");
+            prop_assert!(after[0] == joined, "the import-join differs from the merge driver's");
+        }
+    }
+
+    /// Two replicas edit the same entries apart; the merge driver's join of their files is the
+    /// same bytes as importing both into one repertoire, cleared values included.
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Title(usize, u8),
+        Command(usize, Option<u8>),
+        Link(usize, Option<u8>),
+        Tag(usize, u8, bool),
+    }
+
+    fn an_edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (0usize..3, 0u8..4).prop_map(|(e, v)| Edit::Title(e, v)),
+            (0usize..3, proptest::option::of(0u8..3)).prop_map(|(e, v)| Edit::Command(e, v)),
+            (0usize..3, proptest::option::of(0u8..3)).prop_map(|(e, v)| Edit::Link(e, v)),
+            (0usize..3, 0u8..3, any::<bool>()).prop_map(|(e, t, p)| Edit::Tag(e, t, p)),
+        ]
+    }
+
+    fn edit(store: &mut Store, seqs: &[i64], change: &Edit, now: i64, member: &str) {
+        store
+            .write(|w| {
+                let stamp = w.tick(now)?;
+                let c = w.conn();
+                let value = |v: &Option<u8>, what: &str| v.map(|v| format!("{what} {v}"));
+                match change {
+                    Edit::Title(e, v) => {
+                        entries::set_field(
+                            c,
+                            seqs[*e],
+                            TextField::Title,
+                            Some(&format!("title {v}")),
+                            &stamp,
+                            member,
+                            now,
+                        )?;
+                    }
+                    Edit::Command(e, v) => {
+                        entries::set_field(
+                            c,
+                            seqs[*e],
+                            TextField::Command,
+                            value(v, "cmd").as_deref(),
+                            &stamp,
+                            member,
+                            now,
+                        )?;
+                    }
+                    Edit::Link(e, v) => {
+                        entries::set_field(
+                            c,
+                            seqs[*e],
+                            TextField::Link,
+                            value(v, "https://x/").as_deref(),
+                            &stamp,
+                            member,
+                            now,
+                        )?;
+                    }
+                    Edit::Tag(e, t, present) => {
+                        entries::set_tag(c, seqs[*e], &format!("t{t}"), *present, &stamp, now)?;
+                        entries::refresh_tags(c, seqs[*e])?;
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn the_merge_driver_joins_as_import_does(
+            ours in proptest::collection::vec((an_edit(), 0i64..3), 0..25),
+            theirs in proptest::collection::vec((an_edit(), 0i64..3), 0..25),
+        ) {
+            let mut a = Store::open_in_memory().unwrap();
+            let mut ids = Vec::new();
+            for title in ["one", "two", "three"] {
+                let (_, id) = a.write(|w| entries::insert(w, &new_entry(title), 1_000)).unwrap();
+                ids.push(id);
+            }
+            let mut b = Store::open_in_memory().unwrap();
+            import_bytes(&mut b, &export_bytes(&mut a)).unwrap();
+            for (store, changes, member) in [(&mut a, &ours, "ana"), (&mut b, &theirs, "bob")] {
+                let seqs: Vec<i64> = ids.iter().map(|id| store.read(|c| seq_of(c, id)).unwrap().unwrap()).collect();
+                for (i, (change, tick)) in changes.iter().enumerate() {
+                    edit(store, &seqs, change, 2_000 + i as i64 * 2 + tick, member);
+                }
+            }
+            let (file_a, file_b) = (export_bytes(&mut a), export_bytes(&mut b));
+            let driver = file_text(&join_files(records(&file_a), records(&file_b))).into_bytes();
+            let swapped = file_text(&join_files(records(&file_b), records(&file_a))).into_bytes();
+            prop_assert!(driver == swapped, "the driver's join depends on the order");
+            import_bytes(&mut a, &file_b).unwrap();
+            prop_assert!(export_bytes(&mut a) == driver, "import-join differs from the driver's");
+        }
+    }
+
+    /// Files that rep never writes but a crafted one may: the same occurrence with another
+    /// note, a revision that differs only by member. Imported in either order, they converge.
+    #[test]
+    fn crafted_disagreements_on_immutable_facts_converge() {
+        let mut origin = Store::open_in_memory().unwrap();
+        let (seq, _) = origin
+            .write(|w| entries::insert(w, &new_entry("base"), 1_000))
+            .unwrap();
+        origin
+            .write(|w| {
+                let stamp = w.tick(1_500)?;
+                entries::set_field(
+                    w.conn(),
+                    seq,
+                    TextField::Title,
+                    Some("edited"),
+                    &stamp,
+                    "ana",
+                    1_500,
+                )?;
+                w.tick(1_600)?;
+                crate::store::practice::add_occurrence(w.conn(), seq, "ana", 1_600, Some("first"))
+            })
+            .unwrap();
+        let text = String::from_utf8(export_bytes(&mut origin)).unwrap();
+        let variant = text
+            .replace("\"note\":\"first\"", "\"note\":\"second\"")
+            .replacen("\"by\":\"ana\"}]", "\"by\":\"mal\"}]", 1);
+        assert_ne!(text, variant);
+        let mut one = Store::open_in_memory().unwrap();
+        let mut two = Store::open_in_memory().unwrap();
+        for (store, files) in [(&mut one, [&text, &variant]), (&mut two, [&variant, &text])] {
+            for file in files {
+                import_bytes(store, file.as_bytes()).unwrap();
+            }
+        }
+        assert!(export_bytes(&mut one) == export_bytes(&mut two));
     }
 }
