@@ -285,8 +285,13 @@ fn clock(conn: &Connection, now: Millis) -> anyhow::Result<Check> {
         problems.push("the database has no replica id".to_owned());
     }
     let mut unreadable = 0usize;
+    let mut far_ahead = 0usize;
+    let horizon = u64::try_from(now.saturating_add(MAX_CLOCK_AHEAD_MS)).unwrap_or(0);
     let mut visit = |text: String| match text.parse::<Stamp>() {
         Ok(stamp) => {
+            if stamp.millis > horizon {
+                far_ahead += 1;
+            }
             if latest.as_ref().is_none_or(|l| stamp > *l) {
                 latest = Some(stamp);
             }
@@ -328,6 +333,14 @@ fn clock(conn: &Connection, now: Millis) -> anyhow::Result<Check> {
             "the clock is {} hours ahead of now: a machine with a wrong date wrote or was imported",
             ahead / 3_600_000
         ));
+        if far_ahead > 0 {
+            problems.push(format!(
+                "{far_ahead} changes are stamped more than {} hours ahead: each wins over every \
+                 later change of its field, on every replica, until that time, and teammates' \
+                 rep refuses files that hold them",
+                MAX_CLOCK_AHEAD_MS / 3_600_000
+            ));
+        }
     }
     Ok(if problems.is_empty() {
         Check::passed("clock", "clock: ok")

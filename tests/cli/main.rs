@@ -26,6 +26,7 @@ mod render;
 mod rm_restore;
 mod search;
 mod sharing;
+mod sharing_limits;
 mod shell;
 mod show;
 mod stats;
