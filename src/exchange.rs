@@ -1210,6 +1210,85 @@ pub(crate) mod tests {
 
     const ID: &str = "0b6c3c3e-6a2f-4b7e-9d1c-2f6f5e0c8a11";
 
+    /// The largest record the limits let rep keep, every value escaped as much as JSON allows,
+    /// fits in a line: rep never writes a line it refuses to read.
+    #[test]
+    fn the_largest_record_the_limits_allow_fits_in_a_line() {
+        let control = |bytes: usize| "\u{1}".repeat(bytes);
+        // A value that takes just under `escaped` bytes in the file.
+        let escaping_to = |escaped: usize| control(escaped / 6);
+        let wide = |chars: usize| "\u{1D538}".repeat(chars); // 4 bytes, a letter
+        let member = wide(limits::MEMBER_CHARS);
+        let mut r = record(ID, stamp(1, 0, 1));
+        let at = |i: usize| stamp(2 + i as u64, 0, 1);
+        r.author = member.clone();
+        r.title.value = control(limits::TITLE_CHARS);
+        r.body.value = control(limits::BODY_BYTES);
+        r.command.value = Some(control(limits::FIELD_BYTES));
+        r.link.value = Some(control(limits::FIELD_BYTES));
+        r.domain.value = wide(limits::DOMAIN_CHARS);
+        for field in TextField::ALL {
+            let (small, large) = match field {
+                TextField::Kind => ("k".repeat(limits::KIND_BYTES), None),
+                TextField::Title => (control(limits::TITLE_CHARS), None),
+                TextField::Domain => (wide(limits::DOMAIN_CHARS), None),
+                TextField::Body => (
+                    escaping_to(limits::SMALL_REVISION_BYTES),
+                    Some(control(limits::BODY_BYTES)),
+                ),
+                TextField::Command | TextField::Link => (
+                    escaping_to(limits::SMALL_REVISION_BYTES),
+                    Some(control(limits::FIELD_BYTES)),
+                ),
+            };
+            for i in 0..limits::SMALL_REVISIONS {
+                r.revisions.push(Revision {
+                    field,
+                    value: Some(format!("{i:04}{small}")),
+                    at: at(i),
+                    by: member.clone(),
+                });
+            }
+            for i in 0..large.as_ref().map_or(0, |_| limits::LARGE_REVISIONS) {
+                r.revisions.push(Revision {
+                    field,
+                    value: large.clone().map(|l| format!("{i:04}{l}")),
+                    at: at(100 + i),
+                    by: member.clone(),
+                });
+            }
+        }
+        for i in 0..limits::TAG_STATES {
+            let tag = format!("{i:04}{}", wide(limits::TAG_CHARS - 4));
+            r.tags.insert(tag, TagState { present: i % 2 == 0, at: at(i) });
+        }
+        for i in 0..limits::LINKS {
+            let key = format!("{:08x}-0000-4000-8000-000000000000 supersedes", i);
+            r.links.insert(key, TagState { present: true, at: at(i) });
+        }
+        for i in 0..limits::ENDORSEMENTS {
+            r.helped.insert(format!("{i:05}{}", wide(limits::MEMBER_CHARS - 5)), at(i));
+        }
+        for i in 0..limits::OCCURRENCES {
+            r.occurrences.push(Occurrence {
+                id: format!("{:08x}-0000-4000-8000-000000000000", i),
+                member: member.clone(),
+                at: "2026-11-27T09:00:00.000Z".into(),
+                note: Some(control(limits::FIELD_BYTES)),
+            });
+        }
+        let bounded = canonical(r.clone());
+        assert_eq!(bounded.revisions.len(), r.revisions.len(), "the record is at its bounds");
+        let line = to_line(&Record::Entry(bounded));
+        eprintln!("the largest record: {} bytes", line.len());
+        assert!(
+            line.len() <= limits::LINE_BYTES,
+            "{} bytes, over {}",
+            line.len(),
+            limits::LINE_BYTES
+        );
+    }
+
     #[test]
     fn later_stamp_wins_and_loser_is_kept() {
         let base = record(ID, stamp(1, 0, 1));
