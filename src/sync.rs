@@ -24,7 +24,7 @@ pub const BRANCH: &str = "main";
 pub const RETRY_BUDGET: Duration = Duration::from_secs(30);
 /// The first pause after a lost race; it doubles with each further one, up to `PAUSE_CAP`.
 const FIRST_PAUSE: Duration = Duration::from_millis(25);
-const PAUSE_CAP: Duration = Duration::from_secs(1);
+const PAUSE_CAP: Duration = Duration::from_secs(2);
 
 /// How long a second `rep sync` of the same database waits for the first to finish: a whole
 /// retry budget and then some.
@@ -179,6 +179,8 @@ pub struct Git {
     /// The sync clone's remote: set for a clone that rep owns, whose `.git` is pinned so that
     /// git never wanders up into a repository around it, and which can be rebuilt.
     owned_url: Option<String>,
+    /// Whether git has a `user.email` of its own: asked once, not on every attempt.
+    has_identity: std::cell::Cell<Option<bool>>,
 }
 
 impl Git {
@@ -187,6 +189,7 @@ impl Git {
         Git {
             dir,
             owned_url: None,
+            has_identity: std::cell::Cell::new(None),
         }
     }
 
@@ -198,6 +201,7 @@ impl Git {
             // Absolute: `-C` changes git's folder before it reads GIT_DIR.
             dir: std::path::absolute(&dir)?,
             owned_url: Some(url.to_owned()),
+            has_identity: std::cell::Cell::new(None),
         };
         if git.dir.join(".git").exists() {
             git.remove_stale_locks();
@@ -376,7 +380,15 @@ impl Git {
         );
         let name = format!("user.name={member}");
         let mut args: Vec<&str> = Vec::new();
-        if !self.succeeds(&["config", "user.email"])? {
+        let has_identity = match self.has_identity.get() {
+            Some(known) => known,
+            None => {
+                let known = self.succeeds(&["config", "user.email"])?;
+                self.has_identity.set(Some(known));
+                known
+            }
+        };
+        if !has_identity {
             args.extend(["-c", &email, "-c", &name]);
         }
         args.extend(["commit", "-q", "-m", message]);

@@ -97,11 +97,13 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
             let count = write_atomically(&file, "sync", |out| exchange::export(c, &[], out))?;
             Ok((count, db::generation(c)?))
         })?;
-        git.commit(
+        let committed = git.commit(
             &member,
             &format!("rep sync by {member}: {} entries", count.entries),
         )?;
-        let pushed = if git.ahead()? {
+        // Without a new commit there may still be one to push: on a remote that has no branch
+        // yet, the commit of a run killed before its push.
+        let pushed = if committed || git.ahead()? {
             git.push()?
         } else {
             Pushed::Done

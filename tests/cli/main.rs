@@ -29,6 +29,7 @@ mod sharing;
 mod shell;
 mod show;
 mod stats;
+mod sync_recovery;
 mod trust_crash;
 mod trust_hostile;
 mod trust_load;
