@@ -275,12 +275,17 @@ impl Git {
         Ok(())
     }
 
-    /// Whether the clone is a sound repository with an origin, then pointed at `url`.
+    /// Whether the clone is a sound repository with an origin, then pointed at `url`. git reads
+    /// no repository config from a broken `.git`, so one question answers both in the usual
+    /// case.
     fn points_at(&self, url: &str) -> bool {
-        let sound = |args: &[&str]| self.succeeds(args).unwrap_or(false);
-        sound(&["rev-parse", "--git-dir"])
-            && sound(&["config", "--get", "remote.origin.url"])
-            && sound(&["remote", "set-url", "origin", url])
+        match self.ok(&["config", "--get", "remote.origin.url"]) {
+            Ok(current) if current == url => true,
+            Ok(current) if !current.is_empty() => self
+                .succeeds(&["remote", "set-url", "origin", url])
+                .unwrap_or(false),
+            _ => false,
+        }
     }
 
     /// git leaves `*.lock` files (`index.lock`, `HEAD.lock`, `refs/heads/main.lock`...) when it
@@ -327,23 +332,35 @@ impl Git {
     /// Check out the remote's branch (if it has one) as our own, dropping anything unpushed:
     /// the database, not the clone, holds what is ours.
     pub fn take_remote(&self) -> anyhow::Result<bool> {
-        match self.try_take_remote() {
-            Err(_) if self.owned_url.is_some() && self.fetches()? => {
-                // The remote answers, so the clone itself is at fault (a killed checkout, a
-                // damaged index): start it again.
+        let owned = self.owned_url.is_some();
+        if let Err(failed) = self.fetch() {
+            // A fetch fails for the remote's reasons (unreachable, no access), reported as
+            // they are, or for the clone's (a damaged index): then the clone starts again.
+            if !owned || self.succeeds(&["ls-files"])? {
+                return Err(failed);
+            }
+            self.rebuild()?;
+            self.fetch()?;
+        }
+        match self.check_out_remote() {
+            // The remote answered, so the clone is at fault (a killed checkout, a damaged
+            // index): start it again.
+            Err(_) if owned => {
                 self.rebuild()?;
-                self.try_take_remote()
+                self.fetch()?;
+                self.check_out_remote()
             }
             result => result,
         }
     }
 
-    fn fetches(&self) -> anyhow::Result<bool> {
-        self.succeeds(&["fetch", "-q", "origin"])
+    /// Fetch, dropping branches the remote no longer has (or never had, after `rep remote set`
+    /// pointed the clone at a new remote).
+    fn fetch(&self) -> anyhow::Result<String> {
+        self.ok(&["fetch", "-q", "--prune", "origin"])
     }
 
-    fn try_take_remote(&self) -> anyhow::Result<bool> {
-        self.ok(&["fetch", "-q", "origin"])?;
+    fn check_out_remote(&self) -> anyhow::Result<bool> {
         let remote_ref = format!("refs/remotes/origin/{BRANCH}");
         if self.succeeds(&["rev-parse", "-q", "--verify", &remote_ref])? {
             self.ok(&["checkout", "-q", "-f", "-B", BRANCH, &remote_ref])?;

@@ -435,3 +435,50 @@ fn sync_recovery_the_clone_is_as_private_as_the_database() {
     let mode = std::fs::metadata(&clone).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o700);
 }
+
+#[test]
+fn sync_recovery_a_broken_or_moved_clone_is_rebuilt_from_the_remote() {
+    if !have_git() {
+        return;
+    }
+    let world = World::new();
+    let remote = bare_remote(&world, "remote.git");
+    let db = member(&world, "ana", &remote);
+    let git_dir = world.path("ana.db.sync/.git");
+    let damages: [(&str, &dyn Fn()); 3] = [
+        ("a damaged index", &|| {
+            std::fs::write(git_dir.join("index"), b"not an index").unwrap()
+        }),
+        ("no HEAD", &|| {
+            std::fs::remove_file(git_dir.join("HEAD")).unwrap()
+        }),
+        ("an empty .git", &|| {
+            std::fs::remove_dir_all(&git_dir).unwrap();
+            std::fs::create_dir(&git_dir).unwrap();
+        }),
+    ];
+    for (n, (damage, apply)) in damages.iter().enumerate() {
+        ok(world
+            .cmd_on(&db)
+            .args(["add", "tool", &format!("entry {n}"), "-q"]));
+        ok(world.cmd_on(&db).args(["sync", "-q"]));
+        apply();
+        ok(world
+            .cmd_on(&db)
+            .args(["add", "tool", &format!("after {damage}"), "-q"]));
+        let out = world.cmd_on(&db).args(["sync", "-q"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "after {damage}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(remote_file(&remote), world.export_of(&db), "after {damage}");
+    }
+    // A new remote: the same clone follows it.
+    let moved = bare_remote(&world, "moved.git");
+    ok(world
+        .cmd_on(&db)
+        .args(["remote", "set", moved.to_str().unwrap(), "-q"]));
+    ok(world.cmd_on(&db).args(["sync", "-q"]));
+    assert_eq!(remote_file(&moved), world.export_of(&db));
+}
