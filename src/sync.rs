@@ -150,9 +150,8 @@ fn classify_push(stdout: &str, stderr: &str) -> Option<Pushed> {
         return None;
     }
     // The server's own explanation (a hook's output) comes as `remote:` lines on stderr.
-    let remote_lines = stderr
-        .lines()
-        .filter(|l| l.starts_with("remote:") || l.starts_with("error:"));
+    // (git's own `error: failed to push some refs to URL` adds nothing, and may echo a URL.)
+    let remote_lines = stderr.lines().filter(|l| l.starts_with("remote:"));
     let reason = refused
         .iter()
         .copied()
@@ -464,5 +463,49 @@ pub fn check_git() -> anyhow::Result<()> {
         _ => Err(RepError::environment("git is not installed or not on PATH")
             .with_hint("rep sync drives the git program: install it and try again")
             .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(stdout: &str, stderr: &str) -> (&'static str, String) {
+        match classify_push(stdout, stderr) {
+            Some(Pushed::Done) => ("done", String::new()),
+            Some(Pushed::Raced(r)) => ("raced", r),
+            Some(Pushed::Refused(r)) => ("refused", r),
+            None => ("unknown", String::new()),
+        }
+    }
+
+    #[test]
+    fn lost_races_are_told_from_refusals_by_git_s_own_words() {
+        let behind =
+            "To /r.git\n!\trefs/heads/main:refs/heads/main\t[rejected] (fetch first)\nDone\n";
+        assert_eq!(
+            verdict(behind, "error: failed to push some refs to '/r.git'\n").0,
+            "raced"
+        );
+        let locked =
+            "!\trefs/heads/main:refs/heads/main\t[remote rejected] (failed to update ref)\n";
+        let stderr = "remote: error: cannot lock ref 'refs/heads/main': Unable to create '/r.git/refs/heads/main.lock': File exists.\n";
+        assert_eq!(verdict(locked, stderr).0, "raced");
+        let hook =
+            "!\trefs/heads/main:refs/heads/main\t[remote rejected] (pre-receive hook declined)\n";
+        // A hook cannot pass its refusal off as a race by quoting git's words.
+        let (kind, reason) = verdict(
+            hook,
+            "remote: protected branch \u{1b}[31mcannot lock ref\nerror: failed to push some refs to 'https://u:secret@h/r'\n",
+        );
+        assert_eq!(kind, "refused");
+        assert_eq!(
+            reason,
+            "[remote rejected] (pre-receive hook declined); remote: protected branch cannot lock ref"
+        );
+        assert_eq!(
+            verdict("", "fatal: could not read from remote\n").0,
+            "unknown"
+        );
     }
 }
