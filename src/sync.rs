@@ -95,7 +95,10 @@ impl SyncLock {
             std::thread::sleep(Duration::from_millis(50));
         }
         // Who holds it, for the message of a run that waits in vain.
-        let since = time::OffsetDateTime::now_utc()
+        let now = time::OffsetDateTime::now_utc();
+        let since = now
+            .replace_nanosecond(0)
+            .unwrap_or(now)
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         file.set_len(0).map_err(cannot)?;
@@ -288,7 +291,7 @@ impl Git {
     }
 
     /// git leaves `*.lock` files (`index.lock`, `HEAD.lock`, `refs/heads/main.lock`...) when it
-    /// is killed, and refuses to work while they exist.
+    /// is killed, and refuses to work while they exist; older rep versions left temporary files.
     fn remove_stale_locks(&self) {
         fn walk(dir: &Path) {
             let Ok(listing) = std::fs::read_dir(dir) else {
@@ -307,6 +310,15 @@ impl Git {
             }
         }
         walk(&self.dir.join(".git"));
+        // Earlier versions of rep wrote the file through tempfile's default `.tmpXXXXXX` names,
+        // which nothing else puts in the clone: a killed run's copy of the whole repertoire.
+        if let Ok(listing) = std::fs::read_dir(&self.dir) {
+            for item in listing.flatten() {
+                if item.file_name().to_string_lossy().starts_with(".tmp") {
+                    let _ = std::fs::remove_file(item.path());
+                }
+            }
+        }
     }
 
     /// Owner-only, like the database: a clone made by an older rep was world-readable, and

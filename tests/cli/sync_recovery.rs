@@ -474,6 +474,11 @@ fn sync_recovery_a_broken_or_moved_clone_is_rebuilt_from_the_remote() {
         );
         assert_eq!(remote_file(&remote), world.export_of(&db), "after {damage}");
     }
+    // What an older rep left when it was killed while writing the file.
+    let old_temporary = world.path("ana.db.sync/.tmpAbC123");
+    std::fs::write(&old_temporary, b"half a repertoire").unwrap();
+    ok(world.cmd_on(&db).args(["sync", "-q"]));
+    assert!(!old_temporary.exists());
     // A new remote: the same clone follows it.
     let moved = bare_remote(&world, "moved.git");
     ok(world
