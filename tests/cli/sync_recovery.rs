@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::trust_support::{Random, World};
+use crate::trust_support::{Random, World, heavy_turn};
 
 /// git is a prerequisite of these tests: a machine without it fails them under CI and skips
 /// them, saying so, elsewhere.
@@ -110,6 +110,7 @@ fn sync_recovery_a_write_during_a_sync_always_reaches_the_remote() {
     if !have_git() {
         return;
     }
+    let _turn = heavy_turn();
     let lanes: Vec<_> = (0..RACE_LANES)
         .map(|lane| std::thread::spawn(move || race_lane(lane, RACES / RACE_LANES)))
         .collect();
@@ -171,6 +172,7 @@ fn sync_recovery_killed_syncs_leave_nothing_that_stops_the_next() {
     if !have_git() {
         return;
     }
+    let _turn = heavy_turn();
     let world = World::new();
     let mut random = Random::from_clock();
     let remote = bare_remote(&world, "remote.git");
@@ -295,6 +297,7 @@ fn sync_recovery_twenty_members_syncing_at_once_all_get_through() {
     if !have_git() {
         return;
     }
+    let _turn = heavy_turn();
     let world = World::new();
     let remote = bare_remote(&world, "remote.git");
     let names: Vec<String> = (0..MEMBERS).map(|i| format!("m{i:02}")).collect();

@@ -112,6 +112,19 @@ impl Random {
     }
 }
 
+/// Tests that load the machine on purpose (dozens of processes at once) or that measure how it
+/// copes with load take turns. In two whole-suite runs on a busy machine, the long-import test
+/// run beside the sync recovery tests saw commands give up after the 15 s busy timeout; alone
+/// it passed.
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn heavy_turn() -> std::sync::MutexGuard<'static, ()> {
+    // A test that failed while holding it has said so already; the next may still run.
+    HEAVY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 pub fn open(db: &Path) -> Connection {
     let conn = Connection::open(db).expect("open the database");
     conn.busy_timeout(std::time::Duration::from_secs(30))
