@@ -26,6 +26,7 @@ mod render;
 mod search;
 mod store;
 mod sync;
+mod tempfiles;
 mod timefmt;
 
 use std::ffi::OsString;

@@ -3,13 +3,13 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
 use crate::store::{entries, exchange};
+use crate::tempfiles::write_atomically;
 
 /// Export the repertoire for sharing or publishing
 ///
@@ -90,7 +90,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             // Only to a file: on stdout the bar would share the terminal with the export.
             let bar = ctx.out.progress(None, "exporting");
             let n = ctx.store()?.read(|c| {
-                write_atomically(&path, |out| {
+                write_atomically(&path, "export", |out| {
                     exchange::export(c, &domains, &mut bar.wrap_write(out))
                 })
             });
@@ -187,7 +187,9 @@ fn export_tools(
                 out.write_all(text.as_bytes())?;
                 out.flush()?;
             } else {
-                write_atomically(&args.file, |out| Ok(out.write_all(text.as_bytes())?))?;
+                write_atomically(&args.file, "export", |out| {
+                    Ok(out.write_all(text.as_bytes())?)
+                })?;
             }
             Ok((count, "navi"))
         }
@@ -214,29 +216,4 @@ fn export_tools(
             Ok((pages.len(), "tldr"))
         }
     }
-}
-
-/// Write through a temporary file in the same folder and rename it into place, so a reader (or
-/// git) never sees half a file.
-pub fn write_atomically<T>(
-    path: &std::path::Path,
-    f: impl FnOnce(&mut (dyn std::io::Write + Send)) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let cannot = || RepError::environment(format!("cannot write {}", path.display()));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
-    let value = {
-        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-        let value = f(&mut out)?;
-        out.flush().with_context(cannot)?;
-        value
-    };
-    tmp.as_file().sync_all().with_context(cannot)?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(cannot)?;
-    Ok(value)
 }

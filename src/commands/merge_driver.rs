@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use crate::commands::export::write_atomically;
 use crate::context::Context;
 use crate::error::RepError;
 use crate::exchange::{self, ReadError, Record, RecordReader};
+use crate::tempfiles::write_atomically;
 
 /// Merge two versions of an exchange file (for git; see `rep git-setup`)
 ///
@@ -39,7 +39,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             .with_hint("left as a git conflict; fix the file by hand or re-export it")
     })?;
     let text = exchange::file_text(&merged);
-    write_atomically(&args.ours, |out| Ok(out.write_all(text.as_bytes())?))?;
+    write_atomically(&args.ours, "merge", |out| {
+        Ok(out.write_all(text.as_bytes())?)
+    })?;
     let shown = args
         .path
         .as_ref()

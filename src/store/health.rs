@@ -98,11 +98,8 @@ impl Store {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        // tempfile creates its files with mode 0600.
-        let tmp = tempfile::Builder::new()
-            .prefix(".rep-backup-")
-            .tempfile_in(dir)
-            .with_context(cannot)?;
+        // Owner-only (mode 0600), and swept by the next backup into `dir` if this one is killed.
+        let tmp = crate::tempfiles::create_in(dir, "backup").with_context(cannot)?;
         let summary = self.copy_into(tmp.path()).with_context(cannot)?;
         tmp.as_file().sync_all().with_context(cannot)?;
         if overwrite {

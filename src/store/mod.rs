@@ -182,20 +182,6 @@ impl Store {
         Ok(value)
     }
 
-    /// A number that grows with every shared write: `rep sync` compares it to know whether
-    /// there is anything new to export.
-    pub fn generation(&mut self) -> anyhow::Result<i64> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or(0))
-    }
-
     /// Like [`Store::write`], but with `commit == false` everything is rolled back at the end:
     /// a dry run that goes through exactly the same steps.
     pub fn write_or_rehearse<T>(
@@ -289,6 +275,19 @@ impl Writer<'_> {
         }
         Ok(())
     }
+}
+
+/// A number that grows with every shared write: `rep sync` compares it to know whether there
+/// is anything new to export. Read it in the same [`Store::read`] as what it describes.
+pub fn generation(conn: &Connection) -> anyhow::Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// Local-only settings of this database (never exported): the sync remote and its bookkeeping.

@@ -30,6 +30,7 @@ mod sharing_limits;
 mod shell;
 mod show;
 mod stats;
+mod sync_recovery;
 mod trust_crash;
 mod trust_hostile;
 mod trust_load;

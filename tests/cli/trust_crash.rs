@@ -1,40 +1,18 @@
-//! SIGKILL at random moments: the database stays sound and an import is all or nothing.
+//! SIGKILL at random moments: the database stays sound, an import is all or nothing, and what
+//! a killed export or backup leaves behind goes with the next one.
 
 use std::process::Stdio;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use crate::trust_support::{World, assert_sound, entries, write_exchange};
-
-/// A small xorshift generator: random delays without a dependency, reproducible from its seed.
-struct Random(u64);
-
-impl Random {
-    fn from_clock() -> Random {
-        let seed = std::env::var("REP_CRASH_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map(|d| d.as_nanos() as u64)
-                    .unwrap_or(1)
-            })
-            | 1;
-        eprintln!("crash: random seed {seed} (set REP_CRASH_SEED to replay)");
-        Random(seed)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
-}
+use crate::trust_support::{Random, World, assert_sound, entries, write_exchange};
 
 const RECORDS: u32 = 1_000;
 const IMPORT_KILLS: u32 = 20;
 const ADD_KILLS: u32 = 20;
+/// Kills that must catch an export or a backup with its temporary file on disk.
+const TEMP_KILLS: u32 = 3;
+/// Records that make an export and a backup last long enough to be caught mid-way.
+const BIG: u32 = 6_000;
 
 #[test]
 fn trust_crash_killed_imports_are_all_or_nothing() {
@@ -152,4 +130,60 @@ fn trust_crash_killed_writes_leave_a_sound_database() {
     }
     world.ok(&["doctor", "-q"]);
     eprintln!("crash: {killed} of {round} writes killed mid-way");
+}
+
+/// The temporary files (rep's own, and those of older versions) in `dir`.
+fn temporaries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".rep-") || n.starts_with(".tmp"))
+        .collect()
+}
+
+#[test]
+fn trust_crash_killed_exports_and_backups_leave_no_temp_files_behind() {
+    let world = World::new();
+    let mut random = Random::from_clock();
+    write_exchange(&world.path("big.jsonl"), 7, BIG);
+    world.ok(&["import", "big.jsonl", "-q"]);
+    let out = world.path("out");
+    std::fs::create_dir(&out).unwrap();
+    for (command, target) in [("export", "out/team.jsonl"), ("backup", "out/copy.db")] {
+        let args: Vec<&str> = match command {
+            "export" => vec!["export", target, "-q"],
+            _ => vec!["backup", target, "--force", "-q"],
+        };
+        let started = Instant::now();
+        world.ok(&args);
+        let full = started.elapsed().as_micros() as u64;
+        let (mut caught, mut round) = (0, 0);
+        while caught < TEMP_KILLS {
+            round += 1;
+            assert!(round <= 30 * TEMP_KILLS, "{command}: never caught mid-way");
+            let mut child = world
+                .cmd()
+                .args(&args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("starts");
+            std::thread::sleep(Duration::from_micros(random.below(full)));
+            child.kill().expect("SIGKILL");
+            child.wait().expect("reap");
+            if temporaries(&out).is_empty() {
+                continue;
+            }
+            caught += 1;
+            // The next run of the same command clears what the killed one left.
+            world.ok(&args);
+            assert_eq!(
+                temporaries(&out),
+                Vec::<String>::new(),
+                "{command} round {round}: a killed run's temporary file is still there"
+            );
+        }
+        eprintln!("crash: {caught} {command}s killed with a temporary file, in {round} rounds");
+    }
 }

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crate::trust_support::{World, assert_sound, count, write_exchange};
+use crate::trust_support::{World, assert_sound, count, heavy_turn, write_exchange};
 
 /// A failed run, as something to print.
 fn failure(args: &[String], out: &std::process::Output) -> Option<String> {
@@ -14,6 +14,7 @@ fn failure(args: &[String], out: &std::process::Output) -> Option<String> {
 
 #[test]
 fn trust_load_four_writers_lose_nothing() {
+    let _turn = heavy_turn();
     let world = World::new();
     let seed = world.ok(&["add", "tool", "shared entry", "-d", "shared", "-q"]);
     let seed = seed.trim().to_owned();
@@ -126,6 +127,7 @@ const IMPORTED: u32 = 20_000;
 
 #[test]
 fn trust_load_long_import_does_not_lock_out_others() {
+    let _turn = heavy_turn();
     let world = World::new();
     world.ok(&["add", "tool", "before the import", "-q"]);
     let file = world.path("big.jsonl");

@@ -85,6 +85,46 @@ impl World {
     }
 }
 
+/// A small xorshift generator: random delays without a dependency, reproducible from its seed.
+pub struct Random(u64);
+
+impl Random {
+    pub fn from_clock() -> Random {
+        let seed = std::env::var("REP_CRASH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(1)
+            })
+            | 1;
+        eprintln!("crash: random seed {seed} (set REP_CRASH_SEED to replay)");
+        Random(seed)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// Tests that load the machine on purpose (dozens of processes at once) or that measure how it
+/// copes with load take turns. In two whole-suite runs on a busy machine, the long-import test
+/// run beside the sync recovery tests saw commands give up after the 15 s busy timeout; alone
+/// it passed.
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn heavy_turn() -> std::sync::MutexGuard<'static, ()> {
+    // A test that failed while holding it has said so already; the next may still run.
+    HEAVY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 pub fn open(db: &Path) -> Connection {
     let conn = Connection::open(db).expect("open the database");
     conn.busy_timeout(std::time::Duration::from_secs(30))
