@@ -330,3 +330,31 @@ impl Repo {
         std::fs::write(self.config(), toml).expect("write config");
     }
 }
+
+/// Whether a test that needs an outside tool (tmux, zsh, fish, git) may go on: `true` when the
+/// tool is there. When it is missing, the test is skipped with a line on stderr, except under
+/// `CI=true`, where CI has installed the tools and a missing one fails the run: no test passes
+/// there by skipping.
+pub fn tool_available(tool: &str, installed: bool) -> bool {
+    if installed {
+        return true;
+    }
+    let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(
+        !in_ci,
+        "{tool} is not installed and CI is set: CI must install it (see .ci/run), not skip"
+    );
+    eprintln!("skipping: {tool} is not installed (CI installs it in .ci/run)");
+    false
+}
+
+/// Whether `program` runs at all (found on PATH and executable).
+pub fn runs(program: &str, args: &[&str]) -> bool {
+    std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
+}
