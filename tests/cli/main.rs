@@ -5,6 +5,7 @@ mod support;
 
 mod add;
 mod backup;
+mod bench_data;
 mod concurrency;
 mod config;
 mod doctor;
