@@ -12,6 +12,7 @@ mod doctor;
 mod domains_tags;
 mod edit;
 mod errors;
+mod export_links;
 mod gaps;
 mod help;
 mod import_foreign;
