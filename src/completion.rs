@@ -65,7 +65,7 @@ fn names(
     if !path.is_file() {
         return Vec::new();
     }
-    let Ok(mut store) = Store::open(&path) else {
+    let Ok(mut store) = Store::open_for_reading(&path) else {
         return Vec::new();
     };
     store

@@ -33,7 +33,11 @@ struct Report<'a> {
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let now = ctx.now();
-    let store = ctx.store()?;
+    let store = if args.repair {
+        ctx.store()?
+    } else {
+        ctx.store_for_reading()?
+    };
     if args.repair {
         store.rebuild_full_text_index()?;
     }

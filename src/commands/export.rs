@@ -80,7 +80,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             // Not a lock: the export is written from a second thread.
             let mut out = std::io::BufWriter::new(std::io::stdout());
             let n = ctx
-                .store()?
+                .store_for_reading()?
                 .read(|c| exchange::export(c, &domains, &mut out))?;
             out.flush()?;
             (n, "jsonl")
@@ -89,7 +89,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             let path = args.file.clone();
             // Only to a file: on stdout the bar would share the terminal with the export.
             let bar = ctx.out.progress(None, "exporting");
-            let n = ctx.store()?.read(|c| {
+            let n = ctx.store_for_reading()?.read(|c| {
                 write_atomically(&path, |out| {
                     exchange::export(c, &domains, &mut bar.wrap_write(out))
                 })
@@ -107,7 +107,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             }
             let filter = entries::Filter::default();
             let all = ctx
-                .store()?
+                .store_for_reading()?
                 .read(|c| entries::list(c, &filter, entries::Sort::Title, None))?;
             let wanted: Vec<_> = all
                 .into_iter()
@@ -123,7 +123,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             )
         }
         Format::Navi | Format::Tldr => {
-            let tools = ctx.store()?.read(|c| {
+            let tools = ctx.store_for_reading()?.read(|c| {
                 let filter = entries::Filter {
                     kind: Some(model::Kind::Tool.as_str().to_owned()),
                     ..entries::Filter::default()

@@ -74,7 +74,7 @@ pub struct DomainMap {
 
 pub fn build(ctx: &mut Context, domain: &str, since: i64) -> anyhow::Result<Map> {
     let min = ctx.config.recurring.min_occurrences;
-    let (facts, contributions, active) = ctx.store()?.read(|c| {
+    let (facts, contributions, active) = ctx.store_for_reading()?.read(|c| {
         let snap = Snapshot::load(c)?;
         Ok((
             snap.domain_facts(domain, min, since),

@@ -55,7 +55,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let text = args.query.join(" ");
     let work = match fts_query(&text) {
         Some(q) => ctx
-            .store()?
+            .store_for_reading()?
             .read(|c| analysis::matched_work(c, &q, DEPTH))?,
         None => Vec::new(),
     };

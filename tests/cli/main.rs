@@ -26,6 +26,7 @@ mod practice_links_review;
 mod practice_recurrence;
 mod render;
 mod rm_restore;
+mod safe_db;
 mod search;
 mod sharing;
 mod shell;

@@ -28,6 +28,18 @@ impl Repo {
         Repo { dir }
     }
 
+    /// A repertoire whose database exists and holds nothing: commands that only read refuse a
+    /// database path that does not exist, so tests of an empty repertoire start here.
+    pub fn empty() -> Repo {
+        let repo = Repo::new();
+        let header = repo.path().join("empty.jsonl");
+        std::fs::write(&header, "{\"format\":\"repertoire\",\"version\":\"1.0\"}\n")
+            .expect("write");
+        repo.rep(&["import", header.to_str().expect("utf-8"), "-q"])
+            .success();
+        repo
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
