@@ -95,7 +95,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 })
             });
             bar.finish_and_clear();
-            (n?, "jsonl")
+            match n {
+                Err(e) if crate::error::is_damaged_database(&e) => {
+                    return salvage(ctx, &args.file, &domains);
+                }
+                n => (n?, "jsonl"),
+            }
         }
         Format::Markdown => {
             if to_stdout {
@@ -161,6 +166,23 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// SQLite found the database damaged: write what can be read, then fail with the count, so
+/// doctor's advice ("export what is readable") can be followed.
+fn salvage(ctx: &mut Context, path: &std::path::Path, domains: &[String]) -> anyhow::Result<()> {
+    let salvaged = ctx
+        .store_for_reading()?
+        .read(|c| write_atomically(path, |out| exchange::export_salvaging(c, domains, out)))?;
+    Err(RepError::user(format!(
+        "the database is damaged: exported {} entries and {} replies to {}, skipped {} unreadable rows",
+        salvaged.written.entries,
+        salvaged.written.replies,
+        path.display(),
+        salvaged.unreadable
+    ))
+    .with_hint("`rep doctor` says where; `rep --db NEW.db import FILE` makes a sound repertoire of it")
+    .into())
 }
 
 fn in_domains(domains: &[String], domain: &str) -> bool {

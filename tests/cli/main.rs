@@ -8,6 +8,7 @@ mod backup;
 mod bench_data;
 mod concurrency;
 mod config;
+mod damaged;
 mod doctor;
 mod domains_tags;
 mod edit;
