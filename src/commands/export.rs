@@ -78,7 +78,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let (count, format) = match args.format {
         Format::Jsonl if to_stdout => {
             // Not a lock: the export is written from a second thread.
-            let mut out = std::io::BufWriter::new(std::io::stdout());
+            let mut out = std::io::BufWriter::new(crate::output::export_stdout());
             let n = ctx
                 .store_for_reading()?
                 .read(|c| exchange::export(c, &domains, &mut out))?;
@@ -205,7 +205,7 @@ fn export_tools(
             let text = navi::render(tools);
             let count = tools.iter().filter(|e| navi::has_command(e)).count();
             if to_stdout {
-                let mut out = std::io::stdout().lock();
+                let mut out = crate::output::export_stdout();
                 out.write_all(text.as_bytes())?;
                 out.flush()?;
             } else {
