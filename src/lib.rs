@@ -2,6 +2,7 @@
 //! The `rep` binary is a thin shell over [`main_with_args`].
 
 mod batch;
+mod bounded;
 mod cli;
 mod clock;
 mod commands;

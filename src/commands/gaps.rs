@@ -34,7 +34,7 @@ pub struct Args {
     pub explain: bool,
 
     /// Show at most N gaps (0: all)
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 25)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 25, value_parser = crate::bounded::limit)]
     pub limit: usize,
 }
 

@@ -20,7 +20,7 @@ pub struct Args {
     pub filter: FilterArgs,
 
     /// Show at most N entries (0: all)
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50, value_parser = crate::bounded::limit)]
     pub limit: usize,
 
     /// Only stale entries: past their review interval, or superseded

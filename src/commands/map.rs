@@ -42,7 +42,7 @@ pub struct Args {
     pub format: MapFormat,
 
     /// Members shown as columns (the most contributing; the rest are summed as "others")
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = crate::bounded::columns)]
     pub columns: usize,
 }
 

@@ -31,7 +31,7 @@ pub struct Args {
     pub filter: FilterArgs,
 
     /// Show at most N hits
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 20, value_parser = crate::bounded::limit)]
     pub limit: usize,
 }
 

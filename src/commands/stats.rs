@@ -31,7 +31,7 @@ pub struct Args {
     pub domain: Option<String>,
 
     /// How many weeks back
-    #[arg(long, value_name = "N", default_value_t = 12)]
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = crate::bounded::weeks)]
     pub weeks: usize,
 }
 

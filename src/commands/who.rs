@@ -25,7 +25,7 @@ pub struct Args {
     pub query: Vec<String>,
 
     /// Show at most N members
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = crate::bounded::limit)]
     pub limit: usize,
 }
 

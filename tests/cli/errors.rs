@@ -340,3 +340,53 @@ fn json_keeps_hostile_text_exactly() {
         check(if value.is_array() { &value[0] } else { &value });
     }
 }
+
+/// Every number and time on the command line and in the config has a range: out of it is a
+/// usage error naming the range (exit 2), never a panic (exit 70) or a wrap-around.
+#[test]
+fn numbers_and_ages_out_of_range_are_usage_errors() {
+    let repo = Repo::empty();
+    for args in [
+        &["list", "--since", "999999999999999999h"][..],
+        &["list", "--since=-3d"],
+        &["search", "x", "--since", "36501d"],
+        &["stats", "--weeks", "1000000"],
+        &["stats", "--weeks", "18446744073709551615"],
+        &["stats", "--weeks", "18446744073709551616"],
+        &["stats", "--weeks", "0"],
+        &["stats", "--weeks=-1"],
+        &["list", "-n", "99999999999999999999"],
+        &["search", "x", "-n", "1000001"],
+        &["gaps", "-n", "x"],
+        &["who", "pg", "-n", "18446744073709551615"],
+        &["map", "--columns", "0"],
+        &["map", "--since", "99999999999w"],
+    ] {
+        let assert = repo.rep(args).code(2);
+        let err = stderr(&assert);
+        assert!(
+            err.contains("out of range") || err.contains("too far back") || err.contains("invalid"),
+            "{args:?}: {err}"
+        );
+    }
+    repo.rep(&["stats", "--weeks", "520"]).success();
+    repo.rep(&["list", "--since", "100y"]).success();
+
+    std::fs::write(
+        repo.config(),
+        "[review]\ninterval_days = 9223372036854775807\n",
+    )
+    .unwrap();
+    let err = stderr(&repo.rep(&["gaps"]).code(2));
+    assert!(
+        err.contains("review.interval_days") && err.contains("out of range"),
+        "{err}"
+    );
+    std::fs::remove_file(repo.config()).unwrap();
+    let err = stderr(
+        &repo
+            .rep(&["config", "set", "gaps.unanswered_days", "99999999"])
+            .code(2),
+    );
+    assert!(err.contains("1 to 36500"), "{err}");
+}
