@@ -147,14 +147,14 @@ impl Output {
     /// A status line for humans on stderr, silenced by `--quiet`.
     pub fn status(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            to_stderr(message);
         }
     }
 
     /// A note that something was empty or truncated; also silenced by `--quiet`.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("note: {message}");
+            to_stderr(&format!("note: {message}"));
         }
     }
 
@@ -225,6 +225,14 @@ pub fn paint(color: bool, code: &str, text: &str) -> String {
     } else {
         text.to_owned()
     }
+}
+
+/// One line on stderr. A stderr that cannot be written (a closed pipe, a full disk) loses the
+/// line and nothing else: a status line must never turn a committed write into a failure, as
+/// `eprintln!`, which panics there, did.
+pub fn to_stderr(line: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 /// Where an export to stdout goes: the exact bytes into a pipe or file, and on a terminal the

@@ -390,3 +390,35 @@ fn numbers_and_ages_out_of_range_are_usage_errors() {
     );
     assert!(err.contains("1 to 36500"), "{err}");
 }
+
+/// stderr a closed pipe: the status line is lost, the committed write is not, and the exit code
+/// says success (it was 101, a panic in the status line).
+#[test]
+fn a_closed_stderr_never_fails_a_committed_write() {
+    let repo = Repo::empty();
+    for args in [
+        &["add", "tool", "Show locks", "--cmd", "psql"][..],
+        &["list"],
+        &["search", "nothing-matches-this"],
+        &["stats", "--weeks", "0"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(rep_bin())
+            .env_clear()
+            .env("REP_DB", repo.db())
+            .env("REP_CONFIG", repo.config())
+            .env("REP_USER", "ana")
+            .env("NO_COLOR", "1")
+            .env("HOME", repo.home())
+            .args(args)
+            .stdin(Stdio::null())
+            .stderr(writer)
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        let expected = if args[0] == "stats" { 2 } else { 0 };
+        assert_eq!(out.status.code(), Some(expected), "{args:?}");
+    }
+    assert_eq!(repo.list_ids(&[]).len(), 1, "the entry was written once");
+}
