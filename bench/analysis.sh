@@ -10,7 +10,10 @@ repo=$PWD
 n=${N:-100000}
 members=${MEMBERS:-1000}
 runs=${RUNS:-20}
-make_entries=${MAKE_ENTRIES:-$repo/../shared/corpus/make_entries.py}
+make_entries=${MAKE_ENTRIES:-$repo/bench/make_entries.py}
+# The tldr pages it reads (bench/make_entries.py --help for the default).
+pages_args=()
+[ -z "${BENCH_PAGES:-}" ] || pages_args=(--pages "$BENCH_PAGES")
 for tool in hyperfine jq python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (apt-get install -y $tool)" >&2; exit 3; }
 done
@@ -22,7 +25,7 @@ export REP_CONFIG=$work/config.toml REP_USER=bench NO_COLOR=1 REP_NOW=2026-11-27
 export REP_DB=$work/rep.db
 
 echo "== building $n entries by $members members" >&2
-python3 "$make_entries" -n "$n" --community --members "$members" -o "$work/entries.jsonl"
+python3 "$make_entries" "${pages_args[@]}" -n "$n" --community --members "$members" -o "$work/entries.jsonl"
 python3 "$repo/bench/make_export.py" "$work/entries.jsonl" -o "$work/in.jsonl" --practice
 "$rep" import "$work/in.jsonl" -q >/dev/null
 

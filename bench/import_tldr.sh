@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Time `rep import --from tldr` of every page of the shared corpus (7,425 pages) into a fresh
-# database, with a release build. The figure goes to docs/performance.md, "Importing from other
-# tools". Needs hyperfine (apt-get install -y hyperfine) and ../shared/corpus.
+# Time `rep import --from tldr` of a folder of tldr pages into a fresh database, with a release
+# build: by default every page of the shared corpus (7,425 pages; $REP_CORPUS/tldr/pages, else
+# ../shared/corpus/tldr/pages), or the folder given. The figure goes to docs/performance.md,
+# "Importing from other tools". Needs hyperfine (apt-get install -y hyperfine).
+#
+#   bench/import_tldr.sh [PAGES]   # e.g. tests/fixtures/foreign/tldr/pages on a fresh clone
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pages="${1:-../shared/corpus/tldr/pages}"
-[ -d "$pages" ] || { echo "no tldr pages at $pages (see ../shared/corpus/README.md)" >&2; exit 1; }
+if [ -n "${REP_CORPUS:-}" ]; then default_pages=$REP_CORPUS/tldr/pages; else default_pages=../shared/corpus/tldr/pages; fi
+pages="${1:-$default_pages}"
+[ -d "$pages" ] || { echo "no tldr pages at $pages: give a folder of tldr pages, e.g. tests/fixtures/foreign/tldr/pages" >&2; exit 1; }
 cargo build --release --locked --quiet
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

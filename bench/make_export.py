@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Turn make_entries.py output into a repertoire exchange file (docs/format.md) that
+"""Turn bench/make_entries.py output into a repertoire exchange file (docs/format.md) that
 `rep import` loads: the benchmarks build their repertoires through the real import path.
 
-    python3 make_entries.py -n 100000 --community --members 1000 -o entries.jsonl
+    python3 bench/make_entries.py -n 100000 --community --members 1000 -o entries.jsonl
     python3 bench/make_export.py entries.jsonl -o repertoire.jsonl [--practice]
 
 Deterministic for a seed. Entries are spread over the year before 2026-11-27. With --practice,

@@ -7,7 +7,9 @@
 #
 # Environment:
 #   REP           rep binary to measure      [default: target/release/rep, built here]
-#   MAKE_ENTRIES  corpus generator           [default: ../shared/corpus/make_entries.py]
+#   MAKE_ENTRIES  corpus generator           [default: bench/make_entries.py]
+#   BENCH_PAGES   tldr pages it reads        [default: $REP_CORPUS/tldr/pages, ../shared/corpus/tldr/pages,
+#                                             else the 13 pages in tests/fixtures]
 #   BENCH_SIZES   repertoire sizes           [default: "10000 100000"]
 #   BENCH_DIR     where databases are kept   [default: a new temp dir, removed at the end]
 #   COMMON_WORD   the common word searched   [default: file]
@@ -17,7 +19,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-make_entries=${MAKE_ENTRIES:-$repo/../shared/corpus/make_entries.py}
+make_entries=${MAKE_ENTRIES:-$repo/bench/make_entries.py}
+# The tldr pages it reads (bench/make_entries.py --help for the default).
+pages_args=()
+[ -z "${BENCH_PAGES:-}" ] || pages_args=(--pages "$BENCH_PAGES")
 sizes=${BENCH_SIZES:-10000 100000}
 common=${COMMON_WORD:-file}
 rare=${RARE_PHRASE:-shaded relief}
@@ -88,7 +93,7 @@ for n in $sizes; do
   db=$work/rep-$n.db
   if [ ! -f "$db" ]; then
     echo "== building a repertoire of $n entries" >&2
-        python3 "$make_entries" -n "$n" -o "$work/entries-$n.jsonl"
+        python3 "$make_entries" "${pages_args[@]}" -n "$n" -o "$work/entries-$n.jsonl"
     # Loaded through the real import path, from an exchange file of the same entries.
     python3 "$repo/bench/make_export.py" "$work/entries-$n.jsonl" -o "$work/import-$n.jsonl"
     start=$(date +%s.%N)

@@ -10,7 +10,10 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 n=${N:-100000}
 runs=${RUNS:-5}
-make_entries=${MAKE_ENTRIES:-$repo/../shared/corpus/make_entries.py}
+make_entries=${MAKE_ENTRIES:-$repo/bench/make_entries.py}
+# The tldr pages it reads (bench/make_entries.py --help for the default).
+pages_args=()
+[ -z "${BENCH_PAGES:-}" ] || pages_args=(--pages "$BENCH_PAGES")
 for tool in hyperfine sqlite3 jq python3 git; do
   command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (apt-get install -y $tool)" >&2; exit 3; }
 done
@@ -22,7 +25,7 @@ trap 'rm -rf "$work"' EXIT
 export REP_CONFIG=$work/config.toml REP_USER=bench NO_COLOR=1
 
 echo "== generating $n entries (with replies, occurrences, endorsements)" >&2
-python3 "$make_entries" -n "$n" --community --members 1000 -o "$work/entries.jsonl"
+python3 "$make_entries" "${pages_args[@]}" -n "$n" --community --members 1000 -o "$work/entries.jsonl"
 python3 "$repo/bench/make_export.py" "$work/entries.jsonl" -o "$work/in.jsonl" --practice
 python3 "$repo/bench/to_tsv.py" "$work/in.jsonl" "$work/in.tsv"
 

@@ -65,11 +65,18 @@ fn names(
     if !path.is_file() {
         return Vec::new();
     }
-    let Ok(mut store) = Store::open(&path) else {
+    let Ok(mut store) = Store::open_for_reading(&path) else {
         return Vec::new();
     };
+    // Candidates reach the terminal through the shell: sanitised like every other output.
     store
         .read(query)
-        .map(|counts| counts.into_iter().map(|c| c.name).collect())
+        .map(|counts| {
+            counts
+                .into_iter()
+                .map(|c| crate::output::sanitize_line(&c.name))
+                .filter(|name| !name.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
-use crate::error::RepError;
+use crate::bounded::{self, Range};
+use crate::error::{ExitStatus, RepError};
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -158,15 +159,15 @@ pub const KEYS: &[(&str, &str)] = &[
 /// Keys whose values are true or false.
 const BOOL_KEYS: &[&str] = &["search.record_misses"];
 
-/// Keys whose values are whole numbers of at least 1.
-const NUMBER_KEYS: &[&str] = &[
-    "recurring.min_occurrences",
-    "review.interval_days",
-    "community.window_days",
-    "gaps.unanswered_days",
-    "gaps.unresolved_days",
-    "gaps.thin_min_questions",
-    "gaps.thin_ratio",
+/// Keys whose values are whole numbers, each with its range.
+const NUMBER_KEYS: &[(&str, Range)] = &[
+    ("recurring.min_occurrences", bounded::COUNT),
+    ("review.interval_days", bounded::DAYS),
+    ("community.window_days", bounded::DAYS),
+    ("gaps.unanswered_days", bounded::DAYS),
+    ("gaps.unresolved_days", bounded::DAYS),
+    ("gaps.thin_min_questions", bounded::COUNT),
+    ("gaps.thin_ratio", bounded::COUNT),
 ];
 
 impl Config {
@@ -183,29 +184,37 @@ impl Config {
             }
         };
         Config::parse(&text).map_err(|e| {
-            RepError::environment(format!("invalid config file {}: {e}", path.display()))
-                .with_hint("fix or remove the file; `rep config` lists the valid keys")
-                .into()
+            // A number out of its range keeps its usage status (exit 2); the rest is the file.
+            let status = match e.status {
+                ExitStatus::Usage => ExitStatus::Usage,
+                _ => ExitStatus::Environment,
+            };
+            RepError {
+                status,
+                message: format!("invalid config file {}: {}", path.display(), e.message),
+                hint: None,
+            }
+            .with_hint("fix or remove the file; `rep config` lists the valid keys")
+            .into()
         })
     }
 
-    fn parse(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.message().to_owned())?;
-        config.validate().map_err(|e| e.to_string())?;
+    fn parse(text: &str) -> Result<Config, RepError> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| RepError::environment(e.message().to_owned()))?;
+        config.validate()?;
         Ok(config)
     }
 
     fn validate(&self) -> Result<(), RepError> {
-        let numbers = [
-            self.recurring.min_occurrences,
-            self.review.interval_days,
-            self.community.window_days,
-            self.gaps.unanswered_days,
-            self.gaps.unresolved_days,
-            self.gaps.thin_ratio,
-        ];
-        if numbers.contains(&0) {
-            return Err(RepError::user("numbers in the config must be at least 1"));
+        for (key, range) in NUMBER_KEYS {
+            let value = self
+                .get(key)?
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or_default();
+            range
+                .check(value)
+                .map_err(|why| RepError::usage(format!("{key}: {why}")))?;
         }
         if let Some(domain) = &self.defaults.domain {
             crate::model::normalize_domain(domain)?;
@@ -268,23 +277,21 @@ impl Config {
                 "false" => toml::Value::Boolean(false),
                 _ => return Err(RepError::user(format!("{key} must be true or false")).into()),
             }
-        } else if NUMBER_KEYS.contains(&key) {
-            match value.trim().parse::<i64>() {
-                Ok(n) if n >= 1 => toml::Value::Integer(n),
-                _ => {
-                    return Err(RepError::user(format!(
-                        "{key} must be a whole number of at least 1"
-                    ))
-                    .into());
-                }
-            }
+        } else if let Some((_, range)) = NUMBER_KEYS.iter().find(|(k, _)| *k == key) {
+            let n = range
+                .parse(value)
+                .map_err(|why| RepError::usage(format!("{key}: {why}")))?;
+            // In range, so it fits TOML's i64.
+            toml::Value::Integer(n as i64)
         } else {
             toml::Value::String(value.to_owned())
         };
         section_table.insert(field.to_owned(), value);
         let new_text = toml::to_string(&table)?;
-        Config::parse(&new_text)
-            .map_err(|e| RepError::user(format!("invalid value for {key}: {e}")))?;
+        Config::parse(&new_text).map_err(|e| RepError {
+            message: format!("invalid value for {key}: {}", e.message),
+            ..e
+        })?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
@@ -328,9 +335,23 @@ mod tests {
     #[test]
     fn unknown_keys_are_named() {
         let err = Config::parse("[user]\nnmae = \"x\"\n").unwrap_err();
-        assert!(err.contains("nmae"), "{err}");
+        assert!(err.message.contains("nmae"), "{err}");
         let err = Config::parse("colour = true\n").unwrap_err();
-        assert!(err.contains("colour"), "{err}");
+        assert!(err.message.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_usage_errors() {
+        for text in [
+            "[review]\ninterval_days = 0\n",
+            "[review]\ninterval_days = 9223372036854775807\n",
+            "[gaps]\nthin_ratio = 1000001\n",
+        ] {
+            let err = Config::parse(text).unwrap_err();
+            assert_eq!(err.status, crate::error::ExitStatus::Usage, "{text}: {err}");
+            assert!(err.message.contains("out of range"), "{err}");
+        }
+        assert!(Config::parse("[review]\ninterval_days = 36500\n").is_ok());
     }
 
     #[test]

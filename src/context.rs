@@ -46,10 +46,26 @@ impl Context {
         }
     }
 
+    /// The store for a command that writes: created (with its folder) when it does not exist.
     pub fn store(&mut self) -> anyhow::Result<&mut Store> {
-        if self.store.is_none() {
+        if self.store.as_ref().is_none_or(Store::is_read_only) {
             let path = self.db_path()?;
             self.store = Some(Store::open(&path)?);
+        }
+        Ok(self.store.as_mut().expect("opened above"))
+    }
+
+    /// The store for a command that only reads: it must exist, and is opened read-only when
+    /// rep cannot write the file (see [`Store::open_for_reading`]). Without --db or REP_DB, a
+    /// default database that does not exist yet reads as an empty repertoire, created by nothing.
+    pub fn store_for_reading(&mut self) -> anyhow::Result<&mut Store> {
+        if self.store.is_none() {
+            let path = self.db_path()?;
+            self.store = Some(if self.db_path.is_none() && !path.exists() {
+                Store::nothing_yet()?
+            } else {
+                Store::open_for_reading(&path)?
+            });
         }
         Ok(self.store.as_mut().expect("opened above"))
     }

@@ -95,6 +95,19 @@ pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
         .or(disk_full.then_some(
             "the disk is full: nothing of this command was written; free some space and retry",
         ))
+        .or(is_damaged_database(err).then_some(
+            "the database is damaged: `rep doctor` says where; `rep export FILE` saves what is \
+             readable, or restore a backup",
+        ))
+}
+
+/// True when SQLite found the database file damaged (SQLITE_CORRUPT or SQLITE_NOTADB).
+pub fn is_damaged_database(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        matches!(c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
+    })
 }
 
 /// A `RepError` attached with `.context(...)`: `chain()` yields such a layer as anyhow's own

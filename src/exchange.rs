@@ -1260,14 +1260,27 @@ pub(crate) mod tests {
         }
         for i in 0..limits::TAG_STATES {
             let tag = format!("{i:04}{}", wide(limits::TAG_CHARS - 4));
-            r.tags.insert(tag, TagState { present: i % 2 == 0, at: at(i) });
+            r.tags.insert(
+                tag,
+                TagState {
+                    present: i % 2 == 0,
+                    at: at(i),
+                },
+            );
         }
         for i in 0..limits::LINKS {
             let key = format!("{:08x}-0000-4000-8000-000000000000 supersedes", i);
-            r.links.insert(key, TagState { present: true, at: at(i) });
+            r.links.insert(
+                key,
+                TagState {
+                    present: true,
+                    at: at(i),
+                },
+            );
         }
         for i in 0..limits::ENDORSEMENTS {
-            r.helped.insert(format!("{i:05}{}", wide(limits::MEMBER_CHARS - 5)), at(i));
+            r.helped
+                .insert(format!("{i:05}{}", wide(limits::MEMBER_CHARS - 5)), at(i));
         }
         for i in 0..limits::OCCURRENCES {
             r.occurrences.push(Occurrence {
@@ -1278,7 +1291,11 @@ pub(crate) mod tests {
             });
         }
         let bounded = canonical(r.clone());
-        assert_eq!(bounded.revisions.len(), r.revisions.len(), "the record is at its bounds");
+        assert_eq!(
+            bounded.revisions.len(),
+            r.revisions.len(),
+            "the record is at its bounds"
+        );
         let line = to_line(&Record::Entry(bounded));
         eprintln!("the largest record: {} bytes", line.len());
         assert!(

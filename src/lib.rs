@@ -2,6 +2,7 @@
 //! The `rep` binary is a thin shell over [`main_with_args`].
 
 mod batch;
+mod bounded;
 mod cli;
 mod clock;
 mod commands;
@@ -65,7 +66,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             exit(error::status_of(&err))
         }
         Err(_) => {
-            eprintln!("error: internal error: rep crashed; this is a bug, please report it");
+            output::to_stderr(
+                "error: internal error: rep crashed; this is a bug, please report it",
+            );
             exit(ExitStatus::Internal)
         }
     }
@@ -83,7 +86,7 @@ fn report(err: &anyhow::Error) {
     if let Some(hint) = error::hint_of(err) {
         text.push_str(&format!("\nhint: {hint}"));
     }
-    eprintln!("{}", output::sanitize(&text));
+    output::to_stderr(&output::sanitize(&text));
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

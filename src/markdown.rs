@@ -1,6 +1,10 @@
 //! The Markdown export: a folder of pages, one per entry, grouped by domain, with index pages.
 //! Every path is built from validated domain segments and a slug of ours, and checked again
-//! before writing, so nothing can land outside the target folder.
+//! before writing, so nothing can land outside the target folder. A symbolic link inside the
+//! folder is never followed (an export folder committed to a shared repository could carry one
+//! planted to point at `~/.bashrc`): the export refuses it, naming it, before it changes anything,
+//! and each file is written as a temporary file renamed into place, which replaces a name and
+//! never writes through one.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -120,11 +124,14 @@ pub fn write_site(root: &Path, entries: &[Entry]) -> anyhow::Result<()> {
 }
 
 /// Make `root` ready for an export in `format`: create it, or empty the `.{extension}` files of
-/// an earlier export there; refuse a folder that holds anything else.
+/// an earlier export there; refuse a folder that holds anything else, or any symbolic link.
 pub(crate) fn prepare_root(root: &Path, format: &str, extension: &str) -> anyhow::Result<()> {
     let cannot = || RepError::environment(format!("cannot write the folder {}", root.display()));
     match std::fs::read_dir(root) {
         Ok(mut listing) => {
+            if let Some(link) = first_link(root).with_context(cannot)? {
+                return Err(link_refused(&link));
+            }
             if root.join(MARKER).exists() {
                 remove_pages(root, extension).with_context(cannot)?;
             } else if listing.next().is_some() {
@@ -141,12 +148,38 @@ pub(crate) fn prepare_root(root: &Path, format: &str, extension: &str) -> anyhow
         }
         Err(e) => return Err(e).with_context(cannot),
     }
-    std::fs::write(
-        root.join(MARKER),
-        format!("written by rep export --format {format}\n"),
+    write_file(
+        root,
+        Path::new(MARKER),
+        &format!("written by rep export --format {format}\n"),
     )
-    .with_context(cannot)?;
-    Ok(())
+}
+
+/// The first symbolic link met walking `dir` (links are not followed), if any.
+fn first_link(dir: &Path) -> std::io::Result<Option<PathBuf>> {
+    let mut items: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    items.sort_by_key(std::fs::DirEntry::file_name);
+    for item in items {
+        let kind = item.file_type()?;
+        if kind.is_symlink() {
+            return Ok(Some(item.path()));
+        }
+        if kind.is_dir()
+            && let Some(link) = first_link(&item.path())?
+        {
+            return Ok(Some(link));
+        }
+    }
+    Ok(None)
+}
+
+fn link_refused(link: &Path) -> anyhow::Error {
+    RepError::user(format!(
+        "{} is a symbolic link inside the export folder: rep does not write through links",
+        link.display()
+    ))
+    .with_hint("remove the link (its target is untouched), or export into a new folder")
+    .into()
 }
 
 /// Remove the `.{extension}` files and then-empty folders of an earlier export.
@@ -165,6 +198,8 @@ fn remove_pages(dir: &Path, extension: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Write `text` at `root/relative`, creating its folders; refuse any symbolic link on the way
+/// (a link planted after `prepare_root` looked), and write by a temporary file and a rename.
 pub(crate) fn write_file(root: &Path, relative: &Path, text: &str) -> anyhow::Result<()> {
     if !is_contained(relative) {
         anyhow::bail!(
@@ -173,10 +208,47 @@ pub(crate) fn write_file(root: &Path, relative: &Path, text: &str) -> anyhow::Re
         );
     }
     let path = root.join(relative);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut dir = root.to_path_buf();
+    for part in relative.parent().into_iter().flat_map(Path::components) {
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(link_refused(&dir)),
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                return Err(RepError::user(format!(
+                    "{} is a file where the export needs a folder",
+                    dir.display()
+                ))
+                .into());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+        }
     }
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(link_refused(&path));
+    }
+    write_by_rename(&path, text.as_bytes())
+}
+
+/// A temporary file in the same folder, renamed over `path`: a reader never sees half a page,
+/// and a link at `path` is replaced, never written through. Pages are for publishing, so they
+/// get the mode a plain new file would (0666 less the umask), not a temporary file's 0600.
+fn write_by_rename(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let cannot = || format!("cannot write {}", path.display());
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".rep-export-").suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir).with_context(cannot)?;
+    tmp.write_all(bytes).with_context(cannot)?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(cannot)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -190,6 +262,23 @@ mod tests {
         assert_eq!(slug("../../etc/passwd"), "etc-passwd");
         assert_eq!(slug("ünïcode ✓"), "n-code");
         assert_eq!(slug("✓"), "entry");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn write_file_never_writes_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, outside) = (dir.path().join("site"), dir.path().join("outside"));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("k8s")).unwrap();
+        let err = write_file(&root, Path::new("k8s/a.md"), "x").unwrap_err();
+        assert!(err.to_string().contains("k8s is a symbolic link"), "{err}");
+        std::fs::write(outside.join("rc"), "keep").unwrap();
+        std::os::unix::fs::symlink(outside.join("rc"), root.join("index.md")).unwrap();
+        assert!(write_file(&root, Path::new("index.md"), "x").is_err());
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 1);
+        assert_eq!(std::fs::read_to_string(outside.join("rc")).unwrap(), "keep");
     }
 
     proptest! {

@@ -147,14 +147,14 @@ impl Output {
     /// A status line for humans on stderr, silenced by `--quiet`.
     pub fn status(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            to_stderr(message);
         }
     }
 
     /// A note that something was empty or truncated; also silenced by `--quiet`.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("note: {message}");
+            to_stderr(&format!("note: {message}"));
         }
     }
 
@@ -227,14 +227,87 @@ pub fn paint(color: bool, code: &str, text: &str) -> String {
     }
 }
 
+/// One line on stderr. A stderr that cannot be written (a closed pipe, a full disk) loses the
+/// line and nothing else: a status line must never turn a committed write into a failure, as
+/// `eprintln!`, which panics there, did.
+pub fn to_stderr(line: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
+/// Where an export to stdout goes: the exact bytes into a pipe or file, and on a terminal the
+/// same text line by line through [`sanitize`], as every other output is.
+pub fn export_stdout() -> Box<dyn Write + Send> {
+    if io::stdout().is_terminal() {
+        Box::new(TerminalSafe {
+            out: io::stdout(),
+            line: Vec::new(),
+        })
+    } else {
+        Box::new(io::stdout())
+    }
+}
+
+/// Holds bytes until a line is whole (a character or an escape sequence may span writes), then
+/// writes it sanitised.
+struct TerminalSafe<W: Write> {
+    out: W,
+    line: Vec<u8>,
+}
+
+impl<W: Write> TerminalSafe<W> {
+    fn write_line(&mut self) -> io::Result<()> {
+        let text = String::from_utf8_lossy(&self.line);
+        self.out.write_all(sanitize(&text).as_bytes())?;
+        self.line.clear();
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for chunk in buf.split_inclusive(|b| *b == b'\n') {
+            self.line.extend_from_slice(chunk);
+            if chunk.ends_with(b"\n") {
+                self.write_line()?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.line.is_empty() {
+            self.write_line()?;
+        }
+        self.out.flush()
+    }
+}
+
 /// Replace snippet markers with `**` for JSON output.
 pub fn plain_highlight(snippet: &str) -> String {
     snippet.replace([HIGHLIGHT_START, HIGHLIGHT_END], "**")
 }
 
+/// Characters that draw nothing but change how the text around them reads or where it breaks:
+/// bidirectional controls (U+061C, U+200E/U+200F, U+202A-U+202E, U+2066-U+2069), zero-width
+/// characters (U+200B-U+200D, U+2060, U+FEFF), and the line and paragraph separators
+/// U+2028/U+2029, which some terminals and shells treat as line breaks.
+pub fn is_invisible_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
+}
+
 /// Remove everything that could drive a terminal: escape sequences (CSI, OSC, DCS and the rest,
 /// in 7-bit and 8-bit form), other control characters except newline and tab, and the
-/// bidirectional overrides that can make text read differently from what it is.
+/// invisible characters of [`is_invisible_control`] that can make text read differently from
+/// what it is.
 pub fn sanitize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -255,7 +328,7 @@ pub fn sanitize(text: &str) -> String {
             '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
             '\n' | '\t' => out.push(c),
             c if c.is_control() => {}
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {}
+            c if is_invisible_control(c) => {}
             c => out.push(c),
         }
     }
@@ -318,15 +391,41 @@ mod tests {
         assert_eq!(sanitize_line("a\n\n b\tc"), "a b c");
     }
 
+    #[test]
+    fn strips_zero_width_separators_and_every_bidi_control() {
+        for c in [
+            '\u{061c}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{200e}', '\u{200f}', '\u{2028}',
+            '\u{2029}', '\u{202a}', '\u{202e}', '\u{2060}', '\u{2066}', '\u{2069}', '\u{feff}',
+        ] {
+            assert_eq!(sanitize(&format!("a{c}b")), "ab", "U+{:04X}", c as u32);
+        }
+        assert_eq!(
+            sanitize("مرحبا עברית"),
+            "مرحبا עברית",
+            "right-to-left text itself stays"
+        );
+    }
+
+    /// The characters a terminal must never get from rep, listed here by hand rather than
+    /// through the predicate under test.
+    const NEVER_SHOWN: &[char] = &[
+        '\u{061c}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{200e}', '\u{200f}', '\u{2028}',
+        '\u{2029}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2060}',
+        '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{feff}',
+    ];
+
     proptest! {
         #[test]
-        fn output_never_holds_escape_or_control(s in "\\PC*|[\\x00-\\x7f\\u{80}-\\u{9f}]*") {
+        fn output_never_holds_escape_or_control(
+            s in "\\PC*|[\\x00-\\x7f\\u{80}-\\u{9f}]*|[a-z \\x1b\\x07\\u{9b}\\u{61c}\\u{200b}-\\u{200f}\\u{2028}-\\u{202e}\\u{2060}\\u{2066}-\\u{2069}\\u{feff}]*"
+        ) {
             let clean = sanitize(&s);
             prop_assert!(!clean.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+            prop_assert!(!clean.chars().any(|c| NEVER_SHOWN.contains(&c)), "{:?}", clean);
         }
 
         #[test]
-        fn sanitize_is_idempotent(s in "[\\x00-\\x7f\\u{80}-\\u{9f}a-zé]*") {
+        fn sanitize_is_idempotent(s in "[\\x00-\\x7f\\u{80}-\\u{9f}a-zé\\u{200b}\\u{2028}\\u{202e}]*") {
             let once = sanitize(&s);
             prop_assert_eq!(sanitize(&once), once.clone());
         }

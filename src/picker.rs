@@ -67,7 +67,7 @@ pub fn entry_id(
             .into());
     }
     let found = ctx
-        .store()?
+        .store_for_reading()?
         .read(|c| entries::pick_candidates(c, wanted.scope, wanted.kinds, false, MAX_ITEMS))?;
     if found.is_empty() {
         return Err(nothing_to_pick(wanted).into());

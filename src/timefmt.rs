@@ -3,7 +3,7 @@
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::{Date, Duration, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::error::RepError;
 
@@ -100,18 +100,30 @@ pub fn parse_since(text: &str, now: Millis) -> Result<Millis, RepError> {
             .with_hint("use a date like 2026-01-31, an RFC 3339 time, or an age like 7d, 2w, 12h")
     };
     let unit = text.chars().last().ok_or_else(invalid)?;
-    let count: i64 = text[..text.len() - unit.len_utf8()]
+    let count: u64 = text[..text.len() - unit.len_utf8()]
         .parse()
         .map_err(|_| invalid())?;
-    let age = match unit {
-        'h' => Duration::hours(count),
-        'd' => Duration::days(count),
-        'w' => Duration::weeks(count),
-        'm' => Duration::days(count.saturating_mul(30)),
-        'y' => Duration::days(count.saturating_mul(365)),
+    const HOUR_MS: u64 = 3_600_000;
+    let unit_ms = match unit {
+        'h' => HOUR_MS,
+        'd' => 24 * HOUR_MS,
+        'w' => 7 * 24 * HOUR_MS,
+        'm' => 30 * 24 * HOUR_MS,
+        'y' => 365 * 24 * HOUR_MS,
         _ => return Err(invalid()),
     };
-    Ok(now.saturating_sub(age.whole_milliseconds() as Millis))
+    let max_ms = crate::bounded::MAX_AGE_DAYS * 24 * HOUR_MS;
+    let age = count
+        .checked_mul(unit_ms)
+        .filter(|ms| *ms <= max_ms)
+        .ok_or_else(|| {
+            RepError::usage(format!("the age {text:?} is too far back")).with_hint(format!(
+                "ages go back at most {} days (a century); give a date like 2026-01-31",
+                crate::bounded::MAX_AGE_DAYS
+            ))
+        })?;
+    // At most a century: fits in Millis.
+    Ok(now.saturating_sub(age as Millis))
 }
 
 #[cfg(test)]
@@ -176,5 +188,19 @@ mod tests {
         assert!(parse_since("yesterday", now).is_err());
         assert!(parse_since("", now).is_err());
         assert!(parse_since("5x", now).is_err());
+        assert!(parse_since("999999999999999999h", now).is_err());
+        assert!(parse_since("-3d", now).is_err());
+        assert!(parse_since("100y", now).is_ok());
+        assert!(parse_since("101y", now).is_err());
+    }
+
+    proptest! {
+        /// Any string, alone or with a unit: a time or a usage error, never a panic.
+        #[test]
+        fn since_never_panics(s in "\\PC{0,30}|-?[0-9]{0,25}[hdwmy]?", now in any::<i64>()) {
+            if let Err(e) = parse_since(&s, now) {
+                prop_assert_eq!(e.status, crate::error::ExitStatus::Usage);
+            }
+        }
     }
 }

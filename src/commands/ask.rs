@@ -17,18 +17,20 @@ use crate::store::entries::{self, Filter, NewEntry};
 /// First looks for what the repertoire already knows. On a terminal it shows the best matches
 /// and lets you pick one that answers it (recorded as an occurrence of that entry: "hit this
 /// again"), post anyway, or cancel. Without a terminal, or with --yes, it posts and lists the
-/// similar entries. Text piped on stdin becomes the body as a code block.
+/// similar entries. With `-`, text on stdin (`make 2>&1 | rep ask "..." -`) becomes the body as
+/// a code block; without it stdin is never read, so a loop that feeds questions one line at a
+/// time or a pipe that stays open cannot swallow the rest or hang.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   rep ask \"How do we rotate the staging certificates?\" -d k8s
-  make 2>&1 | rep ask \"build fails on arm64\" -d ci --yes
+  make 2>&1 | rep ask \"build fails on arm64\" - -d ci --yes
   rep ask \"Who owns the billing cron?\" -m \"It paged twice this week\" --json | jq .similar")]
 pub struct Args {
     /// The question, on one line
     pub title: String,
 
-    /// `-` reads the body from stdin (also done when stdin is a pipe)
+    /// `-` reads the body from stdin, as a code block
     #[arg(value_name = "-", value_parser = ["-"])]
     pub stdin: Option<String>,
 
@@ -65,10 +67,7 @@ const SIMILAR: usize = 5;
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let title = model::validate_title(&args.title)?;
-    let body = match (
-        &args.message,
-        args.stdin.is_some() || !std::io::stdin().is_terminal(),
-    ) {
+    let body = match (&args.message, args.stdin.is_some()) {
         (Some(m), _) => m.clone(),
         (None, true) => fenced(&read_stdin()?),
         (None, false) => String::new(),

@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             .with_hint("give a different FILE")
             .into());
     }
-    let copy = ctx.store()?.backup_to(&args.file, args.force)?;
+    let copy = ctx.store_for_reading()?.backup_to(&args.file, args.force)?;
     let bytes = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
     let shown = Shown {
         path: args.file.display().to_string(),

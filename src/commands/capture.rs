@@ -40,7 +40,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let mut domain = args.domain.clone().unwrap_or_else(|| default_domain(ctx));
     if picker::interactive() {
         let shown = crate::output::sanitize_line(command);
-        eprintln!("saving: {shown}");
+        crate::output::to_stderr(&format!("saving: {shown}"));
         if title.trim().is_empty() {
             title = ask("title", "")?;
         }

@@ -33,11 +33,21 @@ struct Report<'a> {
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let now = ctx.now();
-    let store = ctx.store()?;
-    if args.repair {
-        store.rebuild_full_text_index()?;
-    }
-    let checks = store.check_health(now)?;
+    let checked = (|| {
+        let store = if args.repair {
+            ctx.store()?
+        } else {
+            ctx.store_for_reading()?
+        };
+        if args.repair {
+            store.rebuild_full_text_index()?;
+        }
+        store.check_health(now)
+    })();
+    let checks = match checked {
+        Err(e) if crate::error::is_damaged_database(&e) => crate::store::health::unopenable(&e),
+        checked => checked?,
+    };
     let failed = checks.iter().filter(|c| !c.ok).count();
     if ctx.out.json {
         ctx.out.json(&Report {

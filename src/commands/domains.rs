@@ -13,7 +13,7 @@ Examples:
 pub struct Args {}
 
 pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
-    let counts = ctx.store()?.read(entries::domain_counts)?;
+    let counts = ctx.store_for_reading()?.read(entries::domain_counts)?;
     print_counts(
         ctx,
         &counts,

@@ -78,9 +78,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let (count, format) = match args.format {
         Format::Jsonl if to_stdout => {
             // Not a lock: the export is written from a second thread.
-            let mut out = std::io::BufWriter::new(std::io::stdout());
+            let mut out = std::io::BufWriter::new(crate::output::export_stdout());
             let n = ctx
-                .store()?
+                .store_for_reading()?
                 .read(|c| exchange::export(c, &domains, &mut out))?;
             out.flush()?;
             (n, "jsonl")
@@ -89,13 +89,18 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             let path = args.file.clone();
             // Only to a file: on stdout the bar would share the terminal with the export.
             let bar = ctx.out.progress(None, "exporting");
-            let n = ctx.store()?.read(|c| {
+            let n = ctx.store_for_reading()?.read(|c| {
                 write_atomically(&path, "export", |out| {
                     exchange::export(c, &domains, &mut bar.wrap_write(out))
                 })
             });
             bar.finish_and_clear();
-            (n?, "jsonl")
+            match n {
+                Err(e) if crate::error::is_damaged_database(&e) => {
+                    return salvage(ctx, &args.file, &domains);
+                }
+                n => (n?, "jsonl"),
+            }
         }
         Format::Markdown => {
             if to_stdout {
@@ -107,7 +112,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             }
             let filter = entries::Filter::default();
             let all = ctx
-                .store()?
+                .store_for_reading()?
                 .read(|c| entries::list(c, &filter, entries::Sort::Title, None))?;
             let wanted: Vec<_> = all
                 .into_iter()
@@ -123,7 +128,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             )
         }
         Format::Navi | Format::Tldr => {
-            let tools = ctx.store()?.read(|c| {
+            let tools = ctx.store_for_reading()?.read(|c| {
                 let filter = entries::Filter {
                     kind: Some(model::Kind::Tool.as_str().to_owned()),
                     ..entries::Filter::default()
@@ -163,6 +168,25 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// SQLite found the database damaged: write what can be read, then fail with the count, so
+/// doctor's advice ("export what is readable") can be followed.
+fn salvage(ctx: &mut Context, path: &std::path::Path, domains: &[String]) -> anyhow::Result<()> {
+    let salvaged = ctx.store_for_reading()?.read(|c| {
+        write_atomically(path, "export", |out| {
+            exchange::export_salvaging(c, domains, out)
+        })
+    })?;
+    Err(RepError::user(format!(
+        "the database is damaged: exported {} entries and {} replies to {}, skipped {} unreadable rows",
+        salvaged.written.entries,
+        salvaged.written.replies,
+        path.display(),
+        salvaged.unreadable
+    ))
+    .with_hint("`rep doctor` says where; `rep --db NEW.db import FILE` makes a sound repertoire of it")
+    .into())
+}
+
 fn in_domains(domains: &[String], domain: &str) -> bool {
     domains.is_empty()
         || domains
@@ -183,7 +207,7 @@ fn export_tools(
             let text = navi::render(tools);
             let count = tools.iter().filter(|e| navi::has_command(e)).count();
             if to_stdout {
-                let mut out = std::io::stdout().lock();
+                let mut out = crate::output::export_stdout();
                 out.write_all(text.as_bytes())?;
                 out.flush()?;
             } else {

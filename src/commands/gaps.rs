@@ -34,7 +34,7 @@ pub struct Args {
     pub explain: bool,
 
     /// Show at most N gaps (0: all)
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 25)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 25, value_parser = crate::bounded::limit)]
     pub limit: usize,
 }
 
@@ -97,7 +97,7 @@ pub fn collect(ctx: &mut Context, domain: &str, limit: usize) -> anyhow::Result<
     let unanswered_before = now - c.gaps.unanswered_days as i64 * DAY_MS;
     let unresolved_before = now - c.gaps.unresolved_days as i64 * DAY_MS;
     let reviewed_before = window_start(now, c.review.interval_days);
-    let inputs = ctx.store()?.read(|conn| {
+    let inputs = ctx.store_for_reading()?.read(|conn| {
         let snap = Snapshot::load(conn)?;
         Ok(Inputs {
             now,
@@ -114,7 +114,7 @@ pub fn collect(ctx: &mut Context, domain: &str, limit: usize) -> anyhow::Result<
     })?;
     let (mut found, total) = gaps::find(&inputs, limit);
     // Questions are looked up by id alone; their titles are read for the gaps shown.
-    ctx.store()?.read(|c| {
+    ctx.store_for_reading()?.read(|c| {
         for g in found.iter_mut().filter(|g| g.subject.is_empty()) {
             if let Some(id) = &g.id {
                 g.subject = crate::store::practice::title_of(c, id)?;

@@ -36,7 +36,7 @@ struct Shown {
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let id = picker::entry_id(ctx, args.id, Wanted::ANY)?;
-    let record = ctx.store()?.read(|c| {
+    let record = ctx.store_for_reading()?.read(|c| {
         let seq = entries::resolve(c, &id, Scope::Any)?;
         load_record(c, seq)
     })?;

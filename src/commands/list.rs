@@ -20,7 +20,7 @@ pub struct Args {
     pub filter: FilterArgs,
 
     /// Show at most N entries (0: all)
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50, value_parser = crate::bounded::limit)]
     pub limit: usize,
 
     /// Only stale entries: past their review interval, or superseded
@@ -39,7 +39,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         let interval = ctx.config.review.interval_days;
         let window = crate::community::window_start(ctx.now(), ctx.config.community.window_days);
         filter.stale_before = Some(crate::community::window_start(ctx.now(), interval));
-        filter.active_members = ctx.store()?.read(|c| {
+        filter.active_members = ctx.store_for_reading()?.read(|c| {
             Ok(crate::store::snapshot::Snapshot::load(c)?
                 .active_members(window)
                 .into_iter()
@@ -49,7 +49,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     // One more than asked tells whether there are more, without counting them all.
     let fetch = (args.limit > 0).then_some(args.limit + 1);
     let mut found = ctx
-        .store()?
+        .store_for_reading()?
         .read(|c| entries::list(c, &filter, args.sort, fetch))?;
     let more = args.limit > 0 && found.len() > args.limit;
     found.truncate(if args.limit > 0 {

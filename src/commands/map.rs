@@ -42,7 +42,7 @@ pub struct Args {
     pub format: MapFormat,
 
     /// Members shown as columns (the most contributing; the rest are summed as "others")
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = crate::bounded::columns)]
     pub columns: usize,
 }
 
@@ -74,7 +74,7 @@ pub struct DomainMap {
 
 pub fn build(ctx: &mut Context, domain: &str, since: i64) -> anyhow::Result<Map> {
     let min = ctx.config.recurring.min_occurrences;
-    let (facts, contributions, active) = ctx.store()?.read(|c| {
+    let (facts, contributions, active) = ctx.store_for_reading()?.read(|c| {
         let snap = Snapshot::load(c)?;
         Ok((
             snap.domain_facts(domain, min, since),

@@ -65,7 +65,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .transpose()?;
     let window = ctx.config.community.window_days;
     let since = community::window_start(ctx.now(), window);
-    let mut all = ctx.store()?.read(|c| Ok(Snapshot::load(c)?.activities()))?;
+    let mut all = ctx
+        .store_for_reading()?
+        .read(|c| Ok(Snapshot::load(c)?.activities()))?;
     if let Some(d) = &filter {
         all.retain(|a| a.domain == *d || a.domain.starts_with(&format!("{d}/")));
         for a in &mut all {

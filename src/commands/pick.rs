@@ -32,7 +32,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         );
     }
     let tools = ctx
-        .store()?
+        .store_for_reading()?
         .read(|c| entries::pick_candidates(c, Scope::Live, &["tool"], true, 5000))?;
     if tools.is_empty() {
         return Err(RepError::user("no tools with a command yet")

@@ -31,7 +31,7 @@ pub struct Args {
     pub filter: FilterArgs,
 
     /// Show at most N hits
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 20, value_parser = crate::bounded::limit)]
     pub limit: usize,
 }
 
@@ -47,7 +47,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let ran = query.is_some() && args.limit > 0;
     let mut hits = match query {
         Some(q) if ran => ctx
-            .store()?
+            .store_for_reading()?
             .read(|c| entries::search(c, &q, &filter, args.limit))?,
         _ => Vec::new(),
     };
@@ -102,8 +102,12 @@ pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyho
         return Ok(());
     };
     let now = ctx.now();
-    ctx.store()?
-        .write_local(|c| crate::store::analysis::record_miss(c, &words, domain.unwrap_or(""), now))
+    let store = ctx.store_for_reading()?;
+    if store.is_read_only() {
+        // A read-only repertoire can be searched; it just cannot remember the miss.
+        return Ok(());
+    }
+    store.write_local(|c| crate::store::analysis::record_miss(c, &words, domain.unwrap_or(""), now))
 }
 
 fn strip_marks(s: &str) -> String {

@@ -51,7 +51,7 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
     let now = ctx.now();
     let min = ctx.config.recurring.min_occurrences;
     let interval = ctx.config.review.interval_days;
-    ctx.store()?.read(|c| {
+    ctx.store_for_reading()?.read(|c| {
         let entry = entries::load(c, seq)?;
         let facts = practice::facts(c, seq)?;
         let replies = practice::replies(c, seq)?;
@@ -80,7 +80,7 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let id = picker::entry_id(ctx, args.id, Wanted::ANY)?;
     let seq = ctx
-        .store()?
+        .store_for_reading()?
         .read(|c| entries::resolve(c, &id, Scope::Any))?;
     let thread = thread(ctx, seq)?;
     if ctx.out.json {

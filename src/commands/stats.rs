@@ -31,7 +31,7 @@ pub struct Args {
     pub domain: Option<String>,
 
     /// How many weeks back
-    #[arg(long, value_name = "N", default_value_t = 12)]
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = crate::bounded::weeks)]
     pub weeks: usize,
 }
 
@@ -137,7 +137,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let now = ctx.now();
     let since = week_start(now) - (args.weeks.max(1) as Millis - 1) * WEEK_MS;
     let events = ctx
-        .store()?
+        .store_for_reading()?
         .read(|c| analysis::stats_events(c, &domain, since))?;
     let events: Vec<(String, &'static str, Millis, Option<Millis>)> = events
         .into_iter()

@@ -25,7 +25,7 @@ pub struct Args {
     pub query: Vec<String>,
 
     /// Show at most N members
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = crate::bounded::limit)]
     pub limit: usize,
 }
 
@@ -55,7 +55,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let text = args.query.join(" ");
     let work = match fts_query(&text) {
         Some(q) => ctx
-            .store()?
+            .store_for_reading()?
             .read(|c| analysis::matched_work(c, &q, DEPTH))?,
         None => Vec::new(),
     };

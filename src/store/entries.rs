@@ -551,11 +551,17 @@ pub fn search(
         })?;
         rows.collect()
     };
+    // Only SQLite's generic error is a query it could not parse; a damaged index (SQLITE_CORRUPT)
+    // or any other failure is not the user's syntax.
     let mut hits = run().map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(_, Some(message)) => anyhow::Error::new(
-            RepError::usage(format!("invalid search syntax: {message}"))
-                .with_hint("drop --raw to search for the words as typed"),
-        ),
+        rusqlite::Error::SqliteFailure(f, Some(message))
+            if f.code == rusqlite::ErrorCode::Unknown =>
+        {
+            anyhow::Error::new(
+                RepError::usage(format!("invalid search syntax: {message}"))
+                    .with_hint("drop --raw to search for the words as typed"),
+            )
+        }
         other => other.into(),
     })?;
     for hit in &mut hits {

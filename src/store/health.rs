@@ -57,14 +57,17 @@ impl Check {
 
 impl Store {
     /// Run every check on one snapshot of the database.
+    /// A check that cannot run (SQLite reports the pages it reads damaged) is a failed check,
+    /// so the report is always whole: doctor is what people run when something is wrong.
     pub fn check_health(&mut self, now: Millis) -> anyhow::Result<Vec<Check>> {
+        let read_only = self.is_read_only();
         self.read(|conn| {
             Ok(vec![
-                integrity(conn)?,
-                full_text_index(conn)?,
-                orphans(conn)?,
-                schema(conn)?,
-                clock(conn, now)?,
+                could_not_run("integrity", integrity(conn)),
+                could_not_run("fts", full_text_index(conn, read_only)),
+                could_not_run("orphans", orphans(conn)),
+                could_not_run("schema", schema(conn)),
+                could_not_run("clock", clock(conn, now)),
             ])
         })
     }
@@ -100,7 +103,17 @@ impl Store {
             .unwrap_or(Path::new("."));
         // Owner-only (mode 0600), and swept by the next backup into `dir` if this one is killed.
         let tmp = crate::tempfiles::create_in(dir, "backup").with_context(cannot)?;
-        let summary = self.copy_into(tmp.path()).with_context(cannot)?;
+        // The copy is a new file of ours: damage SQLite reports is in the source, not there.
+        let summary = self.copy_into(tmp.path()).map_err(|e| {
+            if crate::error::is_damaged_database(&e) {
+                e.context(RepError::user(format!(
+                    "the database is damaged, so no backup was written to {}",
+                    target.display()
+                )))
+            } else {
+                e.context(cannot())
+            }
+        })?;
         tmp.as_file().sync_all().with_context(cannot)?;
         if overwrite {
             tmp.persist(target)
@@ -197,13 +210,43 @@ fn integrity(conn: &Connection) -> anyhow::Result<Check> {
     })
 }
 
-fn full_text_index(conn: &Connection) -> anyhow::Result<Check> {
+/// The report of a database that cannot even be opened because SQLite finds it damaged: every
+/// check failed, with why, so `rep doctor` still prints its whole table.
+pub fn unopenable(error: &anyhow::Error) -> Vec<Check> {
+    ["integrity", "fts", "orphans", "schema", "clock"]
+        .into_iter()
+        .map(|name| {
+            Check::failed(
+                name,
+                format!("{name}: the check could not run: the database cannot be opened"),
+                vec![format!("{error:#}")],
+            )
+        })
+        .collect()
+}
+
+fn could_not_run(name: &'static str, result: anyhow::Result<Check>) -> Check {
+    result.unwrap_or_else(|e| {
+        Check::failed(
+            name,
+            format!("{name}: the check could not run"),
+            vec![format!("{e:#}")],
+        )
+    })
+}
+
+/// `read_only`: FTS5's own integrity check is a write command, which a read-only database
+/// refuses; there SQLite's integrity check (which covers FTS5 tables too) and the document
+/// count stand for it, rather than reporting damage that is not there.
+fn full_text_index(conn: &Connection, read_only: bool) -> anyhow::Result<Check> {
     let live: i64 = conn.query_row("SELECT count(*) FROM live_entries", [], |r| r.get(0))?;
     // The index keeps one size row per document it holds: the count of what is really indexed.
     let indexed: i64 =
         conn.query_row("SELECT count(*) FROM entries_fts_docsize", [], |r| r.get(0))?;
     let mut problems = Vec::new();
-    if let Err(e) = conn
+    if read_only {
+        // Checked by the integrity row.
+    } else if let Err(e) = conn
         .execute_batch("INSERT INTO entries_fts(entries_fts, rank) VALUES ('integrity-check', 1)")
     {
         problems.push(format!("the index does not match the entries ({e})"));

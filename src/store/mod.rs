@@ -28,12 +28,34 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 /// The page size of new databases (see `Store::configure`).
 const PAGE_SIZE: i64 = 16_384;
 
+/// `PRAGMA application_id` of every rep database: the ASCII bytes "REP1" (0x52455031). It tells
+/// rep's files from other programs' SQLite files (a browser's `places.sqlite`), which rep refuses
+/// untouched. Set when rep creates a database, and on older rep databases (known by their `meta`
+/// table and replica id) the first time they are opened for writing.
+pub const APPLICATION_ID: i32 = 0x5245_5031;
+
+/// The 16 bytes every SQLite database file starts with.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
 pub struct Store {
     conn: Connection,
+    read_only: bool,
+}
+
+/// What a file at the database path is, told before rep changes anything in it.
+#[derive(Debug, PartialEq, Eq)]
+enum Identity {
+    /// No schema at all: a file rep just created, or an empty SQLite file.
+    Empty,
+    /// A rep database: with rep's application id, or an older one without it.
+    Rep { claimed: bool },
+    /// Another program's database, and why rep thinks so.
+    Foreign(String),
 }
 
 impl Store {
-    /// Open (creating it, readable by its owner only) and migrate the database at `path`.
+    /// For commands that write: open (creating it, readable by its owner only, and its folder)
+    /// and migrate the database at `path`.
     pub fn open(path: &Path) -> anyhow::Result<Store> {
         let env_error = |what: &str| {
             RepError::environment(format!("cannot {what} the database {}", path.display()))
@@ -42,42 +64,188 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory {}", dir.display()))
+                .map_err(|e| disk_full_or(e, path))
                 .context(env_error("create"))?;
         }
-        create_private_file(path).context(env_error("create"))?;
+        create_private_file(path)
+            .map_err(|e| disk_full_or(e.into(), path))
+            .context(env_error("create"))?;
+        if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+            return Err(anyhow::Error::new(e).context(read_only_here()));
+        }
+        check_header(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).context(env_error("open"))?;
-        // Refuse a newer database before configure() changes it (it switches to WAL mode).
+        // Even the first read queues behind another process creating or checkpointing the file.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Tell what the file is before configure() changes it (it switches to WAL mode).
+        let identity = identify(&conn).map_err(|e| open_error(e.into(), path))?;
+        if let Identity::Foreign(why) = identity {
+            return Err(foreign_database(path, &why));
+        }
         if let Ok(version) = Self::user_version(&conn)
             && version > SCHEMA_VERSION
         {
             return Err(newer_schema(version));
         }
-        let mut store = Store { conn };
-        store.configure().map_err(|e| {
-            let not_db = e.chain().any(|c| {
-                matches!(c.downcast_ref::<rusqlite::Error>(),
-                    Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::NotADatabase)
-            });
-            if not_db {
-                anyhow::Error::new(
-                    RepError::environment(format!("{} is not a repertoire database", path.display()))
-                        .with_hint("point --db or REP_DB at a rep database, or at a new path"),
+        let mut store = Store {
+            conn,
+            read_only: false,
+        };
+        store.configure().map_err(|e| open_error(e, path))?;
+        store.migrate().map_err(|e| open_error(e, path))?;
+        if identity != (Identity::Rep { claimed: true }) {
+            store
+                .conn
+                .pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(|e| open_error(e.into(), path))?;
+        }
+        Ok(store)
+    }
+
+    /// For commands that only read: the database must exist (a typo in REP_DB must not create
+    /// an empty repertoire and its folders). A file or file system rep cannot write to is opened
+    /// read-only; otherwise as [`Store::open`] does, so an older schema is migrated.
+    pub fn open_for_reading(path: &Path) -> anyhow::Result<Store> {
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(RepError::environment(format!(
+                    "there is no repertoire database at {}",
+                    path.display()
+                ))
+                .with_hint(
+                    "check --db or REP_DB; a command that writes (rep add, rep import) creates it",
                 )
-            } else {
-                e.context(env_error("open"))
+                .into());
             }
-        })?;
-        store.migrate()?;
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(RepError::environment(format!(
+                    "cannot read the database {}",
+                    path.display()
+                ))));
+            }
+            Ok(meta) if meta.is_dir() => {
+                return Err(RepError::environment(format!(
+                    "the database {} is a folder",
+                    path.display()
+                ))
+                .with_hint("check the path given by --db or REP_DB: it names a rep database file")
+                .into());
+            }
+            Ok(_) => {}
+        }
+        let writable = std::fs::OpenOptions::new().write(true).open(path).is_ok();
+        if !writable {
+            return Self::open_read_only(path, false);
+        }
+        match Self::open(path) {
+            Err(e) if is_read_only_error(&e) => Self::open_read_only(path, false),
+            // A full disk leaves no room for the -shm file SQLite maps to read a WAL database;
+            // with nothing in the -wal file the main file can be read as immutable instead.
+            Err(e) if is_disk_full(&e, path) && wal_is_empty(path) => {
+                Self::open_read_only(path, true).map_err(|_| e)
+            }
+            result => result,
+        }
+    }
+
+    /// Open without writing anything, not even the -shm file when the file system refuses it.
+    /// `immutable`: read the main file alone, which only a caller that knows nobody can be
+    /// writing it may ask for.
+    fn open_read_only(path: &Path, immutable: bool) -> anyhow::Result<Store> {
+        check_header(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let immutable_uri = format!("file:{}?immutable=1", uri_path(path));
+        let open_immutable =
+            || Connection::open_with_flags(&immutable_uri, flags | OpenFlags::SQLITE_OPEN_URI);
+        let conn = if immutable {
+            open_immutable()
+        } else {
+            match Connection::open_with_flags(path, flags) {
+                // See below: a read-only file system without the -shm file.
+                Err(e) if is_cannot_open(&e) => open_immutable(),
+                result => result,
+            }
+        }
+        .map_err(|e| open_error(e.into(), path))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let conn = match identify(&conn) {
+            Ok(_) => conn,
+            // A WAL database on a read-only file system whose -shm file does not exist: nobody
+            // can be writing it, so it can be read as immutable.
+            Err(e) if is_cannot_open(&e) => {
+                drop(conn);
+                let conn =
+                    Connection::open_with_flags(&immutable_uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                        .map_err(|e| open_error(e.into(), path))?;
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                conn
+            }
+            Err(e) => return Err(open_error(e.into(), path)),
+        };
+        match identify(&conn).map_err(|e| open_error(e.into(), path))? {
+            Identity::Foreign(why) => return Err(foreign_database(path, &why)),
+            Identity::Empty => {
+                return Err(RepError::environment(format!(
+                    "{} holds no repertoire yet, and it is read-only",
+                    path.display()
+                ))
+                .into());
+            }
+            Identity::Rep { .. } => {}
+        }
+        let version = Self::user_version(&conn)?;
+        if version > SCHEMA_VERSION {
+            return Err(newer_schema(version));
+        }
+        if version < SCHEMA_VERSION {
+            return Err(RepError::environment(format!(
+                "the database {} has schema version {version} and needs an upgrade, which needs write access",
+                path.display()
+            ))
+            .with_hint("run rep once where the file is writable, or copy it somewhere writable")
+            .into());
+        }
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(Store {
+            conn,
+            read_only: true,
+        })
+    }
+
+    /// Whether this store was opened read-only (a read-only file or file system).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn refuse_if_read_only(&self) -> anyhow::Result<()> {
+        if self.read_only {
+            return Err(RepError::environment("the database is read-only here")
+                .with_hint("run the command where the database file is writable")
+                .into());
+        }
+        Ok(())
+    }
+
+    /// An empty repertoire that is never written: what read-only commands see when the default
+    /// database does not exist yet (nothing is created until a command writes).
+    pub fn nothing_yet() -> anyhow::Result<Store> {
+        let mut store = Self::open_in_memory()?;
+        store.read_only = true;
         Ok(store)
     }
 
     /// An in-memory store, for unit tests and the fuzz targets.
     pub fn open_in_memory() -> anyhow::Result<Store> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Store { conn };
+        let mut store = Store {
+            conn,
+            read_only: false,
+        };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -174,12 +342,16 @@ impl Store {
         &mut self,
         f: impl FnOnce(&Connection) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        self.refuse_if_read_only()?;
+        let run = || -> anyhow::Result<T> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        };
+        run().map_err(refuse_damaged)
     }
 
     /// Like [`Store::write`], but with `commit == false` everything is rolled back at the end:
@@ -189,21 +361,25 @@ impl Store {
         commit: bool,
         f: impl FnOnce(&Writer<'_>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&Writer { tx: &tx })?;
-        if commit {
-            tx.execute(
-                "INSERT INTO meta(key, value) VALUES ('generation', '1')
-                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-                [],
-            )?;
-            tx.commit()?;
-        } else {
-            tx.rollback()?;
-        }
-        Ok(value)
+        self.refuse_if_read_only()?;
+        let run = || -> anyhow::Result<T> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&Writer { tx: &tx })?;
+            if commit {
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES ('generation', '1')
+                     ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                    [],
+                )?;
+                tx.commit()?;
+            } else {
+                tx.rollback()?;
+            }
+            Ok(value)
+        };
+        run().map_err(refuse_damaged)
     }
 
     /// Run `f` on one consistent snapshot.
@@ -326,6 +502,213 @@ fn newer_schema(version: u32) -> anyhow::Error {
     ))
     .with_hint("upgrade rep; the database was left untouched")
     .into()
+}
+
+/// A write that met a page SQLite reports damaged: the transaction was rolled back (SQLite
+/// never commits past SQLITE_CORRUPT), so say that nothing was written, and why. Running a full
+/// `PRAGMA quick_check` before every write would find damage the write never touches, but costs
+/// 0.16-0.58 s on a 100,000-entry database; `rep doctor` is that check.
+fn refuse_damaged(e: anyhow::Error) -> anyhow::Error {
+    if crate::error::is_damaged_database(&e) {
+        e.context(RepError::user(
+            "the database is damaged: rep refused to write into it, and nothing was written",
+        ))
+    } else if sqlite_code(&e).is_some_and(|f| f.code == ErrorCode::ReadOnly) {
+        e.context(read_only_here())
+    } else {
+        e
+    }
+}
+
+fn read_only_here() -> RepError {
+    RepError::environment("the database is read-only here: nothing was written")
+        .with_hint("run the command where the database file and its folder are writable")
+}
+
+/// What the file at the path is, from read-only queries alone.
+fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
+    let application_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if application_id == APPLICATION_ID {
+        return Ok(Identity::Rep { claimed: true });
+    }
+    if application_id != 0 {
+        return Ok(Identity::Foreign(format!(
+            "its application id is {application_id:#010x}, not rep's {APPLICATION_ID:#010x}"
+        )));
+    }
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    if objects == 0 {
+        return Ok(Identity::Empty);
+    }
+    let has_meta: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta')",
+        [],
+        |r| r.get(0),
+    )?;
+    let replica: Option<String> = if has_meta {
+        conn.query_row("SELECT value FROM meta WHERE key = 'replica_id'", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+    } else {
+        None
+    };
+    let version = Store::user_version(conn)?;
+    if version >= 1 && replica.is_some_and(|r| Replica::parse(&r).is_some()) {
+        Ok(Identity::Rep { claimed: false })
+    } else {
+        Ok(Identity::Foreign(
+            "it has tables, but not rep's (no meta table with a replica id)".to_owned(),
+        ))
+    }
+}
+
+/// Refuse a file that is not SQLite at all, or another program's SQLite file by its header's
+/// application id, before SQLite opens it (opening could create -wal and -shm files beside it).
+fn check_header(path: &Path) -> anyhow::Result<()> {
+    use std::io::Read as _;
+    let mut header = [0u8; 100];
+    let read = std::fs::File::open(path)
+        .and_then(|f| f.take(100).read(&mut header))
+        .unwrap_or(0);
+    if read == 0 {
+        return Ok(());
+    }
+    if read < 100 || &header[..16] != SQLITE_MAGIC {
+        return Err(not_a_database(path));
+    }
+    let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    if application_id != 0 && application_id != APPLICATION_ID {
+        return Err(foreign_database(
+            path,
+            &format!(
+                "its application id is {application_id:#010x}, not rep's {APPLICATION_ID:#010x}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn not_a_database(path: &Path) -> anyhow::Error {
+    RepError::environment(format!("{} is not a repertoire database", path.display()))
+        .with_hint("point --db or REP_DB at a rep database, or at a new path")
+        .into()
+}
+
+fn foreign_database(path: &Path, why: &str) -> anyhow::Error {
+    RepError::environment(format!(
+        "{} is another program's SQLite database, not a repertoire ({why}); rep left it untouched",
+        path.display()
+    ))
+    .with_hint("point --db or REP_DB at a rep database, or at a new path for a new repertoire")
+    .into()
+}
+
+fn sqlite_code(e: &anyhow::Error) -> Option<rusqlite::ffi::Error> {
+    e.chain()
+        .find_map(|c| match c.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(f, _)) => Some(*f),
+            _ => None,
+        })
+}
+
+fn is_read_only_error(e: &anyhow::Error) -> bool {
+    sqlite_code(e).is_some_and(|f| {
+        matches!(
+            f.code,
+            ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied
+        )
+    }) || e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            io.kind() == std::io::ErrorKind::PermissionDenied || io.raw_os_error() == Some(30)
+        })
+    })
+}
+
+fn is_cannot_open(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::CannotOpen || f.code == ErrorCode::ReadOnly)
+}
+
+/// `path` for a `file:` URI: absolute, with `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    absolute
+        .to_string_lossy()
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23")
+}
+
+/// Errors of opening, said in the user's terms: not a database, damaged, read-only, or the
+/// disk is full; else a cannot-open with the usual hint.
+fn open_error(e: anyhow::Error, path: &Path) -> anyhow::Error {
+    if matches!(
+        sqlite_code(&e).map(|f| f.code),
+        Some(ErrorCode::NotADatabase)
+    ) {
+        return not_a_database(path);
+    }
+    if is_disk_full(&e, path) {
+        return e.context(disk_full(path));
+    }
+    if crate::error::is_damaged_database(&e) {
+        // The hint of a damaged database (error.rs) says what to do.
+        return e.context(RepError::environment(format!(
+            "the database {} is damaged",
+            path.display()
+        )));
+    }
+    e.context(
+        RepError::environment(format!("cannot open the database {}", path.display()))
+            .with_hint("check the path given by --db or REP_DB, and its permissions"),
+    )
+}
+
+/// `e` as "the disk is full" when SQLite or the file system says so, else `e` unchanged.
+fn disk_full_or(e: anyhow::Error, path: &Path) -> anyhow::Error {
+    if is_disk_full(&e, path) {
+        e.context(disk_full(path))
+    } else {
+        e
+    }
+}
+
+fn disk_full(path: &Path) -> RepError {
+    RepError::environment(format!("the disk that holds {} is full", path.display()))
+        .with_hint("free some space on that disk, then run the command again")
+}
+
+fn is_disk_full(e: &anyhow::Error, path: &Path) -> bool {
+    sqlite_code(e).is_some_and(|f| f.code == ErrorCode::DiskFull)
+        || e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
+        })
+        || (sqlite_code(e).is_some_and(|f| f.code == ErrorCode::SystemIoFailure)
+            && no_space_left(path))
+}
+
+/// Whether the -wal file beside `path` is absent or empty: then the main file alone holds the
+/// whole database, and reading it as immutable sees exactly what a normal open would.
+fn wal_is_empty(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(true, |m| m.len() == 0)
+}
+
+/// SQLite reports a full disk while mapping its -shm file as a plain I/O error: ask the file
+/// system whether it has room for one more page.
+fn no_space_left(path: &Path) -> bool {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(mut probe) = tempfile::tempfile_in(dir) else {
+        return false;
+    };
+    use std::io::Write as _;
+    let page = [0u8; PAGE_SIZE as usize];
+    matches!(probe.write_all(&page).and_then(|()| probe.sync_all()), Err(e) if e.kind() == std::io::ErrorKind::StorageFull)
 }
 
 /// Create the file with owner-only permissions before SQLite does, so a new repertoire is never

@@ -58,7 +58,7 @@ fn removed_tags_and_deleted_entries_do_not_count() {
 
 #[test]
 fn empty_repertoire_notes() {
-    let repo = Repo::new();
+    let repo = Repo::empty();
     let assert = repo.rep(&["domains"]).success();
     assert_eq!(stdout(&assert), "");
     assert!(stderr(&assert).starts_with("note: no domains yet"));

@@ -340,3 +340,85 @@ fn json_keeps_hostile_text_exactly() {
         check(if value.is_array() { &value[0] } else { &value });
     }
 }
+
+/// Every number and time on the command line and in the config has a range: out of it is a
+/// usage error naming the range (exit 2), never a panic (exit 70) or a wrap-around.
+#[test]
+fn numbers_and_ages_out_of_range_are_usage_errors() {
+    let repo = Repo::empty();
+    for args in [
+        &["list", "--since", "999999999999999999h"][..],
+        &["list", "--since=-3d"],
+        &["search", "x", "--since", "36501d"],
+        &["stats", "--weeks", "1000000"],
+        &["stats", "--weeks", "18446744073709551615"],
+        &["stats", "--weeks", "18446744073709551616"],
+        &["stats", "--weeks", "0"],
+        &["stats", "--weeks=-1"],
+        &["list", "-n", "99999999999999999999"],
+        &["search", "x", "-n", "1000001"],
+        &["gaps", "-n", "x"],
+        &["who", "pg", "-n", "18446744073709551615"],
+        &["map", "--columns", "0"],
+        &["map", "--since", "99999999999w"],
+    ] {
+        let assert = repo.rep(args).code(2);
+        let err = stderr(&assert);
+        assert!(
+            err.contains("out of range") || err.contains("too far back") || err.contains("invalid"),
+            "{args:?}: {err}"
+        );
+    }
+    repo.rep(&["stats", "--weeks", "520"]).success();
+    repo.rep(&["list", "--since", "100y"]).success();
+
+    std::fs::write(
+        repo.config(),
+        "[review]\ninterval_days = 9223372036854775807\n",
+    )
+    .unwrap();
+    let err = stderr(&repo.rep(&["gaps"]).code(2));
+    assert!(
+        err.contains("review.interval_days") && err.contains("out of range"),
+        "{err}"
+    );
+    std::fs::remove_file(repo.config()).unwrap();
+    let err = stderr(
+        &repo
+            .rep(&["config", "set", "gaps.unanswered_days", "99999999"])
+            .code(2),
+    );
+    assert!(err.contains("1 to 36500"), "{err}");
+}
+
+/// stderr a closed pipe: the status line is lost, the committed write is not, and the exit code
+/// says success (it was 101, a panic in the status line).
+#[test]
+fn a_closed_stderr_never_fails_a_committed_write() {
+    let repo = Repo::empty();
+    for args in [
+        &["add", "tool", "Show locks", "--cmd", "psql"][..],
+        &["list"],
+        &["search", "nothing-matches-this"],
+        &["stats", "--weeks", "0"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(rep_bin())
+            .env_clear()
+            .env("REP_DB", repo.db())
+            .env("REP_CONFIG", repo.config())
+            .env("REP_USER", "ana")
+            .env("NO_COLOR", "1")
+            .env("HOME", repo.home())
+            .args(args)
+            .stdin(Stdio::null())
+            .stderr(writer)
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        let expected = if args[0] == "stats" { 2 } else { 0 };
+        assert_eq!(out.status.code(), Some(expected), "{args:?}");
+    }
+    assert_eq!(repo.list_ids(&[]).len(), 1, "the entry was written once");
+}

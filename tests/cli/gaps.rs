@@ -479,7 +479,7 @@ fn explain_prints_formulas_and_inputs() {
     let t: Team = team();
     let out = t.repo.ok(&["gaps", "--explain", "-n", "0"]);
     insta::assert_snapshot!("gaps_explain", t.redact(&out));
-    let repo = Repo::new();
+    let repo = Repo::empty();
     let assert = repo.rep(&["gaps"]).success();
     assert_eq!(stdout(&assert), "");
 }

@@ -201,7 +201,7 @@ fn sort_orders() {
 
 #[test]
 fn an_empty_repertoire_says_so_on_stderr_and_succeeds() {
-    let repo = Repo::new();
+    let repo = Repo::empty();
     let assert = repo.rep(&["list"]).success();
     assert_eq!(stdout(&assert), "");
     assert_eq!(

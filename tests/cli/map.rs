@@ -477,7 +477,7 @@ fn dot_joins_domains_and_members_and_quotes_the_data() {
 
 #[test]
 fn an_empty_repertoire_has_nothing_to_map() {
-    let repo = Repo::new();
+    let repo = Repo::empty();
     assert_eq!(
         repo.json(&["map"]),
         json!({"since": "2026-05-31T09:00:00Z", "members": [], "domains": []})

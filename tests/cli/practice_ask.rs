@@ -111,7 +111,7 @@ fn piped_output_becomes_a_fenced_block() {
     let log = "cc: error: unrecognized option '-m64'\nmake: *** [Makefile:12: all] Error 1\n";
     let out = repo
         .cmd()
-        .args(["ask", "build fails on arm64", "-d", "ci", "--json"])
+        .args(["ask", "build fails on arm64", "-", "-d", "ci", "--json"])
         .write_stdin(log)
         .timeout(PATIENCE)
         .assert()
@@ -121,7 +121,7 @@ fn piped_output_becomes_a_fenced_block() {
         asked["body"],
         "```\ncc: error: unrecognized option '-m64'\nmake: *** [Makefile:12: all] Error 1\n```\n"
     );
-    // `-` says so explicitly; backticks in the output get a longer fence.
+    // Backticks in the output get a longer fence.
     let out = repo
         .cmd()
         .args(["ask", "markdown in the log", "-", "--json"])
@@ -138,7 +138,7 @@ fn piped_output_becomes_a_fenced_block() {
     // Invalid UTF-8 on stdin is refused, and nothing is written.
     let assert = repo
         .cmd()
-        .args(["ask", "binary"])
+        .args(["ask", "binary", "-"])
         .write_stdin(vec![b'a', 0xff, b'b'])
         .timeout(PATIENCE)
         .assert()
@@ -244,4 +244,65 @@ fn on_a_terminal_picking_a_similar_entry_records_an_occurrence() {
         serde_json::json!(["nightly migration blocked by a lock"])
     );
     assert_eq!(repo.rows(), 2, "no question was posted");
+}
+
+/// Without `-`, stdin is never read: a loop feeding questions one line at a time makes one
+/// question per line, and a pipe that never closes does not make rep wait.
+#[test]
+fn stdin_is_read_only_with_a_dash() {
+    let repo = Repo::new();
+    let script = format!(
+        "printf 'first question\\nsecond question\\nthird question\\n' | while read -r q; do {} ask \"$q\" --yes -q >/dev/null; done",
+        crate::support::rep_bin().display()
+    );
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("REP_DB", repo.db())
+        .env("REP_CONFIG", repo.config())
+        .env("REP_USER", "ana")
+        .env("HOME", repo.home())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let asked = repo.json(&["list", "--kind", "question"]);
+    let mut titles: Vec<&str> = asked
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        ["first question", "second question", "third question"]
+    );
+    assert!(asked.as_array().unwrap().iter().all(|e| e["body"] == ""));
+
+    // A pipe that stays open: rep does not wait on it.
+    let mut child = std::process::Command::new(crate::support::rep_bin())
+        .args(["ask", "does it hang?", "--yes", "-q"])
+        .env_clear()
+        .env("REP_DB", repo.db())
+        .env("REP_CONFIG", repo.config())
+        .env("REP_USER", "ana")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _open = child.stdin.take();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            break;
+        }
+        if started.elapsed() > PATIENCE {
+            let _ = child.kill();
+            panic!("rep ask waited on an open stdin");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

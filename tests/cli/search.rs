@@ -225,7 +225,7 @@ fn no_hits_is_success_with_a_note() {
         ""
     );
     // On an empty repertoire too.
-    let empty = Repo::new();
+    let empty = Repo::empty();
     let assert = empty.rep(&["search", "x", "--json"]).success();
     assert_eq!(parse_json(&stdout(&assert)), serde_json::json!([]));
 }

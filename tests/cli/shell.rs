@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{Repo, stderr, stdout};
+use crate::support::{Repo, runs, stderr, stdout, tool_available};
 
 #[test]
 fn shell_init_snippets() {
@@ -56,18 +56,12 @@ fn completion_scripts_for_every_shell() {
 }
 
 /// zsh and fish parse the snippets and completion scripts (`-n`: no execution). CI installs both
-/// shells; elsewhere a missing shell skips its check with a message.
+/// shells and fails without them; elsewhere a missing shell skips its check with a message.
 #[test]
 fn zsh_and_fish_accept_the_snippets_and_completions() {
     let repo = Repo::new();
     for shell in ["zsh", "fish"] {
-        if Command::new(shell)
-            .arg("-c")
-            .arg("exit 0")
-            .status()
-            .is_err()
-        {
-            eprintln!("{shell} is not installed: skipping its syntax check");
+        if !tool_available(shell, runs(shell, &["-c", "exit 0"])) {
             continue;
         }
         for what in ["shell-init", "completions"] {
@@ -214,8 +208,7 @@ fn capture_takes_the_domain_from_config_or_the_git_repository() {
         .args(["init", "-q"])
         .current_dir(&project)
         .status();
-    if !git.is_ok_and(|s| s.success()) {
-        eprintln!("skipping: git is not installed");
+    if !tool_available("git", git.is_ok_and(|s| s.success())) {
         return;
     }
     let id = stdout(
@@ -249,4 +242,41 @@ fn capture_takes_the_domain_from_config_or_the_git_repository() {
             .success(),
     );
     assert_eq!(repo.entry(id.trim())["domain"], "ops");
+}
+
+/// Reruns this test binary on one test with no tool on PATH: under `CI=true` the missing tool
+/// fails that test; without CI it passes and says on stderr that it skipped.
+#[test]
+fn a_missing_tool_fails_under_ci_and_is_skipped_aloud_elsewhere() {
+    let empty = tempfile::tempdir().unwrap();
+    let me = std::env::current_exe().unwrap();
+    for test in [
+        "shell::zsh_and_fish_accept_the_snippets_and_completions",
+        "tty::the_picker_chooses_an_entry_when_the_id_is_left_out",
+    ] {
+        let run = |ci: Option<&str>| {
+            let mut cmd = Command::new(&me);
+            cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
+                .env("PATH", empty.path())
+                .env_remove("CI");
+            if let Some(ci) = ci {
+                cmd.env("CI", ci);
+            }
+            cmd.output().unwrap()
+        };
+        let in_ci = run(Some("true"));
+        let text = String::from_utf8_lossy(&in_ci.stdout).into_owned()
+            + &String::from_utf8_lossy(&in_ci.stderr);
+        assert!(
+            !in_ci.status.success(),
+            "{test} passed under CI=true: {text}"
+        );
+        assert!(text.contains("is not installed and CI is set"), "{text}");
+        assert!(text.contains("1 failed"), "{text}");
+
+        let outside = run(None);
+        let text = String::from_utf8_lossy(&outside.stderr).into_owned();
+        assert!(outside.status.success(), "{test}: {text}");
+        assert!(text.contains("skipping: "), "{test}: {text}");
+    }
 }

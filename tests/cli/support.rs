@@ -28,6 +28,18 @@ impl Repo {
         Repo { dir }
     }
 
+    /// A repertoire whose database exists and holds nothing: commands that only read refuse a
+    /// database path that does not exist, so tests of an empty repertoire start here.
+    pub fn empty() -> Repo {
+        let repo = Repo::new();
+        let header = repo.path().join("empty.jsonl");
+        std::fs::write(&header, "{\"format\":\"repertoire\",\"version\":\"1.0\"}\n")
+            .expect("write");
+        repo.rep(&["import", header.to_str().expect("utf-8"), "-q"])
+            .success();
+        repo
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -329,4 +341,32 @@ impl Repo {
     pub fn write_config(&self, toml: &str) {
         std::fs::write(self.config(), toml).expect("write config");
     }
+}
+
+/// Whether a test that needs an outside tool (tmux, zsh, fish, git) may go on: `true` when the
+/// tool is there. When it is missing, the test is skipped with a line on stderr, except under
+/// `CI=true`, where CI has installed the tools and a missing one fails the run: no test passes
+/// there by skipping.
+pub fn tool_available(tool: &str, installed: bool) -> bool {
+    if installed {
+        return true;
+    }
+    let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(
+        !in_ci,
+        "{tool} is not installed and CI is set: CI must install it (see .ci/run), not skip"
+    );
+    eprintln!("skipping: {tool} is not installed (CI installs it in .ci/run)");
+    false
+}
+
+/// Whether `program` runs at all (found on PATH and executable).
+pub fn runs(program: &str, args: &[&str]) -> bool {
+    std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
 }

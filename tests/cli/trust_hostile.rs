@@ -438,3 +438,109 @@ fn trust_hostile_a_closed_pipe_is_not_an_error() {
         );
     }
 }
+
+/// Text that draws nothing but reorders or hides what is around it, in a tool's title, command,
+/// body and tag.
+const INVISIBLE: &str = "\u{061c}\u{200b}\u{200d}\u{200f}\u{2028}\u{2029}\u{202e}\u{2060}\u{2066}";
+
+fn invisible_world() -> World {
+    let world = World::new();
+    let file = world.path("invisible.jsonl");
+    let mut text = header_line().to_owned() + "\n";
+    let line = record_line(9, 1, &["plain"])
+        // A tag is one word: no separators (they are white space) in it.
+        .replace("\"plain\"", "\"pl\u{202e}\u{200b}\u{2060}\u{061c}ain\"")
+        .replacen("imported", &format!("im{INVISIBLE}ported"), 1);
+    text.push_str(&line);
+    text.push('\n');
+    std::fs::write(&file, text).unwrap();
+    world.ok(&["import", file.to_str().unwrap(), "-q"]);
+    world.ok(&[
+        "add",
+        "tool",
+        &format!("evil{INVISIBLE}\x1b]0;t\x07 title"),
+        "--cmd",
+        &format!("echo{INVISIBLE} \x1b[31mhi"),
+        "-q",
+    ]);
+    world
+}
+
+#[test]
+fn trust_hostile_exports_to_a_terminal_are_sanitised_and_files_stay_exact() {
+    if !crate::support::tool_available("script", crate::support::runs("script", &["--version"])) {
+        return;
+    }
+    let world = invisible_world();
+    let rep = env!("CARGO_BIN_EXE_rep");
+    for format in ["navi", "jsonl"] {
+        // script(1) gives rep a terminal for stdout and copies what it writes there.
+        let mut cmd = std::process::Command::new("script");
+        cmd.args([
+            "-qec",
+            &format!("{rep} export - --format {format}"),
+            "/dev/null",
+        ]);
+        for (key, value) in world.cmd().get_envs() {
+            if let Some(v) = value {
+                cmd.env(key, v);
+            }
+        }
+        let out = cmd
+            .current_dir(world.path(""))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let hazards = terminal_hazards(
+            &out.stdout
+                .iter()
+                .copied()
+                .filter(|b| *b != b'\r')
+                .collect::<Vec<_>>(),
+        );
+        assert!(
+            hazards.is_empty(),
+            "{format} on a terminal holds {hazards:?}"
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("title"),
+            "{format}"
+        );
+
+        // Into a pipe (and so a file) the export is exact.
+        let piped = world.run(&["export", "-", "--format", format]);
+        assert!(piped.status.success());
+        let text = String::from_utf8(piped.stdout).unwrap();
+        assert!(
+            text.contains('\u{202e}') && text.contains('\u{200b}'),
+            "{format}: {text}"
+        );
+    }
+}
+
+#[test]
+fn trust_hostile_completion_candidates_are_sanitised() {
+    let world = invisible_world();
+    let out = world
+        .cmd()
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "3")
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .env("_CLAP_COMPLETE_SPACE", "true")
+        .env("_CLAP_IFS", "\n")
+        .args(["--", "rep", "list", "-t", "pl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        terminal_hazards(&out.stdout).is_empty(),
+        "{:?}",
+        terminal_hazards(&out.stdout)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "plain");
+}

@@ -218,7 +218,15 @@ pub fn terminal_hazards(bytes: &[u8]) -> Vec<String> {
     text.chars()
         .filter(|&c| {
             (c.is_control() && c != '\n' && c != '\t')
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+                || matches!(
+                    c,
+                    '\u{061c}'
+                        | '\u{200b}'..='\u{200f}'
+                        | '\u{2028}'..='\u{202e}'
+                        | '\u{2060}'
+                        | '\u{2066}'..='\u{2069}'
+                        | '\u{feff}'
+                )
         })
         .map(|c| format!("U+{:04X}", c as u32))
         .collect()

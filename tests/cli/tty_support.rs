@@ -1,11 +1,12 @@
 //! A real terminal for the tests that need one: a private tmux server per test, driven by keys,
-//! read back by capturing the pane. Every wait is bounded; without tmux the tests skip.
+//! read back by capturing the pane. Every wait is bounded; without tmux the tests skip with a
+//! note on stderr, and fail under `CI=true`.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::{NOW, Repo, rep_bin, script};
+use crate::support::{NOW, Repo, rep_bin, script, tool_available};
 
 /// How long a test waits for the screen to show something before it fails.
 const PATIENCE: Duration = Duration::from_secs(15);
@@ -16,11 +17,11 @@ pub struct Tmux {
 
 impl Tmux {
     /// Run `command` (a shell command line) in a new 120x30 terminal with the test environment
-    /// of `repo` plus `extra` variables; `None`, with a note, when tmux is not installed.
+    /// of `repo` plus `extra` variables; `None`, with a note, when tmux is not installed (a
+    /// failure under `CI=true`, see [`tool_available`]).
     pub fn start(repo: &Repo, command: &str, extra: &[(&str, &str)]) -> Option<Tmux> {
         let found = Command::new("tmux").arg("-V").output();
-        if !found.is_ok_and(|o| o.status.success()) {
-            eprintln!("skipping: tmux is not installed (CI installs it in .ci/run)");
+        if !tool_available("tmux", found.is_ok_and(|o| o.status.success())) {
             return None;
         }
         let bin_dir = rep_bin().parent().expect("bin dir").to_owned();
