@@ -22,8 +22,10 @@ use crate::timefmt::Millis;
 
 pub use migrations::LATEST as SCHEMA_VERSION;
 
-/// Long enough that concurrent `rep` processes queue instead of failing with "database is locked".
-const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Long enough that concurrent `rep` processes queue instead of failing with "database is locked",
+/// even behind a large import on a busy machine (a debug build's 20,000-record import took over
+/// 15 s at a load of 10); only a writer stuck for two minutes makes the others give up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The page size of new databases (see `Store::configure`).
 const PAGE_SIZE: i64 = 16_384;

@@ -121,7 +121,7 @@ fn trust_load_four_writers_lose_nothing() {
     eprintln!("load: 1000 adds and 240 other commands from 4 processes in {elapsed:?}");
 }
 
-/// Writers queue behind an import for at most the busy timeout (15 s), so the import is sized to
+/// Writers queue behind an import for at most the busy timeout (120 s), and the import is sized to
 /// hold the write lock for a few seconds even in a debug build on a busy CI machine.
 const IMPORTED: u32 = 20_000;
 

@@ -114,7 +114,7 @@ impl Random {
 
 /// Tests that load the machine on purpose (dozens of processes at once) or that measure how it
 /// copes with load take turns. In two whole-suite runs on a busy machine, the long-import test
-/// run beside the sync recovery tests saw commands give up after the 15 s busy timeout; alone
+/// run beside the sync recovery tests saw commands give up after the (then 15 s) busy timeout; alone
 /// it passed.
 static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
