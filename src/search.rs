@@ -1,4 +1,233 @@
-//! Turning what a user typed into a full-text query that can never be a syntax error.
+//! Turning what a user typed into a full-text query that can never be a syntax error, the
+//! text normalisation of the search index, and the spelling corrections of a search.
+
+use unicode_normalization::UnicodeNormalization as _;
+
+/// Between a tldr page's command name and its description in an entry's title.
+const NAME_SEPARATOR: &str = crate::foreign::tldr::TITLE_SEPARATOR;
+
+/// Text as the word index holds it (never as it is stored): tldr's mnemonic marks taken out
+/// (`E[x]tract` is indexed as `Extract`), Unicode compatibility forms unified (NFKC: the `ﬁ`
+/// ligature is `fi`, a full-width `Ｆ` is `F`) and case folded, so that what people type
+/// finds the word however it was written.
+pub fn index_text(text: &str) -> String {
+    let unmarked = without_marks(text);
+    unmarked.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// tldr marks the letter an option is named after: `[c]reate`, `E[x]tract`, `Lis[t]`. A mark
+/// is one to three letters in brackets touching a letter on at least one side; other brackets
+/// (`{{[-C|--directory]}}`, `a[0]`) are left as they are.
+fn without_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('[') {
+        return text.into();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '['
+            && let Some(len) = chars[i + 1..]
+                .iter()
+                .take(4)
+                .position(|&c| c == ']')
+                .filter(|len| (1..=3).contains(len))
+            && chars[i + 1..i + 1 + len].iter().all(|c| c.is_alphabetic())
+        {
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + len + 2).copied();
+            if before.is_some_and(char::is_alphabetic) || after.is_some_and(char::is_alphabetic) {
+                out.extend(&chars[i + 1..i + 1 + len]);
+                i += len + 2;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out.into()
+}
+
+/// The name a tool is called by, for the index's `name` column: a tldr page's name (its title
+/// before ` — `), else the first word of its command. Not both: an alias page's command is the
+/// command it stands for (`vivaldi` runs `chromium`), and would rank it with that command.
+pub fn index_name(title: &str, command: Option<&str>) -> String {
+    match page_name(title) {
+        Some(name) => index_text(name),
+        None => command
+            .and_then(|c| c.split_whitespace().next())
+            .map(index_text)
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .unwrap_or_default(),
+    }
+}
+
+/// A tldr page's name: the title before ` — `.
+fn page_name(title: &str) -> Option<&str> {
+    title
+        .split_once(NAME_SEPARATOR)
+        .map(|(name, _)| name.trim())
+        .filter(|n| !n.is_empty())
+}
+
+/// What a whole query or title is compared as for an exact match: normalised like the index,
+/// words separated by single spaces.
+pub fn exact_key(text: &str) -> String {
+    index_text(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The exact-match keys of an entry: its whole title and, for a tldr page, its name.
+pub fn exact_keys(title: &str) -> Vec<String> {
+    let mut keys = vec![exact_key(title)];
+    if let Some(name) = page_name(title) {
+        keys.push(exact_key(name));
+    }
+    keys.retain(|k| !k.is_empty());
+    keys.dedup();
+    keys
+}
+
+/// What a user typed, as the word index sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    /// Normalised like the index, each holding at least one letter or digit.
+    pub words: Vec<String>,
+    /// The last word is still being typed (the text does not end in a space).
+    pub last_is_prefix: bool,
+}
+
+impl Words {
+    pub fn parse(text: &str) -> Option<Words> {
+        let words: Vec<String> = text
+            .split(|c: char| c.is_whitespace() || c == '\0')
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .map(index_text)
+            .collect();
+        (!words.is_empty()).then(|| Words {
+            words,
+            last_is_prefix: !text.ends_with(char::is_whitespace),
+        })
+    }
+
+    /// The FTS5 query: every word quoted, all must match; `prefix` makes the last a prefix.
+    pub fn fts(&self, prefix: bool) -> String {
+        let mut query: Vec<String> = self.words.iter().map(|w| quote(w)).collect();
+        if prefix && let Some(last) = query.last_mut() {
+            last.push('*');
+        }
+        query.join(" ")
+    }
+
+    /// The same words restricted to the name and title columns.
+    pub fn fts_in_names(&self, prefix: bool) -> String {
+        format!("{{name title}} : ({})", self.fts(prefix))
+    }
+
+    /// Any word, each as a prefix: what a snippet highlights.
+    pub fn fts_any_prefix(&self) -> String {
+        self.words
+            .iter()
+            .map(|w| format!("{}*", quote(w)))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    }
+
+    pub fn text(&self) -> String {
+        self.words.join(" ")
+    }
+}
+
+fn quote(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
+/// How far a typed word may be from a correction: none for short words, where one letter
+/// changes the word (`cat`, `cut`, `cp`), one edit up to six letters, two beyond.
+pub fn max_edits(word: &str) -> usize {
+    match word.chars().count() {
+        0..=3 => 0,
+        4..=6 => 1,
+        _ => 2,
+    }
+}
+
+/// Edit distance with adjacent swaps as one edit (optimal string alignment), the kind of typo
+/// people make: `rsycn` is one edit from `rsync`, as are `rsyc` and `rssync`.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// Every word one edit from `word` (a letter dropped, swapped with the next, doubled, changed
+/// or added), over the letters of the word and a-z, 0-9: the terms to look up first.
+pub fn one_edit_away(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut alphabet: Vec<char> = ('a'..='z').chain('0'..='9').collect();
+    alphabet.extend(chars.iter().filter(|c| !c.is_ascii_alphanumeric()));
+    let mut out = Vec::new();
+    let string = |v: &[char]| v.iter().collect::<String>();
+    for i in 0..chars.len() {
+        let mut v = chars.clone();
+        v.remove(i);
+        out.push(string(&v));
+        if i + 1 < chars.len() {
+            let mut v = chars.clone();
+            v.swap(i, i + 1);
+            out.push(string(&v));
+        }
+        for &c in &alphabet {
+            let mut v = chars.clone();
+            v[i] = c;
+            out.push(string(&v));
+        }
+    }
+    for i in 0..=chars.len() {
+        for &c in &alphabet {
+            let mut v = chars.clone();
+            v.insert(i, c);
+            out.push(string(&v));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out.retain(|w| w != word && !w.is_empty());
+    out
+}
+
+/// Of the known words near a typed one (each with the number of entries that hold it), the
+/// correction: the fewest edits, then the most entries, then the first in order.
+pub fn best_correction(word: &str, known: &[(String, i64)]) -> Option<String> {
+    let limit = max_edits(word);
+    known
+        .iter()
+        .map(|(term, docs)| (edit_distance(word, term), -docs, term))
+        .filter(|(d, _, _)| *d >= 1 && *d <= limit)
+        .min()
+        .map(|(_, _, term)| term.clone())
+}
 
 /// Build an FTS5 query from free text: every word is quoted (so `"`, `*`, `:`, `-`, `AND`, `NEAR`
 /// and the rest are just text), words must all match, and the last word also matches as a

@@ -80,7 +80,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let mut similar = match similarity_query(&format!("{title} {body}")) {
         Some(q) => ctx
             .store()?
-            .read(|c| entries::search(c, &q, &Filter::default(), SIMILAR))?,
+            .read(|c| entries::search(c, &q, &Filter::default(), Some(SIMILAR)))?,
         None => Vec::new(),
     };
     if similar.is_empty() {

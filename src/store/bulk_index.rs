@@ -16,17 +16,18 @@ use anyhow::Context as _;
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, params};
 
+use super::ranking::{INSERT_NAME, INSERT_WORDS, WordsRow};
 use crate::batch::{self, BatchSender};
 
 /// The full-text tables built here.
-const TABLES: [&str; 2] = ["entries_fts", "replies_fts"];
+const TABLES: [&str; 3] = ["entries_fts", "entries_words", "replies_fts"];
 
-/// The shadow tables that hold an FTS5 index, with the columns each is copied by.
-const SHADOW_TABLES: [(&str, &str); 3] = [
-    ("data", "id, block"),
-    ("idx", "segid, term, pgno"),
-    ("docsize", "id, sz"),
-];
+/// The shadow tables that hold an FTS5 index (a contentless-delete table's `docsize` has one
+/// more column, so columns are read from the scratch file).
+const SHADOW_TABLES: [&str; 3] = ["data", "idx", "docsize"];
+
+/// Plain tables of search keys filled here too, then copied whole.
+const KEY_TABLES: [&str; 1] = ["entry_names"];
 
 /// What the full-text indexes hold of one live entry or reply; `seq` is its row.
 pub enum Doc {
@@ -69,7 +70,7 @@ impl BulkIndex {
         let prefix = format!(".{name}.index-");
         remove_stale(dir, &prefix);
         let mut definitions = String::new();
-        for table in TABLES {
+        for table in TABLES.iter().chain(&KEY_TABLES) {
             let sql: String = conn.query_row(
                 "SELECT sql FROM sqlite_master WHERE name = ?1",
                 [table],
@@ -89,8 +90,9 @@ impl BulkIndex {
         // out: fewer, larger segments to merge made this thread a tenth cheaper, for about
         // 10 MB more memory. The setting stays in the scratch file; only the index is copied.
         scratch.execute_batch(&format!(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; {definitions}
-             INSERT INTO entries_fts(entries_fts, rank) VALUES ('hashsize', 8388608);"
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; {definitions}
+             INSERT INTO entries_fts(entries_fts, rank) VALUES ('hashsize', 8388608);
+             INSERT INTO entries_words(entries_words, rank) VALUES ('hashsize', 8388608);"
         ))?;
         let (sender, receiver) = batch::channel::<Doc>();
         let worker = std::thread::spawn(move || -> anyhow::Result<Connection> {
@@ -100,6 +102,8 @@ impl BulkIndex {
                     "INSERT INTO entries_fts(rowid, title, tags, body, command)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?;
+                let mut words = tx.prepare(INSERT_WORDS)?;
+                let mut name = tx.prepare(INSERT_NAME)?;
                 let mut reply =
                     tx.prepare("INSERT INTO replies_fts(rowid, body) VALUES (?1, ?2)")?;
                 for batch in receiver {
@@ -111,7 +115,22 @@ impl BulkIndex {
                                 tags,
                                 body,
                                 command,
-                            } => entry.execute(params![seq, title, tags, body, command])?,
+                            } => {
+                                // Normalised here, on this thread, not on the importing one.
+                                let row = WordsRow::new(&title, &tags, &body, command.as_deref());
+                                words.execute(params![
+                                    seq,
+                                    row.name,
+                                    row.title,
+                                    row.tags,
+                                    row.body,
+                                    row.command
+                                ])?;
+                                for key in &row.keys {
+                                    name.execute(params![key, seq])?;
+                                }
+                                entry.execute(params![seq, title, tags, body, command])?
+                            }
                             Doc::Reply { seq, body } => reply.execute(params![seq, body])?,
                         };
                     }
@@ -162,10 +181,15 @@ impl BulkIndex {
             return Err(self.stopped());
         }
         let scratch = self.join()?;
-        let shadows = TABLES.iter().flat_map(|table| {
-            SHADOW_TABLES.map(|(suffix, columns)| (format!("{table}_{suffix}"), columns))
-        });
-        for (table, columns) in shadows {
+        let shadows = TABLES
+            .iter()
+            .flat_map(|table| SHADOW_TABLES.map(|suffix| format!("{table}_{suffix}")));
+        for table in shadows.chain(KEY_TABLES.map(String::from)) {
+            let columns: Vec<String> = scratch
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let columns = columns.join(", ");
             conn.execute(&format!("DELETE FROM {table}"), [])?;
             let placeholders = vec!["?"; columns.split(',').count()].join(", ");
             let mut insert = conn.prepare(&format!(

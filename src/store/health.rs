@@ -75,6 +75,8 @@ impl Store {
             w.conn()
                 .execute_batch("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
                 .context("while rebuilding the full-text index")?;
+            // Filled again before this transaction commits.
+            super::ranking::queue_rebuild(w.conn()).context("while rebuilding the word index")?;
             Ok(())
         })
     }

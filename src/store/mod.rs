@@ -8,6 +8,7 @@ pub mod exchange;
 pub mod health;
 mod migrations;
 pub mod practice;
+pub mod ranking;
 pub mod snapshot;
 
 use std::path::Path;
@@ -125,6 +126,10 @@ impl Store {
     fn migrate(&mut self) -> anyhow::Result<()> {
         let version = Self::user_version(&self.conn)?;
         if version == SCHEMA_VERSION {
+            // Entries another program changed wait to be indexed again (see migration 4).
+            if ranking::has_pending(&self.conn)? {
+                self.write_local(|_| Ok(()))?;
+            }
             return Ok(());
         }
         if version > SCHEMA_VERSION {
@@ -146,6 +151,7 @@ impl Store {
             tx.execute_batch(sql)
                 .with_context(|| format!("while migrating to schema {}", i + 1))?;
         }
+        ranking::catch_up(&tx)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         let replica = uuid::Uuid::new_v4().simple().to_string();
         tx.execute(
@@ -175,8 +181,22 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
+        ranking::catch_up(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Like [`Store::write_local`], for bookkeeping whose loss in a crash is harmless (a
+    /// search that found nothing): committed without waiting for the disk (`synchronous =
+    /// OFF` for this one transaction), so that a search never costs a durable write.
+    pub fn write_unsynced<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        self.conn.pragma_update(None, "synchronous", "OFF")?;
+        let result = self.write_local(f);
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        result
     }
 
     /// A number that grows with every shared write: `rep sync` compares it to know whether
@@ -204,6 +224,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&Writer { tx: &tx })?;
+        ranking::catch_up(&tx)?;
         if commit {
             tx.execute(
                 "INSERT INTO meta(key, value) VALUES ('generation', '1')

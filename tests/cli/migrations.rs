@@ -15,6 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 const VERSIONS: &[(&str, &str)] = &[
     ("v1.db", "v1.expected.jsonl"),
     ("v2.db", "v2.expected.jsonl"),
+    ("v3.db", "v3.expected.jsonl"),
 ];
 
 #[test]
@@ -46,6 +47,32 @@ fn migrations_every_earlier_version_opens_and_keeps_every_record() {
             serde_json::from_str(&world.ok(&["list", "--json"])).expect("JSON");
         assert_eq!(listed.as_array().expect("array").len(), 4, "{db}");
     }
+}
+
+/// Migration 4 fills the word index from the entries already there: an exact name comes first,
+/// the tldr marks and the ligature are indexed as plain words, a half-typed word is a prefix.
+#[test]
+fn migrations_the_word_index_is_filled_on_upgrade() {
+    let world = World::new();
+    std::fs::copy(fixture("v3.db"), world.db()).expect("copy the fixture");
+    let titles = |query: &str| -> Vec<String> {
+        let hits: serde_json::Value =
+            serde_json::from_str(&world.ok(&["search", "--json", query])).expect("JSON");
+        hits.as_array()
+            .expect("array")
+            .iter()
+            .map(|h| h["title"].as_str().expect("title").to_owned())
+            .collect()
+    };
+    assert_eq!(titles("tar"), ["tar — Archiving utility."]);
+    assert_eq!(titles("extract archive"), ["tar — Archiving utility."]);
+    assert_eq!(titles("file lock"), ["Show what holds a ﬁle lock"]);
+    assert_eq!(titles("replicat"), ["Why is replication lagging?"]);
+    assert!(
+        titles("trick").is_empty(),
+        "the deleted entry is not indexed"
+    );
+    world.ok(&["doctor", "-q"]);
 }
 
 #[test]

@@ -57,6 +57,7 @@ fn hits_carry_the_entry_a_score_and_a_snippet() {
             "id",
             "kind",
             "link",
+            "matched",
             "score",
             "short_id",
             "snippet",

@@ -1,0 +1,438 @@
+//! SQL of ranked search: the word index (`entries_words`: unstemmed, normalised text, plus the
+//! name a tool is called by), exact names (`entry_names`), the match tiers, spelling
+//! corrections from the index's own vocabulary, and entries similar to a question.
+//!
+//! Tiers, best first: the whole query is an entry's name or title; every word is a whole word
+//! of its name or title; the same with the last word as a prefix; every word a whole word
+//! anywhere; the same with the last word as a prefix; then every word by stem (`entries_fts`,
+//! Porter). A name or title that matches outranks a body that matches better: what people
+//! type first is what they call the thing. Within a tier, bm25 with the
+//! field weights below. Each tier ranks its top k in the full-text table alone (`ORDER BY
+//! bm25(...) LIMIT k`, no join, when there is no filter), and only the k rows shown are read.
+
+use std::collections::HashSet;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+
+use super::entries::{COLUMNS, Filter, entry_from_row, short_id};
+use crate::model::SearchHit;
+use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START};
+use crate::search::{self, Words};
+
+/// bm25 weights of `entries_words`' columns: name, title, tags, body, command. A tool's name
+/// weighs as much as a title (people look tools up by the command they type), then tags, the
+/// command, the body, as in `entries_fts` (10, 5, 1, 2).
+const WORD_WEIGHTS: &str = "10.0, 10.0, 5.0, 1.0, 2.0";
+
+/// The word index's row of a new live entry (folded here, in Rust, on whichever thread).
+pub struct WordsRow {
+    pub name: String,
+    pub title: String,
+    pub tags: String,
+    pub body: String,
+    pub command: Option<String>,
+    pub keys: Vec<String>,
+}
+
+impl WordsRow {
+    pub fn new(title: &str, tags: &str, body: &str, command: Option<&str>) -> WordsRow {
+        WordsRow {
+            name: search::index_name(title, command),
+            title: search::index_text(title),
+            tags: search::index_text(tags),
+            body: search::index_text(body),
+            command: command.map(search::index_text),
+            keys: search::exact_keys(title),
+        }
+    }
+}
+
+pub(super) const INSERT_WORDS: &str =
+    "INSERT INTO entries_words(rowid, name, title, tags, body, command)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+pub(super) const INSERT_NAME: &str =
+    "INSERT OR IGNORE INTO entry_names(name, entry_seq) VALUES (?1, ?2)";
+
+/// Add a new live entry to the word index and the exact names.
+pub(super) fn index_new_entry(conn: &Connection, seq: i64, row: &WordsRow) -> anyhow::Result<()> {
+    conn.prepare_cached(INSERT_WORDS)?.execute(params![
+        seq,
+        row.name,
+        row.title,
+        row.tags,
+        row.body,
+        row.command
+    ])?;
+    let mut names = conn.prepare_cached(INSERT_NAME)?;
+    for key in &row.keys {
+        names.execute(params![key, seq])?;
+    }
+    Ok(())
+}
+
+/// Index the entries changed since the last time (see migration 4); run before every write
+/// transaction commits, and when a database is opened. Returns how many were indexed.
+pub(super) fn catch_up(conn: &Connection) -> anyhow::Result<usize> {
+    let pending: Vec<i64> = conn
+        .prepare_cached("SELECT seq FROM entries_words_pending")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let mut live = conn.prepare_cached(
+        "SELECT title, tags, body, command FROM entries WHERE seq = ?1 AND deleted = 0",
+    )?;
+    for &seq in &pending {
+        let row = live
+            .query_row([seq], |r| {
+                let (title, tags, body, command): (String, String, String, Option<String>) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                Ok(WordsRow::new(&title, &tags, &body, command.as_deref()))
+            })
+            .optional()?;
+        conn.prepare_cached("DELETE FROM entries_words WHERE rowid = ?1")?
+            .execute([seq])?;
+        conn.prepare_cached("DELETE FROM entry_names WHERE entry_seq = ?1")?
+            .execute([seq])?;
+        if let Some(row) = row {
+            index_new_entry(conn, seq, &row)?;
+        }
+    }
+    conn.execute("DELETE FROM entries_words_pending", [])?;
+    Ok(pending.len())
+}
+
+/// Whether entries wait to be indexed (after another program changed them).
+pub(super) fn has_pending(conn: &Connection) -> anyhow::Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM entries_words_pending)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Empty the word index and queue every live entry (`rep doctor --repair`).
+pub(super) fn queue_rebuild(conn: &Connection) -> anyhow::Result<()> {
+    conn.execute_batch(
+        "INSERT INTO entries_words(entries_words) VALUES ('delete-all');
+         DELETE FROM entry_names;
+         INSERT OR IGNORE INTO entries_words_pending(seq) SELECT seq FROM live_entries;",
+    )?;
+    Ok(())
+}
+
+/// How a hit matched, best first (see the module's comment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    Exact,
+    NameWords,
+    NamePrefix,
+    Words,
+    Prefix,
+    Stem,
+}
+
+impl Tier {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Exact => "exact",
+            Tier::NameWords => "name",
+            Tier::Words => "words",
+            Tier::NamePrefix => "name-prefix",
+            Tier::Prefix => "prefix",
+            Tier::Stem => "stem",
+        }
+    }
+}
+
+/// The hits of a ranked search, and the words searched for instead when the typed ones matched
+/// nothing.
+#[derive(Debug, Default)]
+pub struct Ranked {
+    pub hits: Vec<SearchHit>,
+    pub corrected: Option<Correction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    /// The words that matched nothing, as typed (normalised).
+    pub unmatched: Vec<String>,
+    /// The query searched for instead.
+    pub query: String,
+}
+
+/// Ranked search of what a user typed: the tiers in order until `limit` hits (all with
+/// `None`); when nothing matches and a word is unknown to the index, the same with the
+/// nearest known words.
+pub fn search(
+    conn: &Connection,
+    text: &str,
+    filter: &Filter,
+    limit: Option<usize>,
+) -> anyhow::Result<Ranked> {
+    let Some(words) = Words::parse(text) else {
+        return Ok(Ranked::default());
+    };
+    let found = ranked_seqs(conn, &words, Some(text), filter, limit)?;
+    if !found.is_empty() {
+        return Ok(Ranked {
+            hits: load_hits(conn, &words, found)?,
+            corrected: None,
+        });
+    }
+    let Some((corrected, unmatched)) = correct(conn, &words)? else {
+        return Ok(Ranked::default());
+    };
+    let found = ranked_seqs(conn, &corrected, None, filter, limit)?;
+    if found.is_empty() {
+        return Ok(Ranked::default());
+    }
+    Ok(Ranked {
+        hits: load_hits(conn, &corrected, found)?,
+        corrected: Some(Correction {
+            unmatched,
+            query: corrected.text(),
+        }),
+    })
+}
+
+/// The rows of the best `limit` hits with their tier and score. `raw_text` is the text as
+/// typed, for the stemmed tier (which tokenises it itself); `None` skips that tier.
+fn ranked_seqs(
+    conn: &Connection,
+    words: &Words,
+    raw_text: Option<&str>,
+    filter: &Filter,
+    limit: Option<usize>,
+) -> anyhow::Result<Vec<(i64, Tier, f64)>> {
+    let mut found: Vec<(i64, Tier, f64)> = Vec::new();
+    let mut seen: HashSet<i64> = HashSet::new();
+    let full = |found: &Vec<(i64, Tier, f64)>| limit.is_some_and(|l| found.len() >= l);
+    let mut add = |found: &mut Vec<(i64, Tier, f64)>, rows: Vec<(i64, f64)>, tier: Tier| {
+        for (seq, score) in rows {
+            if limit.is_none_or(|l| found.len() < l) && seen.insert(seq) {
+                found.push((seq, tier, score));
+            }
+        }
+    };
+    // Enough rows to fill `limit` after those already found are skipped.
+    let want = |found: &Vec<(i64, Tier, f64)>| limit.map_or(-1, |l| (l + found.len()) as i64);
+
+    let exact = exact_matches(conn, &search::exact_key(&words.text()), filter)?;
+    add(&mut found, exact, Tier::Exact);
+    let mut tiers = vec![(Tier::NameWords, words.fts_in_names(false))];
+    if words.last_is_prefix {
+        tiers.push((Tier::NamePrefix, words.fts_in_names(true)));
+    }
+    tiers.push((Tier::Words, words.fts(false)));
+    if words.last_is_prefix {
+        tiers.push((Tier::Prefix, words.fts(true)));
+    }
+    for (tier, query) in tiers {
+        if full(&found) {
+            break;
+        }
+        let rows = ranked_words(conn, &query, filter, want(&found))?;
+        add(&mut found, rows, tier);
+    }
+    if let Some(text) = raw_text
+        && !full(&found)
+        && let Some(query) = search::fts_query(text)
+    {
+        let rows = ranked_stems(conn, &query, filter, want(&found))?;
+        add(&mut found, rows, Tier::Stem);
+    }
+    Ok(found)
+}
+
+fn exact_matches(conn: &Connection, key: &str, filter: &Filter) -> anyhow::Result<Vec<(i64, f64)>> {
+    let mut params: Vec<Value> = vec![key.to_owned().into()];
+    let sql = if filter.is_everything() {
+        "SELECT entry_seq, 0.0 FROM entry_names WHERE name = ?1 ORDER BY entry_seq".to_owned()
+    } else {
+        format!(
+            "SELECT e.seq, 0.0 FROM entry_names n JOIN entries e ON e.seq = n.entry_seq
+             WHERE n.name = ?1 AND {} ORDER BY e.seq",
+            filter.sql(&mut params)
+        )
+    };
+    rows(conn, &sql, params)
+}
+
+/// The best `limit` rows (-1: all) of an `entries_words` query, by bm25.
+fn ranked_words(
+    conn: &Connection,
+    query: &str,
+    filter: &Filter,
+    limit: i64,
+) -> anyhow::Result<Vec<(i64, f64)>> {
+    let mut params: Vec<Value> = vec![query.to_owned().into()];
+    let sql = if filter.is_everything() {
+        format!(
+            "SELECT rowid, bm25(entries_words, {WORD_WEIGHTS}) AS r FROM entries_words
+             WHERE entries_words MATCH ?1 ORDER BY r LIMIT ?2"
+        )
+    } else {
+        let filter_sql = filter.sql(&mut params);
+        format!(
+            "SELECT e.seq, bm25(entries_words, {WORD_WEIGHTS}) AS r
+             FROM entries_words JOIN entries e ON e.seq = entries_words.rowid
+             WHERE entries_words MATCH ?1 AND {filter_sql} ORDER BY r LIMIT ?{}",
+            params.len() + 1
+        )
+    };
+    params.push(limit.into());
+    rows(conn, &sql, params)
+}
+
+/// The same over the stemmed index, with its own weights (its `rank`).
+fn ranked_stems(
+    conn: &Connection,
+    query: &str,
+    filter: &Filter,
+    limit: i64,
+) -> anyhow::Result<Vec<(i64, f64)>> {
+    let mut params: Vec<Value> = vec![query.to_owned().into()];
+    let sql = if filter.is_everything() {
+        "SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH ?1 ORDER BY rank LIMIT ?2"
+            .to_owned()
+    } else {
+        let filter_sql = filter.sql(&mut params);
+        format!(
+            "SELECT e.seq, entries_fts.rank FROM entries_fts JOIN entries e ON e.seq = entries_fts.rowid
+             WHERE entries_fts MATCH ?1 AND {filter_sql} ORDER BY entries_fts.rank LIMIT ?{}",
+            params.len() + 1
+        )
+    };
+    params.push(limit.into());
+    rows(conn, &sql, params)
+}
+
+fn rows(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Result<Vec<(i64, f64)>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Read the rows found, each with a snippet of the stored text around any of the words.
+fn load_hits(
+    conn: &Connection,
+    words: &Words,
+    found: Vec<(i64, Tier, f64)>,
+) -> anyhow::Result<Vec<SearchHit>> {
+    let mut entry =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM entries e WHERE e.seq = ?1"))?;
+    let mut snippet = conn.prepare_cached(&format!(
+        "SELECT snippet(entries_fts, -1, char({}), char({}), '…', 16) FROM entries_fts
+         WHERE entries_fts MATCH ?1 AND rowid = ?2",
+        HIGHLIGHT_START as u32, HIGHLIGHT_END as u32
+    ))?;
+    let highlight = words.fts_any_prefix();
+    let mut hits = Vec::with_capacity(found.len());
+    for (seq, tier, score) in found {
+        let mut e = entry.query_row([seq], entry_from_row)?;
+        e.short_id = short_id(conn, &e.id)?;
+        let snippet: Option<String> = snippet
+            .query_row(params![highlight, seq], |r| r.get(0))
+            .optional()?;
+        hits.push(SearchHit {
+            entry: e,
+            score,
+            snippet: snippet.unwrap_or_default(),
+            matched: Some(tier.name()),
+            corrected: None,
+        });
+    }
+    Ok(hits)
+}
+
+/// The words with each one the index does not know (the last, when still being typed, as a
+/// prefix) replaced by its nearest known word; `None` when every word is known or an unknown
+/// one has no near neighbour. Also returns the words replaced.
+fn correct(conn: &Connection, words: &Words) -> anyhow::Result<Option<(Words, Vec<String>)>> {
+    let mut corrected = words.clone();
+    let mut unmatched = Vec::new();
+    let last = words.words.len() - 1;
+    for (i, word) in words.words.iter().enumerate() {
+        let as_prefix = i == last && words.last_is_prefix;
+        if is_known(conn, word, as_prefix)? {
+            continue;
+        }
+        let Some(better) = nearest_known(conn, word)? else {
+            return Ok(None);
+        };
+        corrected.words[i] = better;
+        unmatched.push(word.clone());
+        if i == last {
+            // The correction is a whole word.
+            corrected.last_is_prefix = false;
+        }
+    }
+    Ok((!unmatched.is_empty()).then_some((corrected, unmatched)))
+}
+
+fn is_known(conn: &Connection, word: &str, as_prefix: bool) -> anyhow::Result<bool> {
+    // Tokens are what the index splits a word into: `commit-tree` is two.
+    let mut tokens = word
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .peekable();
+    while let Some(token) = tokens.next() {
+        let prefix = as_prefix && tokens.peek().is_none();
+        let known = if prefix {
+            conn.prepare_cached(
+                "SELECT 1 FROM entries_words_vocab WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 1",
+            )?
+            .query_row([token], |_| Ok(()))
+            .optional()?
+            .is_some()
+        } else {
+            term_docs(conn, token)?.is_some()
+        };
+        if !known {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// In how many entries the word index holds this term.
+fn term_docs(conn: &Connection, term: &str) -> anyhow::Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT doc FROM entries_words_vocab WHERE term = ?1")?
+        .query_row([term], |r| r.get(0))
+        .optional()?)
+}
+
+/// The known word nearest to `word`: those one edit away are looked up directly; two edits
+/// away (long words only), the terms that share its first letter or its second are compared.
+fn nearest_known(conn: &Connection, word: &str) -> anyhow::Result<Option<String>> {
+    if search::max_edits(word) == 0 || !word.chars().all(char::is_alphanumeric) {
+        return Ok(None);
+    }
+    let mut known = Vec::new();
+    for candidate in search::one_edit_away(word) {
+        if let Some(docs) = term_docs(conn, &candidate)? {
+            known.push((candidate, docs));
+        }
+    }
+    if known.is_empty() && search::max_edits(word) >= 2 {
+        let len = word.chars().count();
+        let mut scan = conn.prepare_cached(
+            "SELECT term, doc FROM entries_words_vocab WHERE term >= ?1 AND term < ?1 || char(1114111)",
+        )?;
+        let starts: Vec<String> = word.chars().take(2).map(String::from).collect();
+        for start in starts.iter().collect::<HashSet<_>>() {
+            let rows = scan.query_map([start], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+            for row in rows {
+                let (term, docs): (String, i64) = row?;
+                if term.chars().count().abs_diff(len) <= 2 {
+                    known.push((term, docs));
+                }
+            }
+        }
+    }
+    Ok(search::best_correction(word, &known))
+}
