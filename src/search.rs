@@ -181,52 +181,88 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
-/// Every word one edit from `word` (a letter dropped, swapped with the next, doubled, changed
-/// or added), over the letters of the word and a-z, 0-9: the terms to look up first.
-pub fn one_edit_away(word: &str) -> Vec<String> {
+/// Every word one edit from `word`, in the order corrections prefer them: two neighbours
+/// swapped, a letter added (one was left out), a letter removed (one was doubled or slipped
+/// in), then a letter changed; the first three keep every letter typed, which makes them the
+/// likelier reading when two known words are one edit away (`pkfile`: `pkgfile` before
+/// `mkfile`). Letters are a-z, 0-9, `-` and those of the word.
+pub fn one_edit_away(word: &str) -> Vec<(String, EditKind)> {
     let chars: Vec<char> = word.chars().collect();
-    let mut alphabet: Vec<char> = ('a'..='z').chain('0'..='9').collect();
-    alphabet.extend(chars.iter().filter(|c| !c.is_ascii_alphanumeric()));
-    let mut out = Vec::new();
+    let mut alphabet: Vec<char> = ('a'..='z').chain('0'..='9').chain(['-']).collect();
+    for &c in &chars {
+        if !alphabet.contains(&c) {
+            alphabet.push(c);
+        }
+    }
     let string = |v: &[char]| v.iter().collect::<String>();
+    let mut swaps = Vec::new();
+    let mut inserts = Vec::new();
+    let mut deletes = Vec::new();
+    let mut changes = Vec::new();
     for i in 0..chars.len() {
-        let mut v = chars.clone();
-        v.remove(i);
-        out.push(string(&v));
         if i + 1 < chars.len() {
             let mut v = chars.clone();
             v.swap(i, i + 1);
-            out.push(string(&v));
+            swaps.push(string(&v));
         }
+        let mut v = chars.clone();
+        v.remove(i);
+        deletes.push(string(&v));
         for &c in &alphabet {
             let mut v = chars.clone();
             v[i] = c;
-            out.push(string(&v));
+            changes.push(string(&v));
         }
     }
     for i in 0..=chars.len() {
         for &c in &alphabet {
             let mut v = chars.clone();
             v.insert(i, c);
-            out.push(string(&v));
+            inserts.push(string(&v));
         }
     }
-    out.sort();
-    out.dedup();
-    out.retain(|w| w != word && !w.is_empty());
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let kinds = [
+        (EditKind::Swap, swaps),
+        (EditKind::Insert, inserts),
+        (EditKind::Delete, deletes),
+        (EditKind::Change, changes),
+    ];
+    for (kind, variants) in kinds {
+        for variant in variants {
+            if variant != word
+                && variant.chars().any(char::is_alphanumeric)
+                && seen.insert(variant.clone())
+            {
+                out.push((variant, kind));
+            }
+        }
+    }
     out
 }
 
-/// Of the known words near a typed one (each with the number of entries that hold it), the
-/// correction: the fewest edits, then the most entries, then the first in order.
-pub fn best_correction(word: &str, known: &[(String, i64)]) -> Option<String> {
+/// How a correction differs from what was typed, likeliest first (see [`one_edit_away`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EditKind {
+    Swap,
+    Insert,
+    Delete,
+    Change,
+    /// Found by comparing, not by one edit: possibly two.
+    Compared,
+}
+
+/// Of the known words near a typed one, each with how it was found and the number of entries
+/// that hold it: the fewest edits, then the likeliest kind of edit, then the most entries.
+pub fn best_correction(word: &str, known: &[(String, EditKind, i64)]) -> Option<String> {
     let limit = max_edits(word);
     known
         .iter()
-        .map(|(term, docs)| (edit_distance(word, term), -docs, term))
-        .filter(|(d, _, _)| *d >= 1 && *d <= limit)
+        .map(|(term, kind, docs)| (edit_distance(word, term), *kind, -docs, term))
+        .filter(|(d, ..)| *d >= 1 && *d <= limit)
         .min()
-        .map(|(_, _, term)| term.clone())
+        .map(|(.., term)| term.clone())
 }
 
 /// Build an FTS5 query from free text: every word is quoted (so `"`, `*`, `:`, `-`, `AND`, `NEAR`

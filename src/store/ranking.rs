@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use super::entries::{COLUMNS, Filter, entry_from_row, short_id};
 use crate::model::SearchHit;
 use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START};
-use crate::search::{self, Words};
+use crate::search::{self, EditKind, Words};
 
 /// bm25 weights of `entries_words`' columns: name, title, tags, body, command. A tool's name
 /// weighs as much as a title (people look tools up by the command they type), then tags, the
@@ -348,54 +348,93 @@ fn load_hits(
     Ok(hits)
 }
 
-/// The words with each one the index does not know (the last, when still being typed, as a
-/// prefix) replaced by its nearest known word; `None` when every word is known or an unknown
-/// one has no near neighbour. Also returns the words replaced.
+/// What to search for instead of words that found nothing: the name of an entry one edit
+/// from the whole query (names are what people type, and a typo may cross a `-`: `nmc-lassic`,
+/// `hub cistatus`), else the words with each one the index does not know (the last, when still
+/// being typed, as a prefix) replaced by its nearest known word. `None` when there is none.
 fn correct(conn: &Connection, words: &Words) -> anyhow::Result<Option<(Words, Vec<String>)>> {
+    let typed = search::exact_key(&words.text());
+    if let Some(name) = nearest_name(conn, &typed)?
+        && let Some(mut corrected) = Words::parse(&name)
+    {
+        corrected.last_is_prefix = false;
+        return Ok(Some((corrected, vec![typed])));
+    }
     let mut corrected = words.clone();
     let mut unmatched = Vec::new();
     let last = words.words.len() - 1;
     for (i, word) in words.words.iter().enumerate() {
         let as_prefix = i == last && words.last_is_prefix;
-        if is_known(conn, word, as_prefix)? {
-            continue;
+        let mut fixed = String::new();
+        let mut changed = false;
+        let tokens = tokens(word);
+        for (j, (token, is_word)) in tokens.iter().enumerate() {
+            let as_prefix = as_prefix && j + 1 == tokens.len();
+            if !is_word || is_known(conn, token, as_prefix)? {
+                fixed.push_str(token);
+                continue;
+            }
+            let Some(better) = nearest_known(conn, token)? else {
+                return Ok(None);
+            };
+            fixed.push_str(&better);
+            changed = true;
         }
-        let Some(better) = nearest_known(conn, word)? else {
-            return Ok(None);
-        };
-        corrected.words[i] = better;
-        unmatched.push(word.clone());
-        if i == last {
-            // The correction is a whole word.
-            corrected.last_is_prefix = false;
+        if changed {
+            corrected.words[i] = fixed;
+            unmatched.push(word.clone());
+            if i == last {
+                // The correction is a whole word.
+                corrected.last_is_prefix = false;
+            }
         }
     }
     Ok((!unmatched.is_empty()).then_some((corrected, unmatched)))
 }
 
-fn is_known(conn: &Connection, word: &str, as_prefix: bool) -> anyhow::Result<bool> {
-    // Tokens are what the index splits a word into: `commit-tree` is two.
-    let mut tokens = word
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .peekable();
-    while let Some(token) = tokens.next() {
-        let prefix = as_prefix && tokens.peek().is_none();
-        let known = if prefix {
-            conn.prepare_cached(
-                "SELECT 1 FROM entries_words_vocab WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 1",
-            )?
-            .query_row([token], |_| Ok(()))
-            .optional()?
-            .is_some()
-        } else {
-            term_docs(conn, token)?.is_some()
-        };
-        if !known {
-            return Ok(false);
+/// A word cut where the index cuts it: runs of letters and digits (true), and what is between.
+fn tokens(word: &str) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for c in word.chars() {
+        let is_word = c.is_alphanumeric();
+        match out.last_mut() {
+            Some((run, kind)) if *kind == is_word => run.push(c),
+            _ => out.push((c.to_string(), is_word)),
         }
     }
-    Ok(true)
+    out
+}
+
+/// The entry name or title one edit from `key`, if any (the likeliest, see
+/// [`search::best_correction`]).
+fn nearest_name(conn: &Connection, key: &str) -> anyhow::Result<Option<String>> {
+    // Long keys are sentences, not names, and have many variants to look up.
+    if search::max_edits(key) == 0 || key.chars().count() > 40 {
+        return Ok(None);
+    }
+    let mut lookup = conn.prepare_cached("SELECT count(*) FROM entry_names WHERE name = ?1")?;
+    let mut known = Vec::new();
+    for (candidate, kind) in search::one_edit_away(key) {
+        let entries: i64 = lookup.query_row([&candidate], |r| r.get(0))?;
+        if entries > 0 {
+            known.push((candidate, kind, entries));
+        }
+    }
+    Ok(search::best_correction(key, &known))
+}
+
+/// Whether the index holds this token (as a prefix: a term that starts with it).
+fn is_known(conn: &Connection, token: &str, as_prefix: bool) -> anyhow::Result<bool> {
+    if !as_prefix {
+        return Ok(term_docs(conn, token)?.is_some());
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM entries_words_vocab WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 1",
+        )?
+        .query_row([token], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// In how many entries the word index holds this term.
@@ -409,13 +448,13 @@ fn term_docs(conn: &Connection, term: &str) -> anyhow::Result<Option<i64>> {
 /// The known word nearest to `word`: those one edit away are looked up directly; two edits
 /// away (long words only), the terms that share its first letter or its second are compared.
 fn nearest_known(conn: &Connection, word: &str) -> anyhow::Result<Option<String>> {
-    if search::max_edits(word) == 0 || !word.chars().all(char::is_alphanumeric) {
+    if search::max_edits(word) == 0 {
         return Ok(None);
     }
     let mut known = Vec::new();
-    for candidate in search::one_edit_away(word) {
+    for (candidate, kind) in search::one_edit_away(word) {
         if let Some(docs) = term_docs(conn, &candidate)? {
-            known.push((candidate, docs));
+            known.push((candidate, kind, docs));
         }
     }
     if known.is_empty() && search::max_edits(word) >= 2 {
@@ -429,7 +468,7 @@ fn nearest_known(conn: &Connection, word: &str) -> anyhow::Result<Option<String>
             for row in rows {
                 let (term, docs): (String, i64) = row?;
                 if term.chars().count().abs_diff(len) <= 2 {
-                    known.push((term, docs));
+                    known.push((term, EditKind::Compared, docs));
                 }
             }
         }
