@@ -295,12 +295,12 @@ const STOP_WORDS: &[&str] = &[
     "when", "where", "which", "who", "why", "will", "with", "you", "your",
 ];
 
-/// A query for entries similar to a text: any of its words (three letters or more) may match,
-/// and bm25 ranks those that match more and rarer words first.
-pub fn similarity_query(text: &str) -> Option<String> {
+/// The words of a text that can say what it is about: three letters or more, not the words
+/// every question has, lowercase, unique, at most 16.
+pub fn similarity_words(text: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let word = word.to_lowercase();
+        let word = index_text(word);
         if word.chars().count() >= 3
             && !STOP_WORDS.contains(&word.as_str())
             && !words.contains(&word)
@@ -309,16 +309,29 @@ pub fn similarity_query(text: &str) -> Option<String> {
             words.push(word);
         }
     }
+    words
+}
+
+/// A query for entries similar to a text: any of its words may match, and bm25 ranks those
+/// that match more and rarer words first.
+pub fn similarity_query(text: &str) -> Option<String> {
+    let words = similarity_words(text);
     if words.is_empty() {
         return None;
     }
     Some(
         words
             .iter()
-            .map(|w| format!("\"{w}\""))
+            .map(|w| quote(w))
             .collect::<Vec<_>>()
             .join(" OR "),
     )
+}
+
+/// How many of a question's words an entry must share to be similar: two, unless the question
+/// has only one.
+pub fn min_shared_words(words: usize) -> usize {
+    words.clamp(1, 2)
 }
 
 /// Short words that carry no subject ("how do I ... in the ..."), on top of `STOP_WORDS`.
@@ -358,6 +371,106 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use rusqlite::Connection;
+
+    #[test]
+    fn the_index_text_drops_tldr_marks_and_unifies_compatibility_forms() {
+        assert_eq!(index_text("E[x]tract a [f]ile"), "extract a file");
+        assert_eq!(index_text("Lis[t] [c]ontents"), "list contents");
+        assert_eq!(index_text("[d]ry-[r]un"), "dry-run");
+        // Not marks: options in placeholders, an index, a lone word in brackets.
+        assert_eq!(index_text("{{[-C|--directory]}}"), "{{[-c|--directory]}}");
+        assert_eq!(index_text("a[0] [ab]"), "a[0] [ab]");
+        assert_eq!(index_text("ﬁle ＦＩＬＥ File"), "file file file");
+        assert_eq!(index_text("Straße"), "straße");
+    }
+
+    #[test]
+    fn names_come_from_the_page_or_the_command() {
+        assert_eq!(
+            index_name("git commit — Commit files.", Some("git commit -m")),
+            "git commit"
+        );
+        assert_eq!(
+            index_name("vivaldi — An alias of chromium.", Some("chromium")),
+            "vivaldi"
+        );
+        assert_eq!(
+            index_name("Find what holds a lock", Some("psql -c x")),
+            "psql"
+        );
+        assert_eq!(index_name("Find what holds a lock", None), "");
+        assert_eq!(
+            exact_keys("tar — Archiving utility."),
+            ["tar — archiving utility.", "tar"]
+        );
+        assert_eq!(exact_keys("Find  a LOCK"), ["find a lock"]);
+    }
+
+    #[test]
+    fn typed_words_are_normalised_like_the_index() {
+        let words = Words::parse("Git COMIT").unwrap();
+        assert_eq!(words.words, ["git", "comit"]);
+        assert!(words.last_is_prefix);
+        assert_eq!(words.fts(true), r#""git" "comit"*"#);
+        assert_eq!(
+            words.fts_in_names(false),
+            r#"{name title} : ("git" "comit")"#
+        );
+        assert!(!Words::parse("tar ").unwrap().last_is_prefix);
+        assert_eq!(Words::parse(" ?! "), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_a_swap_as_one() {
+        assert_eq!(edit_distance("rsycn", "rsync"), 1);
+        assert_eq!(edit_distance("comit", "commit"), 1);
+        assert_eq!(edit_distance("kubeclt", "kubectl"), 1);
+        assert_eq!(edit_distance("kubctl", "kubectl"), 1);
+        assert_eq!(edit_distance("certficate", "certificate"), 1);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("abc", "xyz"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn corrections_prefer_fewer_edits_then_kept_letters_then_frequency() {
+        let near = |word: &str, known: &[&str]| -> Option<String> {
+            let variants = one_edit_away(word);
+            let found: Vec<(String, EditKind, i64)> = variants
+                .into_iter()
+                .filter(|(v, _)| known.contains(&v.as_str()))
+                .map(|(v, k)| (v, k, 1))
+                .collect();
+            best_correction(word, &found)
+        };
+        assert_eq!(near("rsycn", &["rsync", "async"]).as_deref(), Some("rsync"));
+        assert_eq!(
+            near("pkfile", &["mkfile", "pkgfile"]).as_deref(),
+            Some("pkgfile")
+        );
+        assert_eq!(near("cta", &["cat"]), None, "short words are not corrected");
+        let by_docs = [
+            ("commit".to_owned(), EditKind::Insert, 3),
+            ("comity".to_owned(), EditKind::Insert, 9),
+        ];
+        assert_eq!(
+            best_correction("comit", &by_docs).as_deref(),
+            Some("comity")
+        );
+        let far = [("kubernetes".to_owned(), EditKind::Compared, 1)];
+        assert_eq!(
+            best_correction("kuberntees", &far).as_deref(),
+            Some("kubernetes")
+        );
+        assert_eq!(best_correction("kbrnetse", &far), None, "three edits");
+    }
+
+    #[test]
+    fn similar_means_two_shared_words_unless_there_is_one() {
+        assert_eq!(min_shared_words(1), 1);
+        assert_eq!(min_shared_words(2), 2);
+        assert_eq!(min_shared_words(9), 2);
+    }
 
     #[test]
     fn words_are_quoted_and_the_last_is_a_prefix() {

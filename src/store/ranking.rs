@@ -475,3 +475,73 @@ fn nearest_known(conn: &Connection, word: &str) -> anyhow::Result<Option<String>
     }
     Ok(search::best_correction(word, &known))
 }
+
+/// How many entries bm25 proposes before shared words are counted.
+const SIMILAR_CANDIDATES: i64 = 50;
+
+/// Entries similar to a question: of the best bm25 matches of any of its words, those that
+/// share at least [`search::min_shared_words`] of them, ranked by the rarity of the words they
+/// share (the sum of each word's inverse document frequency, ln(1 + N/df)), so that one common
+/// word in common makes no entry similar and a rare one counts more than several common ones.
+pub fn similar(conn: &Connection, text: &str, limit: usize) -> anyhow::Result<Vec<SearchHit>> {
+    let words = search::similarity_words(text);
+    let Some(query) = search::similarity_query(text) else {
+        return Ok(Vec::new());
+    };
+    let candidates: Vec<(i64, f64)> = rows(
+        conn,
+        "SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+        vec![query.clone().into(), SIMILAR_CANDIDATES.into()],
+    )?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let total: i64 = conn.query_row("SELECT count(*) FROM entries WHERE deleted = 0", [], |r| {
+        r.get(0)
+    })?;
+    let mut holds =
+        conn.prepare_cached("SELECT 1 FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2")?;
+    let weights: Vec<(String, f64)> = words
+        .iter()
+        .map(|w| {
+            let docs = term_docs(conn, w)?.unwrap_or(1).max(1);
+            Ok((format!("\"{w}\""), (1.0 + total as f64 / docs as f64).ln()))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut scored: Vec<(f64, usize, i64, f64)> = Vec::new();
+    for (order, (seq, rank)) in candidates.into_iter().enumerate() {
+        let mut shared = 0;
+        let mut weight = 0.0;
+        for (word, idf) in &weights {
+            if holds
+                .query_row(params![word, seq], |_| Ok(()))
+                .optional()?
+                .is_some()
+            {
+                shared += 1;
+                weight += idf;
+            }
+        }
+        if shared >= search::min_shared_words(words.len()) {
+            scored.push((weight, order, seq, rank));
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.truncate(limit);
+    let found = scored
+        .into_iter()
+        .map(|(weight, _, seq, _)| (seq, Tier::Stem, -weight))
+        .collect();
+    let mut hits = load_hits(
+        conn,
+        &Words {
+            words,
+            last_is_prefix: false,
+        },
+        found,
+    )?;
+    for hit in &mut hits {
+        hit.matched = None;
+    }
+    Ok(hits)
+}
