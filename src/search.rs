@@ -12,7 +12,41 @@ const NAME_SEPARATOR: &str = crate::foreign::tldr::TITLE_SEPARATOR;
 /// finds the word however it was written.
 pub fn index_text(text: &str) -> String {
     let unmarked = without_marks(text);
+    // ASCII text is its own NFKC form: the common case skips the Unicode tables.
+    if unmarked.is_ascii() {
+        return unmarked.to_ascii_lowercase();
+    }
     unmarked.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// The prose of a body, for the word index: code (fenced blocks and `inline` spans) left out.
+/// Code is most of a tldr page's words (`{{path/to/file}}` on every line) and is searched by
+/// the stemmed index and the command column already; leaving it out of the word index made it
+/// a third smaller and a bulk import that much cheaper.
+pub fn prose(body: &str) -> String {
+    let mut out = String::with_capacity(body.len() / 2);
+    let mut fenced = false;
+    for line in body.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let mut in_code = false;
+        for (i, part) in line.split('`').enumerate() {
+            if i > 0 {
+                in_code = !in_code;
+            }
+            if !in_code {
+                out.push_str(part);
+                out.push(' ');
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// tldr marks the letter an option is named after: `[c]reate`, `E[x]tract`, `Lis[t]`. A mark
@@ -112,7 +146,8 @@ impl Words {
         })
     }
 
-    /// The FTS5 query: every word quoted, all must match; `prefix` makes the last a prefix.
+    /// The FTS5 query: every word quoted (a phrase of its tokens: `commit-tree` is two), all
+    /// must match; `prefix` makes the last a prefix.
     pub fn fts(&self, prefix: bool) -> String {
         let mut query: Vec<String> = self.words.iter().map(|w| quote(w)).collect();
         if prefix && let Some(last) = query.last_mut() {
@@ -126,11 +161,12 @@ impl Words {
         format!("{{name title}} : ({})", self.fts(prefix))
     }
 
-    /// Any word, each as a prefix: what a snippet highlights.
-    pub fn fts_any_prefix(&self) -> String {
+    /// Any word, each as a prefix when `prefix`: what a snippet highlights.
+    pub fn fts_any(&self, prefix: bool) -> String {
+        let star = if prefix { "*" } else { "" };
         self.words
             .iter()
-            .map(|w| format!("{}*", quote(w)))
+            .map(|w| format!("{}{star}", quote(w)))
             .collect::<Vec<_>>()
             .join(" OR ")
     }
@@ -382,6 +418,16 @@ mod tests {
         assert_eq!(index_text("a[0] [ab]"), "a[0] [ab]");
         assert_eq!(index_text("ﬁle ＦＩＬＥ File"), "file file file");
         assert_eq!(index_text("Straße"), "straße");
+    }
+
+    #[test]
+    fn prose_leaves_code_out() {
+        let body = "- E[x]tract a file:\n\n`tar xf {{path/to/file}}`\n\nUse `-v` to see.\n```\nSELECT 1;\n```\nDone";
+        let words: Vec<String> = prose(body).split_whitespace().map(str::to_owned).collect();
+        assert_eq!(
+            words,
+            ["-", "E[x]tract", "a", "file:", "Use", "to", "see.", "Done"]
+        );
     }
 
     #[test]

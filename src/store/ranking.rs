@@ -25,7 +25,8 @@ use crate::search::{self, EditKind, Words};
 /// command, the body, as in `entries_fts` (10, 5, 1, 2).
 const WORD_WEIGHTS: &str = "10.0, 10.0, 5.0, 1.0, 2.0";
 
-/// The word index's row of a new live entry (folded here, in Rust, on whichever thread).
+/// The word index's row of a new live entry (folded here, in Rust, on whichever thread): the
+/// body's prose only (see [`search::prose`]).
 pub struct WordsRow {
     pub name: String,
     pub title: String,
@@ -41,7 +42,7 @@ impl WordsRow {
             name: search::index_name(title, command),
             title: search::index_text(title),
             tags: search::index_text(tags),
-            body: search::index_text(body),
+            body: search::index_text(&search::prose(body)),
             command: command.map(search::index_text),
             keys: search::exact_keys(title),
         }
@@ -324,19 +325,27 @@ fn load_hits(
 ) -> anyhow::Result<Vec<SearchHit>> {
     let mut entry =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM entries e WHERE e.seq = ?1"))?;
-    let mut snippet = conn.prepare_cached(&format!(
+    let mut snippets = conn.prepare_cached(&format!(
         "SELECT snippet(entries_fts, -1, char({}), char({}), '…', 16) FROM entries_fts
          WHERE entries_fts MATCH ?1 AND rowid = ?2",
         HIGHLIGHT_START as u32, HIGHLIGHT_END as u32
     ))?;
-    let highlight = words.fts_any_prefix();
+    // The words whole first: a prefix query merges the postings of every term it covers on
+    // each call, which for a common word cost more than the whole ranking.
+    let whole = words.fts_any(false);
+    let prefixed = words.fts_any(true);
     let mut hits = Vec::with_capacity(found.len());
     for (seq, tier, score) in found {
         let mut e = entry.query_row([seq], entry_from_row)?;
         e.short_id = short_id(conn, &e.id)?;
-        let snippet: Option<String> = snippet
-            .query_row(params![highlight, seq], |r| r.get(0))
+        let mut snippet: Option<String> = snippets
+            .query_row(params![whole, seq], |r| r.get(0))
             .optional()?;
+        if snippet.is_none() && matches!(tier, Tier::NamePrefix | Tier::Prefix) {
+            snippet = snippets
+                .query_row(params![prefixed, seq], |r| r.get(0))
+                .optional()?;
+        }
         hits.push(SearchHit {
             entry: e,
             score,
@@ -412,14 +421,12 @@ fn nearest_name(conn: &Connection, key: &str) -> anyhow::Result<Option<String>> 
     if search::max_edits(key) == 0 || key.chars().count() > 40 {
         return Ok(None);
     }
-    let mut lookup = conn.prepare_cached("SELECT count(*) FROM entry_names WHERE name = ?1")?;
-    let mut known = Vec::new();
-    for (candidate, kind) in search::one_edit_away(key) {
-        let entries: i64 = lookup.query_row([&candidate], |r| r.get(0))?;
-        if entries > 0 {
-            known.push((candidate, kind, entries));
-        }
-    }
+    let known = look_up(
+        conn,
+        "SELECT name, count(*) FROM entry_names
+         WHERE name IN (SELECT value FROM json_each(?1)) GROUP BY name",
+        search::one_edit_away(key),
+    )?;
     Ok(search::best_correction(key, &known))
 }
 
@@ -437,6 +444,26 @@ fn is_known(conn: &Connection, token: &str, as_prefix: bool) -> anyhow::Result<b
         .is_some())
 }
 
+/// Which of the variants `sql` (given them as a JSON array) finds, with its count: one
+/// statement for the few hundred variants of a word, not one each.
+fn look_up(
+    conn: &Connection,
+    sql: &str,
+    variants: Vec<(String, EditKind)>,
+) -> anyhow::Result<Vec<(String, EditKind, i64)>> {
+    let terms: Vec<&str> = variants.iter().map(|(v, _)| v.as_str()).collect();
+    let mut stmt = conn.prepare_cached(sql)?;
+    let found: std::collections::HashMap<String, i64> = stmt
+        .query_map([serde_json::to_string(&terms)?], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(variants
+        .into_iter()
+        .filter_map(|(v, kind)| found.get(&v).map(|&n| (v, kind, n)))
+        .collect())
+}
+
 /// In how many entries the word index holds this term.
 fn term_docs(conn: &Connection, term: &str) -> anyhow::Result<Option<i64>> {
     Ok(conn
@@ -451,12 +478,12 @@ fn nearest_known(conn: &Connection, word: &str) -> anyhow::Result<Option<String>
     if search::max_edits(word) == 0 {
         return Ok(None);
     }
-    let mut known = Vec::new();
-    for (candidate, kind) in search::one_edit_away(word) {
-        if let Some(docs) = term_docs(conn, &candidate)? {
-            known.push((candidate, kind, docs));
-        }
-    }
+    let mut known = look_up(
+        conn,
+        "SELECT term, doc FROM entries_words_vocab
+         WHERE term IN (SELECT value FROM json_each(?1))",
+        search::one_edit_away(word),
+    )?;
     if known.is_empty() && search::max_edits(word) >= 2 {
         let len = word.chars().count();
         let mut scan = conn.prepare_cached(
@@ -544,4 +571,121 @@ pub fn similar(conn: &Connection, text: &str, limit: usize) -> anyhow::Result<Ve
         hit.matched = None;
     }
     Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Stamp;
+    use crate::exchange::TextField;
+    use crate::store::Store;
+    use crate::store::entries::{NewEntry, insert, set_deleted, set_field};
+
+    fn tool(title: &str, body: &str) -> NewEntry {
+        NewEntry {
+            kind: "tool".into(),
+            title: title.into(),
+            body: body.into(),
+            domain: "ops".into(),
+            tags: vec![],
+            author: "ana".into(),
+            command: None,
+            link: None,
+        }
+    }
+
+    fn titles(store: &mut Store, text: &str) -> Vec<String> {
+        store
+            .read(|c| search(c, text, &Filter::default(), Some(10)))
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.entry.title)
+            .collect()
+    }
+
+    fn edit(store: &mut Store, seq: i64, field: TextField, value: &str) {
+        store
+            .write(|w| {
+                let stamp: Stamp = w.tick(2)?;
+                set_field(w.conn(), seq, field, Some(value), &stamp, "ana", 2)
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn changes_reach_the_word_index_before_the_write_commits() {
+        let mut store = Store::open_in_memory().unwrap();
+        let (seq, _) = store
+            .write(|w| insert(w, &tool("Rotate certificates", ""), 1))
+            .unwrap();
+        assert_eq!(titles(&mut store, "certifica"), ["Rotate certificates"]);
+        edit(&mut store, seq, TextField::Title, "E[x]pire tokens");
+        assert!(titles(&mut store, "certifica").is_empty());
+        assert_eq!(titles(&mut store, "expire"), ["E[x]pire tokens"]);
+        edit(&mut store, seq, TextField::Body, "Also the ﬁle keys.");
+        assert_eq!(titles(&mut store, "file keys"), ["E[x]pire tokens"]);
+        store
+            .write(|w| {
+                let stamp = w.tick(3)?;
+                set_deleted(w.conn(), seq, true, &stamp, "ana", 3)
+            })
+            .unwrap();
+        assert!(titles(&mut store, "expire").is_empty());
+        store
+            .read(|c| {
+                Ok(c.execute_batch(
+                    "INSERT INTO entries_words(entries_words) VALUES ('integrity-check')",
+                )?)
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_change_by_another_program_is_indexed_at_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rep.db");
+        let mut store = Store::open(&path).unwrap();
+        store
+            .write(|w| insert(w, &tool("Rotate certificates", ""), 1))
+            .unwrap();
+        drop(store);
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute("UPDATE entries SET title = 'Renew tokens'", [])
+            .unwrap();
+        drop(other);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(titles(&mut store, "renew"), ["Renew tokens"]);
+        assert!(titles(&mut store, "rotate").is_empty());
+    }
+
+    #[test]
+    fn typos_are_corrected_from_names_then_words() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(|w| {
+                insert(w, &tool("pw-profiler — Profile a PipeWire graph.", ""), 1)?;
+                insert(w, &tool("Sync the mirrors", "rsync with the archive"), 1)
+            })
+            .unwrap();
+        let ranked = |store: &mut Store, text: &str| {
+            store
+                .read(|c| search(c, text, &Filter::default(), Some(10)))
+                .unwrap()
+        };
+        let r = ranked(&mut store, "pw-profler");
+        assert_eq!(
+            r.hits[0].entry.title,
+            "pw-profiler — Profile a PipeWire graph."
+        );
+        assert_eq!(r.corrected.unwrap().query, "pw-profiler");
+        let r = ranked(&mut store, "rsycn archive");
+        assert_eq!(r.hits[0].entry.title, "Sync the mirrors");
+        let corrected = r.corrected.unwrap();
+        assert_eq!(corrected.query, "rsync archive");
+        assert_eq!(corrected.unmatched, ["rsycn"]);
+        assert!(ranked(&mut store, "rsync").corrected.is_none());
+        assert!(ranked(&mut store, "qqqqzz").hits.is_empty());
+    }
 }
