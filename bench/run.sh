@@ -92,9 +92,11 @@ for n in $sizes; do
   db=$work/rep-$n.db
   if [ ! -f "$db" ]; then
     echo "== building a repertoire of $n entries" >&2
-        python3 "$make_entries" -n "$n" -o "$work/entries-$n.jsonl"
+    # Kept in BENCH_DIR: the same entries for two binaries compared side by side.
+    [ -f "$work/entries-$n.jsonl" ] || python3 "$make_entries" -n "$n" -o "$work/entries-$n.jsonl"
     # Loaded through the real import path, from an exchange file of the same entries.
-    python3 "$repo/bench/make_export.py" "$work/entries-$n.jsonl" -o "$work/import-$n.jsonl"
+    [ -f "$work/import-$n.jsonl" ] ||
+      python3 "$repo/bench/make_export.py" "$work/entries-$n.jsonl" -o "$work/import-$n.jsonl"
     hyperfine -N --style none --runs "$import_runs" --export-json "$work/last.json" \
       --prepare "rm -f $db $db-wal $db-shm" \
       "env REP_DB=$db $REP import $work/import-$n.jsonl -q" >/dev/null 2>&1
