@@ -218,6 +218,23 @@ fn full_text_index(conn: &Connection) -> anyhow::Result<Check> {
             "{live} live entries but {indexed} indexed documents"
         ));
     }
+    // The word index of ranked search (migration 4), and its exact names.
+    let (words, named): (i64, i64) = conn.query_row(
+        "SELECT (SELECT count(*) FROM entries_words_docsize),
+                (SELECT count(DISTINCT entry_seq) FROM entry_names)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if let Err(e) = conn.execute_batch(
+        "INSERT INTO entries_words(entries_words, rank) VALUES ('integrity-check', 1)",
+    ) {
+        problems.push(format!("the word index is damaged ({e})"));
+    }
+    if words != live || named != live {
+        problems.push(format!(
+            "{live} live entries but {words} in the word index and {named} with names"
+        ));
+    }
     Ok(if problems.is_empty() {
         Check::passed("fts", format!("full-text index: ok ({indexed} entries)"))
     } else {
@@ -382,6 +399,16 @@ mod tests {
                 "INSERT INTO entries_fts(entries_fts, rowid, title, tags, body, command)
                  VALUES ('delete', 1, 'other', 'words', 'entirely', NULL)",
             )
+            .unwrap();
+        let checks = store.check_health(1_000).unwrap();
+        let fts = checks.iter().find(|c| c.name == "fts").unwrap();
+        assert!(!fts.ok, "{fts:?}");
+        store.rebuild_full_text_index().unwrap();
+        assert!(all_ok(&store.check_health(1_000).unwrap()));
+        // The word index: a row gone is found, and the rebuild brings it back.
+        store
+            .conn
+            .execute_batch("DELETE FROM entries_words WHERE rowid = 1")
             .unwrap();
         let checks = store.check_health(1_000).unwrap();
         let fts = checks.iter().find(|c| c.name == "fts").unwrap();
