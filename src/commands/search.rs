@@ -110,8 +110,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
 }
 
 /// Remember a search that found nothing (local only, unless turned off), for `rep gaps`.
-/// Without waiting on the disk: a miss lost in a crash is harmless, and a search must not
-/// cost a durable write.
+/// Without waiting on the disk, nor on a long write by another process (then it is not
+/// recorded): a miss lost is harmless, and a search must not cost a durable write.
 pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyhow::Result<()> {
     if !ctx.config.search.record_misses {
         return Ok(());
@@ -122,7 +122,8 @@ pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyho
     let now = ctx.now();
     ctx.store()?.write_unsynced(|c| {
         crate::store::analysis::record_miss(c, &words, domain.unwrap_or(""), now)
-    })
+    })?;
+    Ok(())
 }
 
 fn strip_marks(s: &str) -> String {

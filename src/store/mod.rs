@@ -26,6 +26,17 @@ pub use migrations::LATEST as SCHEMA_VERSION;
 /// Long enough that concurrent `rep` processes queue instead of failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// How long a write that may be skipped waits for another writer.
+const SKIPPABLE_WAIT: Duration = Duration::from_millis(200);
+
+/// Whether an error is SQLite's "database is locked" (the busy timeout ran out).
+fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == ErrorCode::DatabaseBusy)
+    })
+}
+
 /// The page size of new databases (see `Store::configure`).
 const PAGE_SIZE: i64 = 16_384;
 
@@ -186,17 +197,25 @@ impl Store {
         Ok(value)
     }
 
-    /// Like [`Store::write_local`], for bookkeeping whose loss in a crash is harmless (a
-    /// search that found nothing): committed without waiting for the disk (`synchronous =
-    /// OFF` for this one transaction), so that a search never costs a durable write.
+    /// Like [`Store::write_local`], for bookkeeping whose loss is harmless (a search that
+    /// found nothing): committed without waiting for the disk (`synchronous = OFF` for this
+    /// one transaction), and not at all when another process holds the write lock for longer
+    /// than [`SKIPPABLE_WAIT`] (a long import): a search never waits on, nor fails for, a
+    /// write it did not need. `None` when skipped.
     pub fn write_unsynced<T>(
         &mut self,
         f: impl FnOnce(&Connection) -> anyhow::Result<T>,
-    ) -> anyhow::Result<T> {
+    ) -> anyhow::Result<Option<T>> {
         self.conn.pragma_update(None, "synchronous", "OFF")?;
+        self.conn.busy_timeout(SKIPPABLE_WAIT)?;
         let result = self.write_local(f);
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        result
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(e) if is_busy(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// A number that grows with every shared write: `rep sync` compares it to know whether
