@@ -385,6 +385,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_skippable_write_is_skipped_while_another_process_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rep.db");
+        let mut store = Store::open(&path).unwrap();
+        let write = |store: &mut Store| {
+            store.write_unsynced(|c| {
+                crate::store::analysis::record_miss(c, "rotate cert", "", 1)?;
+                Ok(())
+            })
+        };
+        assert_eq!(write(&mut store).unwrap(), Some(()));
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let started = Instant::now();
+        assert_eq!(write(&mut store).unwrap(), None);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        other.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(write(&mut store).unwrap(), Some(()));
+        // The connection is back to its usual settings.
+        let sync: i64 = store
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 1, "NORMAL");
+    }
+
+    #[test]
     fn ticks_strictly_increase_even_with_a_fixed_clock() {
         let mut store = Store::open_in_memory().unwrap();
         let stamps = store
