@@ -14,6 +14,8 @@
 #   BENCH_DIR     where databases are kept   [default: a new temp dir, removed at the end]
 #   COMMON_WORD   the common word searched   [default: file]
 #   RARE_PHRASE   the rare phrase searched   [default: shaded relief]
+#   TYPO          a typo rep corrects        [default: rsycn]
+#   IMPORT_RUNS   timed imports per size     [default: 1; the median is reported]
 #   RUNS          hyperfine runs per command [default: 30]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,8 @@ pages_args=()
 sizes=${BENCH_SIZES:-10000 100000}
 common=${COMMON_WORD:-file}
 rare=${RARE_PHRASE:-shaded relief}
+typo=${TYPO:-rsycn}
+import_runs=${IMPORT_RUNS:-1}
 runs=${RUNS:-30}
 
 missing=()
@@ -93,12 +97,19 @@ for n in $sizes; do
   db=$work/rep-$n.db
   if [ ! -f "$db" ]; then
     echo "== building a repertoire of $n entries" >&2
-        python3 "$make_entries" "${pages_args[@]}" -n "$n" -o "$work/entries-$n.jsonl"
+    # Kept in BENCH_DIR: the same entries for two binaries compared side by side.
+    [ -f "$work/entries-$n.jsonl" ] ||
+      python3 "$make_entries" "${pages_args[@]}" -n "$n" -o "$work/entries-$n.jsonl"
     # Loaded through the real import path, from an exchange file of the same entries.
-    python3 "$repo/bench/make_export.py" "$work/entries-$n.jsonl" -o "$work/import-$n.jsonl"
-    start=$(date +%s.%N)
-    REP_DB=$db "$REP" import "$work/import-$n.jsonl" -q >/dev/null
-    echo "   imported in $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+    [ -f "$work/import-$n.jsonl" ] ||
+      python3 "$repo/bench/make_export.py" "$work/entries-$n.jsonl" -o "$work/import-$n.jsonl"
+    hyperfine -N --style none --runs "$import_runs" --export-json "$work/last.json" \
+      --prepare "rm -f $db $db-wal $db-shm" \
+      "env REP_DB=$db $REP import $work/import-$n.jsonl -q" >/dev/null 2>&1
+    import_ms=$(median_ms)
+    echo "   imported in $import_ms ms (median of $import_runs)" >&2
+  else
+    import_ms=""
   fi
   export REP_DB=$db
   hits_common=$(sqlite3 "$db" "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH '$common'")
@@ -121,6 +132,8 @@ for n in $sizes; do
   common_exact=$(measure common-exact "$REP" search "$common ")
   common_sql=$(measure common-sql sqlite3 "$db" "$(naive_sql "$common")")
 
+  typo_rep=$(measure typo "$REP" search "$typo")
+
   list=$(measure list "$REP" list --limit 20)
   list_sql=$(measure list-sql sqlite3 "$db" \
     "SELECT e.seq, e.id, e.kind, e.title, e.body, e.domain, e.tags, e.author, e.command, e.link, e.created_ms, e.updated_ms, e.deleted FROM entries e WHERE e.deleted = 0 ORDER BY e.created_ms DESC, e.id LIMIT 21;")
@@ -129,11 +142,14 @@ for n in $sizes; do
   rss_sql=$(peak_rss_mb sqlite3 "$db" "$(naive_sql "$common")")
 
   ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
+  [ -n "$import_ms" ] && rows+=("| $n | \`rep import\` of $n entries | $import_ms | | |")
+  rows+=("| $n | database size (KiB) | $(du -k "$db" | cut -f1) | | |")
   rows+=("| $n | \`rep --version\` | $version | $sqlite_version (\`sqlite3 --version\`) | |")
   rows+=("| $n | \`rep add\` | $add | $sqlite_add (one INSERT) | |")
   rows+=("| $n | \`rep search $rare\` | $rare_rep | $rare_sql | $(ratio "$rare_rep" "$rare_sql")× |")
   rows+=("| $n | \`rep search $common\` (prefix) | $common_rep | $common_sql | $(ratio "$common_rep" "$common_sql")× |")
   rows+=("| $n | \`rep search '$common '\` (word only) | $common_exact | $common_sql | $(ratio "$common_exact" "$common_sql")× |")
+  rows+=("| $n | \`rep search $typo\` (corrected) | $typo_rep | | |")
   rows+=("| $n | \`rep list --limit 20\` | $list | $list_sql | $(ratio "$list" "$list_sql")× |")
   rows+=("| $n | peak RSS of \`rep search $common\` (MB) | $rss | $rss_sql | |")
 done

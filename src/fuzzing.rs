@@ -33,11 +33,9 @@ pub fn search(bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     let mut store = seeded_store();
     let filter = entries::Filter::default();
-    if let Some(query) = crate::search::fts_query(&text) {
-        let hits = store.read(|c| entries::search(c, &query, &filter, 10));
-        assert!(hits.is_ok(), "{query:?}: {:?}", hits.err());
-    }
-    if let Err(err) = store.read(|c| entries::search(c, &text, &filter, 10)) {
+    let ranked = store.read(|c| crate::store::ranking::search(c, &text, &filter, Some(10)));
+    assert!(ranked.is_ok(), "{text:?}: {:?}", ranked.err());
+    if let Err(err) = store.read(|c| entries::search(c, &text, &filter, Some(10))) {
         assert_eq!(status_of(&err), ExitStatus::Usage, "{err:#}");
     }
 }

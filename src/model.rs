@@ -66,6 +66,14 @@ pub struct SearchHit {
     pub score: f64,
     /// Matching text with each hit wrapped in `**`.
     pub snippet: String,
+    /// How the entry matched, best first: `exact` (the query is its name or title), `name`
+    /// (every word a whole word of its name or title), `name-prefix` (the same with the last
+    /// word as a prefix), `words` and `prefix` (the same anywhere), `stem` (by word stem).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<&'static str>,
+    /// The query searched for instead, when the words typed matched nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

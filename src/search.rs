@@ -1,4 +1,305 @@
-//! Turning what a user typed into a full-text query that can never be a syntax error.
+//! Turning what a user typed into a full-text query that can never be a syntax error, the
+//! text normalisation of the search index, and the spelling corrections of a search.
+
+use unicode_normalization::UnicodeNormalization as _;
+
+/// Between a tldr page's command name and its description in an entry's title.
+const NAME_SEPARATOR: &str = crate::foreign::tldr::TITLE_SEPARATOR;
+
+/// Text as the word index holds it (never as it is stored): tldr's mnemonic marks taken out
+/// (`E[x]tract` is indexed as `Extract`), Unicode compatibility forms unified (NFKC: the `ﬁ`
+/// ligature is `fi`, a full-width `Ｆ` is `F`) and case folded, so that what people type
+/// finds the word however it was written.
+pub fn index_text(text: &str) -> String {
+    let unmarked = without_marks(text);
+    // ASCII text is its own NFKC form: the common case skips the Unicode tables.
+    if unmarked.is_ascii() {
+        return unmarked.to_ascii_lowercase();
+    }
+    unmarked.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// The prose of a body, for the word index: code (fenced blocks and `inline` spans) left out.
+/// Code is most of a tldr page's words (`{{path/to/file}}` on every line) and is searched by
+/// the stemmed index and the command column already; leaving it out of the word index made it
+/// a third smaller and a bulk import that much cheaper.
+pub fn prose(body: &str) -> String {
+    let mut out = String::with_capacity(body.len() / 2);
+    let mut fenced = false;
+    for line in body.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let mut in_code = false;
+        for (i, part) in line.split('`').enumerate() {
+            if i > 0 {
+                in_code = !in_code;
+            }
+            if !in_code {
+                out.push_str(part);
+                out.push(' ');
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// tldr marks the letter an option is named after: `[c]reate`, `E[x]tract`, `Lis[t]`. A mark
+/// is one to three letters in brackets touching a letter on at least one side; other brackets
+/// (`{{[-C|--directory]}}`, `a[0]`) are left as they are.
+fn without_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('[') {
+        return text.into();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '['
+            && let Some(len) = chars[i + 1..]
+                .iter()
+                .take(4)
+                .position(|&c| c == ']')
+                .filter(|len| (1..=3).contains(len))
+            && chars[i + 1..i + 1 + len].iter().all(|c| c.is_alphabetic())
+        {
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + len + 2).copied();
+            if before.is_some_and(char::is_alphabetic) || after.is_some_and(char::is_alphabetic) {
+                out.extend(&chars[i + 1..i + 1 + len]);
+                i += len + 2;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out.into()
+}
+
+/// The name a tool is called by, for the index's `name` column: a tldr page's name (its title
+/// before ` — `), else the first word of its command. Not both: an alias page's command is the
+/// command it stands for (`vivaldi` runs `chromium`), and would rank it with that command.
+pub fn index_name(title: &str, command: Option<&str>) -> String {
+    match page_name(title) {
+        Some(name) => index_text(name),
+        None => command
+            .and_then(|c| c.split_whitespace().next())
+            .map(index_text)
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .unwrap_or_default(),
+    }
+}
+
+/// A tldr page's name: the title before ` — `.
+fn page_name(title: &str) -> Option<&str> {
+    title
+        .split_once(NAME_SEPARATOR)
+        .map(|(name, _)| name.trim())
+        .filter(|n| !n.is_empty())
+}
+
+/// What a whole query or title is compared as for an exact match: normalised like the index,
+/// words separated by single spaces.
+pub fn exact_key(text: &str) -> String {
+    index_text(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The exact-match keys of an entry: its whole title and, for a tldr page, its name.
+pub fn exact_keys(title: &str) -> Vec<String> {
+    let mut keys = vec![exact_key(title)];
+    if let Some(name) = page_name(title) {
+        keys.push(exact_key(name));
+    }
+    keys.retain(|k| !k.is_empty());
+    keys.dedup();
+    keys
+}
+
+/// What a user typed, as the word index sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    /// Normalised like the index, each holding at least one letter or digit.
+    pub words: Vec<String>,
+    /// The last word is still being typed (the text does not end in a space).
+    pub last_is_prefix: bool,
+}
+
+impl Words {
+    pub fn parse(text: &str) -> Option<Words> {
+        let words: Vec<String> = text
+            .split(|c: char| c.is_whitespace() || c == '\0')
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .map(index_text)
+            .collect();
+        (!words.is_empty()).then(|| Words {
+            words,
+            last_is_prefix: !text.ends_with(char::is_whitespace),
+        })
+    }
+
+    /// The FTS5 query: every word quoted (a phrase of its tokens: `commit-tree` is two), all
+    /// must match; `prefix` makes the last a prefix.
+    pub fn fts(&self, prefix: bool) -> String {
+        let mut query: Vec<String> = self.words.iter().map(|w| quote(w)).collect();
+        if prefix && let Some(last) = query.last_mut() {
+            last.push('*');
+        }
+        query.join(" ")
+    }
+
+    /// The same words restricted to the name and title columns.
+    pub fn fts_in_names(&self, prefix: bool) -> String {
+        format!("{{name title}} : ({})", self.fts(prefix))
+    }
+
+    /// Any word, each as a prefix when `prefix`: what a snippet highlights.
+    pub fn fts_any(&self, prefix: bool) -> String {
+        let star = if prefix { "*" } else { "" };
+        self.words
+            .iter()
+            .map(|w| format!("{}{star}", quote(w)))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    }
+
+    pub fn text(&self) -> String {
+        self.words.join(" ")
+    }
+}
+
+fn quote(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
+/// How far a typed word may be from a correction: none for short words, where one letter
+/// changes the word (`cat`, `cut`, `cp`), one edit up to six letters, two beyond.
+pub fn max_edits(word: &str) -> usize {
+    match word.chars().count() {
+        0..=3 => 0,
+        4..=6 => 1,
+        _ => 2,
+    }
+}
+
+/// Edit distance with adjacent swaps as one edit (optimal string alignment), the kind of typo
+/// people make: `rsycn` is one edit from `rsync`, as are `rsyc` and `rssync`.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// Every word one edit from `word`, in the order corrections prefer them: two neighbours
+/// swapped, a letter added (one was left out), a letter removed (one was doubled or slipped
+/// in), then a letter changed; the first three keep every letter typed, which makes them the
+/// likelier reading when two known words are one edit away (`pkfile`: `pkgfile` before
+/// `mkfile`). Letters are a-z, 0-9, `-` and those of the word.
+pub fn one_edit_away(word: &str) -> Vec<(String, EditKind)> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut alphabet: Vec<char> = ('a'..='z').chain('0'..='9').chain(['-']).collect();
+    for &c in &chars {
+        if !alphabet.contains(&c) {
+            alphabet.push(c);
+        }
+    }
+    let string = |v: &[char]| v.iter().collect::<String>();
+    let mut swaps = Vec::new();
+    let mut inserts = Vec::new();
+    let mut deletes = Vec::new();
+    let mut changes = Vec::new();
+    for i in 0..chars.len() {
+        if i + 1 < chars.len() {
+            let mut v = chars.clone();
+            v.swap(i, i + 1);
+            swaps.push(string(&v));
+        }
+        let mut v = chars.clone();
+        v.remove(i);
+        deletes.push(string(&v));
+        for &c in &alphabet {
+            let mut v = chars.clone();
+            v[i] = c;
+            changes.push(string(&v));
+        }
+    }
+    for i in 0..=chars.len() {
+        for &c in &alphabet {
+            let mut v = chars.clone();
+            v.insert(i, c);
+            inserts.push(string(&v));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let kinds = [
+        (EditKind::Swap, swaps),
+        (EditKind::Insert, inserts),
+        (EditKind::Delete, deletes),
+        (EditKind::Change, changes),
+    ];
+    for (kind, variants) in kinds {
+        for variant in variants {
+            if variant != word
+                && variant.chars().any(char::is_alphanumeric)
+                && seen.insert(variant.clone())
+            {
+                out.push((variant, kind));
+            }
+        }
+    }
+    out
+}
+
+/// How a correction differs from what was typed, likeliest first (see [`one_edit_away`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EditKind {
+    Swap,
+    Insert,
+    Delete,
+    Change,
+    /// Found by comparing, not by one edit: possibly two.
+    Compared,
+}
+
+/// Of the known words near a typed one, each with how it was found and the number of entries
+/// that hold it: the fewest edits, then the likeliest kind of edit, then the most entries.
+pub fn best_correction(word: &str, known: &[(String, EditKind, i64)]) -> Option<String> {
+    let limit = max_edits(word);
+    known
+        .iter()
+        .map(|(term, kind, docs)| (edit_distance(word, term), *kind, -docs, term))
+        .filter(|(d, ..)| *d >= 1 && *d <= limit)
+        .min()
+        .map(|(.., term)| term.clone())
+}
 
 /// Build an FTS5 query from free text: every word is quoted (so `"`, `*`, `:`, `-`, `AND`, `NEAR`
 /// and the rest are just text), words must all match, and the last word also matches as a
@@ -30,12 +331,12 @@ const STOP_WORDS: &[&str] = &[
     "when", "where", "which", "who", "why", "will", "with", "you", "your",
 ];
 
-/// A query for entries similar to a text: any of its words (three letters or more) may match,
-/// and bm25 ranks those that match more and rarer words first.
-pub fn similarity_query(text: &str) -> Option<String> {
+/// The words of a text that can say what it is about: three letters or more, not the words
+/// every question has, lowercase, unique, at most 16.
+pub fn similarity_words(text: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let word = word.to_lowercase();
+        let word = index_text(word);
         if word.chars().count() >= 3
             && !STOP_WORDS.contains(&word.as_str())
             && !words.contains(&word)
@@ -44,16 +345,29 @@ pub fn similarity_query(text: &str) -> Option<String> {
             words.push(word);
         }
     }
+    words
+}
+
+/// A query for entries similar to a text: any of its words may match, and bm25 ranks those
+/// that match more and rarer words first.
+pub fn similarity_query(text: &str) -> Option<String> {
+    let words = similarity_words(text);
     if words.is_empty() {
         return None;
     }
     Some(
         words
             .iter()
-            .map(|w| format!("\"{w}\""))
+            .map(|w| quote(w))
             .collect::<Vec<_>>()
             .join(" OR "),
     )
+}
+
+/// How many of a question's words an entry must share to be similar: two, unless the question
+/// has only one.
+pub fn min_shared_words(words: usize) -> usize {
+    words.clamp(1, 2)
 }
 
 /// Short words that carry no subject ("how do I ... in the ..."), on top of `STOP_WORDS`.
@@ -93,6 +407,116 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use rusqlite::Connection;
+
+    #[test]
+    fn the_index_text_drops_tldr_marks_and_unifies_compatibility_forms() {
+        assert_eq!(index_text("E[x]tract a [f]ile"), "extract a file");
+        assert_eq!(index_text("Lis[t] [c]ontents"), "list contents");
+        assert_eq!(index_text("[d]ry-[r]un"), "dry-run");
+        // Not marks: options in placeholders, an index, a lone word in brackets.
+        assert_eq!(index_text("{{[-C|--directory]}}"), "{{[-c|--directory]}}");
+        assert_eq!(index_text("a[0] [ab]"), "a[0] [ab]");
+        assert_eq!(index_text("ﬁle ＦＩＬＥ File"), "file file file");
+        assert_eq!(index_text("Straße"), "straße");
+    }
+
+    #[test]
+    fn prose_leaves_code_out() {
+        let body = "- E[x]tract a file:\n\n`tar xf {{path/to/file}}`\n\nUse `-v` to see.\n```\nSELECT 1;\n```\nDone";
+        let words: Vec<String> = prose(body).split_whitespace().map(str::to_owned).collect();
+        assert_eq!(
+            words,
+            ["-", "E[x]tract", "a", "file:", "Use", "to", "see.", "Done"]
+        );
+    }
+
+    #[test]
+    fn names_come_from_the_page_or_the_command() {
+        assert_eq!(
+            index_name("git commit — Commit files.", Some("git commit -m")),
+            "git commit"
+        );
+        assert_eq!(
+            index_name("vivaldi — An alias of chromium.", Some("chromium")),
+            "vivaldi"
+        );
+        assert_eq!(
+            index_name("Find what holds a lock", Some("psql -c x")),
+            "psql"
+        );
+        assert_eq!(index_name("Find what holds a lock", None), "");
+        assert_eq!(
+            exact_keys("tar — Archiving utility."),
+            ["tar — archiving utility.", "tar"]
+        );
+        assert_eq!(exact_keys("Find  a LOCK"), ["find a lock"]);
+    }
+
+    #[test]
+    fn typed_words_are_normalised_like_the_index() {
+        let words = Words::parse("Git COMIT").unwrap();
+        assert_eq!(words.words, ["git", "comit"]);
+        assert!(words.last_is_prefix);
+        assert_eq!(words.fts(true), r#""git" "comit"*"#);
+        assert_eq!(
+            words.fts_in_names(false),
+            r#"{name title} : ("git" "comit")"#
+        );
+        assert!(!Words::parse("tar ").unwrap().last_is_prefix);
+        assert_eq!(Words::parse(" ?! "), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_a_swap_as_one() {
+        assert_eq!(edit_distance("rsycn", "rsync"), 1);
+        assert_eq!(edit_distance("comit", "commit"), 1);
+        assert_eq!(edit_distance("kubeclt", "kubectl"), 1);
+        assert_eq!(edit_distance("kubctl", "kubectl"), 1);
+        assert_eq!(edit_distance("certficate", "certificate"), 1);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("abc", "xyz"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn corrections_prefer_fewer_edits_then_kept_letters_then_frequency() {
+        let near = |word: &str, known: &[&str]| -> Option<String> {
+            let variants = one_edit_away(word);
+            let found: Vec<(String, EditKind, i64)> = variants
+                .into_iter()
+                .filter(|(v, _)| known.contains(&v.as_str()))
+                .map(|(v, k)| (v, k, 1))
+                .collect();
+            best_correction(word, &found)
+        };
+        assert_eq!(near("rsycn", &["rsync", "async"]).as_deref(), Some("rsync"));
+        assert_eq!(
+            near("pkfile", &["mkfile", "pkgfile"]).as_deref(),
+            Some("pkgfile")
+        );
+        assert_eq!(near("cta", &["cat"]), None, "short words are not corrected");
+        let by_docs = [
+            ("commit".to_owned(), EditKind::Insert, 3),
+            ("comity".to_owned(), EditKind::Insert, 9),
+        ];
+        assert_eq!(
+            best_correction("comit", &by_docs).as_deref(),
+            Some("comity")
+        );
+        let far = [("kubernetes".to_owned(), EditKind::Compared, 1)];
+        assert_eq!(
+            best_correction("kuberntees", &far).as_deref(),
+            Some("kubernetes")
+        );
+        assert_eq!(best_correction("kbrnetse", &far), None, "three edits");
+    }
+
+    #[test]
+    fn similar_means_two_shared_words_unless_there_is_one() {
+        assert_eq!(min_shared_words(1), 1);
+        assert_eq!(min_shared_words(2), 2);
+        assert_eq!(min_shared_words(9), 2);
+    }
 
     #[test]
     fn words_are_quoted_and_the_last_is_a_prefix() {

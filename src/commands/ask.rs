@@ -9,8 +9,8 @@ use crate::error::RepError;
 use crate::limits;
 use crate::model::{self, Entry, SearchHit};
 use crate::output::sanitize_line;
-use crate::search::similarity_query;
-use crate::store::entries::{self, Filter, NewEntry};
+use crate::store::entries::{self, NewEntry};
+use crate::store::ranking;
 
 /// Ask the community a question
 ///
@@ -77,12 +77,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let tags = crate::commands::parse_tags(&args.tags)?;
     let author = ctx.member()?;
 
-    let mut similar = match similarity_query(&format!("{title} {body}")) {
-        Some(q) => ctx
-            .store()?
-            .read(|c| entries::search(c, &q, &Filter::default(), SIMILAR))?,
-        None => Vec::new(),
-    };
+    let question = format!("{title} {body}");
+    let mut similar = ctx
+        .store()?
+        .read(|c| ranking::similar(c, &question, SIMILAR))?;
     if similar.is_empty() {
         crate::commands::search::record_miss(ctx, &title, Some(&domain))?;
     }

@@ -3,14 +3,17 @@
 use crate::commands::FilterArgs;
 use crate::context::Context;
 use crate::output::{plain_highlight, sanitize, sanitize_line};
-use crate::search::fts_query;
-use crate::store::entries;
+use crate::store::{entries, ranking};
 
 /// Search entries, best match first
 ///
-/// Every word must match (titles weigh most, then tags, commands, bodies); words match their
-/// other forms (lock, locks, locking) and the last word also matches as a prefix. Anything you
-/// type is a valid query; --raw takes SQLite FTS5 syntax instead (OR, NOT, "phrases", NEAR).
+/// An entry whose name or title is the query comes first, then those with every word in their
+/// name or title, then anywhere (titles and tool names weigh most, then tags, commands,
+/// bodies); the last word also matches as the start of a longer word, so results appear while
+/// a word is still being typed; then other forms of the words (lock, locks, locking). A word
+/// that matches nothing is corrected to the nearest word the repertoire holds, and the search
+/// says so. Anything you type is a valid query; --raw takes SQLite FTS5 syntax instead (OR,
+/// NOT, "phrases", NEAR).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -30,7 +33,7 @@ pub struct Args {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// Show at most N hits
+    /// Show at most N hits (0: all)
     #[arg(short = 'n', long, value_name = "N", default_value_t = 20, value_parser = crate::bounded::limit)]
     pub limit: usize,
 }
@@ -38,19 +41,31 @@ pub struct Args {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let text = args.query.join(" ");
     let filter = args.filter.to_filter(ctx)?;
-    let query = if args.raw {
-        Some(text.clone())
-    } else {
-        fts_query(&text)
-    };
-    // A search that did not run (no word, or --limit 0) is not a miss.
-    let ran = query.is_some() && args.limit > 0;
-    let mut hits = match query {
-        Some(q) if ran => ctx
+    let limit = (args.limit > 0).then_some(args.limit);
+    // A search with no word to look for did not run, and is not a miss.
+    let (mut hits, corrected, ran) = if args.raw {
+        let hits = ctx
             .store_for_reading()?
-            .read(|c| entries::search(c, &q, &filter, args.limit))?,
-        _ => Vec::new(),
+            .read(|c| entries::search(c, &text, &filter, limit))?;
+        (hits, None, true)
+    } else if crate::search::Words::parse(&text).is_some() {
+        let ranked = ctx
+            .store_for_reading()?
+            .read(|c| ranking::search(c, &text, &filter, limit))?;
+        (ranked.hits, ranked.corrected, true)
+    } else {
+        (Vec::new(), None, false)
     };
+    if let Some(correction) = &corrected {
+        ctx.out.status(&format!(
+            "showing results for \"{}\" (no match for \"{}\")",
+            sanitize_line(&correction.query),
+            sanitize_line(&correction.unmatched.join(" "))
+        ));
+        for hit in &mut hits {
+            hit.corrected = Some(correction.query.clone());
+        }
+    }
     if ctx.out.json {
         for hit in &mut hits {
             hit.snippet = plain_highlight(&hit.snippet);
@@ -81,6 +96,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ctx.out.print_table(&table)?;
     }
     if hits.is_empty() {
+        // Found through a correction is found: only a search that found nothing is a miss.
         if ran {
             record_miss(ctx, &text, filter.domain.as_deref())?;
         }
@@ -94,6 +110,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
 }
 
 /// Remember a search that found nothing (local only, unless turned off), for `rep gaps`.
+/// Without waiting on the disk, nor on a long write by another process (then it is not
+/// recorded): a miss lost is harmless, and a search must not cost a durable write.
 pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyhow::Result<()> {
     if !ctx.config.search.record_misses {
         return Ok(());
@@ -107,7 +125,10 @@ pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyho
         // A read-only repertoire can be searched; it just cannot remember the miss.
         return Ok(());
     }
-    store.write_local(|c| crate::store::analysis::record_miss(c, &words, domain.unwrap_or(""), now))
+    store.write_unsynced(|c| {
+        crate::store::analysis::record_miss(c, &words, domain.unwrap_or(""), now)
+    })?;
+    Ok(())
 }
 
 fn strip_marks(s: &str) -> String {

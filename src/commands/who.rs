@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
 
-    /// Show at most N members
+    /// Show at most N members (0: all)
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = crate::bounded::limit)]
     pub limit: usize,
 }
@@ -60,7 +60,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         None => Vec::new(),
     };
     let mut ranked = rank(&work);
-    ranked.truncate(args.limit);
+    if args.limit > 0 {
+        ranked.truncate(args.limit);
+    }
     if ctx.out.json {
         return ctx.out.json(&ranked);
     }

@@ -3,9 +3,10 @@
 //! Tokenising and indexing is about half of the database work of importing into an empty
 //! repertoire, and SQLite does it on the one thread that holds the write transaction. So, for
 //! that case only, the text of entries and replies goes to a scratch database next to the
-//! repertoire, where a second thread indexes it into full-text tables of the same definitions
-//! while the import goes on; at the end the finished index tables are copied into the
-//! repertoire, inside the import's transaction. The copy is exact because FTS5 keeps an index
+//! repertoire, where other threads index it into full-text tables of the same definitions
+//! while the import goes on (one for the stemmed indexes, one for the word index of ranked
+//! search: with both on one thread, that thread was the import's bottleneck); at the end the
+//! finished index tables are copied into the repertoire, inside the import's transaction. The copy is exact because FTS5 keeps an index
 //! wholly in its shadow tables (`<table>_data`, `_idx` and `_docsize`; the content is our own
 //! `live_entries` and `live_replies`), and both sides run the same SQLite. The scratch file is
 //! deleted whatever happens.
@@ -16,19 +17,42 @@ use anyhow::Context as _;
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, params};
 
+use super::ranking::{INSERT_NAME, INSERT_WORDS, WordsRow};
 use crate::batch::{self, BatchSender};
 
-/// The full-text tables built here.
-const TABLES: [&str; 2] = ["entries_fts", "replies_fts"];
+/// The shadow tables that hold an FTS5 index (a contentless-delete table's `docsize` has one
+/// more column, so columns are read from the scratch file).
+const SHADOW_TABLES: [&str; 3] = ["data", "idx", "docsize"];
 
-/// The shadow tables that hold an FTS5 index, with the columns each is copied by.
-const SHADOW_TABLES: [(&str, &str); 3] = [
-    ("data", "id, block"),
-    ("idx", "segid, term, pgno"),
-    ("docsize", "id, sz"),
-];
+/// What one indexing thread builds.
+#[derive(Clone, Copy)]
+enum Part {
+    /// `entries_fts` and `replies_fts`, of the text as stored.
+    Stems,
+    /// `entries_words` and `entry_names` (store::ranking), of the normalised text.
+    Words,
+}
+
+impl Part {
+    /// The full-text tables it builds.
+    fn tables(self) -> &'static [&'static str] {
+        match self {
+            Part::Stems => &["entries_fts", "replies_fts"],
+            Part::Words => &["entries_words"],
+        }
+    }
+
+    /// Plain tables it fills, copied whole.
+    fn key_tables(self) -> &'static [&'static str] {
+        match self {
+            Part::Stems => &[],
+            Part::Words => &["entry_names"],
+        }
+    }
+}
 
 /// What the full-text indexes hold of one live entry or reply; `seq` is its row.
+#[derive(Clone)]
 pub enum Doc {
     Entry {
         seq: i64,
@@ -44,8 +68,14 @@ pub enum Doc {
 }
 
 pub struct BulkIndex {
+    stems: Worker,
+    words: Worker,
+}
+
+struct Worker {
+    part: Part,
     sender: Option<BatchSender<Doc>>,
-    worker: Option<JoinHandle<anyhow::Result<Connection>>>,
+    handle: Option<JoinHandle<anyhow::Result<Connection>>>,
     // Declared last: dropped after the worker is joined and its connection closed.
     _file: tempfile::TempPath,
 }
@@ -68,8 +98,38 @@ impl BulkIndex {
         // so any already there is left by a killed import, and goes.
         let prefix = format!(".{name}.index-");
         remove_stale(dir, &prefix);
+        Ok(Some(BulkIndex {
+            stems: Worker::start(conn, dir, &prefix, Part::Stems)?,
+            words: Worker::start(conn, dir, &prefix, Part::Words)?,
+        }))
+    }
+
+    pub fn add(&mut self, doc: Doc) -> anyhow::Result<()> {
+        if matches!(doc, Doc::Entry { .. }) {
+            self.words.add(doc.clone())?;
+        }
+        self.stems.add(doc)
+    }
+
+    /// Wait for the indexes and put them in place of `conn`'s (empty) ones. FTS5 caches an
+    /// index's structure per connection, so `conn` must not have used these indexes in this
+    /// transaction: an import into an empty repertoire only adds rows, and nothing reads them.
+    pub fn finish(self, conn: &Connection) -> anyhow::Result<()> {
+        let BulkIndex { stems, words } = self;
+        stems.finish(conn)?;
+        words.finish(conn)
+    }
+}
+
+impl Worker {
+    fn start(
+        conn: &Connection,
+        dir: &std::path::Path,
+        prefix: &str,
+        part: Part,
+    ) -> anyhow::Result<Worker> {
         let mut definitions = String::new();
-        for table in TABLES {
+        for table in part.tables().iter().chain(part.key_tables()) {
             let sql: String = conn.query_row(
                 "SELECT sql FROM sqlite_master WHERE name = ?1",
                 [table],
@@ -78,56 +138,47 @@ impl BulkIndex {
             definitions.push_str(&sql);
             definitions.push_str(";\n");
         }
+        // Terms are held in memory up to 8 MiB (FTS5's default is 1 MiB) before they are
+        // written out: fewer, larger segments to merge made the indexing a tenth cheaper, for
+        // about 10 MB more memory per index. The setting stays in the scratch file; only the
+        // index is copied.
+        for table in part.tables() {
+            if *table != "replies_fts" {
+                definitions.push_str(&format!(
+                    "INSERT INTO {table}({table}, rank) VALUES ('hashsize', 8388608);\n"
+                ));
+            }
+        }
         let file = tempfile::Builder::new()
-            .prefix(&prefix)
+            .prefix(prefix)
             .tempfile_in(dir)
             .with_context(|| format!("cannot create a scratch file in {}", dir.display()))?
             .into_temp_path();
         let scratch = Connection::open(&file)?;
-        // Scratch data: nothing to recover after a crash, so no journal and no syncing. Terms
-        // are held in memory up to 8 MiB (FTS5's default is 1 MiB) before they are written
-        // out: fewer, larger segments to merge made this thread a tenth cheaper, for about
-        // 10 MB more memory. The setting stays in the scratch file; only the index is copied.
+        // Scratch data: nothing to recover after a crash, so no journal and no syncing.
         scratch.execute_batch(&format!(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; {definitions}
-             INSERT INTO entries_fts(entries_fts, rank) VALUES ('hashsize', 8388608);"
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;
+             {definitions}"
         ))?;
         let (sender, receiver) = batch::channel::<Doc>();
-        let worker = std::thread::spawn(move || -> anyhow::Result<Connection> {
+        let handle = std::thread::spawn(move || -> anyhow::Result<Connection> {
             let tx = scratch.unchecked_transaction()?;
-            {
-                let mut entry = tx.prepare(
-                    "INSERT INTO entries_fts(rowid, title, tags, body, command)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?;
-                let mut reply =
-                    tx.prepare("INSERT INTO replies_fts(rowid, body) VALUES (?1, ?2)")?;
-                for batch in receiver {
-                    for doc in batch {
-                        match doc {
-                            Doc::Entry {
-                                seq,
-                                title,
-                                tags,
-                                body,
-                                command,
-                            } => entry.execute(params![seq, title, tags, body, command])?,
-                            Doc::Reply { seq, body } => reply.execute(params![seq, body])?,
-                        };
-                    }
-                }
+            match part {
+                Part::Stems => index_stems(&tx, receiver)?,
+                Part::Words => index_words(&tx, receiver)?,
             }
             tx.commit()?;
             Ok(scratch)
         });
-        Ok(Some(BulkIndex {
+        Ok(Worker {
+            part,
             sender: Some(sender),
-            worker: Some(worker),
+            handle: Some(handle),
             _file: file,
-        }))
+        })
     }
 
-    pub fn add(&mut self, doc: Doc) -> anyhow::Result<()> {
+    fn add(&mut self, doc: Doc) -> anyhow::Result<()> {
         if self.sender.as_mut().is_some_and(|s| s.push(doc)) {
             return Ok(());
         }
@@ -145,7 +196,7 @@ impl BulkIndex {
     fn join(&mut self) -> anyhow::Result<Connection> {
         self.sender = None;
         let worker = self
-            .worker
+            .handle
             .take()
             .context("the full-text indexer was already stopped")?;
         match worker.join() {
@@ -154,18 +205,22 @@ impl BulkIndex {
         }
     }
 
-    /// Wait for the indexes and put them in place of `conn`'s (empty) ones. FTS5 caches an
-    /// index's structure per connection, so `conn` must not have used these indexes in this
-    /// transaction: an import into an empty repertoire only adds rows, and nothing reads them.
-    pub fn finish(mut self, conn: &Connection) -> anyhow::Result<()> {
+    fn finish(mut self, conn: &Connection) -> anyhow::Result<()> {
         if !self.sender.as_mut().is_some_and(BatchSender::flush) {
             return Err(self.stopped());
         }
         let scratch = self.join()?;
-        let shadows = TABLES.iter().flat_map(|table| {
-            SHADOW_TABLES.map(|(suffix, columns)| (format!("{table}_{suffix}"), columns))
-        });
-        for (table, columns) in shadows {
+        let shadows = self
+            .part
+            .tables()
+            .iter()
+            .flat_map(|table| SHADOW_TABLES.map(|suffix| format!("{table}_{suffix}")));
+        for table in shadows.chain(self.part.key_tables().iter().map(|t| t.to_string())) {
+            let columns: Vec<String> = scratch
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let columns = columns.join(", ");
             conn.execute(&format!("DELETE FROM {table}"), [])?;
             let placeholders = vec!["?"; columns.split(',').count()].join(", ");
             let mut insert = conn.prepare(&format!(
@@ -182,6 +237,67 @@ impl BulkIndex {
         }
         Ok(())
     }
+}
+
+/// The stemmed indexes, of the text as stored.
+fn index_stems(
+    tx: &rusqlite::Transaction<'_>,
+    receiver: std::sync::mpsc::Receiver<Vec<Doc>>,
+) -> anyhow::Result<()> {
+    let mut entry = tx.prepare(
+        "INSERT INTO entries_fts(rowid, title, tags, body, command) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut reply = tx.prepare("INSERT INTO replies_fts(rowid, body) VALUES (?1, ?2)")?;
+    for batch in receiver {
+        for doc in batch {
+            match doc {
+                Doc::Entry {
+                    seq,
+                    title,
+                    tags,
+                    body,
+                    command,
+                } => entry.execute(params![seq, title, tags, body, command])?,
+                Doc::Reply { seq, body } => reply.execute(params![seq, body])?,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// The word index and exact names, normalised here, on this thread, not the importing one.
+fn index_words(
+    tx: &rusqlite::Transaction<'_>,
+    receiver: std::sync::mpsc::Receiver<Vec<Doc>>,
+) -> anyhow::Result<()> {
+    let mut words = tx.prepare(INSERT_WORDS)?;
+    let mut name = tx.prepare(INSERT_NAME)?;
+    for batch in receiver {
+        for doc in batch {
+            if let Doc::Entry {
+                seq,
+                title,
+                tags,
+                body,
+                command,
+            } = doc
+            {
+                let row = WordsRow::new(&title, &tags, &body, command.as_deref());
+                words.execute(params![
+                    seq,
+                    row.name,
+                    row.title,
+                    row.tags,
+                    row.body,
+                    row.command
+                ])?;
+                for key in &row.keys {
+                    name.execute(params![key, seq])?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Remove scratch files of imports that were killed; a file that cannot be removed is left
@@ -201,10 +317,10 @@ fn remove_stale(dir: &std::path::Path, prefix: &str) {
     }
 }
 
-impl Drop for BulkIndex {
+impl Drop for Worker {
     /// On an error path: stop the worker before its scratch file goes.
     fn drop(&mut self) {
-        if self.worker.is_some() {
+        if self.handle.is_some() {
             let _ = self.join();
         }
     }

@@ -12,7 +12,7 @@ use crate::model::{Count, Entry, SearchHit};
 use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START, sanitize_line};
 use crate::timefmt::{self, Millis};
 
-const COLUMNS: &str = "e.seq, e.id, e.kind, e.title, e.body, e.domain, e.tags, e.author, \
+pub(super) const COLUMNS: &str = "e.seq, e.id, e.kind, e.title, e.body, e.domain, e.tags, e.author, \
                        e.command, e.link, e.created_ms, e.updated_ms, e.deleted";
 
 pub struct NewEntry {
@@ -65,7 +65,7 @@ fn insert_with_id(
     Ok((seq, id))
 }
 
-/// Add a newly inserted live entry to the full-text index (see migration 3 for why this is
+/// Add a newly inserted live entry to the full-text indexes (see migration 3 for why this is
 /// not a trigger).
 pub(super) fn index_new_entry(
     conn: &Connection,
@@ -79,7 +79,11 @@ pub(super) fn index_new_entry(
         "INSERT INTO entries_fts(rowid, title, tags, body, command) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![seq, title, tags, body, command])?;
-    Ok(())
+    super::ranking::index_new_entry(
+        conn,
+        seq,
+        &super::ranking::WordsRow::new(title, tags, body, command),
+    )
 }
 
 /// Add a newly inserted live reply to the replies' full-text index.
@@ -289,7 +293,7 @@ pub fn short_id(conn: &Connection, id: &str) -> anyhow::Result<String> {
     ))
 }
 
-fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
+pub(super) fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
     let tags: String = r.get(6)?;
     Ok(Entry {
         id: r.get(1)?,
@@ -437,7 +441,17 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn sql(&self, params: &mut Vec<Value>) -> String {
+    /// No filter at all: every live entry passes.
+    pub fn is_everything(&self) -> bool {
+        self.kind.is_none()
+            && self.domain.is_none()
+            && self.tags.is_empty()
+            && self.author.is_none()
+            && self.since.is_none()
+            && self.stale_before.is_none()
+    }
+
+    pub(super) fn sql(&self, params: &mut Vec<Value>) -> String {
         // The unary + keeps the planner off entries_for_analysis (deleted, kind, ...), which
         // would make it sort every live entry instead of reading the index of the order asked.
         let mut sql = String::from("+e.deleted = 0");
@@ -520,16 +534,17 @@ pub fn list(
     query_entries(conn, &sql, params)
 }
 
-/// Ranked full-text search. `fts_query` is FTS5 syntax; errors in it are usage errors.
+/// Full-text search in FTS5 syntax (`rep search --raw`, similar entries), best `limit` first
+/// (all with `None`); errors in the syntax are usage errors.
 pub fn search(
     conn: &Connection,
     fts_query: &str,
     filter: &Filter,
-    limit: usize,
+    limit: Option<usize>,
 ) -> anyhow::Result<Vec<SearchHit>> {
     let mut params: Vec<Value> = vec![fts_query.to_owned().into()];
     let filter_sql = filter.sql(&mut params);
-    params.push((limit as i64).into());
+    params.push(limit.map_or(-1, |l| l as i64).into());
     let sql = format!(
         "SELECT {COLUMNS}, entries_fts.rank,
                 snippet(entries_fts, -1, char({start}), char({end}), '…', 16)
@@ -547,6 +562,8 @@ pub fn search(
                 entry: entry_from_row(r)?,
                 score: r.get(13)?,
                 snippet: r.get(14)?,
+                matched: None,
+                corrected: None,
             })
         })?;
         rows.collect()
@@ -693,7 +710,7 @@ mod tests {
             .unwrap();
         let hits = |store: &mut Store| {
             store
-                .read(|c| search(c, "vacuum", &Filter::default(), 10))
+                .read(|c| search(c, "vacuum", &Filter::default(), Some(10)))
                 .unwrap()
                 .len()
         };
@@ -784,7 +801,7 @@ mod tests {
             .unwrap();
         assert_eq!(store.read(|c| load(c, seq)).unwrap().tags, ["b", "c"]);
         let hits = store
-            .read(|c| search(c, "c", &Filter::default(), 10))
+            .read(|c| search(c, "c", &Filter::default(), Some(10)))
             .unwrap();
         assert_eq!(hits.len(), 1);
         let counts = store.read(tag_counts).unwrap();

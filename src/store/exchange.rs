@@ -1540,6 +1540,7 @@ mod tests {
             .read(|c| {
                 c.execute_batch(
                     "INSERT INTO entries_fts(entries_fts) VALUES ('integrity-check');
+                     INSERT INTO entries_words(entries_words) VALUES ('integrity-check');
                      INSERT INTO replies_fts(replies_fts) VALUES ('integrity-check');",
                 )?;
                 Ok(())
@@ -1560,7 +1561,27 @@ mod tests {
                 expected,
                 "{query}"
             );
+            let expected = ranked(&mut in_memory, "entries_words", query);
+            assert!(!expected.is_empty(), "{query} in the word index");
+            assert_eq!(
+                ranked(&mut on_disk, "entries_words", query),
+                expected,
+                "{query} in the word index"
+            );
         }
+        let names = |store: &mut Store| {
+            store
+                .read(|c| {
+                    let mut stmt =
+                        c.prepare("SELECT name, entry_seq FROM entry_names ORDER BY 1, 2")?;
+                    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    Ok(rows.collect::<Result<Vec<(String, i64)>, _>>()?)
+                })
+                .unwrap()
+        };
+        let expected = names(&mut in_memory);
+        assert!(!expected.is_empty());
+        assert_eq!(names(&mut on_disk), expected);
         for query in ["dns", "try before"] {
             let expected = ranked(&mut in_memory, "replies_fts", query);
             assert!(!expected.is_empty(), "{query}");

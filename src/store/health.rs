@@ -78,6 +78,8 @@ impl Store {
             w.conn()
                 .execute_batch("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
                 .context("while rebuilding the full-text index")?;
+            // Filled again before this transaction commits.
+            super::ranking::queue_rebuild(w.conn()).context("while rebuilding the word index")?;
             Ok(())
         })
     }
@@ -254,6 +256,25 @@ fn full_text_index(conn: &Connection, read_only: bool) -> anyhow::Result<Check> 
     if live != indexed {
         problems.push(format!(
             "{live} live entries but {indexed} indexed documents"
+        ));
+    }
+    // The word index of ranked search (migration 5), and its exact names.
+    let (words, named): (i64, i64) = conn.query_row(
+        "SELECT (SELECT count(*) FROM entries_words_docsize),
+                (SELECT count(DISTINCT entry_seq) FROM entry_names)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if read_only {
+        // Checked by the integrity row, as above.
+    } else if let Err(e) = conn.execute_batch(
+        "INSERT INTO entries_words(entries_words, rank) VALUES ('integrity-check', 1)",
+    ) {
+        problems.push(format!("the word index is damaged ({e})"));
+    }
+    if words != live || named != live {
+        problems.push(format!(
+            "{live} live entries but {words} in the word index and {named} with names"
         ));
     }
     Ok(if problems.is_empty() {
@@ -433,6 +454,16 @@ mod tests {
                 "INSERT INTO entries_fts(entries_fts, rowid, title, tags, body, command)
                  VALUES ('delete', 1, 'other', 'words', 'entirely', NULL)",
             )
+            .unwrap();
+        let checks = store.check_health(1_000).unwrap();
+        let fts = checks.iter().find(|c| c.name == "fts").unwrap();
+        assert!(!fts.ok, "{fts:?}");
+        store.rebuild_full_text_index().unwrap();
+        assert!(all_ok(&store.check_health(1_000).unwrap()));
+        // The word index: a row gone is found, and the rebuild brings it back.
+        store
+            .conn
+            .execute_batch("DELETE FROM entries_words WHERE rowid = 1")
             .unwrap();
         let checks = store.check_health(1_000).unwrap();
         let fts = checks.iter().find(|c| c.name == "fts").unwrap();

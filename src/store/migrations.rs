@@ -207,6 +207,40 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE revisions_v4 RENAME TO revisions;
     CREATE UNIQUE INDEX revisions_key ON revisions(entry_seq, field, stamp, member, ifnull(value, ''));
     "#,
+    // 5: the word index of ranked search (store::ranking): the text unstemmed and normalised
+    // (tldr's `E[x]tract` marks out, NFKC, case folded), so that a half-typed word stays a
+    // prefix of the word however long it grows, and a `name` column (a tldr page's name, a
+    // tool's first command word) that weighs as much as a title; its vocabulary, for spelling
+    // corrections; and every entry's exact-match keys (whole title, page name). The index is
+    // contentless: the text it holds differs from the stored text, which stays exact.
+    r#"
+    CREATE VIRTUAL TABLE entries_words USING fts5(
+        name, title, tags, body, command,
+        content = '', contentless_delete = 1,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE entries_words_vocab USING fts5vocab(entries_words, row);
+    CREATE TABLE entry_names (
+        name      TEXT NOT NULL,    -- search::exact_key of the title, or of a tldr page's name
+        entry_seq INTEGER NOT NULL REFERENCES entries(seq),
+        PRIMARY KEY (name, entry_seq)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX entry_names_by_entry ON entry_names(entry_seq);
+
+    -- The normalisation is Rust code (store::ranking), which SQL cannot call from a trigger
+    -- run by any other program; so a changed entry leaves the index here, its row waits in
+    -- entries_words_pending, and rep indexes it again before the transaction that changed it
+    -- commits (or, after a change by another program, when it next opens the database). New
+    -- rows are indexed by the code that inserts them, as for entries_fts (migration 3).
+    CREATE TABLE entries_words_pending (seq INTEGER PRIMARY KEY) STRICT;
+    INSERT INTO entries_words_pending(seq) SELECT seq FROM live_entries;
+    CREATE TRIGGER entries_words_update AFTER UPDATE OF title, tags, body, command, deleted ON entries
+    BEGIN
+        DELETE FROM entries_words WHERE rowid = old.seq;
+        DELETE FROM entry_names WHERE entry_seq = old.seq;
+        INSERT OR IGNORE INTO entries_words_pending(seq) SELECT new.seq WHERE new.deleted = 0;
+    END;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -8,6 +8,7 @@ pub mod exchange;
 pub mod health;
 mod migrations;
 pub mod practice;
+pub mod ranking;
 pub mod snapshot;
 
 use std::path::Path;
@@ -26,6 +27,17 @@ pub use migrations::LATEST as SCHEMA_VERSION;
 /// even behind a large import on a busy machine (a debug build's 20,000-record import took over
 /// 15 s at a load of 10); only a writer stuck for two minutes makes the others give up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How long a write that may be skipped waits for another writer.
+const SKIPPABLE_WAIT: Duration = Duration::from_millis(200);
+
+/// Whether an error is SQLite's "database is locked" (the busy timeout ran out).
+fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == ErrorCode::DatabaseBusy)
+    })
+}
 
 /// The page size of new databases (see `Store::configure`).
 const PAGE_SIZE: i64 = 16_384;
@@ -295,6 +307,11 @@ impl Store {
     fn migrate(&mut self) -> anyhow::Result<()> {
         let version = Self::user_version(&self.conn)?;
         if version == SCHEMA_VERSION {
+            // Entries another program changed wait to be indexed again (see migration 5); a
+            // read-only database is searched as it is.
+            if !self.read_only && ranking::has_pending(&self.conn)? {
+                self.write_local(|_| Ok(()))?;
+            }
             return Ok(());
         }
         if version > SCHEMA_VERSION {
@@ -319,6 +336,7 @@ impl Store {
         if version > 0 && version < migrations::BOUNDED_FROM {
             exchange::bound_all(&tx).context("while bounding the history of old entries")?;
         }
+        ranking::catch_up(&tx)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         let replica = uuid::Uuid::new_v4().simple().to_string();
         tx.execute(
@@ -350,10 +368,32 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
+            ranking::catch_up(&tx)?;
             tx.commit()?;
             Ok(value)
         };
         run().map_err(refuse_damaged)
+    }
+
+    /// Like [`Store::write_local`], for bookkeeping whose loss is harmless (a search that
+    /// found nothing): committed without waiting for the disk (`synchronous = OFF` for this
+    /// one transaction), and not at all when another process holds the write lock for longer
+    /// than [`SKIPPABLE_WAIT`] (a long import): a search never waits on, nor fails for, a
+    /// write it did not need. `None` when skipped.
+    pub fn write_unsynced<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> anyhow::Result<T>,
+    ) -> anyhow::Result<Option<T>> {
+        self.conn.pragma_update(None, "synchronous", "OFF")?;
+        self.conn.busy_timeout(SKIPPABLE_WAIT)?;
+        let result = self.write_local(f);
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(e) if is_busy(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Like [`Store::write`], but with `commit == false` everything is rolled back at the end:
@@ -369,6 +409,7 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = f(&Writer { tx: &tx })?;
+            ranking::catch_up(&tx)?;
             if commit {
                 tx.execute(
                     "INSERT INTO meta(key, value) VALUES ('generation', '1')
@@ -776,5 +817,32 @@ mod tests {
         drop(Store::open(&path).unwrap());
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_skippable_write_is_skipped_while_another_process_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rep.db");
+        let mut store = Store::open(&path).unwrap();
+        let write = |store: &mut Store| {
+            store.write_unsynced(|c| {
+                crate::store::analysis::record_miss(c, "rotate cert", "", 1)?;
+                Ok(())
+            })
+        };
+        assert_eq!(write(&mut store).unwrap(), Some(()));
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let started = Instant::now();
+        assert_eq!(write(&mut store).unwrap(), None);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        other.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(write(&mut store).unwrap(), Some(()));
+        // The connection is back to its usual settings.
+        let sync: i64 = store
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 1, "NORMAL");
     }
 }

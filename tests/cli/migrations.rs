@@ -16,6 +16,7 @@ const VERSIONS: &[(&str, &str)] = &[
     ("v1.db", "v1.expected.jsonl"),
     ("v2.db", "v2.expected.jsonl"),
     ("v3.db", "v3.expected.jsonl"),
+    ("v4.db", "v4.expected.jsonl"),
 ];
 
 #[test]
@@ -111,6 +112,32 @@ fn migrations_records_schema_3_could_not_share_become_shareable() {
     std::fs::write(&file, &export).expect("write");
     teammate.ok(&["import", file.to_str().expect("path"), "-q"]);
     assert!(teammate.export() == export, "the re-export differs");
+}
+
+/// Migration 5 fills the word index from the entries already there: an exact name comes first,
+/// the tldr marks and the ligature are indexed as plain words, a half-typed word is a prefix.
+#[test]
+fn migrations_the_word_index_is_filled_on_upgrade() {
+    let world = World::new();
+    std::fs::copy(fixture("v3-search.db"), world.db()).expect("copy the fixture");
+    let titles = |query: &str| -> Vec<String> {
+        let hits: serde_json::Value =
+            serde_json::from_str(&world.ok(&["search", "--json", query])).expect("JSON");
+        hits.as_array()
+            .expect("array")
+            .iter()
+            .map(|h| h["title"].as_str().expect("title").to_owned())
+            .collect()
+    };
+    assert_eq!(titles("tar"), ["tar — Archiving utility."]);
+    assert_eq!(titles("extract archive"), ["tar — Archiving utility."]);
+    assert_eq!(titles("file lock"), ["Show what holds a ﬁle lock"]);
+    assert_eq!(titles("replicat"), ["Why is replication lagging?"]);
+    assert!(
+        titles("trick").is_empty(),
+        "the deleted entry is not indexed"
+    );
+    world.ok(&["doctor", "-q"]);
 }
 
 #[test]

@@ -58,8 +58,8 @@ fn without_a_terminal_ask_posts_and_lists_similar_entries_in_json() {
         .iter()
         .map(|h| h["id"].as_str().unwrap())
         .collect();
-    assert_eq!(similar.len(), 2, "{similar:?}");
-    assert!(similar.contains(&tool.as_str()) && similar.contains(&problem.as_str()));
+    // The tool shares "holds" and "lock"; the problem only "lock", which is not enough.
+    assert_eq!(similar, [tool.as_str()], "{problem}");
     let hit = &asked["similar"][0];
     assert!(hit["snippet"].as_str().unwrap().contains("**"), "{hit}");
     assert!(hit["score"].is_number());
@@ -224,7 +224,8 @@ fn on_a_terminal_picking_a_similar_entry_records_an_occurrence() {
         screen.lines().nth(first).unwrap().contains("problem"),
         "{screen}"
     );
-    tmux(&["send-keys", "Up", "Up", ""]);
+    // The problem is the one similar entry (the tool shares only "lock"): one up from "post".
+    tmux(&["send-keys", "Up", ""]);
     tmux(&["send-keys", "Enter", ""]);
     for _ in 0..200 {
         if done.exists() {
@@ -305,4 +306,30 @@ fn stdin_is_read_only_with_a_dash() {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+/// Similar means sharing more than one word, and rare words weigh more than common ones: one
+/// common word in common lists nothing; an entry sharing a rare word ranks above entries that
+/// share only common ones.
+#[test]
+fn similar_entries_share_more_than_one_word_and_rare_ones_weigh_more() {
+    let repo = Repo::new();
+    for i in 0..6 {
+        repo.add(&["story", &format!("Staging proxy notes, week {i}")]);
+    }
+    let rare = repo.add(&["tool", "Certbot renewal behind the proxy"]);
+    let one_word = repo.add(&["story", "The renewal of the office lease"]);
+    let asked = repo.json(&["ask", "Certbot renewal fails on the staging proxy", "-y"]);
+    let similar: Vec<&str> = asked["similar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(similar[0], rare, "{similar:?}");
+    assert!(!similar.contains(&one_word.as_str()), "{similar:?}");
+    assert_eq!(similar.len(), 5, "the best five: {similar:?}");
+    // A question that shares one word with everything is similar to nothing.
+    let asked = repo.json(&["ask", "Why is the lease so expensive?", "-y"]);
+    assert_eq!(asked["similar"], serde_json::json!([]));
 }

@@ -57,6 +57,7 @@ fn hits_carry_the_entry_a_score_and_a_snippet() {
             "id",
             "kind",
             "link",
+            "matched",
             "score",
             "short_id",
             "snippet",
@@ -278,4 +279,197 @@ fn table_snapshot() {
     insta::assert_snapshot!("search_table", redact_fixture(&out, &entries));
     let out = repo.ok(&["search", "archive"]);
     insta::assert_snapshot!("search_body_snippet", redact_fixture(&out, &entries));
+}
+
+/// Issue 14's cases on a small fixture: the entry whose name is the query comes first, then
+/// whole-word matches of names and titles, then prefixes; tiers never interleave.
+#[test]
+fn an_exact_name_ranks_first_then_words_then_prefixes() {
+    let repo = Repo::new();
+    let tool = |title: &str, cmd: &str| repo.add(&["tool", title, "--cmd", cmd]);
+    let hwloc = tool("hwloc-ls — Display the hardware topology.", "hwloc-ls");
+    tool(
+        "mimikatz lsadump — Dump LSA secrets with ls tools.",
+        "mimikatz",
+    );
+    let ls = tool("ls — List directory contents.", "ls -la");
+    tool(
+        "git get-tar-commit-id — Get the commit ID from a tar archive.",
+        "git get-tar-commit-id",
+    );
+    let commit = tool(
+        "git commit — Commit files to the repository.",
+        "git commit -m msg",
+    );
+    tool(
+        "ibmcloud target — Set the target account.",
+        "ibmcloud target",
+    );
+    tool(
+        "rustup target — Manage targets of a toolchain.",
+        "rustup target add",
+    );
+    let tar = tool("tar — Archiving utility.", "tar cf target.tar file");
+    let kubectl_get = tool("kubectl get — Get kubectl objects.", "kubectl get pods");
+    let kubectl = tool(
+        "kubectl — Run commands against kubernetes clusters.",
+        "kubectl version",
+    );
+    assert_eq!(repo.search_ids(&["ls"])[0], ls);
+    assert_eq!(
+        repo.search_ids(&["ls"])[1],
+        hwloc,
+        "a whole word of a name next"
+    );
+    assert_eq!(repo.search_ids(&["git", "commit"])[0], commit);
+    assert_eq!(repo.search_ids(&["tar"])[0], tar);
+    let kube = repo.search_ids(&["kubectl"]);
+    assert_eq!(kube[..2], [kubectl, kubectl_get]);
+    // A half-typed name: every kubectl page, by prefix.
+    assert_eq!(repo.search_ids(&["kubec"]).len(), 2);
+    let tiers: Vec<String> = repo
+        .json(&["search", "ls"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["matched"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(tiers[0], "exact");
+    let order = ["exact", "name", "name-prefix", "words", "prefix", "stem"];
+    let ranks: Vec<usize> = tiers
+        .iter()
+        .map(|t| order.iter().position(|o| o == t).unwrap())
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{tiers:?}");
+}
+
+/// A tool is found by the command it runs as strongly as by its title.
+#[test]
+fn a_tool_is_found_by_its_command_name() {
+    let repo = Repo::new();
+    let by_body = repo.add(&["story", "Tuning notes", "-m", "psql was slow that day."]);
+    let by_command = repo.add(&[
+        "tool",
+        "Find what holds a lock",
+        "--cmd",
+        "psql -c 'SELECT 1'",
+    ]);
+    assert_eq!(repo.search_ids(&["psql"]), [by_command, by_body]);
+}
+
+/// The last word stays a prefix of the unstemmed word however many letters are typed: the
+/// stemmed index holds "certif", which `certifi` and longer are not prefixes of.
+#[test]
+fn a_half_typed_word_keeps_matching_as_it_grows() {
+    let repo = Repo::new();
+    let id = repo.add(&[
+        "tool",
+        "Rotate the certificates",
+        "-m",
+        "Before the deployment.",
+    ]);
+    for typed in [
+        "cert",
+        "certif",
+        "certifi",
+        "certifica",
+        "certificat",
+        "certificates",
+    ] {
+        assert_eq!(repo.search_ids(&[typed]), [id.as_str()], "{typed}");
+    }
+    for typed in ["deploym", "deploymen", "rotate certifica"] {
+        assert_eq!(repo.search_ids(&[typed]), [id.as_str()], "{typed}");
+    }
+    // No gap for what was found by prefix.
+    assert!(
+        repo.json(&["gaps"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["kind"] != "search_miss")
+    );
+}
+
+/// A word that matches nothing is corrected to the nearest word the repertoire holds; the
+/// search says so on stderr and in `corrected`, and it is not a miss for `rep gaps`.
+#[test]
+fn a_typo_is_corrected_and_said() {
+    let repo = Repo::new();
+    let rsync = repo.add(&[
+        "tool",
+        "rsync — Transfer files.",
+        "--cmd",
+        "rsync -a src dst",
+    ]);
+    let commit = repo.add(&["tool", "git commit — Commit files.", "--cmd", "git commit"]);
+    let kubectl = repo.add(&["tool", "Show the pods", "--cmd", "kubectl get pods"]);
+    let out = repo.rep(&["search", "rsycn"]).success();
+    assert_eq!(
+        stderr(&out).trim(),
+        r#"showing results for "rsync" (no match for "rsycn")"#
+    );
+    assert!(stdout(&out).contains("rsync — Transfer files."));
+    let hits = repo.json(&["search", "rsycn"]);
+    assert_eq!(hits[0]["id"], rsync.as_str());
+    assert_eq!(hits[0]["corrected"], "rsync");
+    assert_eq!(repo.search_ids(&["git", "comit"]), [commit.as_str()]);
+    assert_eq!(repo.search_ids(&["kubeclt"]), [kubectl.as_str()]);
+    // Words that are right carry no `corrected` and no note.
+    let out = repo.rep(&["search", "--json", "rsync"]).success();
+    assert_eq!(stderr(&out), "");
+    assert!(parse_json(&stdout(&out))[0].get("corrected").is_none());
+    // Found through a correction is found; nothing near is a miss.
+    repo.rep(&["search", "zzzzqqq"]).success();
+    let misses: Vec<String> = repo
+        .json(&["gaps"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["kind"] == "search_miss")
+        .map(|g| g["subject"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(misses, ["zzzzqqq"]);
+}
+
+/// The index reads tldr's bracket marks and Unicode compatibility forms as plain words; the
+/// stored text stays as written.
+#[test]
+fn marks_ligatures_and_case_are_normalised_in_the_index_only() {
+    let repo = Repo::new();
+    let body = "- E[x]tract an archive [f]ile:\n\n`tar xf source.tar`\n\n- Lis[t] the ﬁles:\n";
+    let tar = repo.add(&[
+        "tool",
+        "tar — Archiving utility.",
+        &format!("--message={body}"),
+    ]);
+    let plain = repo.add(&["tool", "Read a FILE header", "-m", "Ｆｕｌｌ width"]);
+    assert_eq!(repo.search_ids(&["extract", "archive"]), [tar.as_str()]);
+    assert_eq!(repo.search_ids(&["list", "files"]), [tar.as_str()]);
+    assert_eq!(repo.search_ids(&["header", "ﬁle"]), [plain.as_str()]);
+    assert_eq!(repo.search_ids(&["file", "HEADER"]), [plain.as_str()]);
+    assert_eq!(repo.search_ids(&["full", "width"]), [plain.as_str()]);
+    assert_eq!(repo.entry(&tar)["body"], body, "stored text stays exact");
+}
+
+/// `--limit 0` is no limit, in every command that takes `--limit`.
+#[test]
+fn limit_zero_means_all() {
+    let repo = Repo::new();
+    for i in 0..25 {
+        repo.add(&["question", &format!("Vacuum question {i}")]);
+    }
+    assert_eq!(repo.search_ids(&["vacuum", "-n", "0"]).len(), 25);
+    assert_eq!(repo.search_ids(&["vacuum"]).len(), 20);
+    assert_eq!(repo.search_ids(&["--raw", "vacuum", "-n", "0"]).len(), 25);
+    assert_eq!(repo.list_ids(&["-n", "0"]).len(), 25);
+    let members = |limit: &str| {
+        repo.json(&["who", "vacuum", "-n", limit])
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(members("0"), 1);
+    let gaps = |limit: &str| repo.json(&["gaps", "-n", limit]).as_array().unwrap().len();
+    assert!(gaps("0") > 1 && gaps("1") == 1, "{}", gaps("0"));
 }

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Relevance benchmark of `rep search` over the tldr pages (issue 14). Run by hand, not by CI.
+
+A fixed random sample of pages (fixed seed), four queries generated from each page:
+
+  name     the page's name as written                                expected first
+  half     the name with its last word cut to max(4, len-2) letters   expected in the top 5
+  typo     the name with one typo (swap, drop or double a letter) in   expected in the top 5
+           a word of six letters or more (pages without one: skipped)
+  task     the words of one of its example descriptions, tldr's        expected in the top 10
+           bracket marks taken out and the command's name left out
+
+A hit counts when its name (the title before ` — `, as `rep import --from tldr` writes it) is the
+page's name: tldr has pages of one name on several platforms (`common/ip`, `linux/ip`), and a
+search cannot tell them apart by name. Many descriptions are the same on many pages ("Display
+help", "View documentation for the original command" on every alias page): no ranking can put
+the one page in the top 10 of a task that 50 pages describe word for word, so the task rate is
+also given over the tasks whose description is on at most 10 pages. Prints the rates; `--failures FILE` writes every
+query that missed, with what came first, for study.
+
+    bench/relevance.py --rep target/release/rep --db /tmp/rel.db --pages ../shared/corpus/tldr/pages
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+
+SEPARATOR = " — "
+KINDS = [("name", 1), ("half", 5), ("typo", 5), ("task", 10)]
+TARGETS = {"name": 0.95, "half": 0.95, "typo": 0.80, "task": 0.95}
+
+
+def read_page(path):
+    name, examples = None, []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if name is None and line.startswith("# "):
+                name = line[2:].strip()
+            elif line.startswith("- "):
+                examples.append(line[2:].strip())
+    return name, examples
+
+
+def half_typed(name):
+    words = name.split()
+    last = words[-1]
+    words[-1] = last[: max(4, len(last) - 2)]
+    return " ".join(words)
+
+
+def with_typo(name, rng):
+    words = name.split()
+    long_words = [i for i, w in enumerate(words) if len(w) >= 6]
+    if not long_words:
+        return None
+    i = rng.choice(long_words)
+    word = words[i]
+    for _ in range(20):
+        kind = rng.choice(["swap", "drop", "double"])
+        if kind == "swap":
+            p = rng.randrange(len(word) - 1)
+            typo = word[:p] + word[p + 1] + word[p] + word[p + 2 :]
+        elif kind == "drop":
+            p = rng.randrange(len(word))
+            typo = word[:p] + word[p + 1 :]
+        else:
+            p = rng.randrange(len(word))
+            typo = word[: p + 1] + word[p:]
+        if typo != word:
+            words[i] = typo
+            return " ".join(words)
+    return None
+
+
+def unmarked(description):
+    """An example's description as a person would type it: E[x]tract -> Extract."""
+    return re.sub(r"\[([^\]]*)\]", r"\1", description)
+
+
+def task(name, examples, rng):
+    """The chosen description too, to tell how many pages share it."""
+    if not examples:
+        return None, None
+    description = unmarked(rng.choice(examples))
+    text = description
+    text = re.sub(r"\{\{|\}\}", " ", text)
+    name_words = {w.lower() for w in re.split(r"[^\w]+", name) if w}
+    words = []
+    for word in re.split(r"[^\w'.-]+", text):
+        word = word.strip(".'-")
+        if word and word.lower() not in name_words:
+            words.append(word)
+    return (" ".join(words) or None), description
+
+
+def name_of(hit):
+    return hit["title"].split(SEPARATOR, 1)[0].strip()
+
+
+def search(rep, env, query, limit):
+    out = subprocess.run(
+        [rep, "search", "--json", "-n", str(limit), "--", query],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        sys.exit(f"rep search failed for {query!r}: {out.stderr}")
+    return [name_of(h) for h in json.loads(out.stdout)]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rep", required=True)
+    ap.add_argument("--db", required=True, help="a database with the pages imported")
+    ap.add_argument("--pages", required=True)
+    ap.add_argument("--sample", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--failures", help="write the misses here")
+    args = ap.parse_args()
+
+    paths = sorted(
+        os.path.join(root, f)
+        for root, _, files in os.walk(args.pages)
+        for f in files
+        if f.endswith(".md")
+    )
+    rng = random.Random(args.seed)
+    sample = rng.sample(paths, args.sample)
+    env = dict(os.environ, REP_DB=args.db, NO_COLOR="1")
+    env.pop("REP_NOW", None)
+
+    # How many pages have each description, to tell the tasks that name one page from those
+    # that name many.
+    pages_with = {}
+    for path in paths:
+        for description in set(map(unmarked, read_page(path)[1])):
+            pages_with[description] = pages_with.get(description, 0) + 1
+
+    tally = {k: [0, 0] for k, _ in KINDS + [("task, distinct", 10)]}
+    misses = []
+    for path in sample:
+        name, examples = read_page(path)
+        typo = with_typo(name, rng)
+        task_query, description = task(name, examples, rng)
+        queries = {"name": name, "half": half_typed(name), "typo": typo, "task": task_query}
+        for kind, top in KINDS:
+            query = queries[kind]
+            if query is None:
+                continue
+            names = search(args.rep, env, query, top)
+            found = name.lower() in (n.lower() for n in names)
+            tally[kind][0] += found
+            tally[kind][1] += 1
+            if kind == "task" and pages_with.get(description, 0) <= 10:
+                tally["task, distinct"][0] += found
+                tally["task, distinct"][1] += 1
+            if not found:
+                misses.append({"kind": kind, "page": os.path.relpath(path, args.pages), "query": query, "got": names})
+
+    print(f"{len(sample)} pages, seed {args.seed}")
+    print("| query | expected | found | rate | target |")
+    print("|---|---|---:|---:|---:|")
+    for kind, top in KINDS + [("task, distinct", 10)]:
+        found, total = tally[kind]
+        where = "first" if top == 1 else f"top {top}"
+        target = f"{100 * TARGETS[kind]:.0f}%" if kind in TARGETS else ""
+        print(f"| {kind} | {where} | {found}/{total} | {100 * found / total:.1f}% | {target} |")
+    if args.failures:
+        with open(args.failures, "w", encoding="utf-8") as f:
+            for m in misses:
+                f.write(json.dumps(m, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
