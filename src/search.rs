@@ -19,36 +19,6 @@ pub fn index_text(text: &str) -> String {
     unmarked.nfkc().flat_map(char::to_lowercase).collect()
 }
 
-/// The prose of a body, for the word index: code (fenced blocks and `inline` spans) left out.
-/// Code is most of a tldr page's words (`{{path/to/file}}` on every line) and is searched by
-/// the stemmed index and the command column already; leaving it out of the word index made it
-/// a third smaller and a bulk import that much cheaper.
-pub fn prose(body: &str) -> String {
-    let mut out = String::with_capacity(body.len() / 2);
-    let mut fenced = false;
-    for line in body.lines() {
-        if line.trim_start().starts_with("```") {
-            fenced = !fenced;
-            continue;
-        }
-        if fenced {
-            continue;
-        }
-        let mut in_code = false;
-        for (i, part) in line.split('`').enumerate() {
-            if i > 0 {
-                in_code = !in_code;
-            }
-            if !in_code {
-                out.push_str(part);
-                out.push(' ');
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
 /// tldr marks the letter an option is named after: `[c]reate`, `E[x]tract`, `Lis[t]`. A mark
 /// is one to three letters in brackets touching a letter on at least one side; other brackets
 /// (`{{[-C|--directory]}}`, `a[0]`) are left as they are.
@@ -418,16 +388,6 @@ mod tests {
         assert_eq!(index_text("a[0] [ab]"), "a[0] [ab]");
         assert_eq!(index_text("ﬁle ＦＩＬＥ File"), "file file file");
         assert_eq!(index_text("Straße"), "straße");
-    }
-
-    #[test]
-    fn prose_leaves_code_out() {
-        let body = "- E[x]tract a file:\n\n`tar xf {{path/to/file}}`\n\nUse `-v` to see.\n```\nSELECT 1;\n```\nDone";
-        let words: Vec<String> = prose(body).split_whitespace().map(str::to_owned).collect();
-        assert_eq!(
-            words,
-            ["-", "E[x]tract", "a", "file:", "Use", "to", "see.", "Done"]
-        );
     }
 
     #[test]

@@ -105,8 +105,22 @@ impl BulkIndex {
     }
 
     pub fn add(&mut self, doc: Doc) -> anyhow::Result<()> {
-        if matches!(doc, Doc::Entry { .. }) {
-            self.words.add(doc.clone())?;
+        if let Doc::Entry {
+            seq,
+            title,
+            tags,
+            command,
+            ..
+        } = &doc
+        {
+            // The word index holds no body (migration 4): it is not copied for that thread.
+            self.words.add(Doc::Entry {
+                seq: *seq,
+                title: title.clone(),
+                tags: tags.clone(),
+                body: String::new(),
+                command: command.clone(),
+            })?;
         }
         self.stems.add(doc)
     }
@@ -278,19 +292,12 @@ fn index_words(
                 seq,
                 title,
                 tags,
-                body,
                 command,
+                ..
             } = doc
             {
-                let row = WordsRow::new(&title, &tags, &body, command.as_deref());
-                words.execute(params![
-                    seq,
-                    row.name,
-                    row.title,
-                    row.tags,
-                    row.body,
-                    row.command
-                ])?;
+                let row = WordsRow::new(&title, &tags, command.as_deref());
+                words.execute(params![seq, row.name, row.title, row.tags, row.command])?;
                 for key in &row.keys {
                     name.execute(params![key, seq])?;
                 }

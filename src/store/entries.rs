@@ -82,7 +82,7 @@ pub(super) fn index_new_entry(
     super::ranking::index_new_entry(
         conn,
         seq,
-        &super::ranking::WordsRow::new(title, tags, body, command),
+        &super::ranking::WordsRow::new(title, tags, command),
     )
 }
 

@@ -1788,7 +1788,7 @@ mod sharing_never_stops {
 
     fn a_use() -> impl Strategy<Value = Use> {
         prop_oneof![
-            3 => (0usize..2, 1u16..700).prop_map(|(e, n)| Use::Retitle(e, n)),
+            3 => (0usize..2, 1u16..300).prop_map(|(e, n)| Use::Retitle(e, n)),
             1 => (0usize..2, 17u16..1025).prop_map(|(e, n)| Use::BigBody(e, n)),
             2 => (0usize..2, 0u8..12).prop_map(|(e, r)| Use::TagChurn(e, r)),
             1 => (0usize..2).prop_map(Use::SetAndClearCommand),

@@ -207,15 +207,17 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE revisions_v4 RENAME TO revisions;
     CREATE UNIQUE INDEX revisions_key ON revisions(entry_seq, field, stamp, member, ifnull(value, ''));
     "#,
-    // 5: the word index of ranked search (store::ranking): the text unstemmed and normalised
-    // (tldr's `E[x]tract` marks out, NFKC, case folded), so that a half-typed word stays a
-    // prefix of the word however long it grows, and a `name` column (a tldr page's name, a
-    // tool's first command word) that weighs as much as a title; its vocabulary, for spelling
-    // corrections; and every entry's exact-match keys (whole title, page name). The index is
-    // contentless: the text it holds differs from the stored text, which stays exact.
+    // 5: the word index of ranked search (store::ranking): the short fields unstemmed and
+    // normalised (tldr's `E[x]tract` marks out, NFKC, case folded), so that a half-typed word
+    // stays a prefix of the word however long it grows, and a `name` column (a tldr page's
+    // name, a tool's first command word) that weighs as much as a title; its vocabulary, for
+    // spelling corrections; and every entry's exact-match keys (whole title, page name). Bodies
+    // are left to the stemmed index (entries_fts): they are most of the text, and indexing them
+    // twice nearly doubled the cost of an import. The index is contentless: the text it holds
+    // differs from the stored text, which stays exact.
     r#"
     CREATE VIRTUAL TABLE entries_words USING fts5(
-        name, title, tags, body, command,
+        name, title, tags, command,
         content = '', contentless_delete = 1,
         tokenize = 'unicode61 remove_diacritics 2'
     );
@@ -234,7 +236,7 @@ pub const MIGRATIONS: &[&str] = &[
     -- rows are indexed by the code that inserts them, as for entries_fts (migration 3).
     CREATE TABLE entries_words_pending (seq INTEGER PRIMARY KEY) STRICT;
     INSERT INTO entries_words_pending(seq) SELECT seq FROM live_entries;
-    CREATE TRIGGER entries_words_update AFTER UPDATE OF title, tags, body, command, deleted ON entries
+    CREATE TRIGGER entries_words_update AFTER UPDATE OF title, tags, command, deleted ON entries
     BEGIN
         DELETE FROM entries_words WHERE rowid = old.seq;
         DELETE FROM entry_names WHERE entry_seq = old.seq;

@@ -1,11 +1,11 @@
-//! SQL of ranked search: the word index (`entries_words`: unstemmed, normalised text, plus the
-//! name a tool is called by), exact names (`entry_names`), the match tiers, spelling
+//! SQL of ranked search: the word index (`entries_words`: the name a tool is called by, the
+//! title, tags and command, unstemmed and normalised; bodies only in `entries_fts`), exact names (`entry_names`), the match tiers, spelling
 //! corrections from the index's own vocabulary, and entries similar to a question.
 //!
 //! Tiers, best first: the whole query is an entry's name or title; every word is a whole word
-//! of its name or title; the same with the last word as a prefix; every word a whole word
-//! anywhere; the same with the last word as a prefix; then every word by stem (`entries_fts`,
-//! Porter). A name or title that matches outranks a body that matches better: what people
+//! of its name or title; the same with the last word as a prefix; every word a whole word of
+//! the word index's fields; the same with the last word as a prefix; then every word by stem
+//! anywhere, the body too (`entries_fts`, Porter). A name or title that matches outranks a body that matches better: what people
 //! type first is what they call the thing. Within a tier, bm25 with the
 //! field weights below. Each tier ranks its top k in the full-text table alone (`ORDER BY
 //! bm25(...) LIMIT k`, no join, when there is no filter), and only the k rows shown are read.
@@ -20,29 +20,27 @@ use crate::model::SearchHit;
 use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::search::{self, EditKind, Words};
 
-/// bm25 weights of `entries_words`' columns: name, title, tags, body, command. A tool's name
-/// weighs as much as a title (people look tools up by the command they type), then tags, the
-/// command, the body, as in `entries_fts` (10, 5, 1, 2).
-const WORD_WEIGHTS: &str = "10.0, 10.0, 5.0, 1.0, 2.0";
+/// bm25 weights of `entries_words`' columns: name, title, tags, command. A tool's name weighs
+/// as much as a title (people look tools up by the command they type), then tags and the
+/// command, as in `entries_fts` (10, 5, 2).
+const WORD_WEIGHTS: &str = "10.0, 10.0, 5.0, 2.0";
 
-/// The word index's row of a new live entry (folded here, in Rust, on whichever thread): the
-/// body's prose only (see [`search::prose`]).
+/// The word index's row of a new live entry (folded here, in Rust, on whichever thread). The
+/// body is not in it (see migration 4).
 pub struct WordsRow {
     pub name: String,
     pub title: String,
     pub tags: String,
-    pub body: String,
     pub command: Option<String>,
     pub keys: Vec<String>,
 }
 
 impl WordsRow {
-    pub fn new(title: &str, tags: &str, body: &str, command: Option<&str>) -> WordsRow {
+    pub fn new(title: &str, tags: &str, command: Option<&str>) -> WordsRow {
         WordsRow {
             name: search::index_name(title, command),
             title: search::index_text(title),
             tags: search::index_text(tags),
-            body: search::index_text(&search::prose(body)),
             command: command.map(search::index_text),
             keys: search::exact_keys(title),
         }
@@ -50,8 +48,7 @@ impl WordsRow {
 }
 
 pub(super) const INSERT_WORDS: &str =
-    "INSERT INTO entries_words(rowid, name, title, tags, body, command)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO entries_words(rowid, name, title, tags, command) VALUES (?1, ?2, ?3, ?4, ?5)";
 pub(super) const INSERT_NAME: &str =
     "INSERT OR IGNORE INTO entry_names(name, entry_seq) VALUES (?1, ?2)";
 
@@ -62,7 +59,6 @@ pub(super) fn index_new_entry(conn: &Connection, seq: i64, row: &WordsRow) -> an
         row.name,
         row.title,
         row.tags,
-        row.body,
         row.command
     ])?;
     let mut names = conn.prepare_cached(INSERT_NAME)?;
@@ -83,14 +79,14 @@ pub(super) fn catch_up(conn: &Connection) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let mut live = conn.prepare_cached(
-        "SELECT title, tags, body, command FROM entries WHERE seq = ?1 AND deleted = 0",
+        "SELECT title, tags, command FROM entries WHERE seq = ?1 AND deleted = 0",
     )?;
     for &seq in &pending {
         let row = live
             .query_row([seq], |r| {
-                let (title, tags, body, command): (String, String, String, Option<String>) =
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-                Ok(WordsRow::new(&title, &tags, &body, command.as_deref()))
+                let (title, tags, command): (String, String, Option<String>) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?);
+                Ok(WordsRow::new(&title, &tags, command.as_deref()))
             })
             .optional()?;
         conn.prepare_cached("DELETE FROM entries_words WHERE rowid = ?1")?
@@ -176,7 +172,7 @@ pub fn search(
     let Some(words) = Words::parse(text) else {
         return Ok(Ranked::default());
     };
-    let found = ranked_seqs(conn, &words, Some(text), filter, limit)?;
+    let found = ranked_seqs(conn, &words, filter, limit)?;
     if !found.is_empty() {
         return Ok(Ranked {
             hits: load_hits(conn, &words, found)?,
@@ -186,7 +182,7 @@ pub fn search(
     let Some((corrected, unmatched)) = correct(conn, &words)? else {
         return Ok(Ranked::default());
     };
-    let found = ranked_seqs(conn, &corrected, None, filter, limit)?;
+    let found = ranked_seqs(conn, &corrected, filter, limit)?;
     if found.is_empty() {
         return Ok(Ranked::default());
     }
@@ -199,12 +195,10 @@ pub fn search(
     })
 }
 
-/// The rows of the best `limit` hits with their tier and score. `raw_text` is the text as
-/// typed, for the stemmed tier (which tokenises it itself); `None` skips that tier.
+/// The rows of the best `limit` hits with their tier and score.
 fn ranked_seqs(
     conn: &Connection,
     words: &Words,
-    raw_text: Option<&str>,
     filter: &Filter,
     limit: Option<usize>,
 ) -> anyhow::Result<Vec<(i64, Tier, f64)>> {
@@ -238,11 +232,9 @@ fn ranked_seqs(
         let rows = ranked_words(conn, &query, filter, want(&found))?;
         add(&mut found, rows, tier);
     }
-    if let Some(text) = raw_text
-        && !full(&found)
-        && let Some(query) = search::fts_query(text)
-    {
-        let rows = ranked_stems(conn, &query, filter, want(&found))?;
+    // Bodies are only in the stemmed index: a corrected query needs this tier too.
+    if !full(&found) {
+        let rows = ranked_stems(conn, &words.fts(words.last_is_prefix), filter, want(&found))?;
         add(&mut found, rows, Tier::Stem);
     }
     Ok(found)
@@ -430,16 +422,29 @@ fn nearest_name(conn: &Connection, key: &str) -> anyhow::Result<Option<String>> 
     Ok(search::best_correction(key, &known))
 }
 
-/// Whether the index holds this token (as a prefix: a term that starts with it).
+/// Whether an entry holds this token (as a prefix: a word that starts with it): in the word
+/// index, else in a body (the stemmed index), which is no typo to correct either.
 fn is_known(conn: &Connection, token: &str, as_prefix: bool) -> anyhow::Result<bool> {
-    if !as_prefix {
-        return Ok(term_docs(conn, token)?.is_some());
-    }
-    Ok(conn
-        .prepare_cached(
+    let in_words = if as_prefix {
+        conn.prepare_cached(
             "SELECT 1 FROM entries_words_vocab WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 1",
         )?
         .query_row([token], |_| Ok(()))
+        .optional()?
+        .is_some()
+    } else {
+        conn.prepare_cached("SELECT 1 FROM entries_words_vocab WHERE term = ?1")?
+            .query_row([token], |_| Ok(()))
+            .optional()?
+            .is_some()
+    };
+    if in_words {
+        return Ok(true);
+    }
+    let star = if as_prefix { "*" } else { "" };
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM entries_fts WHERE entries_fts MATCH ?1 LIMIT 1")?
+        .query_row([format!("\"{token}\"{star}")], |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -462,14 +467,6 @@ fn look_up(
         .into_iter()
         .filter_map(|(v, kind)| found.get(&v).map(|&n| (v, kind, n)))
         .collect())
-}
-
-/// In how many entries the word index holds this term.
-fn term_docs(conn: &Connection, term: &str) -> anyhow::Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT doc FROM entries_words_vocab WHERE term = ?1")?
-        .query_row([term], |r| r.get(0))
-        .optional()?)
 }
 
 /// The known word nearest to `word`: those one edit away are looked up directly; two edits
@@ -528,10 +525,15 @@ pub fn similar(conn: &Connection, text: &str, limit: usize) -> anyhow::Result<Ve
     })?;
     let mut holds =
         conn.prepare_cached("SELECT 1 FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2")?;
+    let mut count =
+        conn.prepare_cached("SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?1")?;
     let weights: Vec<(String, f64)> = words
         .iter()
         .map(|w| {
-            let docs = term_docs(conn, w)?.unwrap_or(1).max(1);
+            // Counted in the stemmed index, which holds the bodies.
+            let docs: i64 = count
+                .query_row([format!("\"{w}\"")], |r| r.get::<_, i64>(0))?
+                .max(1);
             Ok((format!("\"{w}\""), (1.0 + total as f64 / docs as f64).ln()))
         })
         .collect::<anyhow::Result<_>>()?;
@@ -623,8 +625,16 @@ mod tests {
         edit(&mut store, seq, TextField::Title, "E[x]pire tokens");
         assert!(titles(&mut store, "certifica").is_empty());
         assert_eq!(titles(&mut store, "expire"), ["E[x]pire tokens"]);
-        edit(&mut store, seq, TextField::Body, "Also the ﬁle keys.");
+        edit(&mut store, seq, TextField::Command, "ﬁle-keys --expire");
         assert_eq!(titles(&mut store, "file keys"), ["E[x]pire tokens"]);
+        // Bodies are searched through the stemmed index.
+        edit(
+            &mut store,
+            seq,
+            TextField::Body,
+            "Revokes the old sessions.",
+        );
+        assert_eq!(titles(&mut store, "revoked session"), ["E[x]pire tokens"]);
         store
             .write(|w| {
                 let stamp = w.tick(3)?;
@@ -666,7 +676,9 @@ mod tests {
         store
             .write(|w| {
                 insert(w, &tool("pw-profiler — Profile a PipeWire graph.", ""), 1)?;
-                insert(w, &tool("Sync the mirrors", "rsync with the archive"), 1)
+                let mut sync = tool("Sync the mirrors", "Copies the archive over.");
+                sync.command = Some("rsync -a".into());
+                insert(w, &sync, 1)
             })
             .unwrap();
         let ranked = |store: &mut Store, text: &str| {
@@ -685,6 +697,9 @@ mod tests {
         let corrected = r.corrected.unwrap();
         assert_eq!(corrected.query, "rsync archive");
         assert_eq!(corrected.unmatched, ["rsycn"]);
+        // A word of a body only is known (the stemmed index holds it), not corrected.
+        let r = ranked(&mut store, "rsycn copies");
+        assert_eq!(r.corrected.unwrap().query, "rsync copies");
         assert!(ranked(&mut store, "rsync").corrected.is_none());
         assert!(ranked(&mut store, "qqqqzz").hits.is_empty());
     }

@@ -115,7 +115,8 @@ fn migrations_records_schema_3_could_not_share_become_shareable() {
 }
 
 /// Migration 5 fills the word index from the entries already there: an exact name comes first,
-/// the tldr marks and the ligature are indexed as plain words, a half-typed word is a prefix.
+/// the ligature is indexed as a plain word, a half-typed word is a prefix. Bodies are not in
+/// it: the tldr marks of the tar page's body (`E[x]tract`) stay the stemmed index's words.
 #[test]
 fn migrations_the_word_index_is_filled_on_upgrade() {
     let world = World::new();
@@ -130,7 +131,8 @@ fn migrations_the_word_index_is_filled_on_upgrade() {
             .collect()
     };
     assert_eq!(titles("tar"), ["tar — Archiving utility."]);
-    assert_eq!(titles("extract archive"), ["tar — Archiving utility."]);
+    assert_eq!(titles("archivin"), ["tar — Archiving utility."]);
+    assert_eq!(titles("source archive"), ["tar — Archiving utility."]);
     assert_eq!(titles("file lock"), ["Show what holds a ﬁle lock"]);
     assert_eq!(titles("replicat"), ["Why is replication lagging?"]);
     assert!(

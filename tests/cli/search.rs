@@ -358,15 +358,18 @@ fn a_tool_is_found_by_its_command_name() {
 }
 
 /// The last word stays a prefix of the unstemmed word however many letters are typed: the
-/// stemmed index holds "certif", which `certifi` and longer are not prefixes of.
+/// stemmed index holds "certif", which `certifi` and longer are not prefixes of. The word
+/// index holds names, titles, tags and commands; a body is searched by stem.
 #[test]
 fn a_half_typed_word_keeps_matching_as_it_grows() {
     let repo = Repo::new();
     let id = repo.add(&[
         "tool",
         "Rotate the certificates",
+        "--tag",
+        "deployment",
         "-m",
-        "Before the deployment.",
+        "Before the maintenance window.",
     ]);
     for typed in [
         "cert",
@@ -378,7 +381,13 @@ fn a_half_typed_word_keeps_matching_as_it_grows() {
     ] {
         assert_eq!(repo.search_ids(&[typed]), [id.as_str()], "{typed}");
     }
-    for typed in ["deploym", "deploymen", "rotate certifica"] {
+    for typed in [
+        "deploym",
+        "deploymen",
+        "rotate certifica",
+        "maintenance",
+        "window",
+    ] {
         assert_eq!(repo.search_ids(&[typed]), [id.as_str()], "{typed}");
     }
     // No gap for what was found by prefix.
@@ -432,24 +441,20 @@ fn a_typo_is_corrected_and_said() {
     assert_eq!(misses, ["zzzzqqq"]);
 }
 
-/// The index reads tldr's bracket marks and Unicode compatibility forms as plain words; the
-/// stored text stays as written.
+/// The word index (names, titles, tags, commands) reads tldr's bracket marks and Unicode
+/// compatibility forms as plain words; the stored text stays as written.
 #[test]
 fn marks_ligatures_and_case_are_normalised_in_the_index_only() {
     let repo = Repo::new();
-    let body = "- E[x]tract an archive [f]ile:\n\n`tar xf source.tar`\n\n- Lis[t] the ﬁles:\n";
-    let tar = repo.add(&[
-        "tool",
-        "tar — Archiving utility.",
-        &format!("--message={body}"),
-    ]);
-    let plain = repo.add(&["tool", "Read a FILE header", "-m", "Ｆｕｌｌ width"]);
+    let title = "tar — E[x]tract an archive [f]ile.";
+    let tar = repo.add(&["tool", title, "--tag", "Lis[t]-ﬁles"]);
+    let plain = repo.add(&["tool", "Read a FILE header", "--cmd", "Ｆｕｌｌ width"]);
     assert_eq!(repo.search_ids(&["extract", "archive"]), [tar.as_str()]);
     assert_eq!(repo.search_ids(&["list", "files"]), [tar.as_str()]);
     assert_eq!(repo.search_ids(&["header", "ﬁle"]), [plain.as_str()]);
     assert_eq!(repo.search_ids(&["file", "HEADER"]), [plain.as_str()]);
     assert_eq!(repo.search_ids(&["full", "width"]), [plain.as_str()]);
-    assert_eq!(repo.entry(&tar)["body"], body, "stored text stays exact");
+    assert_eq!(repo.entry(&tar)["title"], title, "stored text stays exact");
 }
 
 /// `--limit 0` is no limit, in every command that takes `--limit`.
