@@ -1842,7 +1842,11 @@ mod sharing_never_stops {
                 let unit = "\u{1}\"\n\\ é✓ ";
                 let size = usize::from(*kib) * 1024;
                 let mut body = unit.repeat(size / unit.len() + 1);
-                body.truncate(body.floor_char_boundary(size - 20));
+                let mut cut = size - 20;
+                while !body.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                body.truncate(cut);
                 let at = tick();
                 body.push_str(&at.to_string());
                 set(store, seqs[*e], TextField::Body, Some(&body), at, member);
