@@ -2054,10 +2054,9 @@ mod sharing_never_stops {
         }
     }
 
-    /// Files that rep never writes but a crafted one may: the same occurrence with another
-    /// note, a revision that differs only by member. Imported in either order, they converge.
-    #[test]
-    fn crafted_disagreements_on_immutable_facts_converge() {
+    /// A file rep wrote, and crafted variants of it that disagree on immutable facts: the same
+    /// occurrence with another note, member or time, a revision that differs only by member.
+    fn crafted_variants() -> (String, Vec<String>) {
         let mut origin = Store::open_in_memory().unwrap();
         let (seq, _) = origin
             .write(|w| entries::insert(w, &new_entry("base"), 1_000))
@@ -2079,17 +2078,46 @@ mod sharing_never_stops {
             })
             .unwrap();
         let text = String::from_utf8(export_bytes(&mut origin)).unwrap();
-        let variant = text
-            .replace("\"note\":\"first\"", "\"note\":\"second\"")
-            .replacen("\"by\":\"ana\"}]", "\"by\":\"mal\"}]", 1);
-        assert_ne!(text, variant);
-        let mut one = Store::open_in_memory().unwrap();
-        let mut two = Store::open_in_memory().unwrap();
-        for (store, files) in [(&mut one, [&text, &variant]), (&mut two, [&variant, &text])] {
-            for file in files {
-                import_bytes(store, file.as_bytes()).unwrap();
-            }
+        let variants = vec![
+            text.replace("\"note\":\"first\"", "\"note\":\"second\""),
+            text.replace("\"note\":\"first\"", "\"note\":\"a third\""),
+            text.replace("\"member\":\"ana\"", "\"member\":\"bob\""),
+            text.replace("1970-01-01T00:00:01.600Z", "1970-01-01T00:00:01.700Z"),
+            text.replacen("\"by\":\"ana\"}]", "\"by\":\"mal\"}]", 1),
+            text.replacen("\"by\":\"ana\"}]", "\"by\":\"cy\"}]", 1),
+        ];
+        for v in &variants {
+            assert_ne!(v, &text, "every variant changes the file");
         }
-        assert!(export_bytes(&mut one) == export_bytes(&mut two));
+        (text, variants)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        /// Any two orders of importing any of these files give the same bytes.
+        #[test]
+        fn crafted_disagreements_on_immutable_facts_converge(
+            picks in proptest::collection::vec(0usize..7, 1..6),
+            shuffle in proptest::collection::vec(any::<u8>(), 6),
+        ) {
+            let (text, variants) = crafted_variants();
+            let all: Vec<&String> = std::iter::once(&text).chain(&variants).collect();
+            let files: Vec<&String> = picks.iter().map(|&i| all[i]).collect();
+            let mut reordered = files.clone();
+            let mut keys: Vec<(u8, usize)> = (0..files.len()).map(|i| (shuffle[i % shuffle.len()], i)).collect();
+            keys.sort();
+            for (slot, (_, i)) in keys.into_iter().enumerate() {
+                reordered[slot] = files[i];
+            }
+            reordered.reverse();
+            let mut one = Store::open_in_memory().unwrap();
+            let mut two = Store::open_in_memory().unwrap();
+            for (store, order) in [(&mut one, &files), (&mut two, &reordered)] {
+                for file in order.iter() {
+                    import_bytes(store, file.as_bytes()).unwrap();
+                }
+            }
+            prop_assert!(export_bytes(&mut one) == export_bytes(&mut two));
+        }
     }
 }
