@@ -620,8 +620,6 @@ fn in_domains(domain: &str, domains: &[String]) -> bool {
             .any(|d| domain == d || domain.starts_with(&format!("{d}/")))
 }
 
-/// Write every entry and reply (of entries in `domains` and their sub-domains, when given) in
-/// the exchange format. Returns the number of records written.
 /// How many records an export wrote, by type.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Written {
@@ -629,6 +627,8 @@ pub struct Written {
     pub replies: usize,
 }
 
+/// Write every entry and reply (of entries in `domains` and their sub-domains, when given) in
+/// the exchange format. Returns the number of records written.
 pub fn export(
     conn: &Connection,
     domains: &[String],
