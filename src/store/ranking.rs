@@ -229,12 +229,18 @@ fn ranked_seqs(
         if full(&found) {
             break;
         }
-        let rows = ranked_words(conn, &query, filter, want(&found))?;
+        let rows = ranked(conn, Index::Words, &query, filter, want(&found))?;
         add(&mut found, rows, tier);
     }
     // Bodies are only in the stemmed index: a corrected query needs this tier too.
     if !full(&found) {
-        let rows = ranked_stems(conn, &words.fts(words.last_is_prefix), filter, want(&found))?;
+        let rows = ranked(
+            conn,
+            Index::Stems,
+            &words.fts(words.last_is_prefix),
+            filter,
+            want(&found),
+        )?;
         add(&mut found, rows, Tier::Stem);
     }
     Ok(found)
@@ -254,48 +260,51 @@ fn exact_matches(conn: &Connection, key: &str, filter: &Filter) -> anyhow::Resul
     rows(conn, &sql, params)
 }
 
-/// The best `limit` rows (-1: all) of an `entries_words` query, by bm25.
-fn ranked_words(
-    conn: &Connection,
-    query: &str,
-    filter: &Filter,
-    limit: i64,
-) -> anyhow::Result<Vec<(i64, f64)>> {
-    let mut params: Vec<Value> = vec![query.to_owned().into()];
-    let sql = if filter.is_everything() {
-        format!(
-            "SELECT rowid, bm25(entries_words, {WORD_WEIGHTS}) AS r FROM entries_words
-             WHERE entries_words MATCH ?1 ORDER BY r LIMIT ?2"
-        )
-    } else {
-        let filter_sql = filter.sql(&mut params);
-        format!(
-            "SELECT e.seq, bm25(entries_words, {WORD_WEIGHTS}) AS r
-             FROM entries_words JOIN entries e ON e.seq = entries_words.rowid
-             WHERE entries_words MATCH ?1 AND {filter_sql} ORDER BY r LIMIT ?{}",
-            params.len() + 1
-        )
-    };
-    params.push(limit.into());
-    rows(conn, &sql, params)
+/// A full-text table ranked search reads, with the expression that ranks its hits (bm25 with
+/// the table's field weights; lower is better).
+#[derive(Clone, Copy)]
+enum Index {
+    /// The word index: names, titles, tags and commands, unstemmed.
+    Words,
+    /// The stemmed index, bodies included, with its own weights (its `rank`).
+    Stems,
 }
 
-/// The same over the stemmed index, with its own weights (its `rank`).
-fn ranked_stems(
+impl Index {
+    fn table(self) -> &'static str {
+        match self {
+            Index::Words => "entries_words",
+            Index::Stems => "entries_fts",
+        }
+    }
+
+    fn rank(self) -> String {
+        match self {
+            Index::Words => format!("bm25(entries_words, {WORD_WEIGHTS})"),
+            // FTS5 sorts by `rank` itself, without scoring every hit into a sorter.
+            Index::Stems => "entries_fts.rank".to_owned(),
+        }
+    }
+}
+
+/// The best `limit` rows (-1: all) of a query on `index`, best first. Without a filter the
+/// full-text table alone is read; the entries are joined only to filter.
+fn ranked(
     conn: &Connection,
+    index: Index,
     query: &str,
     filter: &Filter,
     limit: i64,
 ) -> anyhow::Result<Vec<(i64, f64)>> {
+    let (table, rank) = (index.table(), index.rank());
     let mut params: Vec<Value> = vec![query.to_owned().into()];
     let sql = if filter.is_everything() {
-        "SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH ?1 ORDER BY rank LIMIT ?2"
-            .to_owned()
+        format!("SELECT rowid, {rank} FROM {table} WHERE {table} MATCH ?1 ORDER BY {rank} LIMIT ?2")
     } else {
         let filter_sql = filter.sql(&mut params);
         format!(
-            "SELECT e.seq, entries_fts.rank FROM entries_fts JOIN entries e ON e.seq = entries_fts.rowid
-             WHERE entries_fts MATCH ?1 AND {filter_sql} ORDER BY entries_fts.rank LIMIT ?{}",
+            "SELECT e.seq, {rank} FROM {table} JOIN entries e ON e.seq = {table}.rowid
+             WHERE {table} MATCH ?1 AND {filter_sql} ORDER BY {rank} LIMIT ?{}",
             params.len() + 1
         )
     };
