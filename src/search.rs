@@ -126,6 +126,34 @@ impl Words {
         query.join(" ")
     }
 
+    /// The query of the stemmed index (bodies): as [`Words::fts`], except that the last word,
+    /// while still being typed, also matches as each of its likely completions. The stemmer
+    /// cuts endings (`deployments` is held as `deploy`), so a half-typed word that has grown
+    /// past its stem (`deploym`) is a prefix of nothing the index holds; its completions
+    /// (`deployment`...) are stemmed by the query as the body was, and meet the stem.
+    pub fn fts_stemmed(&self) -> String {
+        if !self.last_is_prefix {
+            return self.fts(false);
+        }
+        let mut query: Vec<String> = self.words.iter().map(|w| quote(w)).collect();
+        let last = query.pop().unwrap_or_default();
+        query.push(self.completed_last().unwrap_or_else(|| format!("{last}*")));
+        // FTS5 takes a group in parentheses only after an explicit AND.
+        query.join(" AND ")
+    }
+
+    /// The last word as a prefix or any of its completions, `("deploym"* OR "deploymed" OR
+    /// ...)`; `None` when it is no plain word of [`COMPLETED_FROM`] letters or more.
+    pub fn completed_last(&self) -> Option<String> {
+        let last = self.words.last()?;
+        if last.chars().count() < COMPLETED_FROM || !last.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        let mut any = vec![format!("{}*", quote(last))];
+        any.extend(ENDINGS.iter().map(|end| quote(&format!("{last}{end}"))));
+        Some(format!("({})", any.join(" OR ")))
+    }
+
     /// The same words restricted to the name and title columns.
     pub fn fts_in_names(&self, prefix: bool) -> String {
         format!("{{name title}} : ({})", self.fts(prefix))
@@ -145,6 +173,19 @@ impl Words {
         self.words.join(" ")
     }
 }
+
+/// How long a half-typed word must be before its completions are searched: shorter ones are
+/// still prefixes of their stems (`depl`).
+const COMPLETED_FROM: usize = 5;
+
+/// English endings the Porter stemmer cuts, to complete a half-typed word with: what it cuts
+/// from `deployment`, `certificates`, `maintenance`, `replication`, `configuring`...
+const ENDINGS: &[&str] = &[
+    "e", "s", "es", "ed", "ing", "y", "ies", "ion", "ions", "ation", "ations", "tion", "tions",
+    "ment", "ments", "ance", "ence", "nce", "ce", "te", "tes", "ted", "ting", "ity", "al", "ally",
+    "ly", "er", "ers", "or", "ors", "ic", "ical", "ize", "ise", "ized", "able", "ible", "ness",
+    "ive", "ous", "ate", "ates", "ated", "ating", "ant", "ent", "ism", "ist", "ful",
+];
 
 fn quote(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
@@ -532,6 +573,42 @@ mod tests {
         );
         assert_eq!(miss_key("how do I").unwrap(), "do how i");
         assert_eq!(miss_key("  ?! "), None);
+    }
+
+    #[test]
+    fn a_half_typed_word_meets_its_stem_through_its_completions() {
+        let conn = index();
+        conn.execute(
+            "INSERT INTO t VALUES ('Rolling deployments need certificates and maintenance')",
+            [],
+        )
+        .unwrap();
+        let count = |typed: &str| -> i64 {
+            let words = Words::parse(typed).unwrap();
+            conn.query_row(
+                "SELECT count(*) FROM t WHERE t MATCH ?1",
+                [words.fts_stemmed()],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        for typed in [
+            "depl",
+            "deploy",
+            "deploym",
+            "deploymen",
+            "certif",
+            "certifica",
+            "certificat",
+            "maintena",
+            "rolling cert",
+            "rolling deploym",
+        ] {
+            assert_eq!(count(typed), 1, "{typed}");
+        }
+        // A whole word (typed with a space after it) is matched by its stem alone.
+        assert_eq!(count("deploym "), 0);
+        assert_eq!(count("deployq"), 0);
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! SQL of ranked search: the word index (`entries_words`: the name a tool is called by, the
-//! title, tags and command, unstemmed and normalised; bodies only in `entries_fts`), exact names (`entry_names`), the match tiers, spelling
-//! corrections from the index's own vocabulary, and entries similar to a question.
+//! title, tags and command, unstemmed and normalised; bodies only in `entries_fts`), exact
+//! names (`entry_names`), the match tiers, spelling corrections from the index's own
+//! vocabulary, and entries similar to a question.
 //!
 //! Tiers, best first: the whole query is an entry's name or title; every word is a whole word
 //! of its name or title; the same with the last word as a prefix; every word a whole word of
 //! the word index's fields; the same with the last word as a prefix; then every word by stem
-//! anywhere, the body too (`entries_fts`, Porter). A name or title that matches outranks a body that matches better: what people
-//! type first is what they call the thing. Within a tier, bm25 with the
-//! field weights below. Each tier ranks its top k in the full-text table alone (`ORDER BY
-//! bm25(...) LIMIT k`, no join, when there is no filter), and only the k rows shown are read.
+//! anywhere, the body too (`entries_fts`, Porter; a half-typed last word also as its likely
+//! completions, see [`Words::fts_stemmed`]). A name or title that matches outranks a body that
+//! matches better: what people type first is what they call the thing. Within a tier, bm25
+//! with the field weights below. Each tier ranks its top k in the full-text table alone
+//! (`ORDER BY bm25(...) LIMIT k`, no join, when there is no filter), and only the k rows shown
+//! are read.
 
 use std::collections::HashSet;
 
@@ -237,7 +240,7 @@ fn ranked_seqs(
         let rows = ranked(
             conn,
             Index::Stems,
-            &words.fts(words.last_is_prefix),
+            &words.fts_stemmed(),
             filter,
             want(&found),
         )?;
@@ -335,6 +338,10 @@ fn load_hits(
     // each call, which for a common word cost more than the whole ranking.
     let whole = words.fts_any(false);
     let prefixed = words.fts_any(true);
+    let completed = words
+        .last_is_prefix
+        .then(|| words.completed_last())
+        .flatten();
     let mut hits = Vec::with_capacity(found.len());
     for (seq, tier, score) in found {
         let mut e = entry.query_row([seq], entry_from_row)?;
@@ -345,6 +352,14 @@ fn load_hits(
         if snippet.is_none() && matches!(tier, Tier::NamePrefix | Tier::Prefix) {
             snippet = snippets
                 .query_row(params![prefixed, seq], |r| r.get(0))
+                .optional()?;
+        }
+        if snippet.is_none()
+            && tier == Tier::Stem
+            && let Some(completed) = &completed
+        {
+            snippet = snippets
+                .query_row(params![completed, seq], |r| r.get(0))
                 .optional()?;
         }
         hits.push(SearchHit {

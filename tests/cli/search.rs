@@ -66,17 +66,28 @@ fn hits_carry_the_entry_a_score_and_a_snippet() {
             "updated_at"
         ]
     );
-    // Scores are ordered: lower is better.
+    // Scores are ordered within a tier: lower is better.
     repo.add(&["tool", "Activity monitor"]);
+    repo.add(&[
+        "tool",
+        "Activity of the locks",
+        "-m",
+        "No activity, no locks.",
+    ]);
     let hits = repo.json(&["search", "activity"]);
-    let scores: Vec<f64> = hits
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["score"].as_f64().unwrap())
-        .collect();
-    assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
+    let scores = |tier: &str| -> Vec<f64> {
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["matched"] == tier)
+            .map(|h| h["score"].as_f64().unwrap())
+            .collect()
+    };
+    let names = scores("name");
+    assert_eq!(names.len(), 2, "{hits}");
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
     assert_eq!(hits[0]["title"], "Activity monitor");
+    assert_eq!(hits[2]["matched"], "stem");
 }
 
 #[test]
@@ -359,7 +370,8 @@ fn a_tool_is_found_by_its_command_name() {
 
 /// The last word stays a prefix of the unstemmed word however many letters are typed: the
 /// stemmed index holds "certif", which `certifi` and longer are not prefixes of. The word
-/// index holds names, titles, tags and commands; a body is searched by stem.
+/// index holds names, titles, tags and commands; a body is searched by stem, and a half-typed
+/// word of a body by its completions.
 #[test]
 fn a_half_typed_word_keeps_matching_as_it_grows() {
     let repo = Repo::new();
@@ -387,6 +399,11 @@ fn a_half_typed_word_keeps_matching_as_it_grows() {
         "rotate certifica",
         "maintenance",
         "window",
+        // Words of the body only, held by stem (`mainten`): their completions meet it.
+        "mainte",
+        "maintena",
+        "maintenanc",
+        "before the maintena",
     ] {
         assert_eq!(repo.search_ids(&[typed]), [id.as_str()], "{typed}");
     }
