@@ -19,6 +19,26 @@ pub fn index_text(text: &str) -> String {
     unmarked.nfkc().flat_map(char::to_lowercase).collect()
 }
 
+/// The words of a body that the stemmed index must read otherwise than they are written, as
+/// [`index_text`] gives them (`E[x]tract` as `extract`, `ﬁle` as `file`), each once; `None`
+/// for the many bodies that have none. The stemmed index holds them beside the body as it is
+/// written (whose snippets it shows), so `extract archive` finds the tldr page that says
+/// `E[x]tract an archive`. Case alone is no difference: the index folds case itself.
+pub fn body_folded(body: &str) -> Option<String> {
+    if body.is_ascii() && !body.contains('[') {
+        return None;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut folded: Vec<String> = Vec::new();
+    for word in body.split_whitespace() {
+        let indexed = index_text(word);
+        if indexed != word.to_lowercase() && seen.insert(indexed.clone()) {
+            folded.push(indexed);
+        }
+    }
+    (!folded.is_empty()).then(|| folded.join(" "))
+}
+
 /// tldr marks the letter an option is named after: `[c]reate`, `E[x]tract`, `Lis[t]`. A mark
 /// is one to three letters in brackets touching a letter on at least one side; other brackets
 /// (`{{[-C|--directory]}}`, `a[0]`) are left as they are.
@@ -429,6 +449,16 @@ mod tests {
         assert_eq!(index_text("a[0] [ab]"), "a[0] [ab]");
         assert_eq!(index_text("ﬁle ＦＩＬＥ File"), "file file file");
         assert_eq!(index_text("Straße"), "straße");
+    }
+
+    #[test]
+    fn a_body_lends_the_index_only_the_words_it_writes_otherwise() {
+        assert_eq!(body_folded("Plain text, [brackets] and a[0]."), None);
+        assert_eq!(body_folded("Éclair au café"), None);
+        assert_eq!(
+            body_folded("- E[x]tract an archive:\n- [c]reate, E[x]tract again, the ﬁle"),
+            Some("extract create, file".into())
+        );
     }
 
     #[test]

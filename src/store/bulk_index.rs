@@ -59,6 +59,8 @@ pub enum Doc {
         title: String,
         tags: String,
         body: String,
+        /// `search::body_folded` of the body (migration 6).
+        body_folded: Option<String>,
         command: Option<String>,
     },
     Reply {
@@ -119,6 +121,7 @@ impl BulkIndex {
                 title: title.clone(),
                 tags: tags.clone(),
                 body: String::new(),
+                body_folded: None,
                 command: command.clone(),
             })?;
         }
@@ -259,7 +262,8 @@ fn index_stems(
     receiver: std::sync::mpsc::Receiver<Vec<Doc>>,
 ) -> anyhow::Result<()> {
     let mut entry = tx.prepare(
-        "INSERT INTO entries_fts(rowid, title, tags, body, command) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO entries_fts(rowid, title, tags, body, command, body_folded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let mut reply = tx.prepare("INSERT INTO replies_fts(rowid, body) VALUES (?1, ?2)")?;
     for batch in receiver {
@@ -270,8 +274,9 @@ fn index_stems(
                     title,
                     tags,
                     body,
+                    body_folded,
                     command,
-                } => entry.execute(params![seq, title, tags, body, command])?,
+                } => entry.execute(params![seq, title, tags, body, command, body_folded])?,
                 Doc::Reply { seq, body } => reply.execute(params![seq, body])?,
             };
         }

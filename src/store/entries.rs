@@ -10,6 +10,7 @@ use crate::exchange::TextField;
 use crate::ids;
 use crate::model::{Count, Entry, SearchHit};
 use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START, sanitize_line};
+use crate::search;
 use crate::timefmt::{self, Millis};
 
 pub(super) const COLUMNS: &str = "e.seq, e.id, e.kind, e.title, e.body, e.domain, e.tags, e.author, \
@@ -41,14 +42,15 @@ fn insert_with_id(
     let mut tags = new.tags.clone();
     tags.sort();
     tags.dedup();
+    let folded = search::body_folded(&new.body);
     w.conn().execute(
         "INSERT INTO entries (id, kind, kind_at, kind_by, title, title_at, title_by, body, body_at, body_by,
                               domain, domain_at, domain_by, command, command_at, command_by,
                               link, link_at, link_by, deleted, deleted_at, deleted_by, author,
-                              created_ms, updated_ms, tags)
+                              created_ms, updated_ms, tags, body_folded)
          VALUES (?1, ?2, ?9, ?8, ?3, ?9, ?8, ?4, ?9, ?8, ?5, ?9, ?8, ?6, ?9, ?8, ?7, ?9, ?8,
-                 0, ?9, ?8, ?8, ?10, ?10, ?11)",
-        params![id, new.kind, new.title, new.body, new.domain, new.command, new.link, new.author, stamp, now, tags.join(" ")],
+                 0, ?9, ?8, ?8, ?10, ?10, ?11, ?12)",
+        params![id, new.kind, new.title, new.body, new.domain, new.command, new.link, new.author, stamp, now, tags.join(" "), folded],
     )?;
     let seq = w.conn().last_insert_rowid();
     index_new_entry(
@@ -57,6 +59,7 @@ fn insert_with_id(
         &new.title,
         &tags.join(" "),
         &new.body,
+        folded.as_deref(),
         new.command.as_deref(),
     )?;
     for tag in &tags {
@@ -73,12 +76,14 @@ pub(super) fn index_new_entry(
     title: &str,
     tags: &str,
     body: &str,
+    body_folded: Option<&str>,
     command: Option<&str>,
 ) -> anyhow::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO entries_fts(rowid, title, tags, body, command) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO entries_fts(rowid, title, tags, body, command, body_folded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![seq, title, tags, body, command])?;
+    .execute(params![seq, title, tags, body, command, body_folded])?;
     super::ranking::index_new_entry(
         conn,
         seq,
@@ -353,8 +358,33 @@ pub fn set_field(
         ),
         params![seq, value, stamp.to_string(), member, now],
     )?;
+    if field == TextField::Body {
+        set_body_folded(conn, seq, value.unwrap_or_default())?;
+    }
     super::exchange::keep_history_bounded(conn, seq, field)?;
     Ok(true)
+}
+
+/// Keep `body_folded` (migration 6) in step with a body just written; the trigger re-indexes
+/// the entry only when it changes.
+pub(super) fn set_body_folded(conn: &Connection, seq: i64, body: &str) -> anyhow::Result<()> {
+    conn.prepare_cached(
+        "UPDATE entries SET body_folded = ?2 WHERE seq = ?1 AND body_folded IS NOT ?2",
+    )?
+    .execute(params![seq, search::body_folded(body)])?;
+    Ok(())
+}
+
+/// Compute `body_folded` for every entry of a database upgraded to migration 6.
+pub(super) fn fold_bodies(conn: &Connection) -> anyhow::Result<usize> {
+    let candidates: Vec<(i64, String)> = conn
+        .prepare("SELECT seq, body FROM entries")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (seq, body) in &candidates {
+        set_body_folded(conn, *seq, body)?;
+    }
+    Ok(candidates.len())
 }
 
 pub fn set_deleted(

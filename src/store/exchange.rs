@@ -245,6 +245,7 @@ pub fn save_record(
         .join(" ");
     let resolved = record.resolved.as_ref();
     let reviewed = record.reviewed.as_ref();
+    let body_folded = crate::search::body_folded(&record.body.value);
     let values = params![
         record.id,
         created_ms,
@@ -277,6 +278,7 @@ pub fn save_record(
         reviewed.map(|v| v.by.as_str()),
         updated_ms,
         live_tags,
+        body_folded,
     ];
     let is_new = seq.is_none();
     let seq = match seq {
@@ -284,9 +286,9 @@ pub fn save_record(
             conn.prepare_cached(concat!(
                 "INSERT INTO entries (",
                 record_columns!(),
-                ", updated_ms, tags) VALUES
+                ", updated_ms, tags, body_folded) VALUES
                  (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                  ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
+                  ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"
             ))?
             .execute(values)?;
             let seq = conn.last_insert_rowid();
@@ -298,6 +300,7 @@ pub fn save_record(
                         title: r.title.value.clone(),
                         tags: live_tags.clone(),
                         body: r.body.value.clone(),
+                        body_folded: body_folded.clone(),
                         command: r.command.value.clone(),
                     })?,
                     None => index_new_entry(
@@ -306,6 +309,7 @@ pub fn save_record(
                         &r.title.value,
                         &live_tags,
                         &r.body.value,
+                        body_folded.as_deref(),
                         r.command.value.as_deref(),
                     )?,
                 }
@@ -322,7 +326,7 @@ pub fn save_record(
                     deleted = ?22, deleted_at = ?23, deleted_by = ?24,
                     resolved = ?25, resolved_at = ?26, resolved_by = ?27,
                     reviewed_at = ?28, reviewed_by = ?29,
-                    updated_ms = max(updated_ms, ?30), tags = ?31
+                    updated_ms = max(updated_ms, ?30), tags = ?31, body_folded = ?32
                  WHERE id = ?1",
             )?
             .execute(values)?;
@@ -855,15 +859,16 @@ pub fn import<R: BufRead + Send>(
     let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM entries)", [], |r| {
         r.get(0)
     })?;
-    let deferred: Vec<(String, String)> = if empty {
+    let deferred: Vec<(String, String, String)> = if empty {
         let mut stmt = conn.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-               AND tbl_name IN ('entries', 'entry_tags', 'replies', 'occurrences', 'links', 'revisions')",
+            "SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+               AND tbl_name IN ('entries', 'entry_tags', 'replies', 'occurrences', 'links',
+                                'revisions', 'entry_names')",
         )?;
         let found = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<Vec<_>, _>>()?;
-        for (name, _) in &found {
+        for (name, _, _) in &found {
             conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
         }
         found
@@ -973,11 +978,20 @@ pub fn import<R: BufRead + Send>(
         conn.pragma_update(None, "threads", 2)?;
         conn.pragma_update(None, "cache_size", -4_000)?;
     }
-    for (_, sql) in &deferred {
+    // The exact names are filled by the bulk index's copy (store::bulk_index), in name order:
+    // their index by entry, inserted into as they came, cost more than all the rest of the
+    // copy; built after it, it is one sort.
+    let (after_copy, now_built): (Vec<_>, Vec<_>) = deferred
+        .iter()
+        .partition(|(_, _, table)| table == "entry_names" && bulk.is_some());
+    for (_, sql, _) in now_built {
         conn.execute_batch(sql)?;
     }
     if let Some(bulk) = bulk {
         bulk.finish(conn)?;
+    }
+    for (_, sql, _) in after_copy {
+        conn.execute_batch(sql)?;
     }
     conn.pragma_update(None, "cache_size", cache_before)?;
     if let Some(max) = max_seen {

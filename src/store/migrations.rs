@@ -243,6 +243,37 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT OR IGNORE INTO entries_words_pending(seq) SELECT new.seq WHERE new.deleted = 0;
     END;
     "#,
+    // 6: the stemmed index reads a body's words as the word index reads its fields (tldr's
+    // `E[x]tract` as `extract`): `body_folded` holds the words of the body written otherwise
+    // (search::body_folded), set by rep with the body, NULL for most entries, derived and never
+    // shared; the index takes it as a fifth column. Its values are filled in by rep after this
+    // SQL (store::fold_bodies), through the trigger, so the index stays exact throughout.
+    r#"
+    ALTER TABLE entries ADD COLUMN body_folded TEXT;
+    DROP TRIGGER entries_fts_update;
+    DROP TABLE entries_fts;
+    DROP VIEW live_entries;
+    CREATE VIEW live_entries AS
+        SELECT seq, title, tags, body, command, body_folded FROM entries WHERE deleted = 0;
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, tags, body, command, body_folded,
+        content = 'live_entries', content_rowid = 'seq',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    -- Title weighs most, then tags, then the command, then the body and its folded words.
+    INSERT INTO entries_fts(entries_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0, 2.0, 1.0)');
+    INSERT INTO entries_fts(entries_fts) VALUES ('rebuild');
+    CREATE TRIGGER entries_fts_update
+        AFTER UPDATE OF title, tags, body, command, deleted, body_folded ON entries
+    BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, tags, body, command, body_folded)
+        SELECT 'delete', old.seq, old.title, old.tags, old.body, old.command, old.body_folded
+        WHERE old.deleted = 0;
+        INSERT INTO entries_fts(rowid, title, tags, body, command, body_folded)
+        SELECT new.seq, new.title, new.tags, new.body, new.command, new.body_folded
+        WHERE new.deleted = 0;
+    END;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -250,3 +281,6 @@ pub const LATEST: u32 = MIGRATIONS.len() as u32;
 /// Databases older than this were written before history and sets were bounded (limits): the
 /// upgrade applies the bounds to every entry, so that every record is shareable again.
 pub const BOUNDED_FROM: u32 = 4;
+
+/// Databases older than this hold no `body_folded` (migration 6): the upgrade computes it.
+pub const FOLDED_FROM: u32 = 6;

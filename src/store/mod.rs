@@ -336,6 +336,9 @@ impl Store {
         if version > 0 && version < migrations::BOUNDED_FROM {
             exchange::bound_all(&tx).context("while bounding the history of old entries")?;
         }
+        if version > 0 && version < migrations::FOLDED_FROM {
+            entries::fold_bodies(&tx).context("while indexing the bodies' folded words")?;
+        }
         ranking::catch_up(&tx)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         let replica = uuid::Uuid::new_v4().simple().to_string();

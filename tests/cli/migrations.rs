@@ -115,8 +115,8 @@ fn migrations_records_schema_3_could_not_share_become_shareable() {
 }
 
 /// Migration 5 fills the word index from the entries already there: an exact name comes first,
-/// the ligature is indexed as a plain word, a half-typed word is a prefix. Bodies are not in
-/// it: the tldr marks of the tar page's body (`E[x]tract`) stay the stemmed index's words.
+/// the ligature is indexed as a plain word, a half-typed word is a prefix. Migration 6 gives
+/// the stemmed index the body's words as written otherwise: the tar page's `E[x]tract`.
 #[test]
 fn migrations_the_word_index_is_filled_on_upgrade() {
     let world = World::new();
@@ -135,6 +135,11 @@ fn migrations_the_word_index_is_filled_on_upgrade() {
     assert_eq!(titles("source archive"), ["tar — Archiving utility."]);
     assert_eq!(titles("file lock"), ["Show what holds a ﬁle lock"]);
     assert_eq!(titles("replicat"), ["Why is replication lagging?"]);
+    assert_eq!(titles("extract archive"), ["tar — Archiving utility."]);
+    assert_eq!(
+        titles("extract an archive file"),
+        ["tar — Archiving utility."]
+    );
     assert!(
         titles("trick").is_empty(),
         "the deleted entry is not indexed"

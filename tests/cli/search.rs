@@ -474,6 +474,40 @@ fn marks_ligatures_and_case_are_normalised_in_the_index_only() {
     assert_eq!(repo.entry(&tar)["title"], title, "stored text stays exact");
 }
 
+/// A body's marked and compatibility-form words are found as the plain words, by stem too,
+/// through an edit and through an import of the exchange file; the body stays as written.
+#[test]
+fn marks_in_a_body_are_read_as_plain_words() {
+    let repo = Repo::new();
+    let body = "E[x]tract an archive into the current directory:\n\n`tar xf {{source.tar}}`";
+    let tar = repo.add(&["tool", "tar — Archiving utility.", "-m", body]);
+    repo.add(&[
+        "tool",
+        "unzip — Extract archives",
+        "-m",
+        "Unpacks zip files.",
+    ]);
+    let other = repo.add(&["story", "The ﬁrst outage", "-m", "Nothing to see."]);
+    let found = |words: &[&str]| repo.search_ids(words);
+    assert!(found(&["extract", "archive", "current"]) == [tar.as_str()]);
+    assert!(found(&["extracting", "archives", "directory"]) == [tar.as_str()]);
+    assert_eq!(repo.entry(&tar)["body"], body, "stored text stays exact");
+    repo.ok(&["edit", &other, "-m", "L[i]st the ﬁles that failed."]);
+    assert_eq!(found(&["list", "files", "failed"]), [other.as_str()]);
+    repo.ok(&["edit", &other, "-m", "Nothing marked now."]);
+    assert!(found(&["list", "files", "failed"]).is_empty());
+    // Imported from an exchange file, into an empty repertoire (the bulk index) and not.
+    let file = repo.path().join("all.jsonl");
+    repo.ok(&["export", file.to_str().unwrap()]);
+    repo.ok(&["--db", "seeded.db", "add", "tool", "Seed"]);
+    for db in ["fresh.db", "seeded.db"] {
+        repo.ok(&["--db", db, "import", file.to_str().unwrap()]);
+        let hits = repo.json(&["--db", db, "search", "extract", "archive", "current"]);
+        assert_eq!(hits[0]["id"], tar.as_str(), "{hits}");
+    }
+    repo.ok(&["doctor", "-q"]);
+}
+
 /// `--limit 0` is no limit, in every command that takes `--limit`.
 #[test]
 fn limit_zero_means_all() {
