@@ -248,7 +248,27 @@ pub const MIGRATIONS: &[&str] = &[
     // (search::body_folded), set by rep with the body, NULL for most entries, derived and never
     // shared; the index takes it as a fifth column. Its values are filled in by rep after this
     // SQL (store::fold_bodies), through the trigger, so the index stays exact throughout.
+    // The exact names lose their foreign key: a derived table (doctor rebuilds it) of rows that
+    // are never deleted, whose check looked up the entry of every name inserted in name order,
+    // a random read of the entries table each, and tripled an import's reads.
     r#"
+    DROP TRIGGER entries_words_update;
+    CREATE TABLE entry_names_v6 (
+        name      TEXT NOT NULL,    -- search::exact_key of the title, or of a tldr page's name
+        entry_seq INTEGER NOT NULL, -- entries.seq
+        PRIMARY KEY (name, entry_seq)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO entry_names_v6 (name, entry_seq) SELECT name, entry_seq FROM entry_names;
+    DROP TABLE entry_names;
+    ALTER TABLE entry_names_v6 RENAME TO entry_names;
+    CREATE INDEX entry_names_by_entry ON entry_names(entry_seq);
+    CREATE TRIGGER entries_words_update AFTER UPDATE OF title, tags, command, deleted ON entries
+    BEGIN
+        DELETE FROM entries_words WHERE rowid = old.seq;
+        DELETE FROM entry_names WHERE entry_seq = old.seq;
+        INSERT OR IGNORE INTO entries_words_pending(seq) SELECT new.seq WHERE new.deleted = 0;
+    END;
+
     ALTER TABLE entries ADD COLUMN body_folded TEXT;
     DROP TRIGGER entries_fts_update;
     DROP TABLE entries_fts;
