@@ -139,7 +139,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .iter()
                 .filter(|e| in_domains(&domains, &e.domain))
                 .collect();
-            let (n, format) = export_tools(&args, to_stdout, &tools)?;
+            let places = if args.format == Format::Navi {
+                ctx.store_for_reading()?
+                    .read(|c| crate::store::imported::files_by_entry(c, "navi"))?
+            } else {
+                Default::default()
+            };
+            let (n, format) = export_tools(ctx, &args, to_stdout, &tools, &places)?;
             (
                 exchange::Written {
                     entries: n,
@@ -194,17 +200,43 @@ fn in_domains(domains: &[String], domain: &str) -> bool {
             .any(|d| domain == d || domain.starts_with(&format!("{d}/")))
 }
 
+/// Tools imported from navi first, in the files and order they came in; then the others by title.
+fn in_navi_order<'a>(
+    tools: &[&'a model::Entry],
+    places: &std::collections::HashMap<String, (String, i64)>,
+) -> Vec<&'a model::Entry> {
+    let mut list: Vec<&model::Entry> = tools.to_vec();
+    list.sort_by_key(|e| match places.get(&e.id) {
+        Some((file, place)) => (0, file.clone(), *place),
+        None => (1, String::new(), 0),
+    });
+    list
+}
+
+/// navi stops reading a file at a `$` line it cannot parse, so such lines are left out; say which.
+fn report_dropped(ctx: &Context, dropped: &[(String, String)]) {
+    for (title, line) in dropped {
+        ctx.out.note(&format!(
+            "left out of {title:?} a `$` line navi cannot parse: {}",
+            crate::output::sanitize_line(line)
+        ));
+    }
+}
+
 /// Tools in another tool's format; returns how many were written.
 fn export_tools(
+    ctx: &Context,
     args: &Args,
     to_stdout: bool,
     tools: &[&model::Entry],
+    places: &std::collections::HashMap<String, (String, i64)>,
 ) -> anyhow::Result<(usize, &'static str)> {
     use crate::foreign::{navi, tldr};
     let single_cheat = to_stdout || args.file.extension().is_some_and(|e| e == "cheat");
     match args.format {
         Format::Navi if single_cheat => {
-            let text = navi::render(tools);
+            let (text, dropped) = navi::render(&in_navi_order(tools, places));
+            report_dropped(ctx, &dropped);
             let count = tools.iter().filter(|e| navi::has_command(e)).count();
             if to_stdout {
                 let mut out = crate::output::export_stdout();
@@ -218,7 +250,8 @@ fn export_tools(
             Ok((count, "navi"))
         }
         Format::Navi => {
-            let files = navi::files_by_domain(tools);
+            let (files, dropped) = navi::files(tools, places);
+            report_dropped(ctx, &dropped);
             crate::markdown::prepare_root(&args.file, "navi", "cheat")?;
             for (path, text) in &files {
                 crate::markdown::write_file(&args.file, path, text)?;

@@ -172,6 +172,18 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
                 format!("{}: {}", &c.id[..8], c.fields.join(", ")),
             ]
         })
+        .chain(report.removed.iter().map(|r| {
+            vec![
+                "removed upstream".to_owned(),
+                sanitize_line(&r.key),
+                format!(
+                    "{}: {} is no longer in the files; kept here (`rep rm {}` removes it)",
+                    &r.id[..8],
+                    sanitize_line(&r.title),
+                    &r.id[..8]
+                ),
+            ]
+        }))
         .chain(report.skips.iter().map(|s| {
             let what = match &s.item {
                 Some(item) => format!("{} ({})", s.path, item),
@@ -197,12 +209,16 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
         ("added", "updated")
     };
     ctx.out.status(&format!(
-        "{} files read: {add} {}, {update} {}, {} unchanged, {} skipped{}",
+        "{} files read: {add} {}, {update} {}, {} unchanged, {} skipped{}{}",
         report.files,
         report.added,
         report.updated,
         report.unchanged,
         report.skipped,
+        match report.removed.len() {
+            0 => String::new(),
+            n => format!(", {n} removed upstream"),
+        },
         if args.dry_run {
             "; nothing was written (dry run)"
         } else {
