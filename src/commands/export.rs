@@ -17,7 +17,8 @@ use crate::tempfiles::write_atomically;
 /// `rep import` and all end with the same repertoire. The same state always gives the same bytes.
 /// `markdown` writes a folder of pages, one per entry, grouped by domain, with index pages.
 /// `tldr` writes the tools as a folder of tldr pages (`<domain>/<name>.md`); `navi` writes them
-/// as one navi cheat (FILE ending in `.cheat`, or `-`) or a folder of `<domain>.cheat` files.
+/// as one navi cheat (FILE ending in `.cheat`, or `-`) or a folder: each tool imported from navi
+/// back in its file, the others in one `<domain>.cheat` per domain.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -46,7 +47,7 @@ pub enum Format {
     Jsonl,
     /// A browsable folder of Markdown pages
     Markdown,
-    /// Tools as navi cheats: one .cheat file, or a folder of them by domain
+    /// Tools as navi cheats: one .cheat file, or a folder of them by source file and domain
     Navi,
     /// Tools as a folder of tldr pages by domain
     Tldr,

@@ -20,9 +20,11 @@ use crate::store::exchange::{self, ImportReport};
 /// order, any number of times, gives the same repertoire. A bad file changes nothing.
 ///
 /// With --from, read another tool's files instead: tldr pages, navi cheats, cheat sheets, pet
-/// snippets or Markdown notes. Ids come from the source and each item's natural key (a page's
-/// platform and name, a note's path), so importing again updates the same entries, on any
-/// machine. Files or items that cannot be read are skipped and listed with the reason.
+/// snippets or Markdown notes, as those tools read them (docs/foreign.md). Ids come from the
+/// source and where each item lives (a page's platform and name, a note's path, a cheat's file
+/// and description), never from its command, so importing again updates the same entries, on
+/// any machine, and reports items removed upstream. Files or items that cannot be read are
+/// skipped and listed with the reason.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
