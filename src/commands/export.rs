@@ -214,13 +214,12 @@ fn in_navi_order<'a>(
     list
 }
 
-/// navi stops reading a file at a `$` line it cannot parse, so such lines are left out; say which.
+/// What the navi export had to change so that navi shows every tool (a `$` line navi cannot
+/// parse would hide the rest of its file); say what.
 fn report_dropped(ctx: &Context, dropped: &[(String, String)]) {
-    for (title, line) in dropped {
-        ctx.out.note(&format!(
-            "left out of {title:?} a `$` line navi cannot parse: {}",
-            crate::output::sanitize_line(line)
-        ));
+    for (title, what) in dropped {
+        ctx.out
+            .note(&format!("{}: {what}", crate::output::sanitize_line(title)));
     }
 }
 
@@ -236,7 +235,8 @@ fn export_tools(
     let single_cheat = to_stdout || args.file.extension().is_some_and(|e| e == "cheat");
     match args.format {
         Format::Navi if single_cheat => {
-            let (text, dropped) = navi::render(&in_navi_order(tools, places));
+            let (text, dropped) =
+                navi::render(&in_navi_order(tools, places), &mut navi::Shown::new());
             report_dropped(ctx, &dropped);
             let count = tools.iter().filter(|e| navi::has_command(e)).count();
             if to_stdout {

@@ -420,13 +420,30 @@ fn writable_variable(line: &str) -> bool {
     !line.ends_with('\\') && parse_variable_line(line).is_ok()
 }
 
-/// What writing cheats left out: (entry title, the `$` line navi would stop at).
+/// What writing cheats changed: (entry title, what and why), e.g. a `$` line left out.
 pub type Dropped = Vec<(String, String)>;
+
+/// The (section, description) pairs an export has written: navi shows one command per pair,
+/// across all the files it reads.
+pub type Shown = HashSet<(String, String)>;
+
+/// A description navi shows in this section: the title, or `title (2)` when another command of
+/// the export took it.
+fn unique_description(shown: &mut Shown, tags: &str, title: &str) -> String {
+    let title = title.replace('\n', " ");
+    let mut candidate = title.clone();
+    let mut n = 1;
+    while !shown.insert((tags.trim().to_owned(), candidate.trim().to_owned())) {
+        n += 1;
+        candidate = format!("{title} ({n})");
+    }
+    candidate
+}
 
 /// Tools as one cheat file, in the order given: a `%` line when the section changes, then each
 /// tool's `# title`, its command, and the `$` lines it uses (those navi can parse, once per
 /// section).
-pub fn render(entries: &[&Entry]) -> (String, Dropped) {
+pub fn render(entries: &[&Entry], shown: &mut Shown) -> (String, Dropped) {
     let mut out = String::new();
     let mut dropped = Vec::new();
     let mut section: Option<String> = None;
@@ -441,10 +458,19 @@ pub fn render(entries: &[&Entry]) -> (String, Dropped) {
                 out.push('\n');
             }
             out.push_str(&format!("% {tags}\n"));
-            section = Some(tags);
+            section = Some(tags.clone());
             written.clear();
         }
-        out.push_str(&format!("\n# {}\n", entry.title.replace('\n', " ")));
+        let description = unique_description(shown, &tags, &entry.title);
+        if description != entry.title.replace('\n', " ") {
+            dropped.push((
+                entry.title.clone(),
+                format!(
+                    "written as {description:?}: navi shows one command per section and description"
+                ),
+            ));
+        }
+        out.push_str(&format!("\n# {description}\n"));
         for line in command.trim_matches('\n').lines() {
             // navi would read such a line as something else than a command line.
             if line.starts_with(['%', '#', ';', '@'])
@@ -459,7 +485,13 @@ pub fn render(entries: &[&Entry]) -> (String, Dropped) {
         let (_, variables) = body_parts(&entry.body);
         for line in variables {
             if !writable_variable(line) {
-                dropped.push((entry.title.clone(), line.to_owned()));
+                dropped.push((
+                    entry.title.clone(),
+                    format!(
+                        "left out a `$` line navi cannot parse: {}",
+                        crate::output::sanitize_line(line)
+                    ),
+                ));
             } else if written.insert(line.to_owned()) {
                 out.push_str(line);
                 out.push('\n');
@@ -498,13 +530,14 @@ pub fn files(
         by_file.entry(path).or_default().push((place, entry));
     }
     let mut dropped = Vec::new();
+    let mut shown = Shown::new();
     let files = by_file
         .into_iter()
         .map(|(path, mut list)| {
             // Stable: tools without a place keep the title order they came in.
             list.sort_by_key(|(place, _)| *place);
             let list: Vec<&Entry> = list.into_iter().map(|(_, e)| e).collect();
-            let (text, lost) = render(&list);
+            let (text, lost) = render(&list, &mut shown);
             dropped.extend(lost);
             (path, text)
         })
@@ -702,7 +735,7 @@ mod tests {
                 command: f.command.clone(),
             }).collect();
             let refs: Vec<&Entry> = entries.iter().collect();
-            let (written, dropped) = render(&refs);
+            let (written, dropped) = render(&refs, &mut Shown::new());
             prop_assert!(dropped.is_empty());
             let again = parse_file(&info("a.cheat"), &written).unwrap();
             let shape = |p: &Parsed| p.found.iter().map(|f| (f.title.clone(), f.command.clone(), f.body.clone())).collect::<Vec<_>>();

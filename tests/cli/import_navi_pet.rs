@@ -331,7 +331,7 @@ fn the_navi_export_keeps_files_order_and_only_lines_navi_reads() {
         .success();
     let stderr = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
     assert!(
-        stderr.contains("a `$` line navi cannot parse: $ broken"),
+        stderr.contains("Change branch: left out a `$` line navi cannot parse: $ broken"),
         "{stderr}"
     );
     let git = std::fs::read_to_string(out.join("git.cheat")).unwrap();
@@ -360,4 +360,38 @@ fn the_navi_export_keeps_files_order_and_only_lines_navi_reads() {
         v
     };
     assert_eq!(shape(other.entries()), shape(rep.entries()));
+}
+
+#[test]
+fn tools_navi_would_hide_behind_another_get_their_own_description() {
+    // Same domain, no tags, same title: one section and one description to navi, which would
+    // show only the first.
+    let rep = Rep::new();
+    for command in ["systemctl restart nginx", "nginx -s reload"] {
+        rep.cmd(&[
+            "add",
+            "tool",
+            "Reload nginx",
+            "--domain",
+            "web",
+            "--cmd",
+            command,
+            "-q",
+        ])
+        .assert()
+        .success();
+    }
+    let out = rep.path("all.cheat");
+    let done = rep
+        .cmd(&["export", s(&out), "--format", "navi"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("written as \"Reload nginx (2)\""),
+        "{stderr}"
+    );
+    let other = Rep::new();
+    let back = other.json(&["import", "--from", "navi", s(&out)]);
+    assert_eq!(back["added"], 2, "{back}");
 }
