@@ -95,6 +95,13 @@ pub fn files_by_entry(
     conn: &Connection,
     source: &str,
 ) -> anyhow::Result<HashMap<String, (String, i64)>> {
+    // A database of schema 5 opened read-only (a file rep cannot write) has no record yet.
+    let recorded: bool = conn
+        .prepare_cached("SELECT count(*) > 0 FROM sqlite_master WHERE name = 'imported_items'")?
+        .query_row([], |r| r.get(0))?;
+    if !recorded {
+        return Ok(HashMap::new());
+    }
     let mut stmt = conn.prepare_cached(
         "SELECT entry_id, file, position FROM imported_items WHERE source = ?1
          ORDER BY root, position",
