@@ -17,7 +17,8 @@ use crate::tempfiles::write_atomically;
 /// `rep import` and all end with the same repertoire. The same state always gives the same bytes.
 /// `markdown` writes a folder of pages, one per entry, grouped by domain, with index pages.
 /// `tldr` writes the tools as a folder of tldr pages (`<domain>/<name>.md`); `navi` writes them
-/// as one navi cheat (FILE ending in `.cheat`, or `-`) or a folder of `<domain>.cheat` files.
+/// as one navi cheat (FILE ending in `.cheat`, or `-`) or a folder: each tool imported from navi
+/// back in its file, the others in one `<domain>.cheat` per domain.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -46,7 +47,7 @@ pub enum Format {
     Jsonl,
     /// A browsable folder of Markdown pages
     Markdown,
-    /// Tools as navi cheats: one .cheat file, or a folder of them by domain
+    /// Tools as navi cheats: one .cheat file, or a folder of them by source file and domain
     Navi,
     /// Tools as a folder of tldr pages by domain
     Tldr,
@@ -139,7 +140,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .iter()
                 .filter(|e| in_domains(&domains, &e.domain))
                 .collect();
-            let (n, format) = export_tools(&args, to_stdout, &tools)?;
+            let places = if args.format == Format::Navi {
+                ctx.store_for_reading()?
+                    .read(|c| crate::store::imported::files_by_entry(c, "navi"))?
+            } else {
+                Default::default()
+            };
+            let (n, format) = export_tools(ctx, &args, to_stdout, &tools, &places)?;
             (
                 exchange::Written {
                     entries: n,
@@ -194,17 +201,43 @@ fn in_domains(domains: &[String], domain: &str) -> bool {
             .any(|d| domain == d || domain.starts_with(&format!("{d}/")))
 }
 
+/// Tools imported from navi first, in the files and order they came in; then the others by title.
+fn in_navi_order<'a>(
+    tools: &[&'a model::Entry],
+    places: &std::collections::HashMap<String, (String, i64)>,
+) -> Vec<&'a model::Entry> {
+    let mut list: Vec<&model::Entry> = tools.to_vec();
+    list.sort_by_key(|e| match places.get(&e.id) {
+        Some((file, place)) => (0, file.clone(), *place),
+        None => (1, String::new(), 0),
+    });
+    list
+}
+
+/// What the navi export had to change so that navi shows every tool (a `$` line navi cannot
+/// parse would hide the rest of its file); say what.
+fn report_dropped(ctx: &Context, dropped: &[(String, String)]) {
+    for (title, what) in dropped {
+        ctx.out
+            .note(&format!("{}: {what}", crate::output::sanitize_line(title)));
+    }
+}
+
 /// Tools in another tool's format; returns how many were written.
 fn export_tools(
+    ctx: &Context,
     args: &Args,
     to_stdout: bool,
     tools: &[&model::Entry],
+    places: &std::collections::HashMap<String, (String, i64)>,
 ) -> anyhow::Result<(usize, &'static str)> {
     use crate::foreign::{navi, tldr};
     let single_cheat = to_stdout || args.file.extension().is_some_and(|e| e == "cheat");
     match args.format {
         Format::Navi if single_cheat => {
-            let text = navi::render(tools);
+            let (text, dropped) =
+                navi::render(&in_navi_order(tools, places), &mut navi::Shown::new());
+            report_dropped(ctx, &dropped);
             let count = tools.iter().filter(|e| navi::has_command(e)).count();
             if to_stdout {
                 let mut out = crate::output::export_stdout();
@@ -218,7 +251,8 @@ fn export_tools(
             Ok((count, "navi"))
         }
         Format::Navi => {
-            let files = navi::files_by_domain(tools);
+            let (files, dropped) = navi::files(tools, places);
+            report_dropped(ctx, &dropped);
             crate::markdown::prepare_root(&args.file, "navi", "cheat")?;
             for (path, text) in &files {
                 crate::markdown::write_file(&args.file, path, text)?;

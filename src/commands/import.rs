@@ -20,9 +20,11 @@ use crate::store::exchange::{self, ImportReport};
 /// order, any number of times, gives the same repertoire. A bad file changes nothing.
 ///
 /// With --from, read another tool's files instead: tldr pages, navi cheats, cheat sheets, pet
-/// snippets or Markdown notes. Ids come from the source and each item's natural key (a page's
-/// platform and name, a note's path), so importing again updates the same entries, on any
-/// machine. Files or items that cannot be read are skipped and listed with the reason.
+/// snippets or Markdown notes, as those tools read them (docs/foreign.md). Ids come from the
+/// source and where each item lives (a page's platform and name, a note's path, a cheat's file
+/// and description), never from its command, so importing again updates the same entries, on
+/// any machine, and reports items removed upstream. Files or items that cannot be read are
+/// skipped and listed with the reason.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -172,6 +174,18 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
                 format!("{}: {}", &c.id[..8], c.fields.join(", ")),
             ]
         })
+        .chain(report.removed.iter().map(|r| {
+            vec![
+                "removed upstream".to_owned(),
+                sanitize_line(&r.key),
+                format!(
+                    "{}: {} is no longer in the files; kept here (`rep rm {}` removes it)",
+                    &r.id[..8],
+                    sanitize_line(&r.title),
+                    &r.id[..8]
+                ),
+            ]
+        }))
         .chain(report.skips.iter().map(|s| {
             let what = match &s.item {
                 Some(item) => format!("{} ({})", s.path, item),
@@ -197,12 +211,16 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
         ("added", "updated")
     };
     ctx.out.status(&format!(
-        "{} files read: {add} {}, {update} {}, {} unchanged, {} skipped{}",
+        "{} files read: {add} {}, {update} {}, {} unchanged, {} skipped{}{}",
         report.files,
         report.added,
         report.updated,
         report.unchanged,
         report.skipped,
+        match report.removed.len() {
+            0 => String::new(),
+            n => format!(", {n} removed upstream"),
+        },
         if args.dry_run {
             "; nothing was written (dry run)"
         } else {

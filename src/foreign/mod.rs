@@ -4,6 +4,13 @@
 //! Each format is a pure module from text to [`Found`] items. This module turns found items into
 //! valid entries with ids derived from the source and its natural key (the same file gives the
 //! same id on every machine), and finds the files of a source under a path.
+//!
+//! A key says where an item lives (`navi:git.cheat#Change branch`: its file and its description,
+//! or its place among the items without one), never what it holds: an item edited upstream keeps
+//! its key, so importing again updates its entry instead of adding a second one. The import
+//! records each key with the entry it became (store::imported), which finds entries imported
+//! under the keys of earlier versions (which held the command) and tells which items were
+//! removed upstream.
 
 pub mod cheat;
 pub mod front_matter;
@@ -27,7 +34,7 @@ const ID_NAMESPACE: uuid::Uuid = uuid::uuid!("0281445c-f1a4-4c63-853b-ebbbdeb323
 pub enum Source {
     /// tldr pages: a page or a folder of `<platform>/<command>.md`
     Tldr,
-    /// navi cheats: a `.cheat` file or a folder of them
+    /// navi cheats: a `.cheat` or `.cheat.md` file or a folder of them
     Navi,
     /// cheat sheets (cheat/cheat): a sheet or a folder of sheets, with optional front matter
     Cheat,
@@ -43,11 +50,39 @@ impl Source {
         let lower = file_name.to_ascii_lowercase();
         match self {
             Source::Tldr => lower.ends_with(".md"),
-            Source::Navi => lower.ends_with(".cheat"),
+            // navi reads `.cheat` files and Markdown ones (`.cheat.md`, fences dropped).
+            Source::Navi => lower.ends_with(".cheat") || lower.ends_with(".cheat.md"),
             // cheat reads every file of a cheatpath as a sheet.
             Source::Cheat => true,
             Source::Pet => lower.ends_with(".toml"),
             Source::Markdown => lower.ends_with(".md") || lower.ends_with(".markdown"),
+        }
+    }
+
+    /// Parse every file of an import, in order: the text of each, or why it could not be read.
+    /// navi reads all its files before it shows a cheat (a variable or an `@` section may sit in
+    /// another file), so it parses them together; the others one by one.
+    pub fn parse_files(
+        self,
+        files: &[(FileInfo, Result<String, String>)],
+    ) -> Vec<Result<Parsed, String>> {
+        if self == Source::Navi {
+            return navi::parse_files(files);
+        }
+        files
+            .iter()
+            .map(|(info, text)| text.clone().and_then(|t| self.parse(info, &t)))
+            .collect()
+    }
+
+    /// The name of the source in keys, reports and the database.
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Tldr => "tldr",
+            Source::Navi => "navi",
+            Source::Cheat => "cheat",
+            Source::Pet => "pet",
+            Source::Markdown => "markdown",
         }
     }
 
@@ -83,11 +118,40 @@ impl FileInfo {
     }
 }
 
+/// The key of an item that shares its file with others: `source:file#item`, where `item` is its
+/// description (or another name the file gives it) as [`KeyCounter::nth`] made it unique.
+pub fn item_key(source: Source, file: &str, item: &str) -> String {
+    format!("{}:{file}#{item}", source.name())
+}
+
+/// Makes the names of the items of one file unique: the second `Ping` of a file is `Ping (2)`.
+/// An item keeps its key when others are edited, and only moves when an item with the same name
+/// is added before it.
+#[derive(Debug, Default)]
+pub struct KeyCounter {
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl KeyCounter {
+    pub fn nth(&mut self, name: &str) -> String {
+        let n = self.seen.entry(name.to_owned()).or_default();
+        *n += 1;
+        if *n == 1 {
+            name.to_owned()
+        } else {
+            format!("{name} ({n})")
+        }
+    }
+}
+
 /// An entry as a source describes it, before validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
-    /// `source:natural-key`; the id is derived from it.
+    /// `source:natural-key`, where the item lives; the id is derived from it.
     pub key: String,
+    /// The key an earlier version of rep gave the same item, whose id an entry imported then
+    /// still has.
+    pub legacy_key: Option<String>,
     pub kind: Kind,
     pub title: String,
     pub body: String,
@@ -102,6 +166,7 @@ impl Found {
     pub fn tool(key: String, title: String) -> Found {
         Found {
             key,
+            legacy_key: None,
             kind: Kind::Tool,
             title,
             body: String::new(),
@@ -126,6 +191,8 @@ pub struct Parsed {
 pub struct Prepared {
     pub id: String,
     pub key: String,
+    /// The id the item had under the key of an earlier version of rep.
+    pub legacy_id: Option<String>,
     pub kind: Kind,
     pub title: String,
     pub body: String,
@@ -180,6 +247,7 @@ pub fn prepare(
     };
     Ok(Prepared {
         id: entry_id(&found.key),
+        legacy_id: found.legacy_key.as_deref().map(entry_id),
         command: optional("command", found.command)?,
         link: optional("link", found.link)?,
         key: found.key,
@@ -232,8 +300,14 @@ pub struct Skip {
 /// Everything read from a source, before the database is touched.
 #[derive(Debug, Default)]
 pub struct Collected {
-    /// Each entry with the path of the file it came from.
-    pub entries: Vec<(String, Prepared)>,
+    /// The path given to the import, absolute: the scope in which items can be removed.
+    pub root: String,
+    /// Each entry with the path of the file it came from and that file relative to the root.
+    pub entries: Vec<(String, String, Prepared)>,
+    /// Keys of every item met, valid or not, and the files that could not be read: an item
+    /// recorded before is only "removed upstream" when it is in neither.
+    pub met: std::collections::HashSet<String>,
+    pub unreadable_files: std::collections::HashSet<String>,
     pub skips: Vec<Skip>,
     pub files: usize,
     pub other_files: usize,
@@ -249,6 +323,7 @@ pub fn collect(
 ) -> std::io::Result<Collected> {
     let walk = walk::find(source, root)?;
     let mut out = Collected {
+        root: std::path::absolute(root)?.display().to_string(),
         files: walk.files.len(),
         other_files: walk.other_files,
         ..Collected::default()
@@ -260,13 +335,19 @@ pub fn collect(
             reason,
         });
     }
+    let texts: Vec<(FileInfo, Result<String, String>)> = walk
+        .files
+        .iter()
+        .map(|f| (f.info.clone(), walk::read_text(&f.path)))
+        .collect();
+    let parsed_files = source.parse_files(&texts);
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for file in walk.files {
+    for (file, parsed) in walk.files.iter().zip(parsed_files) {
         let path = file.path.display().to_string();
-        let parsed = walk::read_text(&file.path).and_then(|text| source.parse(&file.info, &text));
         let parsed = match parsed {
             Ok(p) => p,
             Err(reason) => {
+                out.unreadable_files.insert(file.info.relative.clone());
                 out.skips.push(Skip {
                     path,
                     item: None,
@@ -284,6 +365,7 @@ pub fn collect(
         }
         for found in parsed.found {
             let key = found.key.clone();
+            out.met.insert(key.clone());
             let item = Some(printable_key(&key));
             match prepare(found, domain, default_domain) {
                 Err(reason) => out.skips.push(Skip {
@@ -301,7 +383,8 @@ pub fn collect(
                         continue;
                     }
                     seen.insert(prepared.id.clone(), path.clone());
-                    out.entries.push((path.clone(), prepared));
+                    out.entries
+                        .push((path.clone(), file.info.relative.clone(), prepared));
                 }
             }
         }
@@ -330,6 +413,16 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// Every file or item that did not become an entry, with the reason.
     pub skips: Vec<Skip>,
+    /// Entries an earlier import of this path made from items it no longer meets: removed or
+    /// renamed upstream. They are left as they are; `rep rm` removes them here too.
+    pub removed: Vec<Removed>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Removed {
+    pub id: String,
+    pub key: String,
+    pub title: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -352,6 +445,7 @@ pub fn apply(
     now: crate::timefmt::Millis,
 ) -> anyhow::Result<Report> {
     use crate::store::entries::{self, NewEntry, Upserted};
+    use crate::store::imported;
     let mut report = Report {
         source,
         files: collected.files,
@@ -362,8 +456,21 @@ pub fn apply(
         skipped: 0,
         changes: Vec::new(),
         skips: collected.skips,
+        removed: Vec::new(),
     };
-    for (path, p) in collected.entries {
+    for (position, (path, file, p)) in collected.entries.into_iter().enumerate() {
+        let id = entry_for(w.conn(), &p)?;
+        imported::record(
+            w,
+            source.name(),
+            &collected.root,
+            &imported::ImportedItem {
+                key: p.key.clone(),
+                entry_id: id.clone(),
+                file,
+                position: i64::try_from(position).unwrap_or(i64::MAX),
+            },
+        )?;
         let new = NewEntry {
             kind: p.kind.as_str().to_owned(),
             title: p.title.clone(),
@@ -374,7 +481,7 @@ pub fn apply(
             command: p.command,
             link: p.link,
         };
-        let (outcome, _) = entries::upsert(w, &p.id, &new, now)?;
+        let (outcome, _) = entries::upsert(w, &id, &new, now)?;
         let (outcome, fields) = match outcome {
             Upserted::Added => {
                 report.added += 1;
@@ -394,23 +501,55 @@ pub fn apply(
                     item: Some(printable_key(&p.key)),
                     reason: format!(
                         "entry {} was deleted here; `rep restore {}` brings it back",
-                        &p.id[..8],
-                        &p.id[..8]
+                        &id[..8],
+                        &id[..8]
                     ),
                 });
                 continue;
             }
         };
         report.changes.push(Change {
-            id: p.id,
+            id,
             key: printable_key(&p.key),
             title: p.title,
             outcome,
             fields,
         });
     }
+    for (item, title) in imported::live_under_root(w.conn(), source.name(), &collected.root)? {
+        if collected.met.contains(&item.key) || collected.unreadable_files.contains(&item.file) {
+            continue;
+        }
+        report.removed.push(Removed {
+            id: item.entry_id,
+            key: printable_key(&item.key),
+            title,
+        });
+    }
     report.skipped = report.skips.len();
     Ok(report)
+}
+
+/// The entry an item goes to: the one an import recorded for its key; else the one derived from
+/// its key, when it exists (a teammate's import, shared); else the one an earlier version of rep
+/// made under the old key; else a new one derived from its key.
+fn entry_for(conn: &rusqlite::Connection, p: &Prepared) -> anyhow::Result<String> {
+    use crate::store::imported;
+    if let Some(id) = imported::entry_for_key(conn, &p.key)? {
+        return Ok(id);
+    }
+    if imported::entry_exists(conn, &p.id)? {
+        return Ok(p.id.clone());
+    }
+    // Only once: two items an old key could not tell apart (the same description and command)
+    // must not both claim the entry.
+    if let Some(old) = &p.legacy_id
+        && imported::entry_exists(conn, old)?
+        && !imported::is_recorded(conn, old)?
+    {
+        return Ok(old.clone());
+    }
+    Ok(p.id.clone())
 }
 
 #[cfg(test)]

@@ -294,6 +294,26 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE new.deleted = 0;
     END;
     "#,
+    // 7: where each item imported with `rep import --from` lives (foreign::apply): its key (the
+    // source, its file, its description or place, never its command) and the entry it became.
+    // An entry keeps its id for ever, so the id cannot carry the key once the key scheme
+    // changes (entries imported under the old, command-holding keys keep their ids); the row is
+    // how a re-import finds the entry again, how it tells which items were removed upstream (the
+    // rows of the same source and folder that the import no longer meets), and how the navi
+    // export writes each tool back to the file it came from. Local: teammates' imports of the
+    // same files derive the same ids and keys.
+    r#"
+    CREATE TABLE imported_items (
+        key      TEXT PRIMARY KEY,  -- foreign::Found::key, `navi:git.cheat#Change branch`
+        entry_id TEXT NOT NULL,
+        source   TEXT NOT NULL,     -- foreign::Source, lowercase
+        root     TEXT NOT NULL,     -- the path given to the import, absolute
+        file     TEXT NOT NULL,     -- the file, relative to root (`/` separators)
+        position INTEGER NOT NULL   -- the item's place in the import, for writing it back in order
+    ) STRICT;
+    CREATE INDEX imported_items_by_root ON imported_items(source, root);
+    CREATE INDEX imported_items_by_entry ON imported_items(entry_id);
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

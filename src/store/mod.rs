@@ -6,6 +6,7 @@ mod bulk_index;
 pub mod entries;
 pub mod exchange;
 pub mod health;
+pub mod imported;
 mod migrations;
 pub mod practice;
 pub mod ranking;

@@ -398,81 +398,6 @@ fn dry_run_writes_nothing_and_domain_overrides_the_platform() {
 }
 
 #[test]
-fn navi_cheats_become_one_tool_per_command() {
-    let rep = Rep::new("ana");
-    let report = rep.json(&["import", "--from", "navi", &fixture("navi"), "-d", "shell"]);
-    assert_eq!(report["files"], 4);
-    assert_eq!(report["other_files"], 1);
-    assert_eq!(report["added"], 4);
-    assert_eq!(report["skipped"], 3);
-    let skips = skip_reasons(&report);
-    assert_eq!(
-        skips,
-        [
-            (
-                "broken.cheat".to_owned(),
-                None,
-                "line 6: a `$` variable line needs `name: command`".to_owned()
-            ),
-            (
-                "comments-only.cheat".to_owned(),
-                None,
-                "no commands in the file".to_owned()
-            ),
-            (
-                "latin1.cheat".to_owned(),
-                None,
-                "not valid UTF-8 text (at byte 24)".to_owned()
-            ),
-        ]
-    );
-    let entries = rep.entries();
-    assert_eq!(entries.len(), 4);
-    let branch = by_title(&entries, "Change branch");
-    assert_eq!(branch["command"], "git checkout <branch>");
-    assert_eq!(branch["tags"], serde_json::json!(["code", "git"]));
-    assert_eq!(branch["domain"], "shell");
-    assert_eq!(branch["body"], "$ branch: git branch | awk '{print $NF}'\n");
-    let log = by_title(&entries, "Show the log on one line each");
-    assert_eq!(log["command"], "git log \\\n  --oneline");
-    assert_eq!(by_title(&entries, "git status")["command"], "git status");
-    assert_eq!(
-        by_title(&entries, "Run an image")["tags"],
-        serde_json::json!(["docker"])
-    );
-
-    // Written back out as a cheat, it reads in again to the same commands.
-    let cheat = rep.path("all.cheat");
-    let summary = rep.json(&["export", cheat.to_str().unwrap(), "--format", "navi"]);
-    assert_eq!(summary["entries"], 4);
-    let text = std::fs::read_to_string(&cheat).unwrap();
-    assert!(text.contains("% code, git\n\n# Change branch\ngit checkout <branch>\n$ branch: "));
-    let other = Rep::new("ben");
-    let back = other.json(&["import", "--from", "navi", cheat.to_str().unwrap()]);
-    assert_eq!(back["added"], 4);
-    assert_eq!(back["skipped"], 0);
-    let commands = |entries: Vec<Value>| {
-        let mut c: Vec<(String, String, String)> = entries
-            .iter()
-            .map(|e| {
-                (
-                    e["title"].to_string(),
-                    e["command"].to_string(),
-                    e["body"].to_string(),
-                )
-            })
-            .collect();
-        c.sort();
-        c
-    };
-    assert_eq!(commands(other.entries()), commands(rep.entries()));
-
-    let folder = rep.path("cheats");
-    rep.json(&["export", folder.to_str().unwrap(), "--format", "navi"]);
-    assert!(folder.join("shell.cheat").is_file());
-}
-
-#[test]
 fn cheat_sheets_keep_front_matter_tags() {
     let rep = Rep::new("ana");
     let report = rep.json(&["import", "--from", "cheat", &fixture("cheat")]);
@@ -508,44 +433,6 @@ fn cheat_sheets_keep_front_matter_tags() {
         by_title(&entries, "ssh")["tags"],
         serde_json::json!(["ssh"])
     );
-}
-
-#[test]
-fn pet_snippets_keep_description_command_tags_and_output() {
-    let rep = Rep::new("ana");
-    let report = rep.json(&["import", "--from", "pet", &fixture("pet")]);
-    assert_eq!(report["files"], 2);
-    assert_eq!(report["other_files"], 1);
-    assert_eq!(report["added"], 3);
-    assert_eq!(report["skipped"], 4);
-    let skips = skip_reasons(&report);
-    assert_eq!(skips[0].0, "broken.toml");
-    assert!(skips[0].2.starts_with("not valid TOML"), "{}", skips[0].2);
-    assert_eq!(
-        skips[1],
-        (
-            "snippet.toml".to_owned(),
-            Some("snippet 4".to_owned()),
-            "it has no command".to_owned()
-        )
-    );
-    assert_eq!(
-        skips[2].1.as_deref(),
-        Some("pet:Ping Google's DNS | ping 8.8.8.8")
-    );
-    assert!(skips[2].2.starts_with("the same key as an item met before"));
-    assert!(skips[3].2.contains("invalid tag \"a,b\""), "{}", skips[3].2);
-
-    let entries = rep.entries();
-    let ping = by_title(&entries, "Ping Google's DNS");
-    assert_eq!(ping["command"], "ping 8.8.8.8");
-    assert_eq!(ping["tags"], serde_json::json!(["google", "network"]));
-    assert_eq!(
-        ping["body"],
-        "Output:\n\n```\n64 bytes from 8.8.8.8: icmp_seq=1 ttl=117 time=9.8 ms\n```\n"
-    );
-    assert_eq!(by_title(&entries, "Show disk usage")["body"], "");
-    assert_eq!(by_title(&entries, "uptime")["command"], "uptime");
 }
 
 #[test]

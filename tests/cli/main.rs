@@ -17,6 +17,7 @@ mod export_links;
 mod gaps;
 mod help;
 mod import_foreign;
+mod import_navi_pet;
 mod list;
 mod map;
 mod members;
