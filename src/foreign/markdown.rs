@@ -6,16 +6,36 @@ use super::front_matter;
 use super::{FileInfo, Found, Parsed};
 use crate::model::Kind;
 
+/// Front matter `rep:` on the pages of rep's own Markdown export: `entry` or `index`.
+pub const EXPORT_KEY: &str = "rep";
+/// Around an entry's body on an exported page, so the body comes back as it was, without the
+/// heading, facts and replies the page shows around it.
+pub const BODY_START: &str = "<!-- rep:body -->";
+pub const BODY_END: &str = "<!-- /rep:body -->";
+
 pub fn parse_file(file: &FileInfo, text: &str) -> Result<Parsed, String> {
     let (front, rest) = front_matter::split(text)?;
-    let front_title = front
-        .as_ref()
-        .and_then(|f| f.get("title"))
-        .and_then(|v| v.as_scalar())
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
+    let scalar = |key: &str| {
+        front
+            .as_ref()
+            .and_then(|f| f.get(key))
+            .and_then(|v| v.as_scalar())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    let exported = scalar(EXPORT_KEY);
+    if exported == Some("index") {
+        return Ok(Parsed {
+            found: Vec::new(),
+            skipped: vec![(
+                "index page".to_owned(),
+                "an index page of rep's Markdown export, not an entry".to_owned(),
+            )],
+        });
+    }
+    let exported = exported == Some("entry");
     let mut body = rest.trim_start_matches(['\n', '\r']);
-    let title = match front_title {
+    let title = match scalar("title") {
         Some(t) => t.to_owned(),
         None => match first_heading(body) {
             Some((heading, after)) => {
@@ -25,6 +45,9 @@ pub fn parse_file(file: &FileInfo, text: &str) -> Result<Parsed, String> {
             None => file.stem().to_owned(),
         },
     };
+    if exported {
+        body = marked_body(body).unwrap_or("");
+    }
     let mut found = Found::tool(
         format!("markdown:{}", file.relative),
         super::title_line(&title),
@@ -35,23 +58,60 @@ pub fn parse_file(file: &FileInfo, text: &str) -> Result<Parsed, String> {
     } else {
         format!("{trimmed}\n")
     };
+    let mut skipped = Vec::new();
     if let Some(front) = &front {
-        if let Some(tags) = front.get("tags") {
-            found.tags.extend(tags.words());
+        // zk reads `keywords:` as tags too.
+        for key in ["tags", "keywords"] {
+            for word in front.get(key).map(|v| v.words()).unwrap_or_default() {
+                if word.contains(',') {
+                    let parts: Vec<&str> = word
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .collect();
+                    skipped.push((
+                        format!("tag {word:?}"),
+                        format!(
+                            "a tag cannot hold a comma: the note is kept, with the tag split into {}",
+                            parts.join(", ")
+                        ),
+                    ));
+                    found.tags.extend(parts.into_iter().map(str::to_owned));
+                } else {
+                    found.tags.push(word);
+                }
+            }
         }
-        let kind = front.get("kind").and_then(|v| v.as_scalar());
-        found.kind = match kind.map(str::trim) {
+        found.kind = match scalar("kind") {
             Some("story") => Kind::Story,
             Some("problem") => Kind::Problem,
             Some("question") => Kind::Question,
             _ => Kind::Tool,
         };
+        found.domain = scalar("domain").map(str::to_owned);
+        if exported {
+            found.command = scalar("command").map(str::to_owned);
+            found.link = scalar("link").map(str::to_owned);
+            found.id = scalar("id")
+                .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+                .map(str::to_owned);
+        }
     }
-    found.tags.extend(hashtags(body));
+    if !exported {
+        // An exported page lists its tags in front matter; a `#word` in its body is text.
+        found.tags.extend(hashtags(body));
+    }
     Ok(Parsed {
         found: vec![found],
-        skipped: Vec::new(),
+        skipped,
     })
+}
+
+/// The body between the markers of an exported page.
+fn marked_body(text: &str) -> Option<&str> {
+    let start = text.find(BODY_START)? + BODY_START.len();
+    let end = start + text[start..].rfind(BODY_END)?;
+    Some(text[start..end].trim_start_matches('\n'))
 }
 
 /// A `# heading` that is the first non-blank line, and the text after it.
@@ -115,6 +175,7 @@ mod tests {
         FileInfo {
             relative: "notes/Postgres locks.md".into(),
             folder: Some("notes".into()),
+            ancestors: Vec::new(),
         }
     }
 

@@ -186,6 +186,7 @@ mod tests {
         let f = FileInfo {
             relative: "git.cheat".into(),
             folder: None,
+            ancestors: Vec::new(),
         };
         let parsed = parse_file(&f, GIT).unwrap();
         let titles: Vec<_> = parsed.found.iter().map(|f| f.title.as_str()).collect();
@@ -207,6 +208,7 @@ mod tests {
         let f = FileInfo {
             relative: "x.cheat".into(),
             folder: None,
+            ancestors: Vec::new(),
         };
         assert!(
             parse_file(&f, "% a\n# only words\n")
@@ -223,7 +225,7 @@ mod tests {
     proptest! {
         #[test]
         fn never_panics(s in "\\PC{0,300}", t in "([%#$;@]? ?[a-z<>:, ]{0,10}\n){0,12}") {
-            let f = FileInfo { relative: "a.cheat".into(), folder: None };
+            let f = FileInfo { relative: "a.cheat".into(), folder: None, ancestors: Vec::new() };
             let _ = parse_file(&f, &s);
             let _ = parse_file(&f, &t);
         }
