@@ -208,7 +208,7 @@ pub fn parse_file(file: &FileInfo, text: &str) -> Result<Parsed, String> {
             .push(format!("{LANGUAGE_TAG}{}", lang.to_lowercase()));
     }
     let stem = file.stem();
-    let page_tag = format!("{PAGE_TAG}{stem}");
+    let page_tag = format!("{PAGE_TAG}{}", encode_stem(stem));
     if file_stem(&page.name) != stem
         && safe_stem(stem)
         && crate::model::normalize_tag(&page_tag).is_ok_and(|t| t == page_tag)
@@ -487,15 +487,45 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// Whether a file stem from a tldr checkout can be written back as a file name here: one plain
-/// name part, not hidden-only dots, no separator or control character, and short.
+/// Whether a file stem from a tldr checkout can be written back as a file name here: one name
+/// part (`.` is fine: it is written `..md`), no separator or control character, and short.
 fn safe_stem(stem: &str) -> bool {
     !stem.is_empty()
-        && stem != "."
-        && stem != ".."
         && stem.len() <= MAX_STEM_BYTES
         && !stem.contains(['/', '\\', '\0'])
         && !stem.chars().any(char::is_control)
+}
+
+/// A file stem as tag text: what a tag cannot hold (a comma, space, upper case, `%`) as `%XX`.
+fn encode_stem(stem: &str) -> String {
+    let mut out = String::new();
+    for c in stem.chars() {
+        if c == ',' || c == '%' || c.is_whitespace() || c.is_uppercase() {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn decode_stem(text: &str) -> Option<String> {
+    let mut bytes = Vec::new();
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(b);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// The folder of a page's language inside an export: English pages at the top, a translation
@@ -520,12 +550,50 @@ fn language_folder(entry: &Entry) -> Option<String> {
 }
 
 /// The file stem a page had in tldr, when rep kept it.
-fn original_stem(entry: &Entry) -> Option<&str> {
+fn original_stem(entry: &Entry) -> Option<String> {
     entry
         .tags
         .iter()
         .find_map(|t| t.strip_prefix(PAGE_TAG))
+        .and_then(decode_stem)
         .filter(|s| safe_stem(s))
+}
+
+/// The most examples a page holds (tldr-lint's TLDR019).
+pub const MAX_EXAMPLES: usize = 8;
+
+/// A page with more examples than tldr allows as several: `name.md`, `name-2.md`, ..., each
+/// saying which part it is, so every command is kept.
+fn split_page(stem: String, page: Page) -> Vec<(String, Page)> {
+    if page.examples.len() <= MAX_EXAMPLES {
+        return vec![(stem, page)];
+    }
+    let chunks: Vec<&[Example]> = page.examples.chunks(MAX_EXAMPLES).collect();
+    let count = chunks.len();
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, examples)| {
+            let n = i + 1;
+            let mut description = page.description.clone();
+            description.push(format!("Part {n} of {count}."));
+            let part = Page {
+                name: if n == 1 {
+                    page.name.clone()
+                } else {
+                    format!("{} {n}", page.name)
+                },
+                description,
+                examples: examples.to_vec(),
+            };
+            let part_stem = if n == 1 {
+                stem.clone()
+            } else {
+                format!("{stem}-{n}")
+            };
+            (part_stem, part)
+        })
+        .collect()
 }
 
 /// Tools as a folder of pages: `<domain>/<name>.md` (translations under `pages.<lang>/`), each
@@ -542,24 +610,28 @@ pub fn site(entries: &[&Entry]) -> Vec<(std::path::PathBuf, String)> {
     }
     let mut planned: Vec<Planned<'_>> = entries
         .iter()
-        .map(|e| {
+        .flat_map(|e| {
             let page = page_of(e);
-            let stem = original_stem(e)
-                .map(str::to_owned)
-                .unwrap_or_else(|| file_stem(&page.name));
+            let stem = original_stem(e).unwrap_or_else(|| file_stem(&page.name));
             let lang = language_folder(e);
             let raw_lang = lang.as_deref().and_then(|l| l.strip_prefix("pages."));
             let imported_here =
                 super::entry_id(&page_key(raw_lang, Some(&e.domain), &stem)) == e.id;
             let mut path: Vec<String> = lang.into_iter().collect();
             path.extend(e.domain.split('/').map(str::to_owned));
-            Planned {
-                path,
+            // A page tldr wrote stays whole; one rep makes holds at most what tldr-lint allows.
+            let parts = if imported_here {
+                vec![(stem, page)]
+            } else {
+                split_page(stem, page)
+            };
+            parts.into_iter().map(move |(stem, page)| Planned {
+                path: path.clone(),
                 stem,
                 imported_here,
                 entry: e,
                 page,
-            }
+            })
         })
         .collect();
     planned.sort_by(|a, b| {
@@ -788,12 +860,111 @@ mod tests {
     }
 
     #[test]
+    fn a_long_sheet_is_split_into_pages_tldr_lint_accepts() {
+        let body: String = (1..=19)
+            .map(|i| format!("# To run step {i}:\nstep {i}\n\n"))
+            .collect();
+        let entry = tool("steps", &format!("```\n{body}```\n"), Some("step 1"));
+        let site = site(&[&entry]);
+        let names: Vec<String> = site.iter().map(|(p, _)| p.display().to_string()).collect();
+        assert_eq!(names, ["ops/steps.md", "ops/steps-2.md", "ops/steps-3.md"]);
+        let pages: Vec<Page> = site.iter().map(|(_, t)| parse_page(t).unwrap()).collect();
+        let counts: Vec<usize> = pages.iter().map(|p| p.examples.len()).collect();
+        assert_eq!(counts, [8, 8, 3]);
+        assert_eq!(pages[2].name, "steps 3");
+        assert_eq!(pages[2].description.last().unwrap(), "Part 3 of 3.");
+    }
+
+    #[test]
     fn long_titles_give_short_file_names() {
         let stem = file_stem(&"word ".repeat(60));
         assert!(stem.len() <= MAX_STEM_BYTES, "{}", stem.len());
     }
 
+    /// An imported page as the entry rep stores for it.
+    fn imported(file: &FileInfo, text: &str) -> Entry {
+        let found = parse_file(file, text).unwrap().found.remove(0);
+        let p = super::super::prepare(found, None, "general").unwrap();
+        Entry {
+            short_id: p.id[..8].to_owned(),
+            id: p.id,
+            kind: "tool".into(),
+            title: p.title,
+            body: p.body,
+            domain: p.domain,
+            tags: p.tags,
+            author: "a".into(),
+            command: p.command,
+            link: p.link,
+            created_at: String::new(),
+            updated_at: String::new(),
+            deleted: false,
+        }
+    }
+
+    fn page_strategy() -> impl Strategy<Value = Page> {
+        let example = ("[A-Z][a-z {}]{0,15}", "[a-z]([a-z {}|./-]{0,20}[a-z])?").prop_map(
+            |(text, command)| Example {
+                text: format!("{}:", text.trim_end()),
+                command,
+            },
+        );
+        (
+            "[a-z]([a-z0-9 .+-]{0,12}[a-z0-9])?",
+            proptest::collection::vec("[A-Z][a-z ,]{0,20}", 1..3),
+            proptest::option::of("[a-z]{1,8}"),
+            proptest::collection::vec(example, 0..8),
+        )
+            .prop_map(|(name, description, link, examples)| {
+                let mut description: Vec<String> = description
+                    .into_iter()
+                    .map(|d| format!("{}.", d.trim_end()))
+                    .collect();
+                if let Some(link) = link {
+                    description.push(format!("More information: <https://{link}.example/>."));
+                }
+                Page {
+                    name,
+                    description,
+                    examples,
+                }
+            })
+    }
+
     proptest! {
+        /// Any canonical page, in any language and under any file name, imported and exported
+        /// again, is the same file at the same place.
+        #[test]
+        fn export_after_import_gives_the_same_file_back(
+            page in page_strategy(),
+            stem in proptest::option::of("[a-z0-9,.%$ A-Z]([a-z0-9.+_,%$-]{0,20}[a-z0-9])?"),
+            lang in proptest::option::of(proptest::sample::select(vec!["de", "pt_BR", "zh_TW"])),
+        ) {
+            let text = render_page(&page);
+            let stem = stem.unwrap_or_else(|| file_stem(&page.name));
+            let mut ancestors = vec!["tldr".to_owned()];
+            ancestors.push(match lang {
+                Some(l) => format!("pages.{l}"),
+                None => "pages".to_owned(),
+            });
+            ancestors.push("common".to_owned());
+            let file = FileInfo {
+                relative: format!("common/{stem}.md"),
+                folder: Some("common".into()),
+                ancestors,
+            };
+            let entry = imported(&file, &text);
+            let site = site(&[&entry]);
+            let mut want = std::path::PathBuf::new();
+            if let Some(l) = lang {
+                want.push(format!("pages.{l}"));
+            }
+            want.push("common");
+            want.push(format!("{stem}.md"));
+            prop_assert_eq!(&site[0].0, &want);
+            prop_assert_eq!(&site[0].1, &text);
+        }
+
         #[test]
         fn never_panics(s in "\\PC{0,300}", t in "(# [a-z ]{0,6}\n|> [a-z.]{0,8}\n|- [a-z:]{0,8}\n|`[a-z {}]{0,8}`\n|\n){0,12}") {
             let f = info(Some("common"));
