@@ -363,6 +363,13 @@ fn the_markdown_export_shows_threads_and_reads_back_as_the_same_entries() {
         page.contains("- related to [Find what holds a lock]("),
         "{page}"
     );
+    let (q_entry, tool_entry) = (repo.entry(&q), repo.entry(&tool));
+    let mut shown = page.clone();
+    for (label, e) in [("<question>", &q_entry), ("<tool>", &tool_entry)] {
+        let id = e["id"].as_str().unwrap();
+        shown = shown.replace(id, label).replace(&id[..8], label);
+    }
+    insta::assert_snapshot!("markdown_export_question_page", shown);
 
     let before: Vec<Value> = entries(&repo).iter().map(|e| full(&repo, e)).collect();
     let again = repo.json(&["import", "--from", "markdown", site.to_str().unwrap()]);
