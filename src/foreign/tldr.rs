@@ -430,6 +430,7 @@ fn sentence(text: &str, end: char) -> String {
         .trim_start_matches(['#', ' '])
         .trim_end_matches(['.', ':', ',', ';', '!', '?', ' ']);
     let text = text.replace('\t', " ");
+    let text = stream_terms_in_backticks(&text);
     let mut chars = text.chars();
     let mut out: String = match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -437,6 +438,24 @@ fn sentence(text: &str, end: char) -> String {
     };
     out.push(end);
     out
+}
+
+/// `stdout`, `stdin`, `stderr` and `regex` as tldr writes them: lowercase, in backticks
+/// (tldr-lint's TLDR112).
+fn stream_terms_in_backticks(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+            let lower = core.to_ascii_lowercase();
+            let term = matches!(lower.as_str(), "stdout" | "stdin" | "stderr" | "regex");
+            if term && !word.contains('`') {
+                word.replacen(core, &format!("`{lower}`"), 1)
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A page name tldr-lint accepts (letters, digits and `_+[]{}()!%,^~$:><|?. -`), for pages
@@ -873,6 +892,15 @@ mod tests {
         assert_eq!(counts, [8, 8, 3]);
         assert_eq!(pages[2].name, "steps 3");
         assert_eq!(pages[2].description.last().unwrap(), "Part 3 of 3.");
+    }
+
+    #[test]
+    fn stream_names_are_written_as_tldr_wants_them() {
+        assert_eq!(
+            sentence("print STDOUT, then stderr", ':'),
+            "Print `stdout`, then `stderr`:"
+        );
+        assert_eq!(sentence("keep `stdin`", '.'), "Keep `stdin`.");
     }
 
     #[test]
