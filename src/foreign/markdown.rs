@@ -107,10 +107,11 @@ pub fn parse_file(file: &FileInfo, text: &str) -> Result<Parsed, String> {
     })
 }
 
-/// The body between the markers of an exported page.
+/// The body between the markers of an exported page: up to the first end marker, since the
+/// replies that follow the body may quote anything.
 fn marked_body(text: &str) -> Option<&str> {
     let start = text.find(BODY_START)? + BODY_START.len();
-    let end = start + text[start..].rfind(BODY_END)?;
+    let end = start + text[start..].find(BODY_END)?;
     Some(text[start..end].trim_start_matches('\n'))
 }
 
@@ -211,6 +212,26 @@ mod tests {
     fn hashtags_skip_code_headings_and_numbers() {
         let text = "# Title\nSee #pg/locks and #ops, not #1 or a#b.\n`#nope` and\n```\n#nope\n```\n## Sub #yes\n";
         assert_eq!(hashtags(text), ["pg/locks", "ops", "yes"]);
+    }
+
+    #[test]
+    fn a_page_of_rep_s_export_gives_back_its_entry() {
+        let page = "---\nrep: entry\nid: 5f0c2a8e-9a4b-4c3e-8f00-0123456789ab\ntitle: \"A \\\"quoted\\\" title\"\nkind: problem\ndomain: pg/locks\ntags: [\"a\", \"b-c\"]\ncommand: \"select 1\\n  from x;\"\nlink: \"https://x.example/\"\n---\n\n# A \"quoted\" title\n\n- kind: problem\n\n```sh\nselect 1\n```\n\n<!-- rep:body -->\nBody #word\n<!-- /rep:body -->\n\n## Replies (1)\n\n### Reply by bo, t\n\n<!-- /rep:body -->\n";
+        let f = &parse_file(&info(), page).unwrap().found[0];
+        assert_eq!(f.title, "A \"quoted\" title");
+        assert_eq!(f.kind, Kind::Problem);
+        assert_eq!(f.domain.as_deref(), Some("pg/locks"));
+        assert_eq!(f.tags, ["a", "b-c"]);
+        assert_eq!(f.command.as_deref(), Some("select 1\n  from x;"));
+        assert_eq!(f.link.as_deref(), Some("https://x.example/"));
+        assert_eq!(
+            f.id.as_deref(),
+            Some("5f0c2a8e-9a4b-4c3e-8f00-0123456789ab")
+        );
+        assert_eq!(f.body, "Body #word\n");
+        let index = parse_file(&info(), "---\nrep: index\n---\n# Repertoire\n").unwrap();
+        assert!(index.found.is_empty());
+        assert_eq!(index.skipped[0].0, "index page");
     }
 
     #[test]
