@@ -39,6 +39,22 @@ pub fn create_in(dir: &Path, purpose: &str) -> std::io::Result<tempfile::NamedTe
     Ok(tmp)
 }
 
+/// A new, locked, owner-only temporary folder in `dir`, named and swept like the files of
+/// [`create_in`]; the returned file holds the folder's lock until it is dropped.
+pub fn create_dir_in(dir: &Path, purpose: &str) -> std::io::Result<(tempfile::TempDir, File)> {
+    sweep(dir, purpose);
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("{}{}-", prefix(purpose), std::process::id()))
+        .tempdir_in(dir)?;
+    let handle = File::open(tmp.path())?;
+    if !try_lock(&handle)? {
+        return Err(std::io::Error::other(
+            "a new temporary folder was locked already",
+        ));
+    }
+    Ok((tmp, handle))
+}
+
 /// Remove the files of `purpose` in `dir` whose process is gone; returns how many went.
 /// Best effort: a file that cannot be inspected or removed is left for a later run.
 pub fn sweep(dir: &Path, purpose: &str) -> usize {
@@ -81,6 +97,10 @@ fn nobody_holds(main: &Path) -> bool {
 }
 
 fn remove_with_companions(main: &Path) -> usize {
+    if main.is_dir() {
+        // A temporary folder (a folder export being built): all of it goes.
+        return usize::from(std::fs::remove_dir_all(main).is_ok());
+    }
     let mut paths = vec![main.to_path_buf()];
     paths.extend(COMPANIONS.iter().map(|c| {
         let mut name = main.as_os_str().to_os_string();
@@ -183,6 +203,18 @@ mod tests {
             "a main file and a lone companion"
         );
         assert!(!other_purpose.exists() && !stale_wal.exists() && unrelated.exists());
+    }
+
+    #[test]
+    fn a_dead_process_folder_is_swept_and_a_live_one_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(format!(".rep-export-{}-abc", dead_pid()));
+        std::fs::create_dir_all(stale.join("common")).unwrap();
+        std::fs::write(stale.join("common/tar.md"), b"x").unwrap();
+        let (live, _lock) = create_dir_in(dir.path(), "export").unwrap();
+        assert!(!stale.exists(), "create_dir_in swept the dead folder");
+        assert_eq!(sweep(dir.path(), "export"), 0);
+        assert!(live.path().is_dir());
     }
 
     #[test]

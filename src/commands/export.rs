@@ -58,7 +58,7 @@ struct Summary {
     path: String,
     format: &'static str,
     entries: usize,
-    /// Replies written; the Markdown pages carry none.
+    /// Replies written (the Markdown pages show them under their entry; tldr and navi carry none).
     replies: usize,
 }
 
@@ -119,11 +119,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .into_iter()
                 .filter(|e| in_domains(&domains, &e.domain))
                 .collect();
-            crate::markdown::write_site(&args.file, &wanted)?;
+            let published = ctx.store_for_reading()?.read(|c| with_threads(c, wanted))?;
+            crate::markdown::write_site(&args.file, &published)?;
             (
                 exchange::Written {
-                    entries: wanted.len(),
-                    replies: 0,
+                    entries: published.len(),
+                    replies: published.iter().map(|p| p.replies.len()).sum(),
                 },
                 "markdown",
             )
@@ -192,6 +193,29 @@ fn salvage(ctx: &mut Context, path: &std::path::Path, domains: &[String]) -> any
     ))
     .with_hint("`rep doctor` says where; `rep --db NEW.db import FILE` makes a sound repertoire of it")
     .into())
+}
+
+/// Each entry with the status, replies and links its page shows.
+fn with_threads(
+    c: &rusqlite::Connection,
+    entries: Vec<model::Entry>,
+) -> anyhow::Result<Vec<crate::markdown::Published>> {
+    use crate::store::practice;
+    entries
+        .into_iter()
+        .map(|entry| {
+            let seq = entries::resolve(c, &entry.id, entries::Scope::Any)?;
+            let facts = practice::facts(c, seq)?;
+            let replies = practice::replies(c, seq)?;
+            let links = practice::links(c, seq, &entry.id)?;
+            Ok(crate::markdown::Published {
+                status: crate::community::status(&entry.kind, facts.resolved, replies.len() as u64),
+                entry,
+                replies,
+                links,
+            })
+        })
+        .collect()
 }
 
 fn in_domains(domains: &[String], domain: &str) -> bool {
@@ -267,10 +291,7 @@ fn export_tools(
                     .into());
             }
             let pages = tldr::site(tools);
-            crate::markdown::prepare_root(&args.file, "tldr", "md")?;
-            for (path, text) in &pages {
-                crate::markdown::write_file(&args.file, path, text)?;
-            }
+            crate::markdown::write_folder(&args.file, "tldr", "md", &pages)?;
             Ok((pages.len(), "tldr"))
         }
     }

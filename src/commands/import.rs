@@ -152,6 +152,20 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
             RepError::user(format!("cannot read {}: {e}", args.file.display()))
                 .with_hint("give a file or folder of the format named by --from")
         })?;
+    if collected.files == 0 && collected.skips.is_empty() {
+        let name = serde_json::to_value(source)?;
+        let name = name.as_str().unwrap_or_default();
+        return Err(RepError::user(format!(
+            "{} holds no {name} files: {} other files, none of the format",
+            args.file.display(),
+            collected.other_files
+        ))
+        .with_hint(format!(
+            "--from {name} reads {}; check the folder, or name the format its files are in",
+            source.files_described()
+        ))
+        .into());
+    }
     let (member, now) = (ctx.member()?, ctx.now());
     let report = ctx.store()?.write_or_rehearse(!args.dry_run, |w| {
         foreign::apply(w, source, collected, &member, now)

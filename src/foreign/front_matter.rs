@@ -38,12 +38,13 @@ pub struct FrontMatter {
 }
 
 impl FrontMatter {
-    /// The value of a top-level key; a repeated key keeps its last value, as YAML readers do.
+    /// The value of a top-level key, whatever its case (`TiTLe`), as zk reads them; a repeated
+    /// key keeps its last value, as YAML readers do.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.pairs
             .iter()
             .rev()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v)
     }
 }
@@ -283,6 +284,14 @@ mod tests {
         );
         assert_eq!(fm.get("syntax").unwrap().as_scalar(), Some("bash"));
         assert!(fm.get("nested").is_none());
+    }
+
+    #[test]
+    fn keys_are_read_whatever_their_case() {
+        let (fm, _) = split("---\nTiTLe: x\ntAGs: [a]\n---\n").unwrap();
+        let fm = fm.unwrap();
+        assert_eq!(fm.get("title").unwrap().as_scalar(), Some("x"));
+        assert_eq!(fm.get("tags").unwrap().words(), ["a"]);
     }
 
     #[test]

@@ -6,16 +6,36 @@ use super::front_matter;
 use super::{FileInfo, Found, Parsed};
 use crate::model::Kind;
 
+/// Front matter `rep:` on the pages of rep's own Markdown export: `entry` or `index`.
+pub const EXPORT_KEY: &str = "rep";
+/// Around an entry's body on an exported page, so the body comes back as it was, without the
+/// heading, facts and replies the page shows around it.
+pub const BODY_START: &str = "<!-- rep:body -->";
+pub const BODY_END: &str = "<!-- /rep:body -->";
+
 pub fn parse_file(file: &FileInfo, text: &str) -> Result<Parsed, String> {
     let (front, rest) = front_matter::split(text)?;
-    let front_title = front
-        .as_ref()
-        .and_then(|f| f.get("title"))
-        .and_then(|v| v.as_scalar())
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
+    let scalar = |key: &str| {
+        front
+            .as_ref()
+            .and_then(|f| f.get(key))
+            .and_then(|v| v.as_scalar())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    let exported = scalar(EXPORT_KEY);
+    if exported == Some("index") {
+        return Ok(Parsed {
+            found: Vec::new(),
+            skipped: vec![(
+                "index page".to_owned(),
+                "an index page of rep's Markdown export, not an entry".to_owned(),
+            )],
+        });
+    }
+    let exported = exported == Some("entry");
     let mut body = rest.trim_start_matches(['\n', '\r']);
-    let title = match front_title {
+    let title = match scalar("title") {
         Some(t) => t.to_owned(),
         None => match first_heading(body) {
             Some((heading, after)) => {
@@ -25,6 +45,9 @@ pub fn parse_file(file: &FileInfo, text: &str) -> Result<Parsed, String> {
             None => file.stem().to_owned(),
         },
     };
+    if exported {
+        body = marked_body(body).unwrap_or("");
+    }
     let mut found = Found::tool(
         format!("markdown:{}", file.relative),
         super::title_line(&title),
@@ -35,23 +58,61 @@ pub fn parse_file(file: &FileInfo, text: &str) -> Result<Parsed, String> {
     } else {
         format!("{trimmed}\n")
     };
+    let mut skipped = Vec::new();
     if let Some(front) = &front {
-        if let Some(tags) = front.get("tags") {
-            found.tags.extend(tags.words());
+        // zk reads `keywords:` as tags too.
+        for key in ["tags", "keywords"] {
+            for word in front.get(key).map(|v| v.words()).unwrap_or_default() {
+                if word.contains(',') {
+                    let parts: Vec<&str> = word
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .collect();
+                    skipped.push((
+                        format!("tag {word:?}"),
+                        format!(
+                            "a tag cannot hold a comma: the note is kept, with the tag split into {}",
+                            parts.join(", ")
+                        ),
+                    ));
+                    found.tags.extend(parts.into_iter().map(str::to_owned));
+                } else {
+                    found.tags.push(word);
+                }
+            }
         }
-        let kind = front.get("kind").and_then(|v| v.as_scalar());
-        found.kind = match kind.map(str::trim) {
+        found.kind = match scalar("kind") {
             Some("story") => Kind::Story,
             Some("problem") => Kind::Problem,
             Some("question") => Kind::Question,
             _ => Kind::Tool,
         };
+        found.domain = scalar("domain").map(str::to_owned);
+        if exported {
+            found.command = scalar("command").map(str::to_owned);
+            found.link = scalar("link").map(str::to_owned);
+            found.id = scalar("id")
+                .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+                .map(str::to_owned);
+        }
     }
-    found.tags.extend(hashtags(body));
+    if !exported {
+        // An exported page lists its tags in front matter; a `#word` in its body is text.
+        found.tags.extend(hashtags(body));
+    }
     Ok(Parsed {
         found: vec![found],
-        skipped: Vec::new(),
+        skipped,
     })
+}
+
+/// The body between the markers of an exported page: up to the first end marker, since the
+/// replies that follow the body may quote anything.
+fn marked_body(text: &str) -> Option<&str> {
+    let start = text.find(BODY_START)? + BODY_START.len();
+    let end = start + text[start..].find(BODY_END)?;
+    Some(text[start..end].trim_start_matches('\n'))
 }
 
 /// A `# heading` that is the first non-blank line, and the text after it.
@@ -115,6 +176,7 @@ mod tests {
         FileInfo {
             relative: "notes/Postgres locks.md".into(),
             folder: Some("notes".into()),
+            ancestors: Vec::new(),
         }
     }
 
@@ -150,6 +212,26 @@ mod tests {
     fn hashtags_skip_code_headings_and_numbers() {
         let text = "# Title\nSee #pg/locks and #ops, not #1 or a#b.\n`#nope` and\n```\n#nope\n```\n## Sub #yes\n";
         assert_eq!(hashtags(text), ["pg/locks", "ops", "yes"]);
+    }
+
+    #[test]
+    fn a_page_of_rep_s_export_gives_back_its_entry() {
+        let page = "---\nrep: entry\nid: 5f0c2a8e-9a4b-4c3e-8f00-0123456789ab\ntitle: \"A \\\"quoted\\\" title\"\nkind: problem\ndomain: pg/locks\ntags: [\"a\", \"b-c\"]\ncommand: \"select 1\\n  from x;\"\nlink: \"https://x.example/\"\n---\n\n# A \"quoted\" title\n\n- kind: problem\n\n```sh\nselect 1\n```\n\n<!-- rep:body -->\nBody #word\n<!-- /rep:body -->\n\n## Replies (1)\n\n### Reply by bo, t\n\n<!-- /rep:body -->\n";
+        let f = &parse_file(&info(), page).unwrap().found[0];
+        assert_eq!(f.title, "A \"quoted\" title");
+        assert_eq!(f.kind, Kind::Problem);
+        assert_eq!(f.domain.as_deref(), Some("pg/locks"));
+        assert_eq!(f.tags, ["a", "b-c"]);
+        assert_eq!(f.command.as_deref(), Some("select 1\n  from x;"));
+        assert_eq!(f.link.as_deref(), Some("https://x.example/"));
+        assert_eq!(
+            f.id.as_deref(),
+            Some("5f0c2a8e-9a4b-4c3e-8f00-0123456789ab")
+        );
+        assert_eq!(f.body, "Body #word\n");
+        let index = parse_file(&info(), "---\nrep: index\n---\n# Repertoire\n").unwrap();
+        assert!(index.found.is_empty());
+        assert_eq!(index.skipped[0].0, "index page");
     }
 
     #[test]

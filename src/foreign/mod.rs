@@ -52,8 +52,9 @@ impl Source {
             Source::Tldr => lower.ends_with(".md"),
             // navi reads `.cheat` files and Markdown ones (`.cheat.md`, fences dropped).
             Source::Navi => lower.ends_with(".cheat") || lower.ends_with(".cheat.md"),
-            // cheat reads every file of a cheatpath as a sheet.
-            Source::Cheat => true,
+            // cheat reads the files of a cheatpath as sheets, except those with an extension
+            // (`README.md`, images); hidden files are left out by the walk.
+            Source::Cheat => !file_name.trim_start_matches('.').contains('.'),
             Source::Pet => lower.ends_with(".toml"),
             Source::Markdown => lower.ends_with(".md") || lower.ends_with(".markdown"),
         }
@@ -86,6 +87,17 @@ impl Source {
         }
     }
 
+    /// The files of this source, for a message about a folder that holds none.
+    pub fn files_described(self) -> &'static str {
+        match self {
+            Source::Tldr => "tldr pages (`<platform>/<name>.md`)",
+            Source::Navi => "navi cheats (`.cheat` and `.cheat.md` files)",
+            Source::Cheat => "cheat sheets (files without an extension)",
+            Source::Pet => "pet snippets (`.toml` files)",
+            Source::Markdown => "Markdown notes (`.md` or `.markdown` files)",
+        }
+    }
+
     /// Parse one file. `Err` means the whole file is unusable, with the reason.
     pub fn parse(self, file: &FileInfo, text: &str) -> Result<Parsed, String> {
         match self {
@@ -105,6 +117,9 @@ pub struct FileInfo {
     pub relative: String,
     /// Name of the folder that holds the file (a tldr platform), when known.
     pub folder: Option<String>,
+    /// Names of the folders above the file, outermost first, as far as known (the imported
+    /// folder's own name and those above it included): a tldr `pages.de` sits there.
+    pub ancestors: Vec<String>,
 }
 
 impl FileInfo {
@@ -160,6 +175,9 @@ pub struct Found {
     pub tags: Vec<String>,
     pub command: Option<String>,
     pub link: Option<String>,
+    /// The id the item already has, when the file says (a page of rep's own Markdown export);
+    /// else the id is derived from the key.
+    pub id: Option<String>,
 }
 
 impl Found {
@@ -174,6 +192,7 @@ impl Found {
             tags: Vec::new(),
             command: None,
             link: None,
+            id: None,
         }
     }
 }
@@ -246,7 +265,7 @@ pub fn prepare(
         }
     };
     Ok(Prepared {
-        id: entry_id(&found.key),
+        id: found.id.unwrap_or_else(|| entry_id(&found.key)),
         legacy_id: found.legacy_key.as_deref().map(entry_id),
         command: optional("command", found.command)?,
         link: optional("link", found.link)?,

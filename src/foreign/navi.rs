@@ -564,6 +564,7 @@ mod tests {
         FileInfo {
             relative: name.into(),
             folder: None,
+            ancestors: Vec::new(),
         }
     }
 

@@ -129,6 +129,7 @@ mod tests {
         FileInfo {
             relative: "snippet.toml".into(),
             folder: None,
+            ancestors: Vec::new(),
         }
     }
 

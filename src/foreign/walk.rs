@@ -38,27 +38,42 @@ pub fn find(source: Source, root: &Path) -> std::io::Result<Walk> {
                 .and_then(|d| d.file_name())
                 .map(|n| n.to_string_lossy().into_owned())
         });
+        let ancestors = std::path::absolute(root)
+            .ok()
+            .and_then(|p| p.parent().map(folder_names))
+            .unwrap_or_default();
         walk.files.push(SourceFile {
             path: root.to_owned(),
             info: FileInfo {
                 relative: name,
                 folder,
+                ancestors,
             },
         });
         return Ok(walk);
     }
-    let root_name = std::path::absolute(root)
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
-    visit(source, root, "", root_name.as_deref(), &mut walk)?;
+    let root_names = std::path::absolute(root)
+        .map(|p| folder_names(&p))
+        .unwrap_or_default();
+    visit(source, root, "", &root_names, &mut walk)?;
     Ok(walk)
+}
+
+/// The names of a folder path's parts, outermost first.
+fn folder_names(path: &Path) -> Vec<String> {
+    path.components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn visit(
     source: Source,
     dir: &Path,
     prefix: &str,
-    dir_name: Option<&str>,
+    ancestors: &[String],
     walk: &mut Walk,
 ) -> std::io::Result<()> {
     let mut items: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
@@ -95,7 +110,9 @@ fn visit(
             continue;
         }
         if is_dir {
-            if let Err(e) = visit(source, &path, &format!("{relative}/"), Some(&name), walk) {
+            let mut below = ancestors.to_vec();
+            below.push(name.clone());
+            if let Err(e) = visit(source, &path, &format!("{relative}/"), &below, walk) {
                 walk.unusable
                     .push((path, format!("cannot read the folder: {e}")));
             }
@@ -104,7 +121,8 @@ fn visit(
                 path,
                 info: FileInfo {
                     relative,
-                    folder: dir_name.map(str::to_owned),
+                    folder: ancestors.last().cloned(),
+                    ancestors: ancestors.to_vec(),
                 },
             });
         } else {

@@ -14,6 +14,7 @@ mod domains_tags;
 mod edit;
 mod errors;
 mod export_links;
+mod foreign_pages;
 mod gaps;
 mod help;
 mod import_foreign;
