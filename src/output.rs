@@ -227,6 +227,18 @@ pub fn paint(color: bool, code: &str, text: &str) -> String {
     }
 }
 
+/// `n` and its noun, singular for one: "1 reply", "3 replies", "0 members". Every count that
+/// a sentence shows goes through here, so that none says "1 replies".
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
+}
+
+/// The word for `n` things: `one` when `n` is 1, else `many` ("time" or "times").
+pub fn plural<'a, N: PartialEq + From<u8>>(n: N, one: &'a str, many: &'a str) -> &'a str {
+    if n == N::from(1) { one } else { many }
+}
+
 /// One line on stderr. A stderr that cannot be written (a closed pipe, a full disk) loses the
 /// line and nothing else: a status line must never turn a committed write into a failure, as
 /// `eprintln!`, which panics there, did.
@@ -384,6 +396,13 @@ mod tests {
     fn strips_bidi_overrides_but_keeps_text() {
         assert_eq!(sanitize("abc\u{202e}fed"), "abcfed");
         assert_eq!(sanitize("héllo\n\tworld ✓"), "héllo\n\tworld ✓");
+    }
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(1u64, "reply", "replies"), "1 reply");
+        assert_eq!(count(0u64, "reply", "replies"), "0 replies");
+        assert_eq!(count(2u32, "time", "times"), "2 times");
     }
 
     #[test]

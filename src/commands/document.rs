@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::editor::{self, Draft};
 use crate::model::{self, Entry};
+use crate::output::count;
 use crate::output::sanitize_line;
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, NewEntry, Scope};
@@ -130,8 +131,9 @@ fn compose(source: &crate::commands::show::Thread) -> Draft {
     }
     if !source.occurrences.notes.is_empty() || source.occurrences.count > 0 {
         body.push_str(&format!(
-            "## Where it came back\n\nSeen {} times by {} members.\n\n",
-            source.occurrences.count, source.occurrences.members
+            "## Where it came back\n\nSeen {} by {}.\n\n",
+            count(source.occurrences.count, "time", "times"),
+            count(source.occurrences.members, "member", "members")
         ));
         for note in &source.occurrences.notes {
             body.push_str(&format!("- {}\n", note.trim()));

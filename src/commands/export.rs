@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
+use crate::output;
 use crate::store::{entries, exchange};
 use crate::tempfiles::write_atomically;
 
@@ -159,9 +160,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     if !to_stdout {
         ctx.out.status(&format!(
-            "exported {} entries and {} replies to {}",
-            count.entries,
-            count.replies,
+            "exported {} and {} to {}",
+            output::count(count.entries, "entry", "entries"),
+            output::count(count.replies, "reply", "replies"),
             args.file.display()
         ));
     }
@@ -177,13 +178,15 @@ fn salvage(ctx: &mut Context, path: &std::path::Path, domains: &[String]) -> any
         })
     })?;
     Err(RepError::user(format!(
-        "the database is damaged: exported {} entries and {} replies to {}, skipped {} unreadable rows",
-        salvaged.written.entries,
-        salvaged.written.replies,
+        "the database is damaged: exported {} and {} to {}, skipped {}",
+        output::count(salvaged.written.entries, "entry", "entries"),
+        output::count(salvaged.written.replies, "reply", "replies"),
         path.display(),
-        salvaged.unreadable
+        output::count(salvaged.unreadable, "unreadable row", "unreadable rows")
     ))
-    .with_hint("`rep doctor` says where; `rep --db NEW.db import FILE` makes a sound repertoire of it")
+    .with_hint(
+        "`rep doctor` says where; `rep --db NEW.db import FILE` makes a sound repertoire of it",
+    )
     .into())
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
+use crate::output::count;
 use crate::output::sanitize_line;
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
@@ -86,9 +87,9 @@ pub fn record(ctx: &mut Context, seq: i64, note: Option<&str>) -> anyhow::Result
         Ok((entry, seen))
     })?;
     ctx.out.status(&format!(
-        "seen {} times by {} members: {} {}",
-        seen.occurrences.count,
-        seen.occurrences.members,
+        "seen {} by {}: {} {}",
+        count(seen.occurrences.count, "time", "times"),
+        count(seen.occurrences.members, "member", "members"),
         entry.short_id,
         sanitize_line(&entry.title)
     ));

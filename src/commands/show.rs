@@ -6,6 +6,7 @@ use crate::commands::print_entry;
 use crate::community;
 use crate::context::Context;
 use crate::model::Entry;
+use crate::output::count;
 use crate::output::{sanitize, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
@@ -118,9 +119,9 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
     }
     if t.occurrences.count > 0 {
         let mut line = format!(
-            "seen      {} times by {} members, last {}",
-            t.occurrences.count,
-            t.occurrences.members,
+            "seen      {} by {}, last {}",
+            count(t.occurrences.count, "time", "times"),
+            count(t.occurrences.members, "member", "members"),
             t.occurrences
                 .last_seen
                 .as_deref()
@@ -138,7 +139,10 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         facts.push(line);
     }
     if t.helped > 0 {
-        facts.push(format!("helped    {} members", t.helped));
+        facts.push(format!(
+            "helped    {}",
+            count(t.helped, "member", "members")
+        ));
     }
     if let (Some(at), Some(by)) = (&t.reviewed_at, &t.reviewed_by) {
         let at = at.replace('T', " ");
@@ -183,7 +187,10 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         )?;
     }
     if !t.replies.is_empty() {
-        let mut text = format!("\n{}\n", out.bold(&format!("{} replies", t.replies.len())));
+        let mut text = format!(
+            "\n{}\n",
+            out.bold(&count(t.replies.len() as u64, "reply", "replies"))
+        );
         for r in &t.replies {
             let helped = if r.helped > 0 {
                 format!("  helped {}", r.helped)

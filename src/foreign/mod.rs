@@ -394,8 +394,7 @@ pub fn apply(
                     item: Some(printable_key(&p.key)),
                     reason: format!(
                         "entry {} was deleted here; `rep restore {}` brings it back",
-                        &p.id[..8],
-                        &p.id[..8]
+                        p.id, p.id
                     ),
                 });
                 continue;

@@ -1,0 +1,114 @@
+//! What people read about records: counts in the singular for one, ids as their shortest
+//! unique prefix everywhere, and an import that says as much as it is asked to.
+
+use crate::support::{Repo, stderr, stdout};
+
+#[test]
+fn one_of_a_thing_reads_in_the_singular() {
+    let repo = Repo::new();
+    let q = repo.add(&["question", "Why does the VPN drop?"]);
+    let err = stderr(&repo.rep(&["seen", &q, "--as", "bo"]).success());
+    let short = repo.short_id(&q);
+    assert_eq!(
+        err,
+        format!("seen 1 time by 1 member: {short} Why does the VPN drop?\n")
+    );
+    let answer = repo.answer_at(crate::support::NOW, "bo", &q, "restart the tunnel");
+    let helped = stderr(&repo.rep(&["helped", &answer, "--as", "cy"]).success());
+    assert_eq!(helped, "noted: it helped 1 member so far\n");
+    let shown = stdout(&repo.rep(&["show", &q]).success());
+    assert!(
+        shown.contains("seen      1 time by 1 member, last"),
+        "{shown}"
+    );
+    assert!(shown.contains("\n1 reply\n"), "{shown}");
+    assert!(!shown.contains("1 replies"), "{shown}");
+}
+
+/// An exchange file with two entries whose ids share their first six characters: the import
+/// table must show seven to tell them apart, and four for an id that shares nothing.
+fn close_ids(repo: &Repo) -> std::path::PathBuf {
+    let file = repo.path().join("close.jsonl");
+    let entry = |id: &str, title: &str| {
+        let field = |v: &str| {
+            format!(
+                r#"{{"value":{v},"at":"1795770000000.000000.fef6c77815ef4abb96a8acadbacd1eac","by":"ana"}}"#
+            )
+        };
+        format!(
+            r#"{{"type":"entry","id":"{id}","created_at":"2026-11-27T09:00:00.000Z","author":"ana","kind":{},"title":{},"body":{},"domain":{},"command":{},"link":{},"deleted":{},"tags":{{}}}}"#,
+            field("\"tool\""),
+            field(&format!("\"{title}\"")),
+            field("\"\""),
+            field("\"general\""),
+            field("null"),
+            field("null"),
+            field("false")
+        )
+    };
+    let text = [
+        r#"{"format":"repertoire","version":"1.0"}"#.to_owned(),
+        entry("12345678-0000-4000-8000-000000000003", "third"),
+        entry("abcdef01-0000-4000-8000-000000000001", "first"),
+        entry("abcdef02-0000-4000-8000-000000000002", "second"),
+    ]
+    .join("\n");
+    std::fs::write(&file, text + "\n").unwrap();
+    file
+}
+
+#[test]
+fn import_shows_the_summary_the_table_only_when_verbose_and_nothing_when_quiet() {
+    let repo = Repo::new();
+    let file = close_ids(&repo);
+    let file = file.to_str().unwrap();
+
+    let plain = repo.rep(&["import", file, "--dry-run"]).success();
+    assert_eq!(stdout(&plain), "", "no table without --verbose");
+    assert_eq!(
+        stderr(&plain),
+        "would add 3, would update 0, 0 unchanged, 0 with a lost concurrent edit \
+         (kept in `rep history`); nothing was written (dry run)\n"
+    );
+
+    let quiet = repo.rep(&["import", file, "--dry-run", "-q"]).success();
+    assert_eq!(
+        (stdout(&quiet), stderr(&quiet)),
+        (String::new(), String::new())
+    );
+
+    let verbose = repo.rep(&["import", file, "-v"]).success();
+    insta::assert_snapshot!(stdout(&verbose), @r"
+    ID        OUTCOME  TITLE   LOST CONCURRENT EDIT
+    1234      added    third
+    abcdef01  added    first
+    abcdef02  added    second
+    ");
+}
+
+#[test]
+fn import_of_a_folder_without_from_names_the_formats() {
+    let repo = Repo::new();
+    std::fs::create_dir(repo.path().join("pages")).unwrap();
+    let err = stderr(&repo.rep(&["import", "pages"]).code(2));
+    insta::assert_snapshot!(err, @r"
+    error: pages is a folder, and an exchange file is one file
+    hint: to read another tool's folder, name its format: --from tldr, --from navi, --from cheat, --from pet, --from markdown
+    ");
+    assert!(!repo.db().exists(), "nothing was created");
+}
+
+#[test]
+fn a_reply_id_given_for_an_entry_hints_at_the_entry_by_its_short_id() {
+    let repo = Repo::new();
+    let q = repo.add(&["question", "Why does the VPN drop?"]);
+    let answer = repo.answer_at(crate::support::NOW, "bo", &q, "restart the tunnel");
+    let err = repo.fails(&["seen", &answer]);
+    assert!(
+        err.contains(&format!(
+            "hint: the entry it answers is {}\n",
+            repo.short_id(&q)
+        )),
+        "{err}"
+    );
+}
