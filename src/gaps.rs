@@ -382,7 +382,7 @@ mod tests {
         let (gaps, _) = find(&i, 0);
         assert_eq!(gaps.len(), 1);
         assert_eq!((gaps[0].kind, gaps[0].score), ("unanswered", 5 + 3 + 4));
-        assert_eq!(gaps[0].command, "rep answer 01234567");
+        assert_eq!(gaps[0].command, "rep answer 0123456789");
     }
 
     #[test]

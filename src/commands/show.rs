@@ -61,8 +61,11 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
         let superseded = links
             .iter()
             .any(|l| l.kind == "supersedes" && l.direction == "from");
+        let duplicate = links
+            .iter()
+            .any(|l| l.kind == "duplicate" && l.direction == "to");
         Ok(Thread {
-            status: community::status(&entry.kind, facts.resolved, replies.len() as u64),
+            status: community::status(&entry.kind, facts.resolved, replies.len() as u64, duplicate),
             recurring: community::is_recurring(occurrences.count, occurrences.members, min),
             documented: practice::is_documented(c, &entry.id)?,
             helped: practice::helped_count(c, &entry.id)?,
@@ -114,7 +117,8 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
     }
     print_entry(out, &t.entry)?;
     let mut facts = Vec::new();
-    if let Some(status) = t.status {
+    // A deleted entry's status line is `deleted` (print_entry), and nothing else.
+    if let Some(status) = t.status.filter(|_| !t.entry.deleted) {
         facts.push(format!("status    {status}"));
     }
     if t.occurrences.count > 0 {
@@ -215,7 +219,7 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
             }
         }
         out.print(&text)?;
-    } else if t.status == Some("open") {
+    } else if t.status == Some("open") && !t.entry.deleted {
         out.print(&out.dim(&format!(
             "no replies yet: `rep answer {}` to reply",
             t.entry.short_id

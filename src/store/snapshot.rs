@@ -119,6 +119,8 @@ pub struct Snapshot {
     superseded: HashSet<usize>,
     /// Entries that a live doc documents.
     documented: HashSet<usize>,
+    /// Live entries linked as a duplicate of another live entry.
+    duplicates: HashSet<usize>,
     /// Per entry: its live replies and its occurrences (counts), filled at load.
     live_replies: Vec<u32>,
     occurrence_count: Vec<u32>,
@@ -254,6 +256,30 @@ impl Snapshot {
         names.settle_members(identities);
         let superseded = links("supersedes")?;
         let documented = links("documents")?;
+        // A duplicate forwards its status and its occurrences to its original
+        // (community::original_of): it is not open, and what was seen on it counts there.
+        let mut duplicate_of: HashMap<usize, usize> = HashMap::default();
+        let mut stmt = conn.prepare(
+            "SELECT s.seq, t.seq FROM links l CROSS JOIN entries s ON s.seq = l.source_seq
+               CROSS JOIN entries t ON t.id = l.target_id
+              WHERE l.kind = 'duplicate' AND l.present = 1 AND s.deleted = 0 AND t.deleted = 0
+              ORDER BY t.id",
+        )?;
+        let pairs = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        for pair in pairs {
+            let (source, target) = pair?;
+            if let (Some(&s), Some(&t)) = (by_seq.get(&source), by_seq.get(&target)) {
+                duplicate_of.entry(s).or_insert(t);
+            }
+        }
+        for o in &mut occurrences {
+            if let Some(original) =
+                crate::community::original_of(o.entry, |i| duplicate_of.get(&i).copied())
+            {
+                o.entry = original;
+            }
+        }
+        let duplicates: HashSet<usize> = duplicate_of.into_keys().collect();
         let mut live_replies = vec![0u32; entries.len()];
         for r in &replies {
             if !r.deleted {
@@ -272,6 +298,7 @@ impl Snapshot {
             endorsements,
             superseded,
             documented,
+            duplicates,
             live_replies,
             occurrence_count,
         })
@@ -474,7 +501,7 @@ impl Snapshot {
             }
             let f = facts.entry(e.domain).or_default();
             *kinds.entry((e.domain, e.kind_name)).or_default() += 1;
-            if e.kind == Kind::Question {
+            if e.kind == Kind::Question && !self.duplicates.contains(&i) {
                 match (e.resolved, self.live_replies[i]) {
                     (Some(true), _) => f.resolved_questions += 1,
                     (_, 0) => f.open_questions += 1,
@@ -522,7 +549,11 @@ impl Snapshot {
     ) -> Vec<WaitingQuestion> {
         let mut found = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
-            if e.kind != Kind::Question || e.resolved == Some(true) || !self.live(i, filter) {
+            if e.kind != Kind::Question
+                || e.resolved == Some(true)
+                || !self.live(i, filter)
+                || self.duplicates.contains(&i)
+            {
                 continue;
             }
             let replies = u64::from(self.live_replies[i]);

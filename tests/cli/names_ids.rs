@@ -112,3 +112,73 @@ fn a_reply_id_given_for_an_entry_hints_at_the_entry_by_its_short_id() {
         "{err}"
     );
 }
+
+#[test]
+fn a_duplicate_forwards_its_status_and_occurrences_to_the_original() {
+    let repo = Repo::new();
+    let original = repo.add_at(
+        "2026-10-01T09:00:00Z",
+        &["question", "How do I rotate the certs?", "-d", "k8s"],
+    );
+    let duplicate = repo.add_at(
+        "2026-10-02T09:00:00Z",
+        &[
+            "question",
+            "Rotating certificates?",
+            "-d",
+            "k8s",
+            "--as",
+            "bo",
+        ],
+    );
+    repo.rep_at(
+        "2026-10-02T10:00:00Z",
+        &["link", &duplicate, &original, "--kind", "duplicate"],
+    )
+    .success();
+
+    // Seen on the duplicate counts on the original, and says so.
+    let seen = repo.rep(&["seen", &duplicate, "--as", "cy"]).success();
+    let (d, o) = (repo.short_id(&duplicate), repo.short_id(&original));
+    assert_eq!(
+        stderr(&seen),
+        format!(
+            "{d} is a duplicate of {o}: counted there\n\
+             seen 1 time by 1 member: {o} How do I rotate the certs?\n"
+        )
+    );
+    assert_eq!(repo.json(&["show", &original])["occurrences"]["count"], 1);
+    assert_eq!(repo.json(&["show", &duplicate])["occurrences"]["count"], 0);
+    assert_eq!(repo.json(&["show", &duplicate])["status"], "duplicate");
+
+    // Not open: neither in the map nor at the top of the gaps.
+    let gaps = repo.json(&["gaps"]);
+    let unanswered: Vec<&str> = gaps
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["kind"] == "unanswered")
+        .map(|g| g["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(unanswered, [original.as_str()]);
+    let map = repo.json(&["map"]);
+    let k8s = map["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["domain"] == "k8s")
+        .unwrap()
+        .clone();
+    assert_eq!(k8s["open_questions"], 1, "{k8s}");
+}
+
+#[test]
+fn a_deleted_question_shows_one_status_and_no_invitation_to_answer() {
+    let repo = Repo::new();
+    let q = repo.add(&["question", "Why does the VPN drop?"]);
+    repo.rep(&["rm", &q]).success();
+    let shown = stdout(&repo.rep(&["show", &q]).success());
+    assert_eq!(shown.matches("status").count(), 1, "{shown}");
+    assert!(shown.contains("status    deleted"), "{shown}");
+    assert!(!shown.contains("rep answer"), "{shown}");
+}
