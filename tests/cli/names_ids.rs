@@ -182,3 +182,40 @@ fn a_deleted_question_shows_one_status_and_no_invitation_to_answer() {
     assert!(shown.contains("status    deleted"), "{shown}");
     assert!(!shown.contains("rep answer"), "{shown}");
 }
+
+/// `rep man` says which MANPATH line to add when man does not look where it wrote, as
+/// `manpath` tells (here a stand-in that prints a fixed search path).
+#[test]
+fn man_prints_the_manpath_line_when_man_does_not_look_there() {
+    let repo = Repo::new();
+    let bin = repo.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let manpath = bin.join("manpath");
+    let write_manpath = |dirs: &str| {
+        std::fs::write(&manpath, format!("#!/bin/sh\necho '{dirs}'\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&manpath, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let root = repo.home().join(".local/share/man");
+
+    write_manpath("/usr/share/man");
+    let err = stderr(&repo.cmd().env("PATH", &path).arg("man").assert().success());
+    let home = repo.home().display().to_string();
+    // The number of pages grows with the commands: not what this test is about.
+    let pages = std::fs::read_dir(root.join("man1")).unwrap().count();
+    let err = err.replacen(&format!("wrote {pages} "), "wrote N ", 1);
+    insta::assert_snapshot!(err.replace(&home, "~").replace(&repo.path().display().to_string(), "<tmp>"), @r#"
+    wrote N man pages; try `man rep` (or `man -l ~/.local/share/man/man1/rep.1`)
+    man does not look in ~/.local/share/man yet: add this line to your shell's startup file
+      export MANPATH="~/.local/share/man:"
+    "#);
+
+    write_manpath(&format!("/usr/share/man:{}", root.display()));
+    let err = stderr(&repo.cmd().env("PATH", &path).arg("man").assert().success());
+    assert!(!err.contains("MANPATH"), "{err}");
+}
