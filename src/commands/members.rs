@@ -202,6 +202,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             levels.join(", "),
         ]);
     }
+    // Narrow terminals lose the finer counts first; member and participation stay.
+    ctx.out.fit(&mut table, &[6, 4, 3, 7, 5, 2, 1, 8]);
     ctx.out.print_table(&table)
 }
 

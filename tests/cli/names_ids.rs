@@ -219,3 +219,59 @@ fn man_prints_the_manpath_line_when_man_does_not_look_there() {
     let err = stderr(&repo.cmd().env("PATH", &path).arg("man").assert().success());
     assert!(!err.contains("MANPATH"), "{err}");
 }
+
+/// At 80 columns members and map fit the width: the finer columns go first and cells wrap
+/// between words, never inside one; at 120 more columns stay.
+#[test]
+fn members_and_map_fit_80_and_120_columns_without_splitting_words() {
+    let repo = Repo::new();
+    for domain in [
+        "postgres/replication",
+        "kubernetes/networking",
+        "observability",
+    ] {
+        repo.add(&[
+            "tool",
+            &format!("t {domain}"),
+            "-d",
+            domain,
+            "--as",
+            "alexandra.konstantinopoulou",
+        ]);
+        repo.add(&["tool", &format!("u {domain}"), "-d", domain, "--as", "bo"]);
+    }
+    let words: Vec<String> = [
+        "alexandra.konstantinopoulou",
+        "kubernetes/networking",
+        "postgres/replication",
+    ]
+    .map(String::from)
+    .to_vec();
+    for width in [80usize, 120] {
+        for command in ["members", "map"] {
+            let out = stdout(
+                &repo
+                    .cmd()
+                    .env("COLUMNS", width.to_string())
+                    .arg(command)
+                    .assert()
+                    .success(),
+            );
+            for line in out.lines() {
+                assert!(
+                    line.chars().count() <= width,
+                    "{command} at {width}: {line:?}"
+                );
+            }
+            for word in &words {
+                if out.contains(&word[..8]) {
+                    assert!(
+                        out.contains(word.as_str()),
+                        "{command} at {width} split {word}: {out}"
+                    );
+                }
+            }
+            insta::assert_snapshot!(format!("{command}_at_{width}_columns"), out);
+        }
+    }
+}
