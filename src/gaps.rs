@@ -50,6 +50,19 @@ pub struct Inputs {
     pub thin_ratio: u64,
 }
 
+/// `text` as one shell word to copy: in double quotes when nothing in it means anything to the
+/// shell there, else in single quotes.
+fn shell_quoted(text: &str) -> String {
+    if text
+        .chars()
+        .any(|c| matches!(c, '"' | '$' | '`' | '\\' | '!'))
+    {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    } else {
+        format!("\"{text}\"")
+    }
+}
+
 fn inputs(pairs: &[(&'static str, u64)]) -> BTreeMap<&'static str, u64> {
     pairs.iter().copied().collect()
 }
@@ -321,7 +334,10 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             ),
             formula: "3 × searches that found nothing",
             inputs: inputs(&[("searches", m.count)]),
-            command: format!("rep add tool \"{}\"{flag}", m.words),
+            command: format!(
+                "rep add tool {}{flag}",
+                shell_quoted(m.typed.as_deref().unwrap_or(&m.words))
+            ),
         });
     }
     gaps.sort_by(|a, b| {

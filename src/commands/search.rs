@@ -130,7 +130,8 @@ pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyho
         return Ok(());
     }
     store.write_unsynced(|c| {
-        crate::store::analysis::record_miss(c, &words, domain.unwrap_or(""), now)
+        let typed = crate::output::sanitize_line(text);
+        crate::store::analysis::record_miss(c, &words, &typed, domain.unwrap_or(""), now)
     })?;
     Ok(())
 }

@@ -243,6 +243,12 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT OR IGNORE INTO entries_words_pending(seq) SELECT new.seq WHERE new.deleted = 0;
     END;
     "#,
+    // 6: a search miss keeps the words as the member typed them (their order, their spelling
+    // when the search was corrected), for the `rep add` that `rep gaps` suggests; the key stays
+    // the sorted, normalised words. Misses from before have none and suggest the key.
+    r#"
+    ALTER TABLE search_misses ADD COLUMN typed TEXT;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -867,7 +867,7 @@ mod tests {
         let mut store = Store::open(&path).unwrap();
         let write = |store: &mut Store| {
             store.write_unsynced(|c| {
-                crate::store::analysis::record_miss(c, "rotate cert", "", 1)?;
+                crate::store::analysis::record_miss(c, "rotate cert", "rotate cert", "", 1)?;
                 Ok(())
             })
         };

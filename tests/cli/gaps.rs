@@ -179,8 +179,8 @@ fn gaps_rank_every_kind_with_known_scores() {
     assert_eq!(miss["evidence"], "searched 3 times with no result");
     assert_eq!(miss["inputs"], json!({"searches": 3}));
     assert_eq!(
-        miss["command"],
-        "rep add tool \"certificate renew wildcard\" -d k8s"
+        miss["command"], "rep add tool \"renew wildcard certificate\" -d k8s",
+        "the words as the member typed them, not the sorted key"
     );
     assert_eq!(
         find(&gaps, "search_miss", "kafka lag")["command"],

@@ -275,3 +275,45 @@ fn members_and_map_fit_80_and_120_columns_without_splitting_words() {
         }
     }
 }
+
+/// A search that found nothing is suggested as `rep add` with the words as the member typed
+/// them: in their order, and as typed when the search was corrected.
+#[test]
+fn search_miss_gaps_suggest_the_words_as_typed() {
+    let repo = Repo::new();
+    repo.add(&["tool", "Rotate the TLS certificates", "-d", "k8s"]);
+    repo.rep(&["search", "zero", "downtime", "deploys"])
+        .success();
+    repo.rep(&["search", "deploys", "downtime", "zero"])
+        .success();
+    let gaps = repo.json(&["gaps"]);
+    let misses: Vec<(&str, &str)> = gaps
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["kind"] == "search_miss")
+        .map(|g| {
+            (
+                g["subject"].as_str().unwrap(),
+                g["command"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        misses,
+        [(
+            "deploy downtime zero",
+            "rep add tool \"zero downtime deploys\""
+        )],
+        "one gap (the same words), suggested as first typed"
+    );
+    repo.rep(&["search", "it's", "$HOME"]).success();
+    let gaps = repo.json(&["gaps"]);
+    let quoted = gaps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == "search_miss" && g["subject"] != "deploy downtime zero")
+        .unwrap();
+    assert_eq!(quoted["command"], "rep add tool 'it'\\''s $HOME'");
+}
