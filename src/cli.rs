@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory as _, Parser, Subcommand};
 
 use crate::commands;
 use crate::output::ColorChoice;
@@ -33,6 +33,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Database file [default: repertoire.db in the user data directory]
     #[arg(
@@ -116,4 +117,99 @@ pub enum Command {
     Pick(commands::pick::Args),
     #[command(hide = true)]
     Capture(commands::capture::Args),
+}
+
+/// The commands of `rep --help` by activity, in the order people meet them. A command missing
+/// here is listed under "Other", so none is ever hidden by forgetting it.
+const COMMAND_GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Log and find",
+        &[
+            "add", "show", "edit", "rm", "restore", "history", "list", "search",
+        ],
+    ),
+    (
+        "Ask and answer",
+        &["ask", "answer", "accept", "resolve", "reopen", "helped"],
+    ),
+    ("The practice", &["seen", "document", "link", "review"]),
+    (
+        "Map and gaps",
+        &["map", "gaps", "who", "members", "domains", "tags", "stats"],
+    ),
+    (
+        "Sharing",
+        &[
+            "sync",
+            "export",
+            "import",
+            "remote",
+            "git-setup",
+            "merge-driver",
+        ],
+    ),
+    (
+        "Setup",
+        &[
+            "whoami",
+            "config",
+            "doctor",
+            "backup",
+            "shell-init",
+            "completions",
+            "man",
+            "version",
+        ],
+    ),
+];
+
+/// The command tree, with the top-level help listing commands by activity and the global
+/// options once, apart from each command's own (clap has headings for options only).
+pub fn command() -> clap::Command {
+    let cmd = Cli::command();
+    let visible: Vec<&clap::Command> = cmd.get_subcommands().filter(|c| !c.is_hide_set()).collect();
+    let width = visible
+        .iter()
+        .map(|c| c.get_name().len())
+        .max()
+        .unwrap_or(0);
+    let line = |c: &clap::Command| {
+        let about = c.get_about().map(|a| a.to_string()).unwrap_or_default();
+        format!("  {:<width$}  {about}\n", c.get_name())
+    };
+    let mut groups = String::new();
+    for (heading, names) in COMMAND_GROUPS {
+        groups.push_str(&format!("{heading}:\n"));
+        for name in *names {
+            if let Some(c) = visible.iter().find(|c| c.get_name() == *name) {
+                groups.push_str(&line(c));
+            }
+        }
+        groups.push('\n');
+    }
+    let grouped: Vec<&str> = COMMAND_GROUPS
+        .iter()
+        .flat_map(|(_, n)| n.iter().copied())
+        .collect();
+    let others: Vec<&&clap::Command> = visible
+        .iter()
+        .filter(|c| !grouped.contains(&c.get_name()))
+        .collect();
+    if !others.is_empty() {
+        groups.push_str("Other:\n");
+        for c in others {
+            groups.push_str(&line(c));
+        }
+        groups.push('\n');
+    }
+    groups
+        .push_str(&line(&clap::Command::new("help").about(
+            "Print this message or the help of the given subcommand(s)",
+        )));
+    // Braces in the about texts would read as template placeholders.
+    let groups = groups.replace('{', "{{").replace('}', "}}");
+    cmd.help_template(format!(
+        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{groups}\n\
+         Global options:\n{{options}}{{after-help}}"
+    ))
 }

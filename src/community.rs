@@ -119,17 +119,45 @@ pub fn bus_factor(scores: &BTreeMap<String, u64>) -> usize {
 }
 
 /// `open` until someone replies, `answered` once there are replies, `resolved` once resolved
-/// (by `rep resolve` or by accepting a reply) and not reopened since. Only questions and
-/// problems have a status.
-pub fn status(kind: &str, resolved: Option<bool>, live_replies: u64) -> Option<&'static str> {
+/// (by `rep resolve` or by accepting a reply) and not reopened since; `duplicate` once linked as
+/// a duplicate of another entry, which then carries the question. Only questions and problems
+/// have a status.
+pub fn status(
+    kind: &str,
+    resolved: Option<bool>,
+    live_replies: u64,
+    duplicate: bool,
+) -> Option<&'static str> {
     if kind != "question" && kind != "problem" {
         return None;
     }
     Some(match (resolved, live_replies) {
+        _ if duplicate => "duplicate",
         (Some(true), _) => "resolved",
         (_, 0) => "open",
         _ => "answered",
     })
+}
+
+/// How far a chain of duplicates (A duplicates B, which duplicates C) is followed to its
+/// original; a longer chain, or a cycle, stops at the last entry reached.
+pub const MAX_DUPLICATE_HOPS: usize = 16;
+
+/// The original that `start` duplicates, following `duplicate_of` (a live duplicate link to a
+/// live entry); `None` when `start` duplicates nothing. A duplicate forwards its status and
+/// its occurrences there.
+pub fn original_of<T: Copy + PartialEq>(
+    start: T,
+    mut duplicate_of: impl FnMut(T) -> Option<T>,
+) -> Option<T> {
+    let mut at = duplicate_of(start)?;
+    for _ in 1..MAX_DUPLICATE_HOPS {
+        match duplicate_of(at) {
+            Some(next) if next != start && next != at => at = next,
+            _ => break,
+        }
+    }
+    Some(at)
 }
 
 /// At least `min` occurrences from at least two members.
@@ -199,11 +227,27 @@ mod tests {
 
     #[test]
     fn status_follows_replies_and_resolution() {
-        assert_eq!(status("question", None, 0), Some("open"));
-        assert_eq!(status("question", None, 2), Some("answered"));
-        assert_eq!(status("problem", Some(true), 0), Some("resolved"));
-        assert_eq!(status("question", Some(false), 1), Some("answered"));
-        assert_eq!(status("tool", Some(true), 1), None);
+        assert_eq!(status("question", None, 0, false), Some("open"));
+        assert_eq!(status("question", None, 2, false), Some("answered"));
+        assert_eq!(status("problem", Some(true), 0, false), Some("resolved"));
+        assert_eq!(status("question", Some(false), 1, false), Some("answered"));
+        assert_eq!(status("tool", Some(true), 1, false), None);
+        assert_eq!(status("question", None, 0, true), Some("duplicate"));
+    }
+
+    #[test]
+    fn duplicates_lead_to_their_original() {
+        let chain = |i: u32| (i < 3).then_some(i + 1);
+        assert_eq!(original_of(0, chain), Some(3));
+        assert_eq!(original_of(3, chain), None);
+        let cycle = |i: u32| Some((i + 1) % 3);
+        assert_eq!(
+            original_of(0, cycle),
+            Some(2),
+            "a cycle stops before it closes"
+        );
+        let long = |i: u32| Some(i + 1);
+        assert_eq!(original_of(0, long), Some(MAX_DUPLICATE_HOPS as u32));
     }
 
     #[test]

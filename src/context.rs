@@ -74,7 +74,8 @@ impl Context {
         self.now
     }
 
-    /// The member acting: `--as`/`REP_USER`, config `user.name`, `git config user.name`, login.
+    /// The member acting: `--as`/`REP_USER`, config `user.name`, `git config user.name`, the
+    /// login name (`USER`, `USERNAME`, `LOGNAME`), else the system account, as git does.
     pub fn member(&self) -> anyhow::Result<String> {
         self.member_with_source().map(|(name, _)| name)
     }
@@ -98,6 +99,9 @@ impl Context {
                 return Ok((name, "the login name"));
             }
         }
+        if let Some(name) = system_account_name().and_then(|n| validate_member(&n).ok()) {
+            return Ok((name, "the system account"));
+        }
         Err(RepError::user("cannot tell who you are")
             .with_hint("pass --as NAME, set REP_USER, or run `rep config set user.name NAME`")
             .into())
@@ -119,6 +123,19 @@ impl Context {
 /// `repertoire.db` in the user data directory: where the database is without --db or REP_DB.
 pub fn default_db_path() -> anyhow::Result<PathBuf> {
     Ok(config::project_dirs()?.data_dir().join("repertoire.db"))
+}
+
+/// The name of the account rep runs as, from the user database (`getpwuid`), for when the
+/// environment names nobody (a cron job, a container, `env -i`).
+#[cfg(unix)]
+fn system_account_name() -> Option<String> {
+    let user = nix::unistd::User::from_uid(nix::unistd::Uid::current()).ok()??;
+    Some(user.name)
+}
+
+#[cfg(not(unix))]
+fn system_account_name() -> Option<String> {
+    None
 }
 
 fn git_user_name() -> Option<String> {

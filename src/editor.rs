@@ -16,7 +16,16 @@ pub struct Draft {
     pub body: String,
 }
 
-pub fn template(draft: &Draft, what: &str) -> String {
+/// What saving the draft as it was offered means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unchanged {
+    /// Nothing to write (an entry being added or edited): as `git commit`, cancel.
+    Cancels,
+    /// rep wrote the draft for the user (a write-up): saved as it is, it is written as it is.
+    Accepts,
+}
+
+fn template_for(draft: &Draft, what: &str, unchanged: Unchanged) -> String {
     let mut text = String::new();
     text.push_str(&draft.title);
     text.push_str("\n\n");
@@ -29,7 +38,13 @@ pub fn template(draft: &Draft, what: &str) -> String {
          # {what}\n\
          # Write the title on the first line, then a blank line, then the body (Markdown).\n\
          # Everything from the scissors line down is ignored.\n\
-         # Save an empty or unchanged text to cancel: nothing will be written.\n"
+         # {}\n",
+        match unchanged {
+            Unchanged::Cancels =>
+                "Save an empty or unchanged text to cancel: nothing will be written.",
+            Unchanged::Accepts =>
+                "Save it as it is to keep the draft; save an empty text to cancel.",
+        }
     ));
     text
 }
@@ -55,8 +70,17 @@ pub fn cancelled() -> anyhow::Error {
         .into()
 }
 
-/// Open the editor on `draft`; `Ok(None)` when the user cancelled.
+/// Open the editor on `draft`; `Ok(None)` when the user cancelled (saved it empty or unchanged).
 pub fn edit(draft: &Draft, what: &str) -> anyhow::Result<Option<Draft>> {
+    edit_with(draft, what, Unchanged::Cancels)
+}
+
+/// Open the editor on `draft`; `Ok(None)` only when the user saved it empty.
+pub fn edit_with(
+    draft: &Draft,
+    what: &str,
+    if_unchanged: Unchanged,
+) -> anyhow::Result<Option<Draft>> {
     let editor = ["VISUAL", "EDITOR"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
@@ -65,7 +89,7 @@ pub fn edit(draft: &Draft, what: &str) -> anyhow::Result<Option<Draft>> {
         .prefix("rep-entry-")
         .suffix(".md")
         .tempfile()?;
-    file.write_all(template(draft, what).as_bytes())?;
+    file.write_all(template_for(draft, what, if_unchanged).as_bytes())?;
     file.flush()?;
     // Through the shell, as git does, so EDITOR may carry arguments ("code --wait").
     let status = std::process::Command::new("sh")
@@ -87,9 +111,10 @@ pub fn edit(draft: &Draft, what: &str) -> anyhow::Result<Option<Draft>> {
         .map_err(|_| RepError::user("the edited text is not valid UTF-8; nothing was written"))?;
     // Compare with the draft as it reads back from the template, not the draft itself: the
     // round trip trims blank lines and trailing space, which must not count as a change.
-    let unchanged = parse(&template(draft, what));
+    let unchanged = parse(&template_for(draft, what, if_unchanged));
     match parse(&text) {
         Some(edited) if Some(&edited) != unchanged.as_ref() => Ok(Some(edited)),
+        Some(edited) if if_unchanged == Unchanged::Accepts => Ok(Some(edited)),
         _ => Ok(None),
     }
 }
@@ -105,7 +130,7 @@ mod tests {
             title: "Title".into(),
             body: "# Heading\n\nsome *text*".into(),
         };
-        assert_eq!(parse(&template(&d, "x")), Some(d));
+        assert_eq!(parse(&template_for(&d, "x", Unchanged::Cancels)), Some(d));
     }
 
     #[test]
@@ -114,7 +139,7 @@ mod tests {
             title: String::new(),
             body: String::new(),
         };
-        assert_eq!(parse(&template(&d, "x")), None);
+        assert_eq!(parse(&template_for(&d, "x", Unchanged::Cancels)), None);
     }
 
     proptest! {
@@ -124,7 +149,7 @@ mod tests {
             let d = Draft { title: title.trim().to_owned(), body: body.trim_end().to_owned() };
             prop_assume!(!d.body.starts_with(|c: char| c.is_whitespace()));
             prop_assume!(!d.body.contains(SCISSORS));
-            prop_assert_eq!(parse(&template(&d, "x")), Some(d));
+            prop_assert_eq!(parse(&template_for(&d, "x", Unchanged::Cancels)), Some(d));
         }
     }
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::community::{self, Level};
+use crate::output::{count, plural};
 use crate::store::analysis::{Contribution, DomainFacts, Miss, StaleDomain, WaitingQuestion};
 use crate::store::practice::Candidate;
 use crate::timefmt::Millis;
@@ -49,12 +50,21 @@ pub struct Inputs {
     pub thin_ratio: u64,
 }
 
-fn inputs(pairs: &[(&'static str, u64)]) -> BTreeMap<&'static str, u64> {
-    pairs.iter().copied().collect()
+/// `text` as one shell word to copy: in double quotes when nothing in it means anything to the
+/// shell there, else in single quotes.
+fn shell_quoted(text: &str) -> String {
+    if text
+        .chars()
+        .any(|c| matches!(c, '"' | '$' | '`' | '\\' | '!'))
+    {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    } else {
+        format!("\"{text}\"")
+    }
 }
 
-fn short(id: &str) -> &str {
-    &id[..8.min(id.len())]
+fn inputs(pairs: &[(&'static str, u64)]) -> BTreeMap<&'static str, u64> {
+    pairs.iter().copied().collect()
 }
 
 /// Who carries a domain, from contributions in the window.
@@ -159,8 +169,12 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
                 "unanswered",
                 5,
                 "5 + weeks waiting + 2 × occurrences",
-                format!("rep answer {}", short(&q.id)),
-                format!("asked by {} {} weeks ago, no reply yet", q.author, weeks),
+                format!("rep answer {}", q.id),
+                format!(
+                    "asked by {} {} ago, no reply yet",
+                    q.author,
+                    count(weeks, "week", "weeks")
+                ),
             )
         } else {
             (
@@ -169,11 +183,13 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
                 "3 + weeks waiting + 2 × occurrences",
                 format!(
                     "rep show {0}  # then rep accept REPLY, or rep resolve {0}",
-                    short(&q.id)
+                    q.id
                 ),
                 format!(
-                    "asked by {} {} weeks ago, {} replies, none accepted",
-                    q.author, weeks, q.replies
+                    "asked by {} {} ago, {}, none accepted",
+                    q.author,
+                    count(weeks, "week", "weeks"),
+                    count(q.replies, "reply", "replies")
                 ),
             )
         };
@@ -201,12 +217,14 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             id: Some(c.id.clone()),
             score: 4 * c.occurrences,
             evidence: format!(
-                "{} seen {} times by {} members, no write-up",
-                c.kind, c.occurrences, c.members
+                "{} seen {} by {}, no write-up",
+                c.kind,
+                count(c.occurrences, "time", "times"),
+                count(c.members, "member", "members")
             ),
             formula: "4 × occurrences",
             inputs: inputs(&[("occurrences", c.occurrences), ("members", c.members)]),
-            command: format!("rep document {}", short(&c.id)),
+            command: format!("rep document {}", c.id),
         });
     }
     let people = domain_people(&i.contributions, &i.active);
@@ -266,7 +284,9 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
                 id: None,
                 score: 2 * (questions - supply),
                 evidence: format!(
-                    "{questions} questions but only {supply} stories, tools and docs"
+                    "{} but only {supply} {}",
+                    count(questions, "question", "questions"),
+                    plural(supply, "story, tool or doc", "stories, tools and docs")
                 ),
                 formula: "2 × (questions − stories − tools − docs)",
                 inputs: inputs(&[
@@ -279,7 +299,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
         }
     }
     for s in &i.stale {
-        let evidence: Vec<&str> = s.oldest.iter().map(|id| short(id)).collect();
+        let evidence: Vec<&str> = s.oldest.iter().map(String::as_str).collect();
         gaps.push(Gap {
             kind: "stale",
             subject: s.domain.clone(),
@@ -287,8 +307,8 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             id: None,
             score: s.stale.min(50),
             evidence: format!(
-                "{} entries past review, superseded or reviewed by someone inactive (oldest: {})",
-                s.stale,
+                "{} past review, superseded or reviewed by someone inactive (oldest: {})",
+                count(s.stale, "entry", "entries"),
                 evidence.join(", ")
             ),
             formula: "stale entries, at most 50",
@@ -308,10 +328,16 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             domain,
             id: None,
             score: 3 * m.count,
-            evidence: format!("searched {} times with no result", m.count),
+            evidence: format!(
+                "searched {} with no result",
+                count(m.count, "time", "times")
+            ),
             formula: "3 × searches that found nothing",
             inputs: inputs(&[("searches", m.count)]),
-            command: format!("rep add tool \"{}\"{flag}", m.words),
+            command: format!(
+                "rep add tool {}{flag}",
+                shell_quoted(m.typed.as_deref().unwrap_or(&m.words))
+            ),
         });
     }
     gaps.sort_by(|a, b| {
@@ -372,7 +398,7 @@ mod tests {
         let (gaps, _) = find(&i, 0);
         assert_eq!(gaps.len(), 1);
         assert_eq!((gaps[0].kind, gaps[0].score), ("unanswered", 5 + 3 + 4));
-        assert_eq!(gaps[0].command, "rep answer 01234567");
+        assert_eq!(gaps[0].command, "rep answer 0123456789");
     }
 
     #[test]

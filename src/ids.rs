@@ -22,6 +22,43 @@ pub fn shortest_unique_prefix(id: &str, prev: Option<&str>, next: Option<&str>) 
     id[..len].to_owned()
 }
 
+/// The record ids (hyphenated UUIDs, as [`new_id`] makes them) in a sentence, in order: how a
+/// hint or a gap's command written with whole ids gets them shortened for display.
+pub fn ids_in(text: &str) -> Vec<&str> {
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+    let bytes = text.as_bytes();
+    let is_id_at = |start: usize| {
+        let mut at = start;
+        for (i, len) in GROUPS.iter().enumerate() {
+            if i > 0 {
+                if bytes.get(at) != Some(&b'-') {
+                    return false;
+                }
+                at += 1;
+            }
+            let group = bytes.get(at..at + len);
+            if !group.is_some_and(|g| g.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))) {
+                return false;
+            }
+            at += len;
+        }
+        // Not part of a longer run of hex digits.
+        !bytes.get(at).is_some_and(u8::is_ascii_hexdigit)
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 36 <= bytes.len() {
+        let boundary = i == 0 || !bytes[i - 1].is_ascii_hexdigit() && bytes[i - 1] != b'-';
+        if boundary && is_id_at(i) {
+            out.push(&text[i..i + 36]);
+            i += 36;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Lower-case a typed prefix and check it could be an id prefix at all.
 pub fn normalize_prefix(input: &str) -> Option<String> {
     let prefix = input.trim().to_ascii_lowercase();
@@ -46,6 +83,19 @@ mod tests {
         assert_eq!(
             shortest_unique_prefix("abcdef12", Some("a0"), Some("abcdef1f")),
             "abcdef12"
+        );
+    }
+
+    #[test]
+    fn ids_are_found_in_sentences() {
+        let a = "0123abcd-0000-4000-8000-00000000000a";
+        let b = "ffffabcd-0000-4000-8000-00000000000b";
+        let text = format!("rep show {a}  # then rep accept {b}, or 0123abcd-0000");
+        assert_eq!(ids_in(&text), [a, b]);
+        assert_eq!(ids_in(&format!("x{a}")), [a]);
+        assert!(
+            ids_in(&format!("0{a}")).is_empty(),
+            "part of a longer hex run"
         );
     }
 

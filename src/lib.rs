@@ -17,6 +17,7 @@ mod foreign;
 #[doc(hidden)]
 pub mod fuzzing;
 mod gaps;
+mod identity;
 mod ids;
 mod limits;
 mod markdown;
@@ -33,8 +34,6 @@ mod timefmt;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 use crate::error::ExitStatus;
@@ -45,7 +44,10 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     if completion::answer_if_asked(&args) {
         return exit(ExitStatus::Ok);
     }
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();

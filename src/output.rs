@@ -174,6 +174,60 @@ impl Output {
         table
     }
 
+    /// Fit `table` to the terminal's width (`COLUMNS` when set, as in tests): hide the columns
+    /// of `drop_first`, in that order, until every column left can be as wide as its longest
+    /// word, then let the table wrap between words, never inside one. Without a width (a pipe
+    /// and no `COLUMNS`) the table keeps whole lines, as scripts want.
+    pub fn fit(&self, table: &mut Table, drop_first: &[usize]) {
+        let from_env = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .filter(|c| *c > 0);
+        let Some(width) = from_env.or_else(|| self.stdout_is_tty.then(|| table.width()).flatten())
+        else {
+            return;
+        };
+        let longest_word = |text: &str| {
+            text.split_whitespace()
+                .map(unicode_width::UnicodeWidthStr::width)
+                .max()
+                .unwrap_or(0)
+        };
+        let columns = table.column_count();
+        let mut min = vec![0usize; columns];
+        let rows = table.header().into_iter().chain(table.row_iter());
+        for row in rows {
+            for (i, cell) in row.cell_iter().enumerate().take(columns) {
+                min[i] = min[i].max(longest_word(&cell.content()));
+            }
+        }
+        // Each column carries two spaces of padding on its right.
+        let needed = |hidden: &[usize]| -> usize {
+            (0..columns)
+                .filter(|i| !hidden.contains(i))
+                .map(|i| min[i] + 2)
+                .sum()
+        };
+        let mut hidden = Vec::new();
+        for &column in drop_first {
+            if needed(&hidden) <= usize::from(width) {
+                break;
+            }
+            hidden.push(column);
+        }
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(width);
+        for (i, column) in table.column_iter_mut().enumerate() {
+            column.set_constraint(if hidden.contains(&i) {
+                comfy_table::ColumnConstraint::Hidden
+            } else {
+                comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(
+                    u16::try_from(min[i] + 2).unwrap_or(u16::MAX),
+                ))
+            });
+        }
+    }
+
     /// Whether output is coloured (a terminal without NO_COLOR, or --color always).
     pub fn color(&self) -> bool {
         self.color
@@ -225,6 +279,18 @@ pub fn paint(color: bool, code: &str, text: &str) -> String {
     } else {
         text.to_owned()
     }
+}
+
+/// `n` and its noun, singular for one: "1 reply", "3 replies", "0 members". Every count that
+/// a sentence shows goes through here, so that none says "1 replies".
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
+}
+
+/// The word for `n` things: `one` when `n` is 1, else `many` ("time" or "times").
+pub fn plural<'a, N: PartialEq + From<u8>>(n: N, one: &'a str, many: &'a str) -> &'a str {
+    if n == N::from(1) { one } else { many }
 }
 
 /// One line on stderr. A stderr that cannot be written (a closed pipe, a full disk) loses the
@@ -384,6 +450,13 @@ mod tests {
     fn strips_bidi_overrides_but_keeps_text() {
         assert_eq!(sanitize("abc\u{202e}fed"), "abcfed");
         assert_eq!(sanitize("héllo\n\tworld ✓"), "héllo\n\tworld ✓");
+    }
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(1u64, "reply", "replies"), "1 reply");
+        assert_eq!(count(0u64, "reply", "replies"), "0 replies");
+        assert_eq!(count(2u32, "time", "times"), "2 times");
     }
 
     #[test]

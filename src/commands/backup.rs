@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::RepError;
+use crate::output::count;
 use crate::store::health::CopySummary;
 
 /// Copy the database to a file, safely while rep is in use
@@ -55,9 +56,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&shown);
     }
     ctx.out.status(&format!(
-        "copied {} entries ({} bytes, integrity {}) to {}",
-        copy.entries,
-        bytes,
+        "copied {} ({}, integrity {}) to {}",
+        count(copy.entries, "entry", "entries"),
+        count(bytes, "byte", "bytes"),
         copy.integrity,
         args.file.display()
     ));

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::editor::{self, Draft};
 use crate::model::{self, Entry};
+use crate::output::count;
 use crate::output::sanitize_line;
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, NewEntry, Scope};
@@ -63,7 +64,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             "Write-up of {} {}.",
             source.entry.kind, source.entry.short_id
         );
-        match editor::edit(&draft, &what)? {
+        // The draft is rep's own: saved as it is, it is what the user wants written.
+        match editor::edit_with(&draft, &what, editor::Unchanged::Accepts)? {
             Some(written) => draft = written,
             None => return Err(editor::cancelled()),
         }
@@ -108,6 +110,18 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The reply a write-up carries when none is accepted: the one most members said helped, the
+/// latest on a tie.
+fn best_reply(
+    replies: &[crate::store::practice::ReplyView],
+) -> Option<&crate::store::practice::ReplyView> {
+    replies.iter().max_by(|a, b| {
+        a.helped
+            .cmp(&b.helped)
+            .then(a.created_at.cmp(&b.created_at))
+    })
+}
+
 /// The first draft of a write-up.
 fn compose(source: &crate::commands::show::Thread) -> Draft {
     let e = &source.entry;
@@ -117,21 +131,32 @@ fn compose(source: &crate::commands::show::Thread) -> Draft {
         body.push_str("\n\n");
     }
     let accepted: Vec<_> = source.replies.iter().filter(|r| r.accepted).collect();
+    let reply = |body: &mut String, r: &crate::store::practice::ReplyView| {
+        body.push_str(&format!(
+            "{}\n\n(from {}, {})\n\n",
+            r.body.trim_end(),
+            r.author,
+            &r.created_at[..10]
+        ));
+    };
     if !accepted.is_empty() {
         body.push_str("## What works\n\n");
         for r in accepted {
-            body.push_str(&format!(
-                "{}\n\n(from {}, {})\n\n",
-                r.body.trim_end(),
-                r.author,
-                &r.created_at[..10]
-            ));
+            reply(&mut body, r);
         }
+    } else if let Some(best) = best_reply(&source.replies) {
+        // No reply is accepted: the one that helped most members, else the latest, marked as
+        // such, so that the write-up carries an answer and says how sure it is.
+        body.push_str("## What seems to work\n\nNo reply is accepted yet: this is the one that helped most members, else the latest.\n\n");
+        reply(&mut body, best);
+    } else {
+        body.push_str("## What works\n\nNo reply yet: nobody has said what works.\n\n");
     }
     if !source.occurrences.notes.is_empty() || source.occurrences.count > 0 {
         body.push_str(&format!(
-            "## Where it came back\n\nSeen {} times by {} members.\n\n",
-            source.occurrences.count, source.occurrences.members
+            "## Where it came back\n\nSeen {} by {}.\n\n",
+            count(source.occurrences.count, "time", "times"),
+            count(source.occurrences.members, "member", "members")
         ));
         for note in &source.occurrences.notes {
             body.push_str(&format!("- {}\n", note.trim()));

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
+use crate::output;
 use crate::store::{entries, exchange};
 use crate::tempfiles::write_atomically;
 
@@ -167,9 +168,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     if !to_stdout {
         ctx.out.status(&format!(
-            "exported {} entries and {} replies to {}",
-            count.entries,
-            count.replies,
+            "exported {} and {} to {}",
+            output::count(count.entries, "entry", "entries"),
+            output::count(count.replies, "reply", "replies"),
             args.file.display()
         ));
     }
@@ -185,13 +186,15 @@ fn salvage(ctx: &mut Context, path: &std::path::Path, domains: &[String]) -> any
         })
     })?;
     Err(RepError::user(format!(
-        "the database is damaged: exported {} entries and {} replies to {}, skipped {} unreadable rows",
-        salvaged.written.entries,
-        salvaged.written.replies,
+        "the database is damaged: exported {} and {} to {}, skipped {}",
+        output::count(salvaged.written.entries, "entry", "entries"),
+        output::count(salvaged.written.replies, "reply", "replies"),
         path.display(),
-        salvaged.unreadable
+        output::count(salvaged.unreadable, "unreadable row", "unreadable rows")
     ))
-    .with_hint("`rep doctor` says where; `rep --db NEW.db import FILE` makes a sound repertoire of it")
+    .with_hint(
+        "`rep doctor` says where; `rep --db NEW.db import FILE` makes a sound repertoire of it",
+    )
     .into())
 }
 
@@ -208,8 +211,16 @@ fn with_threads(
             let facts = practice::facts(c, seq)?;
             let replies = practice::replies(c, seq)?;
             let links = practice::links(c, seq, &entry.id)?;
+            let duplicate = links
+                .iter()
+                .any(|l| l.kind == "duplicate" && l.direction == "to");
             Ok(crate::markdown::Published {
-                status: crate::community::status(&entry.kind, facts.resolved, replies.len() as u64),
+                status: crate::community::status(
+                    &entry.kind,
+                    facts.resolved,
+                    replies.len() as u64,
+                    duplicate,
+                ),
                 entry,
                 replies,
                 links,

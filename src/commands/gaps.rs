@@ -81,8 +81,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     ctx.out.print_table(&table)?;
     if total > shown.len() {
         ctx.out.note(&format!(
-            "{} more gaps; --limit 0 shows all",
-            total - shown.len()
+            "{} more {}; --limit 0 shows all",
+            total - shown.len(),
+            crate::output::plural(total - shown.len(), "gap", "gaps")
         ));
     }
     Ok(())
@@ -113,12 +114,21 @@ pub fn collect(ctx: &mut Context, domain: &str, limit: usize) -> anyhow::Result<
         })
     })?;
     let (mut found, total) = gaps::find(&inputs, limit);
-    // Questions are looked up by id alone; their titles are read for the gaps shown.
+    // Questions are looked up by id alone; their titles are read for the gaps shown, and the
+    // ids in their commands and evidence shortened, as everywhere.
     ctx.store_for_reading()?.read(|c| {
         for g in found.iter_mut().filter(|g| g.subject.is_empty()) {
             if let Some(id) = &g.id {
                 g.subject = crate::store::practice::title_of(c, id)?;
             }
+        }
+        let texts = found
+            .iter()
+            .flat_map(|g| [g.command.as_str(), g.evidence.as_str()]);
+        let short = crate::store::entries::short_ids_in(c, texts)?;
+        for g in &mut found {
+            g.command = short.shorten(&g.command);
+            g.evidence = short.shorten(&g.evidence);
         }
         Ok(())
     })?;

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::context::Context;
+use crate::output::count;
 use crate::picker::{self, Wanted};
 use crate::store::practice::{self, Target};
 
@@ -50,12 +51,14 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&shown);
     }
     if shown.new {
-        ctx.out
-            .status(&format!("noted: it helped {} members so far", shown.helped));
+        ctx.out.status(&format!(
+            "noted: it helped {} so far",
+            count(shown.helped, "member", "members")
+        ));
     } else {
         ctx.out.status(&format!(
-            "you had already said so ({} members so far)",
-            shown.helped
+            "you had already said so ({} so far)",
+            count(shown.helped, "member", "members")
         ));
     }
     Ok(())

@@ -9,7 +9,8 @@ use crate::context::Context;
 use crate::error::RepError;
 use crate::foreign::{self, Source};
 use crate::model;
-use crate::output::sanitize_line;
+use crate::output::{count, sanitize_line};
+use crate::store::entries::{short_ids, short_ids_in};
 use crate::store::exchange::{self, ImportReport};
 
 /// Merge an exported repertoire into this one
@@ -52,6 +53,10 @@ pub struct Args {
     /// defaults.domain, else general]
     #[arg(short, long, value_name = "DOMAIN", requires = "from")]
     pub domain: Option<String>,
+
+    /// List every change and skipped item in a table, not only the summary line
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Serialize)]
@@ -64,6 +69,9 @@ struct Shown<'a> {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if let Some(source) = args.from {
         return run_foreign(ctx, source, &args);
+    }
+    if args.file.is_dir() {
+        return Err(not_an_exchange_file(&args.file).into());
     }
     let (input, bar): (Box<dyn BufRead + Send>, _) = if args.file.as_os_str() == "-" {
         let bar = ctx.out.progress(None, "importing");
@@ -88,21 +96,47 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .store()?
         .write_or_rehearse(!args.dry_run, |w| exchange::import(w, input, now));
     bar.finish_and_clear();
-    print_report(ctx, &report?, args.dry_run)
+    print_report(ctx, &report?, args.dry_run, args.verbose)
 }
 
-/// Shared with `rep sync`.
-pub fn print_report(ctx: &Context, report: &ImportReport, dry_run: bool) -> anyhow::Result<()> {
+/// A folder is read only in another tool's format: say which.
+fn not_an_exchange_file(path: &std::path::Path) -> RepError {
+    use clap::ValueEnum;
+    let formats: Vec<String> = Source::value_variants()
+        .iter()
+        .filter_map(|s| s.to_possible_value())
+        .map(|v| v.get_name().to_owned())
+        .collect();
+    RepError::usage(format!(
+        "{} is a folder, and an exchange file is one file",
+        path.display()
+    ))
+    .with_hint(format!(
+        "to read another tool's folder, name its format: --from {}",
+        formats.join(", --from ")
+    ))
+}
+
+/// The summary line, and with `--verbose` the table of changes (`--quiet`: nothing).
+pub fn print_report(
+    ctx: &mut Context,
+    report: &ImportReport,
+    dry_run: bool,
+    verbose: bool,
+) -> anyhow::Result<()> {
     if ctx.out.json {
         return ctx.out.json(&Shown { dry_run, report });
     }
-    if !report.changes.is_empty() {
+    if verbose && !report.changes.is_empty() {
+        let short = ctx
+            .store_for_reading()?
+            .read(|c| short_ids(c, report.changes.iter().map(|c| c.id.as_str())))?;
         let mut table = ctx
             .out
             .table(&["id", "outcome", "title", "lost concurrent edit"]);
         for c in &report.changes {
             table.add_row(vec![
-                c.id[..8].to_owned(),
+                short.of(&c.id).to_owned(),
                 c.outcome.to_owned(),
                 sanitize_line(&c.title),
                 c.lost_concurrent_edits.join(", "),
@@ -110,10 +144,11 @@ pub fn print_report(ctx: &Context, report: &ImportReport, dry_run: bool) -> anyh
         }
         ctx.out.print_table(&table)?;
     }
-    if report.unlisted_changes > 0 {
+    if verbose && report.unlisted_changes > 0 {
         ctx.out.note(&format!(
-            "{} more changes not listed",
-            report.unlisted_changes
+            "{} more {} not listed",
+            report.unlisted_changes,
+            crate::output::plural(report.unlisted_changes, "change", "changes")
         ));
     }
     let verb = if dry_run { "would add" } else { "added" };
@@ -177,6 +212,16 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
         });
     }
     // Added entries are only counted: a first import of a tldr checkout adds thousands.
+    let short = ctx.store_for_reading()?.read(|c| {
+        let updated = report.changes.iter().filter(|c| c.outcome == "updated");
+        let ids = updated.map(|c| c.id.as_str());
+        let mut short = short_ids(c, ids)?;
+        short.extend(short_ids_in(
+            c,
+            report.skips.iter().map(|s| s.reason.as_str()),
+        )?);
+        Ok(short)
+    })?;
     let rows: Vec<Vec<String>> = report
         .changes
         .iter()
@@ -185,7 +230,7 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
             vec![
                 "updated".to_owned(),
                 sanitize_line(&c.key),
-                format!("{}: {}", &c.id[..8], c.fields.join(", ")),
+                format!("{}: {}", short.of(&c.id), c.fields.join(", ")),
             ]
         })
         .chain(report.removed.iter().map(|r| {
@@ -208,11 +253,11 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
             vec![
                 "skipped".to_owned(),
                 sanitize_line(&what),
-                sanitize_line(&s.reason),
+                sanitize_line(&short.shorten(&s.reason)),
             ]
         }))
         .collect();
-    if !rows.is_empty() {
+    if args.verbose && !rows.is_empty() {
         let mut table = ctx.out.table(&["outcome", "item", "detail"]);
         for row in rows {
             table.add_row(row);
@@ -225,8 +270,8 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
         ("added", "updated")
     };
     ctx.out.status(&format!(
-        "{} files read: {add} {}, {update} {}, {} unchanged, {} skipped{}{}",
-        report.files,
+        "{} read: {add} {}, {update} {}, {} unchanged, {} skipped{}{}",
+        count(report.files, "file", "files"),
         report.added,
         report.updated,
         report.unchanged,

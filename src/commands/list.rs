@@ -48,9 +48,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     // One more than asked tells whether there are more, without counting them all.
     let fetch = (args.limit > 0).then_some(args.limit + 1);
-    let mut found = ctx
-        .store_for_reading()?
-        .read(|c| entries::list(c, &filter, args.sort, fetch))?;
+    let mut found = ctx.store_for_reading()?.read(|c| {
+        filter.resolve_members(c)?;
+        entries::list(c, &filter, args.sort, fetch)
+    })?;
     let more = args.limit > 0 && found.len() > args.limit;
     found.truncate(if args.limit > 0 {
         args.limit

@@ -47,11 +47,60 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     ctx.out.print(&dir.display().to_string())?;
     ctx.out.status(&format!(
-        "wrote {} man pages; try `man rep` (or `man -l {}`)",
-        pages.len(),
+        "wrote {}; try `man rep` (or `man -l {}`)",
+        crate::output::count(pages.len(), "man page", "man pages"),
         dir.join("rep.1").display()
     ));
+    if let Some(root) = dir.parent()
+        && let Some(search_path) = man_search_path()
+        && !man_looks_in(root, &search_path)
+    {
+        let keep = if std::env::var_os("MANPATH").is_some_and(|m| !m.is_empty()) {
+            "$MANPATH"
+        } else {
+            // An empty last element keeps man's own search path (man-db, mandoc, BSD man).
+            ""
+        };
+        ctx.out.status(&format!(
+            "man does not look in {} yet: add this line to your shell's startup file\n  \
+             export MANPATH=\"{}:{keep}\"",
+            root.display(),
+            root.display()
+        ));
+    }
     Ok(())
+}
+
+/// Where `man` looks: `$MANPATH`, else what `manpath` says (it derives folders from `PATH`
+/// too); `None` when neither tells, and then rep says nothing rather than guess.
+fn man_search_path() -> Option<String> {
+    if let Some(path) = std::env::var("MANPATH").ok().filter(|p| !p.is_empty()) {
+        return Some(path);
+    }
+    let out = std::process::Command::new("manpath")
+        .arg("-q")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Whether a man search path (folders joined by `:`) holds `root`, the folder above `man1`.
+fn man_looks_in(root: &std::path::Path, search_path: &str) -> bool {
+    let same = |p: &std::path::Path| {
+        p == root
+            || p.canonicalize()
+                .ok()
+                .zip(root.canonicalize().ok())
+                .is_some_and(|(a, b)| a == b)
+    };
+    search_path
+        .split(':')
+        .filter(|p| !p.is_empty())
+        .any(|p| same(std::path::Path::new(p)))
 }
 
 fn default_dir() -> anyhow::Result<PathBuf> {
@@ -63,5 +112,21 @@ fn default_dir() -> anyhow::Result<PathBuf> {
         None => Err(RepError::environment("cannot tell where your home is")
             .with_hint("name the folder: `rep man DIR`")
             .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_folder_above_man1_must_be_on_the_search_path() {
+        let root = std::path::Path::new("/home/ana/.local/share/man");
+        assert!(man_looks_in(
+            root,
+            "/usr/share/man:/home/ana/.local/share/man"
+        ));
+        assert!(!man_looks_in(root, "/usr/share/man:/usr/local/man"));
+        assert!(!man_looks_in(root, ""));
     }
 }

@@ -205,6 +205,9 @@ fn table(ctx: &Context, map: &Map, n: usize) -> anyhow::Result<()> {
         }
         heat.add_row(row);
     }
+    // Member names are single words: the heat map wraps between them, never inside one
+    // (fewer members with --members N make it narrower).
+    ctx.out.fit(&mut heat, &[]);
     ctx.out.print_table(&heat)?;
     ctx.out.print("")?;
     let mut figures = ctx.out.table(&[
@@ -241,6 +244,8 @@ fn table(ctx: &Context, map: &Map, n: usize) -> anyhow::Result<()> {
             list(&d.people.core),
         ]);
     }
+    // Narrow terminals lose the finer figures first; the domain and its core stay.
+    ctx.out.fit(&mut figures, &[4, 3, 5, 1, 2, 6]);
     ctx.out.print_table(&figures)?;
     ctx.out
         .status(&format!("contributions since {}", &map.since[..10]));

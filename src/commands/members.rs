@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::community::{self, ActivityKind, Level};
 use crate::context::Context;
+use crate::error::RepError;
 use crate::model;
 use crate::output::sanitize_line;
 use crate::store::practice::Activity;
@@ -22,8 +23,13 @@ use crate::timefmt::{self, Millis};
 Examples:
   rep members
   rep members --domain postgres --explain
-  rep members --json | jq -r '.[] | select(.levels[].level == \"core\") | .member'")]
+  rep members --json | jq -r '.[] | select(.levels[].level == \"core\") | .member'
+  rep members alias bruno b.rossi")]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub action: Option<Action>,
+
     /// Only activity in this domain and its sub-domains, with levels for it as a whole
     #[arg(short, long, value_name = "DOMAIN")]
     pub domain: Option<String>,
@@ -31,6 +37,78 @@ pub struct Args {
     /// Print how participation is computed, with each domain's inputs
     #[arg(long)]
     pub explain: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Declare other names one member goes by
+    ///
+    /// Names already compare without regard to case (`Bruno` is `bruno`); an alias joins a
+    /// different name to a member everywhere: members, map, who, gaps, stats and endorsements.
+    /// Aliases are kept in this database only: the exchange format has no record of members,
+    /// so teammates declare their own (an alias is one command, and never changes a record).
+    #[command(after_help = "Examples:\n  rep members alias bruno b.rossi brossi")]
+    Alias {
+        /// The member, as they usually write their name
+        #[arg(value_name = "NAME")]
+        member: String,
+        /// Other names the member goes by
+        #[arg(value_name = "ALIAS", required = true)]
+        aliases: Vec<String>,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct AliasDeclared {
+    pub member: String,
+    pub aliases: Vec<String>,
+}
+
+fn declare_aliases(ctx: &mut Context, member: &str, aliases: &[String]) -> anyhow::Result<()> {
+    let member = crate::context::validate_member(member)?;
+    let mut declared = Vec::new();
+    for alias in aliases {
+        let alias = crate::context::validate_member(alias)?;
+        if crate::identity::fold(&alias) == crate::identity::fold(&member) {
+            return Err(RepError::usage(format!(
+                "{:?} is {:?} already: names compare without regard to case",
+                sanitize_line(&alias),
+                sanitize_line(&member)
+            ))
+            .into());
+        }
+        declared.push(alias);
+    }
+    ctx.store()?.write_local(|c| {
+        let known = crate::store::identities(c)?;
+        for alias in &declared {
+            // An alias of an alias would be a chain that the next declaration could break.
+            if known.key(&member) == crate::identity::fold(alias) {
+                return Err(RepError::user(format!(
+                    "{:?} is an alias of {:?}, not a member of its own",
+                    sanitize_line(&member),
+                    sanitize_line(alias)
+                ))
+                .into());
+            }
+            crate::store::set_alias(c, alias, &known.key(&member))?;
+        }
+        Ok(())
+    })?;
+    let done = AliasDeclared {
+        member,
+        aliases: declared,
+    };
+    if ctx.out.json {
+        return ctx.out.json(&done);
+    }
+    let names: Vec<String> = done.aliases.iter().map(|a| sanitize_line(a)).collect();
+    ctx.out.status(&format!(
+        "{} now also goes by: {}",
+        sanitize_line(&done.member),
+        names.join(", ")
+    ));
+    Ok(())
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -58,6 +136,9 @@ pub struct DomainLevel {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    if let Some(Action::Alias { member, aliases }) = &args.action {
+        return declare_aliases(ctx, member, aliases);
+    }
     let filter = args
         .domain
         .as_deref()
@@ -121,6 +202,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             levels.join(", "),
         ]);
     }
+    // Narrow terminals lose the finer counts first; member and participation stay.
+    ctx.out.fit(&mut table, &[6, 4, 3, 7, 5, 2, 1, 8]);
     ctx.out.print_table(&table)
 }
 
@@ -206,11 +289,12 @@ fn explain(
         .map(|k| format!("{} {}", k.name(), k.weight()))
         .collect();
     let mut text = format!(
-        "Participation in a domain = weighted activity in the last {window} days.\n\
+        "Participation in a domain = weighted activity in the last {}.\n\
          Weights: {}.\n\
          Core: the fewest members, highest scores first, whose scores reach 50% of the domain's total.\n\
          Active: the next members up to 80%. Peripheral: everyone else with activity in the window.\n\
          (docs/community.md has the full definitions.)\n\n",
+        crate::output::count(window, "day", "days"),
         weights.join(", ")
     );
     for (domain, scores) in domain_scores {

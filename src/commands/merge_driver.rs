@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::context::Context;
 use crate::error::RepError;
 use crate::exchange::{self, ReadError, Record, RecordReader};
+use crate::output::count;
 use crate::tempfiles::write_atomically;
 
 /// Merge two versions of an exchange file (for git; see `rep git-setup`)
@@ -48,8 +49,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .unwrap_or(&args.ours)
         .display()
         .to_string();
-    ctx.out
-        .status(&format!("merged {} entries in {shown}", merged.len()));
+    ctx.out.status(&format!(
+        "merged {} in {shown}",
+        count(merged.len() as u64, "entry", "entries")
+    ));
     Ok(())
 }
 

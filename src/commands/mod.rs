@@ -168,6 +168,7 @@ impl FilterArgs {
                 .map(|t| model::normalize_tag(t))
                 .collect::<Result<_, _>>()?,
             author: self.author.as_ref().map(|a| a.trim().to_owned()),
+            author_spellings: Vec::new(),
             since: self
                 .since
                 .as_deref()

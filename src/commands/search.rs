@@ -40,7 +40,11 @@ pub struct Args {
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let text = args.query.join(" ");
-    let filter = args.filter.to_filter(ctx)?;
+    let mut filter = args.filter.to_filter(ctx)?;
+    if filter.author.is_some() {
+        ctx.store_for_reading()?
+            .read(|c| filter.resolve_members(c))?;
+    }
     let limit = (args.limit > 0).then_some(args.limit);
     // A search with no word to look for did not run, and is not a miss.
     let (mut hits, corrected, ran) = if args.raw {
@@ -126,7 +130,8 @@ pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyho
         return Ok(());
     }
     store.write_unsynced(|c| {
-        crate::store::analysis::record_miss(c, &words, domain.unwrap_or(""), now)
+        let typed = crate::output::sanitize_line(text);
+        crate::store::analysis::record_miss(c, &words, &typed, domain.unwrap_or(""), now)
     })?;
     Ok(())
 }

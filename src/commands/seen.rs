@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
+use crate::output::count;
 use crate::output::sanitize_line;
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
@@ -31,7 +32,11 @@ pub struct Args {
 
 #[derive(Serialize)]
 pub struct Seen {
+    /// The entry the occurrence counts on: the original, when the one named is a duplicate.
     pub id: String,
+    /// The duplicate named, when the occurrence was forwarded to its original.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<String>,
     pub occurrences: Occurrences,
     pub recurring: bool,
     pub documented: bool,
@@ -60,7 +65,7 @@ pub fn record(ctx: &mut Context, seq: i64, note: Option<&str>) -> anyhow::Result
     let member = ctx.member()?;
     let now = ctx.now();
     let min = ctx.config.recurring.min_occurrences;
-    let (entry, seen) = ctx.store()?.write(|w| {
+    let (entry, duplicate, seen) = ctx.store()?.write(|w| {
         let c = w.conn();
         let entry = entries::load(c, seq)?;
         if entry.kind != "problem" && entry.kind != "question" {
@@ -74,21 +79,33 @@ pub fn record(ctx: &mut Context, seq: i64, note: Option<&str>) -> anyhow::Result
             ))
             .into());
         }
+        // A duplicate forwards its occurrences to the original it duplicates.
+        let (seq, entry, duplicate) = match practice::original_of(c, seq)? {
+            Some(original) => (original, entries::load(c, original)?, Some(entry)),
+            None => (seq, entry, None),
+        };
         w.tick(now)?;
         practice::add_occurrence(c, seq, &member, now, note)?;
         let occurrences = practice::occurrences(c, seq)?;
         let seen = Seen {
+            duplicate: duplicate.as_ref().map(|d| d.id.clone()),
             recurring: crate::community::is_recurring(occurrences.count, occurrences.members, min),
             documented: practice::is_documented(c, &entry.id)?,
             id: entry.id.clone(),
             occurrences,
         };
-        Ok((entry, seen))
+        Ok((entry, duplicate, seen))
     })?;
+    if let Some(duplicate) = &duplicate {
+        ctx.out.status(&format!(
+            "{} is a duplicate of {}: counted there",
+            duplicate.short_id, entry.short_id
+        ));
+    }
     ctx.out.status(&format!(
-        "seen {} times by {} members: {} {}",
-        seen.occurrences.count,
-        seen.occurrences.members,
+        "seen {} by {}: {} {}",
+        count(seen.occurrences.count, "time", "times"),
+        count(seen.occurrences.members, "member", "members"),
         entry.short_id,
         sanitize_line(&entry.title)
     ));

@@ -6,6 +6,7 @@ use crate::commands::print_entry;
 use crate::community;
 use crate::context::Context;
 use crate::model::Entry;
+use crate::output::count;
 use crate::output::{sanitize, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
@@ -60,8 +61,11 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
         let superseded = links
             .iter()
             .any(|l| l.kind == "supersedes" && l.direction == "from");
+        let duplicate = links
+            .iter()
+            .any(|l| l.kind == "duplicate" && l.direction == "to");
         Ok(Thread {
-            status: community::status(&entry.kind, facts.resolved, replies.len() as u64),
+            status: community::status(&entry.kind, facts.resolved, replies.len() as u64, duplicate),
             recurring: community::is_recurring(occurrences.count, occurrences.members, min),
             documented: practice::is_documented(c, &entry.id)?,
             helped: practice::helped_count(c, &entry.id)?,
@@ -113,14 +117,15 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
     }
     print_entry(out, &t.entry)?;
     let mut facts = Vec::new();
-    if let Some(status) = t.status {
+    // A deleted entry's status line is `deleted` (print_entry), and nothing else.
+    if let Some(status) = t.status.filter(|_| !t.entry.deleted) {
         facts.push(format!("status    {status}"));
     }
     if t.occurrences.count > 0 {
         let mut line = format!(
-            "seen      {} times by {} members, last {}",
-            t.occurrences.count,
-            t.occurrences.members,
+            "seen      {} by {}, last {}",
+            count(t.occurrences.count, "time", "times"),
+            count(t.occurrences.members, "member", "members"),
             t.occurrences
                 .last_seen
                 .as_deref()
@@ -138,7 +143,10 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         facts.push(line);
     }
     if t.helped > 0 {
-        facts.push(format!("helped    {} members", t.helped));
+        facts.push(format!(
+            "helped    {}",
+            count(t.helped, "member", "members")
+        ));
     }
     if let (Some(at), Some(by)) = (&t.reviewed_at, &t.reviewed_by) {
         let at = at.replace('T', " ");
@@ -183,7 +191,10 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         )?;
     }
     if !t.replies.is_empty() {
-        let mut text = format!("\n{}\n", out.bold(&format!("{} replies", t.replies.len())));
+        let mut text = format!(
+            "\n{}\n",
+            out.bold(&count(t.replies.len() as u64, "reply", "replies"))
+        );
         for r in &t.replies {
             let helped = if r.helped > 0 {
                 format!("  helped {}", r.helped)
@@ -208,7 +219,7 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
             }
         }
         out.print(&text)?;
-    } else if t.status == Some("open") {
+    } else if t.status == Some("open") && !t.entry.deleted {
         out.print(&out.dim(&format!(
             "no replies yet: `rep answer {}` to reply",
             t.entry.short_id

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::model;
+use crate::output::count;
 use crate::output::sanitize_line;
 use crate::store::analysis::{self, Week};
 use crate::timefmt::{self, Millis};
@@ -155,11 +156,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&stats);
     }
     if stats.is_empty() {
-        ctx.out
-            .note(&format!(
-                "no activity in the last {} weeks: look further back with --weeks N, or start with `rep add`",
-                args.weeks
-            ));
+        ctx.out.note(&format!(
+            "no activity in the last {}: look further back with --weeks N, or start with `rep add`",
+            count(args.weeks as u64, "week", "weeks")
+        ));
         return Ok(());
     }
     let mut table = ctx.out.table(&[
@@ -197,8 +197,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     ctx.out.print_table(&table)?;
     ctx.out.status(&format!(
-        "weekly, last {} weeks (oldest left), totals after each chart",
-        args.weeks
+        "weekly, last {} (oldest left), totals after each chart",
+        count(args.weeks as u64, "week", "weeks")
     ));
     Ok(())
 }

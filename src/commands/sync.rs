@@ -100,7 +100,10 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
         })?;
         let committed = git.commit(
             &member,
-            &format!("rep sync by {member}: {} entries", count.entries),
+            &format!(
+                "rep sync by {member}: {}",
+                crate::output::count(count.entries, "entry", "entries")
+            ),
         )?;
         // Without a new commit there may still be one to push: on a remote that has no branch
         // yet, the commit of a run killed before its push.

@@ -8,6 +8,7 @@ use crate::context::Context;
 use crate::output::sanitize_line;
 use crate::search::fts_query;
 use crate::store::analysis::{self, MatchedWork};
+use crate::store::entries;
 
 /// Find who has dealt with something
 ///
@@ -53,16 +54,26 @@ const DEPTH: usize = 200;
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let text = args.query.join(" ");
-    let work = match fts_query(&text) {
-        Some(q) => ctx
-            .store_for_reading()?
-            .read(|c| analysis::matched_work(c, &q, DEPTH))?,
-        None => Vec::new(),
+    let (ranked, short_ids) = match fts_query(&text) {
+        Some(q) => ctx.store_for_reading()?.read(|c| {
+            let mut work = analysis::matched_work(c, &q, DEPTH)?;
+            // One member under every spelling and alias (crate::identity).
+            let spellings = crate::store::member_spellings(c)?;
+            for w in &mut work {
+                w.member = spellings.display(&w.member);
+            }
+            let mut ranked = rank(&work);
+            if args.limit > 0 {
+                ranked.truncate(args.limit);
+            }
+            let ids = ranked
+                .iter()
+                .flat_map(|e| e.evidence.iter().map(|v| v.id.as_str()));
+            let short_ids = entries::short_ids(c, ids)?;
+            Ok((ranked, short_ids))
+        })?,
+        None => Default::default(),
     };
-    let mut ranked = rank(&work);
-    if args.limit > 0 {
-        ranked.truncate(args.limit);
-    }
     if ctx.out.json {
         return ctx.out.json(&ranked);
     }
@@ -80,7 +91,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         let evidence: Vec<String> = e
             .evidence
             .iter()
-            .map(|v| format!("{} {}", &v.id[..8], sanitize_line(&v.title)))
+            .map(|v| format!("{} {}", short_ids.of(&v.id), sanitize_line(&v.title)))
             .collect();
         table.add_row(vec![
             sanitize_line(&e.member),

@@ -520,8 +520,7 @@ pub fn apply(
                     item: Some(printable_key(&p.key)),
                     reason: format!(
                         "entry {} was deleted here; `rep restore {}` brings it back",
-                        &id[..8],
-                        &id[..8]
+                        id, id
                     ),
                 });
                 continue;

@@ -62,16 +62,20 @@ pub struct StaleDomain {
 }
 
 /// Count a search or ask that found nothing (local only).
+/// `words` is the miss's key ([`crate::search::miss_key`]), `typed` what the member typed; the
+/// first typing is kept.
 pub fn record_miss(
     conn: &Connection,
     words: &str,
+    typed: &str,
     domain: &str,
     now: Millis,
 ) -> anyhow::Result<()> {
     conn.execute(
-        "INSERT INTO search_misses (words, domain, count, last_ms) VALUES (?1, ?2, 1, ?3)
-         ON CONFLICT (words, domain) DO UPDATE SET count = count + 1, last_ms = max(last_ms, excluded.last_ms)",
-        params![words, domain, now],
+        "INSERT INTO search_misses (words, domain, count, last_ms, typed) VALUES (?1, ?2, 1, ?3, ?4)
+         ON CONFLICT (words, domain) DO UPDATE SET count = count + 1,
+             last_ms = max(last_ms, excluded.last_ms), typed = coalesce(typed, excluded.typed)",
+        params![words, domain, now, typed],
     )?;
     Ok(())
 }
@@ -79,6 +83,8 @@ pub fn record_miss(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Miss {
     pub words: String,
+    /// The words as the member typed them, when recorded (schema 8 on).
+    pub typed: Option<String>,
     /// The domain searched in, or empty for all.
     pub domain: String,
     pub count: u64,
@@ -87,7 +93,7 @@ pub struct Miss {
 
 pub fn misses(conn: &Connection, domain: &str) -> anyhow::Result<Vec<Miss>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT words, domain, count, last_ms FROM search_misses WHERE {IN_DOMAIN}
+        "SELECT words, domain, count, last_ms, typed FROM search_misses WHERE {IN_DOMAIN}
           ORDER BY count DESC, last_ms DESC, words"
     ))?;
     let rows = stmt.query_map([domain], |r| {
@@ -96,6 +102,7 @@ pub fn misses(conn: &Connection, domain: &str) -> anyhow::Result<Vec<Miss>> {
             domain: r.get(1)?,
             count: r.get(2)?,
             last_ms: r.get(3)?,
+            typed: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

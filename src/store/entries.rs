@@ -1,5 +1,7 @@
 //! SQL for entries: insert, resolve ids, change fields with their clocks, list and search.
 
+use std::collections::HashMap;
+
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
@@ -233,7 +235,10 @@ pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i
             match reply {
                 Some(entry) => Err(
                     RepError::user(format!("`{shown}` is a reply, not an entry"))
-                        .with_hint(format!("the entry it answers is {}", &entry[..8]))
+                        .with_hint(format!(
+                            "the entry it answers is {}",
+                            short_id(conn, &entry)?
+                        ))
                         .into(),
                 ),
                 None => Err(
@@ -296,6 +301,54 @@ pub fn short_id(conn: &Connection, id: &str) -> anyhow::Result<String> {
         prev.as_deref(),
         next.as_deref(),
     ))
+}
+
+/// The short ids of many records, for a table or a report that names them.
+#[derive(Debug, Default)]
+pub struct ShortIds(HashMap<String, String>);
+
+impl ShortIds {
+    /// `id`'s shortest unique prefix; an id that was not looked up shows whole, which is
+    /// long but never ambiguous.
+    pub fn of<'a>(&'a self, id: &'a str) -> &'a str {
+        self.0.get(id).map_or(id, String::as_str)
+    }
+}
+
+impl ShortIds {
+    pub fn extend(&mut self, other: ShortIds) {
+        self.0.extend(other.0);
+    }
+
+    /// `text` with every whole id in it ([`ids::ids_in`]) shortened.
+    pub fn shorten(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for id in ids::ids_in(text) {
+            out = out.replace(id, self.of(id));
+        }
+        out
+    }
+}
+
+/// The short ids of the ids named in `texts`, for [`ShortIds::shorten`].
+pub fn short_ids_in<'a>(
+    conn: &Connection,
+    texts: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Result<ShortIds> {
+    short_ids(conn, texts.into_iter().flat_map(ids::ids_in))
+}
+
+pub fn short_ids<'a>(
+    conn: &Connection,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Result<ShortIds> {
+    let mut out = HashMap::new();
+    for id in ids {
+        if !out.contains_key(id) {
+            out.insert(id.to_owned(), short_id(conn, id)?);
+        }
+    }
+    Ok(ShortIds(out))
 }
 
 pub(super) fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
@@ -461,7 +514,10 @@ pub struct Filter {
     /// A domain includes its sub-domains.
     pub domain: Option<String>,
     pub tags: Vec<String>,
+    /// Any spelling or alias of the member: see [`Filter::resolve_members`].
     pub author: Option<String>,
+    /// Every spelling of `author` that the repertoire holds, once resolved.
+    pub author_spellings: Vec<String>,
     pub since: Option<Millis>,
     /// Only entries last reviewed (or created) before this time, or superseded.
     pub stale_before: Option<Millis>,
@@ -479,6 +535,15 @@ impl Filter {
             && self.author.is_none()
             && self.since.is_none()
             && self.stale_before.is_none()
+    }
+
+    /// Find every spelling of the author asked for (case, aliases: [`crate::identity`]), so
+    /// that `--author bruno` lists Bruno's entries too.
+    pub fn resolve_members(&mut self, conn: &Connection) -> anyhow::Result<()> {
+        if let Some(author) = &self.author {
+            self.author_spellings = super::member_spellings(conn)?.spellings_of(author);
+        }
+        Ok(())
     }
 
     pub(super) fn sql(&self, params: &mut Vec<Value>) -> String {
@@ -507,8 +572,16 @@ impl Filter {
             ));
         }
         if let Some(author) = &self.author {
-            let n = bind(params, author.clone().into());
-            sql.push_str(&format!(" AND e.author = ?{n}"));
+            let spellings = if self.author_spellings.is_empty() {
+                std::slice::from_ref(author)
+            } else {
+                &self.author_spellings
+            };
+            let json = serde_json::to_string(spellings).unwrap_or_default();
+            let n = bind(params, json.into());
+            sql.push_str(&format!(
+                " AND e.author IN (SELECT value FROM json_each(?{n}))"
+            ));
         }
         if let Some(since) = self.since {
             let n = bind(params, since.into());

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::{SCHEMA_VERSION, Store};
 use crate::clock::Stamp;
 use crate::error::RepError;
+use crate::output::count;
 use crate::timefmt::Millis;
 
 /// How far the stored clock may run ahead of the wall clock before it counts as wrong: the
@@ -206,7 +207,10 @@ fn integrity(conn: &Connection) -> anyhow::Result<Check> {
     Ok(if problems.is_empty() {
         Check::passed("integrity", "SQLite integrity check: ok")
     } else {
-        let summary = format!("SQLite integrity check: {} problems", problems.len());
+        let summary = format!(
+            "SQLite integrity check: {}",
+            count(problems.len(), "problem", "problems")
+        );
         problems.truncate(MAX_DETAILS);
         Check::failed("integrity", summary, problems)
     })
@@ -278,7 +282,13 @@ fn full_text_index(conn: &Connection, read_only: bool) -> anyhow::Result<Check> 
         ));
     }
     Ok(if problems.is_empty() {
-        Check::passed("fts", format!("full-text index: ok ({indexed} entries)"))
+        Check::passed(
+            "fts",
+            format!(
+                "full-text index: ok ({})",
+                count(indexed, "entry", "entries")
+            ),
+        )
     } else {
         Check::failed(
             "fts",
@@ -391,14 +401,15 @@ fn clock(conn: &Connection, now: Millis) -> anyhow::Result<Check> {
         .unwrap_or(0);
     if ahead > MAX_CLOCK_AHEAD_MS {
         problems.push(format!(
-            "the clock is {} hours ahead of now: a machine with a wrong date wrote or was imported",
-            ahead / 3_600_000
+            "the clock is {} ahead of now: a machine with a wrong date wrote or was imported",
+            count(ahead / 3_600_000, "hour", "hours")
         ));
         if far_ahead > 0 {
             problems.push(format!(
-                "{far_ahead} changes are stamped more than {} hours ahead: each wins over every \
+                "{} stamped more than {} hours ahead: each wins over every \
                  later change of its field, on every replica, until that time, and teammates' \
                  rep refuses files that hold them",
+                count(far_ahead, "change is", "changes are"),
                 MAX_CLOCK_AHEAD_MS / 3_600_000
             ));
         }

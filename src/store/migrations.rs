@@ -314,6 +314,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX imported_items_by_root ON imported_items(source, root);
     CREATE INDEX imported_items_by_entry ON imported_items(entry_id);
     "#,
+    // 8: a search miss keeps the words as the member typed them (their order, their spelling
+    // when the search was corrected), for the `rep add` that `rep gaps` suggests; the key stays
+    // the sorted, normalised words. Misses from before have none and suggest the key.
+    r#"
+    ALTER TABLE search_misses ADD COLUMN typed TEXT;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -360,6 +360,34 @@ pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Resul
     Ok(out)
 }
 
+/// The live entry that `entry_seq` is a duplicate of (one hop), if any: the lowest id when a
+/// duplicate names several.
+fn duplicate_of(conn: &Connection, entry_seq: i64) -> anyhow::Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT e.seq FROM links l JOIN entries e ON e.id = l.target_id
+             WHERE l.source_seq = ?1 AND l.kind = 'duplicate' AND l.present = 1 AND e.deleted = 0
+             ORDER BY e.id LIMIT 1",
+        )?
+        .query_row([entry_seq], |r| r.get(0))
+        .optional()?)
+}
+
+/// The original that `entry_seq` duplicates, through any chain ([`crate::community::original_of`]).
+pub fn original_of(conn: &Connection, entry_seq: i64) -> anyhow::Result<Option<i64>> {
+    let mut failed = None;
+    let original = crate::community::original_of(entry_seq, |seq| {
+        duplicate_of(conn, seq).unwrap_or_else(|e| {
+            failed = Some(e);
+            None
+        })
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(original),
+    }
+}
+
 /// What `show` needs beyond the entry itself.
 #[derive(Debug, Clone)]
 pub struct PracticeFacts {

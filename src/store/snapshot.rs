@@ -11,6 +11,7 @@ use rusqlite::Connection;
 
 use super::analysis::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
 use super::practice::{Activity, Candidate};
+use crate::identity::{Identities, Spellings};
 use crate::timefmt::Millis;
 
 /// Interned strings: domains and members repeat across 100,000 rows.
@@ -18,6 +19,8 @@ use crate::timefmt::Millis;
 struct Names {
     index: HashMap<String, u32>,
     names: Vec<String>,
+    /// Each member spelling met, with its member's index and when it was first written.
+    spellings: HashMap<String, (u32, Millis)>,
 }
 
 impl Names {
@@ -33,6 +36,32 @@ impl Names {
 
     fn get(&self, i: u32) -> &str {
         &self.names[i as usize]
+    }
+
+    /// A member's name, interned by its identity (case and aliases: [`crate::identity`]), so
+    /// that every spelling of one member counts as one; it shows as first written once
+    /// [`Names::settle_members`] has run. The NUL that leads the key keeps members apart from
+    /// domains and kinds, which never hold one. Each spelling is folded once, not once a row.
+    fn intern_member(&mut self, identities: &Identities, name: &str, at: Millis) -> u32 {
+        if let Some((i, first)) = self.spellings.get_mut(name) {
+            *first = (*first).min(at);
+            return *i;
+        }
+        let i = self.intern(&format!("\0{}", identities.key(name)));
+        self.spellings.insert(name.to_owned(), (i, at));
+        i
+    }
+
+    fn settle_members(&mut self, identities: Identities) {
+        let mut shown = Spellings::new(identities);
+        for (spelling, (_, first)) in &self.spellings {
+            shown.note(spelling, *first);
+        }
+        for name in &mut self.names {
+            if let Some(key) = name.strip_prefix('\0') {
+                *name = shown.display(key);
+            }
+        }
     }
 }
 
@@ -90,6 +119,8 @@ pub struct Snapshot {
     superseded: HashSet<usize>,
     /// Entries that a live doc documents.
     documented: HashSet<usize>,
+    /// Live entries linked as a duplicate of another live entry.
+    duplicates: HashSet<usize>,
     /// Per entry: its live replies and its occurrences (counts), filled at load.
     live_replies: Vec<u32>,
     occurrence_count: Vec<u32>,
@@ -102,6 +133,7 @@ fn stamp_ms(stamp: Option<&str>) -> Option<Millis> {
 impl Snapshot {
     pub fn load(conn: &Connection) -> anyhow::Result<Snapshot> {
         let mut names = Names::default();
+        let identities = super::identities(conn)?;
         let mut entries = Vec::new();
         let mut by_seq: HashMap<i64, usize> = HashMap::default();
         // Every column comes from the covering index: the plan never reads the table.
@@ -118,17 +150,21 @@ impl Snapshot {
                 "doc" => Kind::Doc,
                 _ => Kind::Other,
             };
+            let created_ms = r.get(5)?;
+            let reviewed_ms = stamp_ms(r.get_ref(8)?.as_str_or_null()?);
             let entry = Entry {
                 seq: r.get(0)?,
                 deleted: r.get(1)?,
                 kind,
                 kind_name: names.intern(kind_text),
                 domain: names.intern(r.get_ref(3)?.as_str()?),
-                author: names.intern(r.get_ref(4)?.as_str()?),
-                created_ms: r.get(5)?,
+                author: names.intern_member(&identities, r.get_ref(4)?.as_str()?, created_ms),
+                created_ms,
                 resolved: r.get(6)?,
-                reviewed_by: r.get_ref(7)?.as_str_or_null()?.map(|n| names.intern(n)),
-                reviewed_ms: stamp_ms(r.get_ref(8)?.as_str_or_null()?),
+                reviewed_by: r.get_ref(7)?.as_str_or_null()?.map(|n| {
+                    names.intern_member(&identities, n, reviewed_ms.unwrap_or(created_ms))
+                }),
+                reviewed_ms,
                 id: r.get(9)?,
             };
             by_seq.insert(entry.seq, entries.len());
@@ -144,12 +180,13 @@ impl Snapshot {
                 continue;
             };
             reply_by_id.insert(r.get(0)?, replies.len());
+            let created_ms = r.get(5)?;
             replies.push(Reply {
                 entry,
-                author: names.intern(r.get_ref(2)?.as_str()?),
+                author: names.intern_member(&identities, r.get_ref(2)?.as_str()?, created_ms),
                 accepted: r.get(3)?,
                 deleted: r.get(4)?,
-                created_ms: r.get(5)?,
+                created_ms,
             });
         }
         let mut occurrences = Vec::new();
@@ -159,10 +196,11 @@ impl Snapshot {
             let Some(&entry) = by_seq.get(&r.get::<_, i64>(0)?) else {
                 continue;
             };
+            let at_ms = r.get(2)?;
             occurrences.push(Occurrence {
                 entry,
-                member: names.intern(r.get_ref(1)?.as_str()?),
-                at_ms: r.get(2)?,
+                member: names.intern_member(&identities, r.get_ref(1)?.as_str()?, at_ms),
+                at_ms,
             });
         }
         let mut endorsements = Vec::new();
@@ -173,11 +211,12 @@ impl Snapshot {
             .enumerate()
             .map(|(i, e)| (e.id.as_str(), i))
             .collect();
+        let mut endorsed: HashSet<(u32, usize, Option<usize>)> = HashSet::default();
         let mut stmt = conn.prepare("SELECT member, stamp, record_id FROM endorsements")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let member = names.intern(r.get_ref(0)?.as_str()?);
             let at_ms = stamp_ms(Some(r.get_ref(1)?.as_str()?)).unwrap_or(0);
+            let member = names.intern_member(&identities, r.get_ref(0)?.as_str()?, at_ms);
             let record = r.get_ref(2)?.as_str()?;
             let target = match entry_by_id.get(record) {
                 Some(e) => Some((*e, None)),
@@ -185,7 +224,10 @@ impl Snapshot {
                     .get(record)
                     .map(|i| (replies[*i].entry, Some(*i))),
             };
-            if let Some((entry, reply)) = target {
+            // One member says "this helped" once, whatever spellings they said it under.
+            if let Some((entry, reply)) = target
+                && endorsed.insert((member, entry, reply))
+            {
                 endorsements.push(Endorsement {
                     member,
                     at_ms,
@@ -211,8 +253,33 @@ impl Snapshot {
             }
             Ok(out)
         };
+        names.settle_members(identities);
         let superseded = links("supersedes")?;
         let documented = links("documents")?;
+        // A duplicate forwards its status and its occurrences to its original
+        // (community::original_of): it is not open, and what was seen on it counts there.
+        let mut duplicate_of: HashMap<usize, usize> = HashMap::default();
+        let mut stmt = conn.prepare(
+            "SELECT s.seq, t.seq FROM links l CROSS JOIN entries s ON s.seq = l.source_seq
+               CROSS JOIN entries t ON t.id = l.target_id
+              WHERE l.kind = 'duplicate' AND l.present = 1 AND s.deleted = 0 AND t.deleted = 0
+              ORDER BY t.id",
+        )?;
+        let pairs = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        for pair in pairs {
+            let (source, target) = pair?;
+            if let (Some(&s), Some(&t)) = (by_seq.get(&source), by_seq.get(&target)) {
+                duplicate_of.entry(s).or_insert(t);
+            }
+        }
+        for o in &mut occurrences {
+            if let Some(original) =
+                crate::community::original_of(o.entry, |i| duplicate_of.get(&i).copied())
+            {
+                o.entry = original;
+            }
+        }
+        let duplicates: HashSet<usize> = duplicate_of.into_keys().collect();
         let mut live_replies = vec![0u32; entries.len()];
         for r in &replies {
             if !r.deleted {
@@ -231,6 +298,7 @@ impl Snapshot {
             endorsements,
             superseded,
             documented,
+            duplicates,
             live_replies,
             occurrence_count,
         })
@@ -433,7 +501,7 @@ impl Snapshot {
             }
             let f = facts.entry(e.domain).or_default();
             *kinds.entry((e.domain, e.kind_name)).or_default() += 1;
-            if e.kind == Kind::Question {
+            if e.kind == Kind::Question && !self.duplicates.contains(&i) {
                 match (e.resolved, self.live_replies[i]) {
                     (Some(true), _) => f.resolved_questions += 1,
                     (_, 0) => f.open_questions += 1,
@@ -481,7 +549,11 @@ impl Snapshot {
     ) -> Vec<WaitingQuestion> {
         let mut found = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
-            if e.kind != Kind::Question || e.resolved == Some(true) || !self.live(i, filter) {
+            if e.kind != Kind::Question
+                || e.resolved == Some(true)
+                || !self.live(i, filter)
+                || self.duplicates.contains(&i)
+            {
                 continue;
             }
             let replies = u64::from(self.live_replies[i]);

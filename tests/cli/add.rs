@@ -438,15 +438,15 @@ fn the_author_comes_from_as_rep_user_config_or_git() {
         "bo"
     );
 
-    // Nobody known: no REP_USER, no config, no git name, no login name.
-    let assert = repo
+    // No REP_USER, no config, no git name, no login name: the system account, as git does.
+    let added = repo
         .cmd()
         .env_remove("REP_USER")
-        .args(["add", "tool", "c"])
+        .args(["add", "tool", "c", "--json"])
         .assert()
-        .code(1);
-    assert!(stderr(&assert).contains("cannot tell who you are"));
-    assert!(stderr(&assert).contains("hint: pass --as NAME"));
+        .success();
+    let added: serde_json::Value = serde_json::from_slice(&added.get_output().stdout).unwrap();
+    assert_eq!(added["author"], crate::support::system_account());
 
     std::process::Command::new("git")
         .args(["config", "--global", "user.name", "Git Person"])

@@ -53,7 +53,7 @@ fn find<'a>(gaps: &'a Value, kind: &str, subject: &str) -> &'a Value {
 fn gaps_rank_every_kind_with_known_scores() {
     let t = team();
     let gaps = t.repo.json(&["gaps"]);
-    let short = |id: &str| id[..8].to_owned();
+    let short = |id: &str| t.repo.short_id(id);
     assert_eq!(
         heads(&gaps),
         [
@@ -138,7 +138,7 @@ fn gaps_rank_every_kind_with_known_scores() {
     let unresolved = find(&gaps, "unresolved", "How big should shared_buffers be?");
     assert_eq!(
         unresolved["evidence"],
-        "asked by dan 3 weeks ago, 1 replies, none accepted"
+        "asked by dan 3 weeks ago, 1 reply, none accepted"
     );
     assert_eq!(unresolved["formula"], "3 + weeks waiting + 2 × occurrences");
     assert_eq!(
@@ -168,7 +168,7 @@ fn gaps_rank_every_kind_with_known_scores() {
     let thin = find(&gaps, "thin_domain", "dns");
     assert_eq!(
         thin["evidence"],
-        "3 questions but only 1 stories, tools and docs"
+        "3 questions but only 1 story, tool or doc"
     );
     assert_eq!(
         thin["inputs"],
@@ -179,8 +179,8 @@ fn gaps_rank_every_kind_with_known_scores() {
     assert_eq!(miss["evidence"], "searched 3 times with no result");
     assert_eq!(miss["inputs"], json!({"searches": 3}));
     assert_eq!(
-        miss["command"],
-        "rep add tool \"certificate renew wildcard\" -d k8s"
+        miss["command"], "rep add tool \"renew wildcard certificate\" -d k8s",
+        "the words as the member typed them, not the sorted key"
     );
     assert_eq!(
         find(&gaps, "search_miss", "kafka lag")["command"],
@@ -191,7 +191,7 @@ fn gaps_rank_every_kind_with_known_scores() {
     assert_eq!(
         stale["evidence"],
         format!(
-            "1 entries past review, superseded or reviewed by someone inactive (oldest: {})",
+            "1 entry past review, superseded or reviewed by someone inactive (oldest: {})",
             short(&t.old_tool)
         )
     );
@@ -369,10 +369,14 @@ fn stale_counts_superseded_entries_and_inactive_reviewers() {
             .collect::<Vec<_>>()
     };
     let evidence = |ids: &[&String]| {
-        let shorts: Vec<&str> = ids.iter().map(|id| &id[..8]).collect();
+        let shorts: Vec<String> = ids.iter().map(|id| repo.short_id(id)).collect();
         format!(
-            "{} entries past review, superseded or reviewed by someone inactive (oldest: {})",
-            ids.len(),
+            "{} past review, superseded or reviewed by someone inactive (oldest: {})",
+            if ids.len() == 1 {
+                "1 entry".to_owned()
+            } else {
+                format!("{} entries", ids.len())
+            },
             shorts.join(", ")
         )
     };

@@ -15,6 +15,52 @@ fn top_level_help() {
     assert!(stderr(&assert).contains("Usage: rep [OPTIONS] <COMMAND>"));
 }
 
+/// `rep -h` lists the commands by activity and the global options once; every command that
+/// `rep help` knows is under one of the headings.
+#[test]
+fn short_help_groups_commands_by_activity() {
+    let repo = Repo::new();
+    let short = repo.ok(&["-h"]);
+    insta::assert_snapshot!("help_short", short);
+    let headings = [
+        "Log and find:",
+        "Ask and answer:",
+        "The practice:",
+        "Map and gaps:",
+        "Sharing:",
+        "Setup:",
+        "Global options:",
+    ];
+    let mut at = 0;
+    for heading in headings {
+        let found = short[at..]
+            .find(heading)
+            .unwrap_or_else(|| panic!("{heading} in order"));
+        at += found;
+    }
+    assert!(!short.contains("\nCommands:"), "{short}");
+    for name in [
+        "add", "ask", "seen", "gaps", "sync", "config", "members", "man",
+    ] {
+        assert!(
+            short.lines().any(|l| l.starts_with(&format!("  {name} "))),
+            "{name}: {short}"
+        );
+    }
+    // A command's own help keeps its options apart from the global ones.
+    let members = repo.ok(&["members", "-h"]);
+    let (own, global) = members.split_once("Global options:").expect("two sections");
+    let global = global.split("Examples:").next().unwrap_or_default();
+    assert!(
+        own.contains("--explain") && !own.contains("--db"),
+        "{members}"
+    );
+    assert!(
+        global.contains("--db") && !global.contains("--explain"),
+        "{members}"
+    );
+}
+
 #[test]
 fn subcommand_help() {
     let repo = Repo::new();

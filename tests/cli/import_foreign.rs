@@ -516,7 +516,7 @@ fn a_changed_note_updates_its_entry_and_a_deleted_one_stays_deleted() {
 fn human_report_lists_skips_and_a_missing_path_is_an_error() {
     let rep = Rep::new("ana");
     let out = rep
-        .cmd(&["import", "--from", "cheat", &fixture("cheat")])
+        .cmd(&["import", "--from", "cheat", &fixture("cheat"), "-v"])
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();

@@ -237,7 +237,7 @@ fn an_upstream_edit_updates_and_a_removal_is_reported() {
         assert_eq!(gone.len(), 1, "{source}: {after}");
         assert!(first["added"].as_u64().unwrap() > 1);
         let human = rep
-            .cmd(&["import", "--from", source, s(&dir)])
+            .cmd(&["import", "-v", "--from", source, s(&dir)])
             .assert()
             .success();
         let stdout = String::from_utf8_lossy(&human.get_output().stdout).into_owned();

@@ -23,6 +23,7 @@ mod list;
 mod map;
 mod members;
 mod migrations;
+mod names_ids;
 mod practice_answer;
 mod practice_ask;
 mod practice_links_review;

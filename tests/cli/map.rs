@@ -27,7 +27,8 @@ pub struct Team {
 }
 
 impl Team {
-    /// Label every entry's full id and 8-character prefix (as gaps and who print them).
+    /// Label every entry's full id and its short id (as gaps and who print them): the label's
+    /// first four letters, padded with `-` to the short id's width.
     pub fn redact(&self, text: &str) -> String {
         let mut labelled: Vec<(&str, &String)> = vec![
             ("OLDTOOL", &self.old_tool),
@@ -36,16 +37,21 @@ impl Team {
             ("AUTOVAC", &self.autovacuum),
             ("CERTS", &self.certs),
             ("BUFFERS", &self.buffers),
-            ("VACDOC", &self.vacuum_doc),
+            ("VDOC", &self.vacuum_doc),
             ("WILDCARD", &self.wildcard),
             ("DNSTOOL", &self.dns_tool),
         ];
-        let names = ["DNSQ1", "DNSQ2", "DNSQ3"];
+        let names = ["DQ1", "DQ2", "DQ3"];
         labelled.extend(names.iter().copied().zip(self.dns_questions.iter()));
         let mut text = text.to_owned();
         for (label, id) in labelled {
             text = replace_word(&text, id, &format!("<{label}>"));
-            text = replace_word(&text, &id[..8], &format!("{label:-<8}"));
+            let short = self.repo.short_id(id);
+            let short_label: String = format!("{label:-<w$}", w = short.len())
+                .chars()
+                .take(short.len().max(4))
+                .collect();
+            text = replace_word(&text, &short, &short_label);
         }
         text
     }

@@ -195,12 +195,124 @@ fn whoami_says_who_and_from_where() {
         me(&mut cmd),
         json!({"name": "Config Name", "source": "config user.name"})
     );
-    // Nobody at all: an error with a hint.
+    // Nothing in the environment: the system account, as git does with `USER` unset.
     std::fs::remove_file(repo.config()).unwrap();
     std::fs::remove_file(repo.home().join(".gitconfig")).unwrap();
     let mut cmd = repo.cmd();
-    let assert = cmd.env_remove("REP_USER").arg("whoami").assert().code(1);
-    let err = stderr(&assert);
-    assert!(err.contains("error: cannot tell who you are"), "{err}");
-    assert!(err.contains("hint: pass --as NAME, set REP_USER"), "{err}");
+    cmd.env_remove("REP_USER");
+    assert_eq!(
+        me(&mut cmd),
+        json!({"name": crate::support::system_account(), "source": "the system account"})
+    );
+}
+
+/// Bruno writes as `Bruno` first, later as `bruno` and as `b.rossi`: one member shown as first
+/// written, once `b.rossi` is declared his alias, in members, map, who, gaps and the filters.
+fn bruno_under_three_names() -> (Repo, String) {
+    let repo = Repo::new();
+    let q = repo.add_at(
+        "2026-11-20T10:00:00Z",
+        &[
+            "question",
+            "How do we rotate the staging certs?",
+            "-d",
+            "k8s",
+            "--as",
+            "Bruno",
+        ],
+    );
+    repo.add_at(
+        "2026-11-21T10:00:00Z",
+        &[
+            "tool",
+            "Rotate certs with cert-manager",
+            "-d",
+            "k8s",
+            "--as",
+            "bruno",
+        ],
+    );
+    repo.add_at(
+        "2026-11-22T10:00:00Z",
+        &[
+            "tool",
+            "Renew a cert by hand",
+            "-d",
+            "k8s",
+            "--as",
+            "b.rossi",
+        ],
+    );
+    let a = repo.answer_at(
+        "2026-11-23T10:00:00Z",
+        "ana",
+        &q,
+        "cert-manager renews them",
+    );
+    repo.rep_at("2026-11-24T09:00:00Z", &["helped", &a, "--as", "Bruno"])
+        .success();
+    repo.rep_at("2026-11-24T10:00:00Z", &["helped", &a, "--as", "BRUNO"])
+        .success();
+    (repo, q)
+}
+
+fn member_names(members: &serde_json::Value) -> Vec<String> {
+    members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["member"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn members_names_that_differ_in_case_are_one_member_shown_as_first_written() {
+    let (repo, _) = bruno_under_three_names();
+    let members = repo.json(&["members"]);
+    assert_eq!(member_names(&members), ["Bruno", "ana", "b.rossi"]);
+    let bruno = &members[0];
+    assert_eq!(bruno["entries"], 2);
+    assert_eq!(
+        bruno["endorsements_given"], 1,
+        "one member says \"this helped\" once, whatever the spelling"
+    );
+    let listed = repo.json(&["list", "--author", "BRUNO"]);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn members_alias_joins_a_name_to_a_member_everywhere() {
+    let (repo, _) = bruno_under_three_names();
+    let assert = repo
+        .rep(&["members", "alias", "bruno", "b.rossi"])
+        .success();
+    assert_eq!(stderr(&assert), "bruno now also goes by: b.rossi\n");
+
+    let members = repo.json(&["members"]);
+    assert_eq!(member_names(&members), ["Bruno", "ana"]);
+    assert_eq!(members[0]["entries"], 3);
+
+    let map = repo.json(&["map"]);
+    let text = map.to_string();
+    assert!(!text.contains("b.rossi"), "{text}");
+
+    let who = repo.json(&["who", "cert"]);
+    assert_eq!(member_names(&who), ["Bruno", "ana"]);
+    assert_eq!(who[0]["authored"], 3);
+
+    let listed = repo.json(&["list", "--author", "b.rossi"]);
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn members_alias_refuses_a_name_that_is_the_member_already() {
+    let (repo, _) = bruno_under_three_names();
+    let assert = repo.rep(&["members", "alias", "bruno", "BRUNO"]).code(2);
+    insta::assert_snapshot!(stderr(&assert), @r#"error: "BRUNO" is "bruno" already: names compare without regard to case"#);
+    let assert = repo.rep(&["members", "alias", "bruno"]).code(2);
+    assert!(
+        stderr(&assert).contains("<ALIAS>..."),
+        "{}",
+        stderr(&assert)
+    );
 }

@@ -17,6 +17,7 @@ const VERSIONS: &[(&str, &str)] = &[
     ("v2.db", "v2.expected.jsonl"),
     ("v3.db", "v3.expected.jsonl"),
     ("v4.db", "v4.expected.jsonl"),
+    ("v5.db", "v5.expected.jsonl"),
 ];
 
 #[test]
@@ -192,4 +193,21 @@ fn migrations_new_databases_use_large_pages_and_old_ones_keep_theirs() {
     old.ok(&["add", "tool", "after the upgrade", "-q"]);
     assert_eq!(page_size(&old.db()), before);
     assert_sound(&old.db());
+}
+
+/// Schema 5 kept a search miss by its sorted words only: after the upgrade its gap still
+/// suggests those, and a new miss keeps the words as typed.
+#[test]
+fn migrations_a_miss_from_schema_5_suggests_its_words() {
+    let world = World::new();
+    std::fs::copy(fixture("v5.db"), world.db()).expect("copy the fixture");
+    let gaps: serde_json::Value =
+        serde_json::from_str(&world.ok(&["gaps", "--json"])).expect("JSON");
+    let miss = gaps
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|g| g["subject"] == "deploy downtime zero")
+        .expect("the schema-5 miss");
+    assert_eq!(miss["command"], "rep add tool \"deploy downtime zero\"");
 }

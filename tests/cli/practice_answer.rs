@@ -148,7 +148,7 @@ fn helped_counts_once_per_member_for_entries_and_replies() {
     );
     let err = stderr(&repo.rep(&["helped", &tool]).success());
     assert!(
-        err.contains("you had already said so (1 members so far)"),
+        err.contains("you had already said so (1 member so far)"),
         "{err}"
     );
     let other = repo.json(&["helped", &tool, "--as", "bo"]);
@@ -284,7 +284,10 @@ fn bad_ids_and_ids_of_the_wrong_kind_of_record_are_refused() {
             "{args:?}: {err}"
         );
         assert!(
-            err.contains(&format!("hint: the entry it answers is {}", &q[..8])),
+            err.contains(&format!(
+                "hint: the entry it answers is {}",
+                repo.short_id(&q)
+            )),
             "{err}"
         );
     }

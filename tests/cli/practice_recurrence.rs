@@ -254,23 +254,67 @@ fn document_with_the_editor_saves_what_was_written() {
     );
     assert!(draft.contains("Seen 3 times by 3 members."), "{draft}");
     assert_eq!(repo.json(&["show", &q])["documented"], true);
-    // Saved unchanged: cancelled, nothing written.
+    // Saved unchanged: the draft rep wrote is what is wanted, and is written as it is.
     let (q2, _) = recurring_with_replies(&repo);
-    let before = repo.rows();
     let same = script(&repo, "same.sh", "true");
-    let assert = repo
+    let doc = repo
         .cmd()
         .env("EDITOR", &same)
-        .args(["document", &q2, "-e"])
+        .args(["document", &q2, "-e", "--json"])
+        .assert()
+        .success();
+    let doc = crate::support::parse_json(&stdout(&doc));
+    assert_eq!(doc["title"], "How do we rotate the staging certs?");
+    assert_eq!(repo.json(&["show", &q2])["documented"], true);
+    // Saved empty: cancelled, nothing written.
+    let (q3, _) = recurring_with_replies(&repo);
+    let before = repo.rows();
+    let empty = script(&repo, "empty.sh", ": > \"$1\"");
+    let assert = repo
+        .cmd()
+        .env("EDITOR", &empty)
+        .args(["document", &q3, "-e"])
         .assert()
         .code(1);
     assert!(stderr(&assert).contains("cancelled: the text was saved empty or unchanged"));
     assert_eq!(repo.rows(), before);
-    assert_eq!(repo.json(&["show", &q2])["documented"], false);
+    assert_eq!(repo.json(&["show", &q3])["documented"], false);
     // -e and --from-replies exclude each other; --candidates takes no id.
     repo.rep(&["document", &q2, "-e", "--from-replies"]).code(2);
     repo.rep(&["document", &q2, "--candidates"]).code(2);
     repo.rep(&["document"]).code(2);
+}
+
+/// Without an accepted reply the write-up carries the reply that helped most members (and
+/// says it is not accepted); without any reply it says so.
+#[test]
+fn document_without_an_accepted_reply_carries_the_best_one() {
+    let repo = Repo::new();
+    let q = repo.add(&["question", "Why does the VPN drop?", "-d", "net"]);
+    repo.answer_at("2026-11-27T09:10:00Z", "bo", &q, "Restart the tunnel.");
+    let best = repo.answer_at("2026-11-27T09:20:00Z", "cy", &q, "Raise the MTU to 1400.");
+    repo.answer_at("2026-11-27T09:30:00Z", "dan", &q, "Reboot.");
+    repo.rep(&["helped", &best, "--as", "eve"]).success();
+    let doc = repo.json(&["document", &q]);
+    let body = doc["body"].as_str().unwrap();
+    assert!(
+        body.contains(
+            "## What seems to work\n\nNo reply is accepted yet: this is the one that helped \
+             most members, else the latest.\n\nRaise the MTU to 1400.\n\n(from cy, 2026-11-27)"
+        ),
+        "{body}"
+    );
+    assert!(!body.contains("Reboot."), "{body}");
+
+    let lonely = repo.add(&["question", "Where is the staging kubeconfig?", "-d", "k8s"]);
+    let doc = repo.json(&["document", &lonely]);
+    assert!(
+        doc["body"]
+            .as_str()
+            .unwrap()
+            .contains("No reply yet: nobody has said what works."),
+        "{doc}"
+    );
 }
 
 #[test]

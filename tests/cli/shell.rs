@@ -130,14 +130,13 @@ fn man_pages_for_every_subcommand() {
     assert_eq!(out.trim(), dir.display().to_string());
     let mut want = vec!["rep.1".to_owned()];
     let help = repo.ok(&["--help"]);
-    let commands = help
-        .split("Commands:\n")
-        .nth(1)
-        .unwrap()
-        .split("\n\n")
-        .next()
-        .unwrap();
-    for line in commands.lines() {
+    // Every command line of the help, under whichever heading (by activity) it stands.
+    let commands = help.split("Global options:").next().unwrap();
+    let command_lines = commands
+        .lines()
+        .skip_while(|l| !l.starts_with("Usage:"))
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "));
+    for line in command_lines {
         let name = line.split_whitespace().next().unwrap();
         if name != "help" {
             want.push(format!("rep-{name}.1"));

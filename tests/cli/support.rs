@@ -132,6 +132,14 @@ impl Repo {
         shown
     }
 
+    /// How rep shows `id` to people: its shortest unique prefix, at least four characters.
+    pub fn short_id(&self, id: &str) -> String {
+        self.entry(id)["short_id"]
+            .as_str()
+            .expect("short_id")
+            .to_owned()
+    }
+
     /// Full ids of what `rep list` gives for these arguments, in order.
     pub fn list_ids(&self, args: &[&str]) -> Vec<String> {
         let mut all = vec!["list"];
@@ -369,4 +377,14 @@ pub fn runs(program: &str, args: &[&str]) -> bool {
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok()
+}
+
+/// The name of the account the tests run as, as `id -un` gives it: who rep is when the
+/// environment names nobody.
+pub fn system_account() -> String {
+    let out = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .expect("id -un");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }

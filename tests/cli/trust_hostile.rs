@@ -236,6 +236,7 @@ fn trust_hostile_escapes_never_reach_the_terminal() {
         .cmd()
         .arg("import")
         .arg(fixture("escapes.jsonl"))
+        .arg("--verbose")
         .output()
         .expect("rep runs");
     assert_clean("import escapes", &out);
