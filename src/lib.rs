@@ -17,6 +17,7 @@ mod foreign;
 #[doc(hidden)]
 pub mod fuzzing;
 mod gaps;
+mod history;
 mod ids;
 mod limits;
 mod markdown;

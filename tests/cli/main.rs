@@ -16,6 +16,7 @@ mod errors;
 mod export_links;
 mod gaps;
 mod help;
+mod history;
 mod import_foreign;
 mod list;
 mod map;
