@@ -27,6 +27,7 @@ pub mod members;
 pub mod merge_driver;
 pub mod pick;
 pub mod remote;
+pub mod rename;
 pub mod resolve;
 pub mod restore;
 pub mod review;

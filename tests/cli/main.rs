@@ -26,6 +26,7 @@ mod practice_answer;
 mod practice_ask;
 mod practice_links_review;
 mod practice_recurrence;
+mod rename;
 mod render;
 mod replies;
 mod rm_restore;
