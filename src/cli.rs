@@ -75,6 +75,7 @@ pub struct GlobalArgs {
 pub enum Command {
     Add(commands::add::Args),
     Show(commands::show::Args),
+    Open(commands::open::Args),
     Edit(commands::edit::Args),
     Rm(commands::rm::Args),
     Restore(commands::restore::Args),
@@ -102,6 +103,7 @@ pub enum Command {
     Export(commands::export::Args),
     Import(commands::import::Args),
     Sync(commands::sync::Args),
+    News(commands::news::Args),
     Remote(commands::remote::Args),
     GitSetup(commands::git_setup::Args),
     MergeDriver(commands::merge_driver::Args),

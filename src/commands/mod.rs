@@ -25,6 +25,8 @@ pub mod man;
 pub mod map;
 pub mod members;
 pub mod merge_driver;
+pub mod news;
+pub mod open;
 pub mod pick;
 pub mod remote;
 pub mod rename;

@@ -7,6 +7,7 @@ pub mod entries;
 pub mod exchange;
 pub mod health;
 mod migrations;
+pub mod news;
 pub mod practice;
 pub mod ranking;
 pub mod snapshot;

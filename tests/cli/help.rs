@@ -43,6 +43,8 @@ fn subcommand_help() {
         "members",
         "whoami",
         "history",
+        "open",
+        "news",
         "export",
         "import",
         "sync",

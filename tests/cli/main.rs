@@ -22,6 +22,8 @@ mod list;
 mod map;
 mod members;
 mod migrations;
+mod news;
+mod open;
 mod practice_answer;
 mod practice_ask;
 mod practice_links_review;
