@@ -230,3 +230,35 @@ fn replies_a_file_from_an_older_rep_still_imports() {
     assert_eq!(line["body"], "edited after the upgrade");
     assert_eq!(line["revisions"][0]["value"], reply["body"]);
 }
+
+#[test]
+fn replies_the_editor_edits_a_replys_body() {
+    let (repo, _, a, _) = answered();
+    let editor = crate::support::script(
+        &repo,
+        "ed.sh",
+        r#"grep -q '^cert-manager renews them$' "$1" || exit 9
+printf 'Reply\n\ncert-manager renews them, unless its issuer expired\n' > "$1""#,
+    );
+    let out = repo
+        .cmd()
+        .env("EDITOR", &editor)
+        .args(["edit", &a, "-e", "--json"])
+        .assert()
+        .success();
+    let reply: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(
+        reply["body"],
+        "cert-manager renews them, unless its issuer expired"
+    );
+    // Saved unchanged: cancelled, nothing written.
+    let err = stderr(
+        &repo
+            .cmd()
+            .env("EDITOR", "true")
+            .args(["edit", &a, "-e"])
+            .assert()
+            .code(1),
+    );
+    assert!(err.contains("cancelled"), "{err}");
+}
