@@ -499,16 +499,16 @@ mod tests {
         assert!(!checks.iter().find(|c| c.name == "orphans").unwrap().ok);
         store
             .conn
-            .execute_batch(
-                "DELETE FROM entry_tags WHERE entry_seq = 99;
-                 INSERT INTO reply_revisions VALUES (77, 'a lost body', NULL, NULL);",
-            )
+            .execute_batch("INSERT INTO reply_revisions VALUES (77, 'a lost body', NULL, NULL);")
             .unwrap();
         let checks = store.check_health(1_000).unwrap();
         let orphans = checks.iter().find(|c| c.name == "orphans").unwrap();
         assert_eq!(
             orphans.problems,
-            ["1 reply history rows belong to no reply"],
+            [
+                "1 tag rows belong to no entry",
+                "1 reply history rows belong to no reply"
+            ],
             "{orphans:?}"
         );
         let far = 1_000 + 2 * MAX_CLOCK_AHEAD_MS;
