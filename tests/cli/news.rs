@@ -39,7 +39,11 @@ fn news_lists_entries_replies_acceptances_and_recurring_problems() {
     let repo = Repo::new();
     let old = repo.add(&["problem", "Disk full on the runner"]);
     repo.ok(&["news", "-q"]);
-    let q = repo.add(&["question", "How do we rotate the certs?"]);
+    // Later than the problem, so that the two list in a known order.
+    let q = repo.add_at(
+        "2026-11-27T09:30:00Z",
+        &["question", "How do we rotate the certs?"],
+    );
     let a = repo.answer_at("2026-11-27T10:00:00Z", "bo", &q, "cert-manager renews them");
     repo.rep_at("2026-11-27T10:10:00Z", &["accept", &a])
         .success();
