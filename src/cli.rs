@@ -76,6 +76,7 @@ pub struct GlobalArgs {
 pub enum Command {
     Add(commands::add::Args),
     Show(commands::show::Args),
+    Open(commands::open::Args),
     Edit(commands::edit::Args),
     Rm(commands::rm::Args),
     Restore(commands::restore::Args),
@@ -103,6 +104,7 @@ pub enum Command {
     Export(commands::export::Args),
     Import(commands::import::Args),
     Sync(commands::sync::Args),
+    News(commands::news::Args),
     Remote(commands::remote::Args),
     GitSetup(commands::git_setup::Args),
     MergeDriver(commands::merge_driver::Args),
@@ -125,7 +127,7 @@ const COMMAND_GROUPS: &[(&str, &[&str])] = &[
     (
         "Log and find",
         &[
-            "add", "show", "edit", "rm", "restore", "history", "list", "search",
+            "add", "show", "open", "edit", "rm", "restore", "history", "list", "search",
         ],
     ),
     (
@@ -141,6 +143,7 @@ const COMMAND_GROUPS: &[(&str, &[&str])] = &[
         "Sharing",
         &[
             "sync",
+            "news",
             "export",
             "import",
             "remote",

@@ -241,40 +241,13 @@ impl Config {
         }
     }
 
-    /// Set one key in the file, keeping the other keys, and refuse values that would not load.
+    /// Set one key in the file, keeping everything else in it as it was (other keys, comments,
+    /// order, blank lines), and refuse values that would not load.
     pub fn set(path: &Path, key: &str, value: &str) -> anyhow::Result<()> {
-        let Some((section, field)) = key.split_once('.') else {
-            return Err(unknown_key(key).into());
-        };
-        if !KEYS.iter().any(|(k, _)| *k == key) {
-            return Err(unknown_key(key).into());
-        }
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(e).context(format!("cannot read {}", path.display())),
-        };
-        let mut table: toml::Table = toml::from_str(&text).map_err(|e| {
-            RepError::environment(format!(
-                "invalid config file {}: {}",
-                path.display(),
-                e.message()
-            ))
-        })?;
-        let section_table = table
-            .entry(section)
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        let Some(section_table) = section_table.as_table_mut() else {
-            return Err(RepError::environment(format!(
-                "invalid config file {}: `{section}` is not a table",
-                path.display()
-            ))
-            .into());
-        };
         let value = if BOOL_KEYS.contains(&key) {
             match value.trim() {
-                "true" => toml::Value::Boolean(true),
-                "false" => toml::Value::Boolean(false),
+                "true" => toml_edit::value(true),
+                "false" => toml_edit::value(false),
                 _ => return Err(RepError::user(format!("{key} must be true or false")).into()),
             }
         } else if let Some((_, range)) = NUMBER_KEYS.iter().find(|(k, _)| *k == key) {
@@ -282,24 +255,93 @@ impl Config {
                 .parse(value)
                 .map_err(|why| RepError::usage(format!("{key}: {why}")))?;
             // In range, so it fits TOML's i64.
-            toml::Value::Integer(n as i64)
+            toml_edit::value(n as i64)
         } else {
-            toml::Value::String(value.to_owned())
+            toml_edit::value(value)
         };
-        section_table.insert(field.to_owned(), value);
-        let new_text = toml::to_string(&table)?;
-        Config::parse(&new_text).map_err(|e| RepError {
-            message: format!("invalid value for {key}: {}", e.message),
-            ..e
-        })?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        std::fs::write(path, new_text)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
+        edit_file(path, key, |section, field| {
+            // Setting a key again keeps the comment written beside it.
+            match section.get_mut(field) {
+                Some(toml_edit::Item::Value(old)) => {
+                    let decor = old.decor().clone();
+                    let mut value = value;
+                    if let Some(new) = value.as_value_mut() {
+                        *new.decor_mut() = decor;
+                    }
+                    section.insert(field, value);
+                }
+                _ => {
+                    section.insert(field, value);
+                }
+            }
+            Ok(())
+        })
     }
+
+    /// Remove one key from the file, keeping everything else in it as it was; returns whether
+    /// it was set.
+    pub fn unset(path: &Path, key: &str) -> anyhow::Result<bool> {
+        if !path.exists() {
+            check_key(key)?;
+            return Ok(false);
+        }
+        let mut removed = false;
+        edit_file(path, key, |section, field| {
+            removed = section.remove(field).is_some();
+            Ok(())
+        })?;
+        Ok(removed)
+    }
+}
+
+/// A known key, split into its section and field.
+fn check_key(key: &str) -> Result<(&str, &str), RepError> {
+    match key.split_once('.') {
+        Some(parts) if KEYS.iter().any(|(k, _)| *k == key) => Ok(parts),
+        _ => Err(unknown_key(key)),
+    }
+}
+
+/// Change `key`'s section of the config file with `change`, check that the result loads, and
+/// write it back. Parsed with toml_edit, which keeps comments, key order and spacing, so that
+/// a file the member wrote by hand reads as they wrote it after `rep config set`.
+fn edit_file(
+    path: &Path,
+    key: &str,
+    change: impl FnOnce(&mut toml_edit::Table, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let (section, field) = check_key(key)?;
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).context(format!("cannot read {}", path.display())),
+    };
+    let invalid = |why: String| {
+        RepError::environment(format!("invalid config file {}: {why}", path.display()))
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| invalid(e.message().to_owned()))?;
+    let entry = doc
+        .entry(section)
+        .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
+    let Some(section_table) = entry.as_table_mut() else {
+        return Err(invalid(format!("`{section}` is not a table")).into());
+    };
+    change(section_table, field)?;
+    let new_text = doc.to_string();
+    if new_text == text {
+        return Ok(());
+    }
+    Config::parse(&new_text).map_err(|e| RepError {
+        message: format!("invalid value for {key}: {}", e.message),
+        ..e
+    })?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(path, new_text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 fn unknown_key(key: &str) -> RepError {

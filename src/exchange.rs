@@ -20,7 +20,8 @@ use crate::timefmt::Millis;
 pub const FORMAT_NAME: &str = "repertoire";
 /// Major changes are refused by older readers; minor ones only add optional data.
 pub const FORMAT_MAJOR: u32 = 1;
-pub const FORMAT_MINOR: u32 = 0;
+/// 1.1: a reply's body is versioned (`body_at`, `body_by`) and keeps its history (`revisions`).
+pub const FORMAT_MINOR: u32 = 1;
 const MAX_LINE_BYTES: usize = limits::LINE_BYTES;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,6 +205,16 @@ pub struct ReplyRecord {
     pub created_at: String,
     pub author: String,
     pub body: String,
+    /// The stamp of the edit that set `body`; absent while the body is the one first written
+    /// (format 1.0 had no other), which ranks before every edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_at: Option<Stamp>,
+    /// Who made that edit; present exactly when `body_at` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_by: Option<String>,
+    /// Bodies the reply held before, bounded as an entry's history is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revisions: Vec<ReplyRevision>,
     pub accepted: Versioned<bool>,
     pub deleted: Versioned<bool>,
     /// "This helped me": member -> stamp of the first time they said so.
@@ -211,13 +222,56 @@ pub struct ReplyRecord {
     pub helped: BTreeMap<String, Stamp>,
 }
 
+/// A body a reply held before. The first body has no stamp and no editor: it was written with
+/// the reply, by its author.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRevision {
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Stamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl ReplyRevision {
+    /// Which of two bodies is current: the later edit, then the revision's own order.
+    fn newer(&self, other: &ReplyRevision) -> std::cmp::Ordering {
+        self.at.cmp(&other.at).then_with(|| self.cmp(other))
+    }
+}
+
 impl ReplyRecord {
     pub fn max_stamp(&self) -> &Stamp {
         [&self.accepted.at, &self.deleted.at]
             .into_iter()
+            .chain(self.body_at.iter())
+            .chain(self.revisions.iter().filter_map(|r| r.at.as_ref()))
             .chain(self.helped.values())
             .max()
             .unwrap_or(&self.deleted.at)
+    }
+
+    /// The current body, as the revision it would become when replaced.
+    pub fn current_body(&self) -> ReplyRevision {
+        ReplyRevision {
+            value: self.body.clone(),
+            at: self.body_at.clone(),
+            by: self.body_by.clone(),
+        }
+    }
+
+    fn set_body(&mut self, r: ReplyRevision) {
+        self.body = r.value;
+        self.body_at = r.at;
+        self.body_by = r.by;
+    }
+
+    /// Every body this record knows of, the current one included.
+    fn known_bodies(&self) -> BTreeSet<ReplyRevision> {
+        let mut all: BTreeSet<ReplyRevision> = self.revisions.iter().cloned().collect();
+        all.insert(self.current_body());
+        all
     }
 
     pub fn validate(&self) -> Result<(), String> {
@@ -242,34 +296,60 @@ impl ReplyRecord {
         {
             check_member(member)?;
         }
-        if self.body.trim().is_empty() {
-            return Err("a reply needs a body".into());
+        for body in std::iter::once(self.current_body()).chain(self.revisions.iter().cloned()) {
+            if body.at.is_some() != body.by.is_some() {
+                return Err(
+                    "a reply's body has a stamp without a member, or a member without a stamp"
+                        .into(),
+                );
+            }
+            if let Some(by) = &body.by {
+                check_member(by)?;
+            }
+            if body.value.trim().is_empty() {
+                return Err("a reply needs a body".into());
+            }
+            model::check_body(&body.value).map_err(|e| e.message)?;
         }
-        model::check_body(&self.body).map_err(|e| e.message)?;
         Ok(())
     }
 }
 
-/// Join two states of one reply: text is immutable, flags are last-writer-wins, endorsements
-/// are a union keeping each member's first stamp.
+/// Join two states of one reply: the body is a versioned value with its history, as an entry's
+/// fields are; flags are last-writer-wins; endorsements are a union keeping each member's first
+/// stamp; the facts set at creation, should two files disagree, keep the smaller.
 pub fn join_reply(a: &ReplyRecord, b: &ReplyRecord) -> ReplyRecord {
     let mut out = a.clone();
-    let key = |r: &ReplyRecord| {
-        (
-            r.created_at.clone(),
-            r.author.clone(),
-            r.entry.clone(),
-            r.body.clone(),
-        )
-    };
+    let key = |r: &ReplyRecord| (r.created_at.clone(), r.author.clone(), r.entry.clone());
     if key(b) < key(a) {
-        (out.created_at, out.author, out.entry, out.body) = key(b);
+        (out.created_at, out.author, out.entry) = key(b);
     }
+    let mut bodies: Vec<ReplyRevision> =
+        a.known_bodies().union(&b.known_bodies()).cloned().collect();
+    let newest = (0..bodies.len())
+        .max_by(|&x, &y| bodies[x].newer(&bodies[y]))
+        .expect("a reply has a body");
+    out.set_body(bodies.swap_remove(newest));
+    out.revisions = bound_reply_history(bodies);
     out.accepted = max_versioned(&a.accepted, &b.accepted);
     out.deleted = max_versioned(&a.deleted, &b.deleted);
     join_helped(&mut out.helped, &b.helped);
     bound_helped(&mut out.helped);
     out
+}
+
+/// The bodies a reply keeps of those it no longer holds: the same rule as an entry's history
+/// (docs/format.md, "History"), so a reply can never outgrow the line an entry fits in.
+fn bound_reply_history(history: Vec<ReplyRevision>) -> Vec<ReplyRevision> {
+    let (mut small, mut large): (Vec<ReplyRevision>, Vec<ReplyRevision>) = history
+        .into_iter()
+        .partition(|r| !limits::revisions_kept(limits::escaped_len(&r.value)).0);
+    let newest_first = |x: &ReplyRevision, y: &ReplyRevision| y.newer(x);
+    keep_newest(&mut small, limits::SMALL_REVISIONS, newest_first);
+    keep_newest(&mut large, limits::LARGE_REVISIONS, newest_first);
+    small.append(&mut large);
+    small.sort();
+    small
 }
 
 /// Endorsements keep the earliest members: joining only ever moves a member's stamp earlier,
@@ -1589,7 +1669,105 @@ pub(crate) mod tests {
             })
     }
 
+    const REPLY_ID: &str = "1b6c3c3e-6a2f-4b7e-9d1c-000000000001";
+
+    /// One reply's states: edited or not, with history, deleted or not, with crafted
+    /// disagreements on its creation facts.
+    fn arb_reply() -> impl Strategy<Value = ReplyRecord> {
+        (
+            arb_text(),
+            proptest::option::of(arb_stamp()),
+            proptest::collection::vec((arb_text(), proptest::option::of(arb_stamp())), 0..3),
+            (any::<bool>(), arb_stamp()),
+            (any::<bool>(), arb_stamp()),
+            prop_oneof![Just("bob"), Just("cy")],
+        )
+            .prop_map(|(body, body_at, revs, accepted, deleted, author)| {
+                let by = |at: &Option<Stamp>| at.as_ref().map(|_| "ana".to_owned());
+                let r = ReplyRecord {
+                    id: REPLY_ID.into(),
+                    entry: ID.into(),
+                    created_at: "2026-11-27T09:00:00.000Z".into(),
+                    author: author.into(),
+                    body,
+                    body_by: by(&body_at),
+                    body_at,
+                    revisions: revs
+                        .into_iter()
+                        .map(|(value, at)| ReplyRevision {
+                            value,
+                            by: by(&at),
+                            at,
+                        })
+                        .collect(),
+                    accepted: v(accepted.0, accepted.1),
+                    deleted: v(deleted.0, deleted.1),
+                    helped: BTreeMap::new(),
+                };
+                join_reply(&r, &r)
+            })
+    }
+
+    #[test]
+    fn a_reply_edit_wins_over_the_first_body_which_stays_in_history() {
+        let first = ReplyRecord {
+            id: REPLY_ID.into(),
+            entry: ID.into(),
+            created_at: "2026-11-27T09:00:00.000Z".into(),
+            author: "bob".into(),
+            body: "first".into(),
+            body_at: None,
+            body_by: None,
+            revisions: vec![],
+            accepted: v(false, stamp(1, 0, 1)),
+            deleted: v(false, stamp(1, 0, 1)),
+            helped: BTreeMap::new(),
+        };
+        let mut edited = first.clone();
+        edited.revisions.push(first.current_body());
+        edited.body = "second".into();
+        edited.body_at = Some(stamp(2, 0, 2));
+        edited.body_by = Some("ana".into());
+        edited.deleted = v(true, stamp(3, 0, 2));
+        for joined in [join_reply(&first, &edited), join_reply(&edited, &first)] {
+            assert_eq!(joined.body, "second");
+            assert_eq!(joined.revisions, vec![first.current_body()]);
+            assert!(joined.deleted.value);
+        }
+        assert!(edited.validate().is_ok());
+        let mut half = edited.clone();
+        half.body_by = None;
+        assert!(half.validate().is_err(), "a stamp without its member");
+    }
+
     proptest! {
+        #[test]
+        fn reply_join_is_idempotent(a in arb_reply()) {
+            prop_assert_eq!(join_reply(&a, &a), a);
+        }
+
+        #[test]
+        fn reply_join_is_commutative(a in arb_reply(), b in arb_reply()) {
+            prop_assert_eq!(join_reply(&a, &b), join_reply(&b, &a));
+        }
+
+        #[test]
+        fn reply_join_is_associative(a in arb_reply(), b in arb_reply(), c in arb_reply()) {
+            let left = join_reply(&join_reply(&a, &b), &c);
+            let right = join_reply(&a, &join_reply(&b, &c));
+            prop_assert_eq!(left, right);
+        }
+
+        #[test]
+        fn reply_join_loses_no_body(a in arb_reply(), b in arb_reply()) {
+            let j = join_reply(&a, &b);
+            for side in [&a, &b] {
+                for body in side.known_bodies() {
+                    prop_assert!(j.known_bodies().contains(&body), "lost {:?}", body);
+                }
+            }
+        }
+
         #[test]
         fn join_is_idempotent(a in arb_record()) {
             prop_assert_eq!(join(&a, &a).record, a);

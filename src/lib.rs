@@ -17,11 +17,13 @@ mod foreign;
 #[doc(hidden)]
 pub mod fuzzing;
 mod gaps;
+mod history;
 mod identity;
 mod ids;
 mod limits;
 mod markdown;
 mod model;
+mod opener;
 mod output;
 mod picker;
 mod render;
@@ -119,6 +121,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Who(args) => commands::who::run(&mut ctx, args),
         Command::Gaps(args) => commands::gaps::run(&mut ctx, args),
         Command::Stats(args) => commands::stats::run(&mut ctx, args),
+        Command::Open(args) => commands::open::run(&mut ctx, args),
+        Command::News(args) => commands::news::run(&mut ctx, args),
         Command::Whoami(args) => commands::whoami::run(&mut ctx, args),
         Command::Export(args) => commands::export::run(&mut ctx, args),
         Command::Import(args) => commands::import::run(&mut ctx, args),

@@ -140,6 +140,22 @@ pub fn validate_field(name: &str, value: &str) -> Result<Option<String>, RepErro
     Ok(Some(value.to_owned()))
 }
 
+/// Where renaming domain `old` to `new` moves `domain`: `old` itself becomes `new`, and a
+/// sub-domain keeps its place under `new` (`k8s/networking` -> `kube/networking`); any other
+/// domain stays.
+pub fn move_domain(domain: &str, old: &str, new: &str) -> String {
+    if domain == old {
+        return new.to_owned();
+    }
+    match domain
+        .strip_prefix(old)
+        .and_then(|rest| rest.strip_prefix('/'))
+    {
+        Some(rest) => format!("{new}/{rest}"),
+        None => domain.to_owned(),
+    }
+}
+
 /// Domains are lowercase slugs that nest with `/`: `postgres`, `k8s/networking`.
 pub fn normalize_domain(input: &str) -> Result<String, RepError> {
     let domain = input.trim().trim_matches('/').to_lowercase();
@@ -202,6 +218,18 @@ pub fn normalize_tag(input: &str) -> Result<String, RepError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_domain_moves_with_its_sub_domains_only() {
+        assert_eq!(move_domain("k8s", "k8s", "kube"), "kube");
+        assert_eq!(
+            move_domain("k8s/networking", "k8s", "kube"),
+            "kube/networking"
+        );
+        assert_eq!(move_domain("k8s-old", "k8s", "kube"), "k8s-old");
+        assert_eq!(move_domain("k8s", "k8s/networking", "net"), "k8s");
+        assert_eq!(move_domain("a/b", "a", "a/c"), "a/c/b");
+    }
 
     #[test]
     fn domains_nest_and_lowercase() {

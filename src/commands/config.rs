@@ -11,14 +11,16 @@ use crate::output::sanitize_line;
 /// Show or change settings
 ///
 /// Settings live in a TOML file (REP_CONFIG, else config.toml in the user config directory).
-/// Without a subcommand, shows the file's path and the settings in effect.
+/// Without a subcommand, shows the file's path and the settings in effect. `set` and `unset`
+/// change one key and keep the rest of the file as written, comments included.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   rep config
   rep config set user.name ana
   rep config set defaults.domain postgres
-  rep config get defaults.domain")]
+  rep config get defaults.domain
+  rep config unset defaults.domain")]
 pub struct Args {
     #[command(subcommand)]
     pub action: Option<Action>,
@@ -37,6 +39,15 @@ pub enum Action {
         key: String,
         /// The new value
         value: String,
+    },
+    /// Remove KEY from the config file, so that its default applies again
+    #[command(after_help = "\
+Examples:
+  rep config unset defaults.domain
+  rep config unset review.interval_days --json")]
+    Unset {
+        /// A key such as defaults.domain
+        key: String,
     },
 }
 
@@ -81,6 +92,21 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             }
             ctx.out
                 .status(&format!("set {key} in {}", ctx.config_path().display()));
+            Ok(())
+        }
+        Some(Action::Unset { key }) => {
+            let removed = Config::unset(ctx.config_path(), &key)?;
+            if ctx.out.json {
+                ctx.out
+                    .json(&serde_json::json!({ "key": key, "removed": removed }))?;
+            }
+            let path = ctx.config_path().display();
+            if removed {
+                ctx.out.status(&format!("removed {key} from {path}"));
+            } else {
+                ctx.out
+                    .status(&format!("{key} was not set in {path}; nothing changed"));
+            }
             Ok(())
         }
     }

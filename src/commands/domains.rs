@@ -4,15 +4,36 @@ use crate::context::Context;
 use crate::output::sanitize_line;
 use crate::store::entries;
 
-/// List domains with their number of entries
+/// List domains with their number of entries; rename one
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   rep domains
-  rep domains --json | jq -r '.[] | select(.entries > 10) | .name'")]
-pub struct Args {}
+  rep domains --json | jq -r '.[] | select(.entries > 10) | .name'
+  rep domains rename k8s kube --dry-run")]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Option<Action>,
+}
 
-pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Rename a domain and its sub-domains on every entry, as one edit that merges like any other
+    ///
+    /// `k8s` -> `kube` moves `k8s/networking` to `kube/networking`. Deleted entries move too, so
+    /// that a restore finds the new name.
+    #[command(after_help = "\
+Examples:
+  rep domains rename k8s kube --dry-run
+  rep domains rename k8s kube
+  rep domains rename k8s/networking k8s/net --json | jq -r '.entries[].to'")]
+    Rename(crate::commands::rename::Args),
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    if let Some(Action::Rename(rename)) = args.action {
+        return crate::commands::rename::domain(ctx, rename);
+    }
     let counts = ctx.store_for_reading()?.read(entries::domain_counts)?;
     print_counts(
         ctx,

@@ -8,20 +8,24 @@ use crate::exchange::TextField as Field;
 use crate::model::{self, Kind};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
+use crate::store::practice;
 
-/// Change an entry
+/// Change an entry or a reply
 ///
 /// Only the fields you name change. `-t` adds a tag, `--untag` removes one; an empty --cmd or
-/// --link clears it.
+/// --link clears it. A reply has only a body: give a reply's id with -m, -F, - or -e. The
+/// values replaced stay in `rep history`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   rep edit 3f2a --title \"Show blocking locks\" -t locks --untag misc
   rep edit 3f2a -d postgres/locking
   git log -1 --format=%B | rep edit 3f2a -
-  rep edit 3f2a -e")]
+  rep edit 3f2a -e
+  rep edit 9c1d -m \"cert-manager renews them; check its logs first\"   # a reply")]
 pub struct Args {
-    /// The entry's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    /// The entry's or reply's id or a unique prefix of it; on a terminal, leave it out to pick
+    /// an entry from a list
     pub id: Option<String>,
 
     /// `-` reads the new body from stdin
@@ -74,6 +78,17 @@ impl Args {
             && self.command.is_none()
             && self.link.is_none()
     }
+
+    /// The flags that name an entry's fields other than its body.
+    fn names_entry_fields(&self) -> bool {
+        self.title.is_some()
+            || self.kind.is_some()
+            || self.domain.is_some()
+            || !self.tags.is_empty()
+            || !self.untags.is_empty()
+            || self.command.is_some()
+            || self.link.is_some()
+    }
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -81,6 +96,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return Err(RepError::usage("nothing to change")
             .with_hint("name a field: --title, --kind, -m, -d, -t, --untag, --cmd, --link, or -e")
             .into());
+    }
+    if let Some(reply_seq) = reply_given(ctx, args.id.as_deref())? {
+        return edit_reply(ctx, &args, reply_seq);
     }
     // Validate everything before the transaction, so a bad value changes nothing.
     let mut title = args
@@ -172,6 +190,60 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     } else {
         ctx.out
             .status(&format!("nothing changed in {}", entry.short_id));
+    }
+    Ok(())
+}
+
+/// The reply `id` names, if it names one.
+fn reply_given(ctx: &mut Context, id: Option<&str>) -> anyhow::Result<Option<i64>> {
+    let Some(id) = id else { return Ok(None) };
+    ctx.store_for_reading()?
+        .read(|c| practice::reply_named(c, id, Scope::Live))
+}
+
+/// `rep edit REPLY`: a new body, the old one kept in the reply's history.
+fn edit_reply(ctx: &mut Context, args: &Args, reply_seq: i64) -> anyhow::Result<()> {
+    if args.names_entry_fields() {
+        return Err(RepError::usage("a reply has only a body")
+            .with_hint("give the new body with -m TEXT, -, --body-file FILE or -e")
+            .into());
+    }
+    let mut body = read_body(&args.body, args.stdin.is_some())?;
+    if args.body.edit {
+        let current = ctx.store()?.read(|c| practice::reply_state(c, reply_seq))?;
+        let draft = Draft {
+            title: format!("Reply {}", current.short_id),
+            body: current.body.clone(),
+        };
+        match editor::edit(
+            &draft,
+            "Editing a reply: keep the first line, edit below it.",
+        )? {
+            Some(written) => body = Some(model::validate_body(written.body)?),
+            None => return Err(editor::cancelled()),
+        }
+    }
+    let body = body.filter(|b| !b.trim().is_empty()).ok_or_else(|| {
+        RepError::usage("a reply cannot be empty").with_hint("`rep rm REPLY` deletes a reply")
+    })?;
+    let now = ctx.now();
+    let member = ctx.member()?;
+    let (reply, changed) = ctx.store()?.write(|w| {
+        let stamp = w.tick(now)?;
+        let changed = practice::set_reply_body(w.conn(), reply_seq, &body, &stamp, &member)?;
+        Ok((practice::reply_state(w.conn(), reply_seq)?, changed))
+    })?;
+    if ctx.out.json {
+        return ctx.out.json(&reply);
+    }
+    if changed {
+        ctx.out.status(&format!(
+            "updated reply {} to {}",
+            reply.short_id, reply.entry_short_id
+        ));
+    } else {
+        ctx.out
+            .status(&format!("nothing changed in reply {}", reply.short_id));
     }
     Ok(())
 }

@@ -1,15 +1,17 @@
-//! `rep restore`: bring back a deleted entry.
+//! `rep restore`: bring back a deleted entry or reply.
 
 use crate::context::Context;
 use crate::picker::{self, Wanted};
 
-/// Bring back a deleted entry
+/// Bring back a deleted entry or reply
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
-  rep rm 3f2a && rep restore 3f2a")]
+  rep rm 3f2a && rep restore 3f2a
+  rep restore 9c1d       # a reply")]
 pub struct Args {
-    /// The deleted entry's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    /// The deleted entry's or reply's id or a unique prefix of it; on a terminal, leave it out
+    /// to pick an entry from a list
     pub id: Option<String>,
 }
 

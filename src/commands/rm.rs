@@ -1,21 +1,26 @@
-//! `rep rm`: delete an entry, as a tombstone that `rep restore` can undo.
+//! `rep rm`: delete an entry or a reply, as a tombstone that `rep restore` can undo.
 
 use crate::context::Context;
 use crate::output::sanitize_line;
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
+use crate::store::practice;
 
-/// Delete an entry (it can be restored)
+/// Delete an entry or a reply (it can be restored)
 ///
 /// The entry is hidden from list and search but kept, so that `rep restore` brings it back and
-/// the deletion travels to teammates when repertoires are shared.
+/// the deletion travels to teammates when repertoires are shared. A deleted reply leaves
+/// `rep show` and the counts; a deleted accepted reply no longer answers its question, which
+/// reopens when no other accepted reply is left.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   rep rm 3f2a
-  rep restore 3f2a")]
+  rep restore 3f2a
+  rep rm 9c1d            # a reply (`rep show ENTRY` lists their ids)")]
 pub struct Args {
-    /// The entry's id or a unique prefix of it; on a terminal, leave it out to pick from a list
+    /// The entry's or reply's id or a unique prefix of it; on a terminal, leave it out to pick
+    /// an entry from a list
     pub id: Option<String>,
 }
 
@@ -24,8 +29,51 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     set_deleted(ctx, &id, true)
 }
 
-/// Shared by `rm` and `restore`: flip the tombstone in one stamped write.
+/// Shared by `rm` and `restore`: flip the tombstone of the entry or reply `id` names in one
+/// stamped write.
 pub fn set_deleted(ctx: &mut Context, id: &str, deleted: bool) -> anyhow::Result<()> {
+    let scope = if deleted { Scope::Live } else { Scope::Deleted };
+    let reply = ctx
+        .store_for_reading()?
+        .read(|c| practice::reply_named(c, id, scope))?;
+    match reply {
+        Some(reply_seq) => set_reply_deleted(ctx, reply_seq, deleted),
+        None => set_entry_deleted(ctx, id, deleted),
+    }
+}
+
+fn set_reply_deleted(ctx: &mut Context, reply_seq: i64, deleted: bool) -> anyhow::Result<()> {
+    let now = ctx.now();
+    let member = ctx.member()?;
+    let (reply, reopened) = ctx.store()?.write(|w| {
+        let stamp = w.tick(now)?;
+        let reopened =
+            practice::set_reply_deleted(w.conn(), reply_seq, deleted, &stamp, &member, now)?;
+        Ok((practice::reply_state(w.conn(), reply_seq)?, reopened))
+    })?;
+    if ctx.out.json {
+        return ctx.out.json(&reply);
+    }
+    let reopened = if reopened {
+        "; it was the accepted answer, so the entry is open again"
+    } else {
+        ""
+    };
+    if deleted {
+        ctx.out.status(&format!(
+            "deleted reply {} to {}{reopened}\n(`rep restore {}` brings it back)",
+            reply.short_id, reply.entry_short_id, reply.short_id
+        ));
+    } else {
+        ctx.out.status(&format!(
+            "restored reply {} to {}",
+            reply.short_id, reply.entry_short_id
+        ));
+    }
+    Ok(())
+}
+
+fn set_entry_deleted(ctx: &mut Context, id: &str, deleted: bool) -> anyhow::Result<()> {
     let now = ctx.now();
     let member = ctx.member()?;
     let scope = if deleted { Scope::Live } else { Scope::Deleted };

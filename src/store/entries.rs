@@ -741,6 +741,73 @@ fn query_entries(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Re
     Ok(entries)
 }
 
+/// An entry a rename changes: its tag or domain before and after.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Renamed {
+    #[serde(skip)]
+    pub seq: i64,
+    pub id: String,
+    pub short_id: String,
+    pub title: String,
+    pub deleted: bool,
+    pub from: String,
+    pub to: String,
+}
+
+/// Every entry, deleted ones too (so that a restore finds the new name), that holds `tag`.
+pub fn holding_tag(conn: &Connection, tag: &str, new: &str) -> anyhow::Result<Vec<Renamed>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.seq, e.id, e.title, e.deleted FROM entry_tags t JOIN entries e ON e.seq = t.entry_seq
+         WHERE t.tag = ?1 AND t.present = 1 ORDER BY e.id",
+    )?;
+    let rows = stmt.query_map([tag], |r| {
+        Ok(Renamed {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            short_id: String::new(),
+            title: r.get(2)?,
+            deleted: r.get(3)?,
+            from: tag.to_owned(),
+            to: new.to_owned(),
+        })
+    })?;
+    with_short_ids(conn, rows.collect::<Result<_, _>>()?)
+}
+
+/// Every entry, deleted ones too, in `domain` or one of its sub-domains, with the domain
+/// `move_to` gives it.
+pub fn in_domain_tree(
+    conn: &Connection,
+    domain: &str,
+    move_to: impl Fn(&str) -> String,
+) -> anyhow::Result<Vec<Renamed>> {
+    // '0' follows '/' in byte order: the range is exactly the sub-domains (as in Filter).
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, title, deleted, domain FROM entries
+         WHERE domain = ?1 OR (domain >= ?1 || '/' AND domain < ?1 || '0') ORDER BY id",
+    )?;
+    let rows = stmt.query_map([domain], |r| {
+        let from: String = r.get(4)?;
+        Ok(Renamed {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            short_id: String::new(),
+            title: r.get(2)?,
+            deleted: r.get(3)?,
+            to: move_to(&from),
+            from,
+        })
+    })?;
+    with_short_ids(conn, rows.collect::<Result<_, _>>()?)
+}
+
+fn with_short_ids(conn: &Connection, mut renamed: Vec<Renamed>) -> anyhow::Result<Vec<Renamed>> {
+    for r in &mut renamed {
+        r.short_id = short_id(conn, &r.id)?;
+    }
+    Ok(renamed)
+}
+
 pub fn domain_counts(conn: &Connection) -> anyhow::Result<Vec<Count>> {
     counts(
         conn,

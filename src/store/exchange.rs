@@ -14,8 +14,8 @@ use super::entries::{index_new_entry, index_new_reply, put_tag};
 use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::exchange::{
-    self, EntryRecord, Occurrence, ReadError, Record, ReplyRecord, Revision, TagState, TextField,
-    Versioned,
+    self, EntryRecord, Occurrence, ReadError, Record, ReplyRecord, ReplyRevision, Revision,
+    TagState, TextField, Versioned,
 };
 use crate::limits;
 use crate::timefmt::{self, Millis};
@@ -34,7 +34,7 @@ macro_rules! record_columns {
 macro_rules! reply_columns {
     () => {
         "r.id, e.id, r.created_ms, r.author, r.body, r.accepted, r.accepted_at,
-    r.accepted_by, r.deleted, r.deleted_at, r.deleted_by"
+    r.accepted_by, r.deleted, r.deleted_at, r.deleted_by, r.body_at, r.body_by"
     };
 }
 
@@ -536,13 +536,33 @@ pub fn load_reply(conn: &Connection, seq: i64) -> anyhow::Result<ReplyRecord> {
                 created_at: timefmt::rfc3339_millis(r.get(2)?),
                 author: r.get(3)?,
                 body: r.get(4)?,
+                body_at: r.get(11)?,
+                body_by: r.get(12)?,
+                revisions: Vec::new(),
                 accepted: versioned(r, 5)?,
                 deleted: versioned(r, 8)?,
                 helped: BTreeMap::new(),
             })
         })?;
     reply.helped = endorsements(conn, &reply.id)?;
+    reply.revisions = reply_revisions(conn, seq)?;
     Ok(reply)
+}
+
+/// The bodies a reply held before, in the record's order.
+pub fn reply_revisions(conn: &Connection, reply_seq: i64) -> anyhow::Result<Vec<ReplyRevision>> {
+    let mut revisions: Vec<ReplyRevision> = conn
+        .prepare_cached("SELECT value, stamp, member FROM reply_revisions WHERE reply_seq = ?1")?
+        .query_map([reply_seq], |r| {
+            Ok(ReplyRevision {
+                value: r.get(0)?,
+                at: r.get(1)?,
+                by: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    revisions.sort();
+    Ok(revisions)
 }
 
 /// Write a reply's whole shared state; its entry must exist.
@@ -567,13 +587,15 @@ pub fn save_reply(
         reply.deleted.value,
         reply.deleted.at.to_string(),
         reply.deleted.by,
+        reply.body_at.as_ref().map(Stamp::to_string),
+        reply.body_by,
     ];
     let seq = match seq {
         None => {
             conn.prepare_cached(
                 "INSERT INTO replies (id, entry_seq, author, created_ms, body, accepted, accepted_at,
-                    accepted_by, deleted, deleted_at, deleted_by)
-                                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    accepted_by, deleted, deleted_at, deleted_by, body_at, body_by)
+                                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(values)?;
             let seq = conn.last_insert_rowid();
@@ -592,13 +614,27 @@ pub fn save_reply(
             conn.prepare_cached(
                 "UPDATE replies SET entry_seq = ?2, author = ?3, created_ms = ?4, body = ?5,
                     accepted = ?6, accepted_at = ?7, accepted_by = ?8,
-                    deleted = ?9, deleted_at = ?10, deleted_by = ?11
+                    deleted = ?9, deleted_at = ?10, deleted_by = ?11, body_at = ?12, body_by = ?13
                  WHERE id = ?1",
             )?
             .execute(values)?;
+            // The join bounds the history, so what the rows hold is replaced, not added to.
+            conn.prepare_cached("DELETE FROM reply_revisions WHERE reply_seq = ?1")?
+                .execute([seq])?;
             seq
         }
     };
+    let mut revision = conn.prepare_cached(
+        "INSERT OR IGNORE INTO reply_revisions (reply_seq, value, stamp, member) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for r in &reply.revisions {
+        revision.execute(params![
+            seq,
+            r.value,
+            r.at.as_ref().map(Stamp::to_string),
+            r.by
+        ])?;
+    }
     save_endorsements(conn, &reply.id, &reply.helped)?;
     Ok(seq)
 }
@@ -1081,6 +1117,14 @@ mod tests {
         Send {
             to: usize,
         },
+        EditReply {
+            reply: usize,
+            value: u8,
+        },
+        DeleteReply {
+            reply: usize,
+            deleted: bool,
+        },
     }
 
     /// Weighted so that most histories hold replies, acceptances, endorsements of entries and
@@ -1115,6 +1159,9 @@ mod tests {
             1 => (0usize..4, any::<bool>())
                 .prop_map(|(entry, resolved)| Op::Resolve { entry, resolved }),
             4 => (0usize..3).prop_map(|to| Op::Send { to }),
+            2 => (0usize..3, 0u8..3).prop_map(|(reply, value)| Op::EditReply { reply, value }),
+            1 => (0usize..3, any::<bool>())
+                .prop_map(|(reply, deleted)| Op::DeleteReply { reply, deleted }),
         ]
     }
 
@@ -1124,6 +1171,8 @@ mod tests {
         occurrences: usize,
         endorsements: std::collections::BTreeSet<(String, String)>,
         accepted: std::collections::BTreeSet<String>,
+        /// (reply, body): every body a reply was given, kept as current or in its history.
+        reply_bodies: std::collections::BTreeSet<(String, String)>,
     }
 
     /// Apply one local operation on replica `store` at wall time `now`; returns a created id.
@@ -1215,6 +1264,28 @@ mod tests {
                     })
                     .unwrap();
                 written.accepted.insert(id);
+            }
+            Op::EditReply { reply, value } => {
+                let id = replies.get(*reply)?.clone();
+                let seq = store.read(|c| reply_seq_of(c, &id)).unwrap()?;
+                let body = format!("reply {value}");
+                store
+                    .write(|w| {
+                        let stamp = w.tick(now)?;
+                        practice::set_reply_body(w.conn(), seq, &body, &stamp, member)
+                    })
+                    .unwrap();
+                written.reply_bodies.insert((id, body));
+            }
+            Op::DeleteReply { reply, deleted } => {
+                let id = replies.get(*reply)?.clone();
+                let seq = store.read(|c| reply_seq_of(c, &id)).unwrap()?;
+                store
+                    .write(|w| {
+                        let stamp = w.tick(now)?;
+                        practice::set_reply_deleted(w.conn(), seq, *deleted, &stamp, member, now)
+                    })
+                    .unwrap();
             }
             Op::Helped { entry, reply } => {
                 let id = if *reply {
@@ -1370,6 +1441,14 @@ mod tests {
                     "acceptance of reply {}", id
                 );
             }
+            for (id, body) in &written.reply_bodies {
+                let reply = exported_replies.iter().find(|r| r["id"] == id.as_str()).unwrap();
+                let held = reply["body"] == body.as_str()
+                    || reply["revisions"]
+                        .as_array()
+                        .is_some_and(|rs| rs.iter().any(|r| r["value"] == body.as_str()));
+                prop_assert!(held, "body {} of reply {} lost", body, id);
+            }
             let occurrences: usize = records
                 .iter()
                 .filter_map(|r| r["occurrences"].as_array())
@@ -1499,6 +1578,9 @@ mod tests {
                     created_at: "2026-11-27T09:00:00.000Z".into(),
                     author: "bob".into(),
                     body: format!("try {} before {}", word(6), word(1)),
+                    body_at: None,
+                    body_by: None,
+                    revisions: Vec::new(),
                     accepted: Versioned {
                         value: false,
                         at: at.clone(),

@@ -317,6 +317,16 @@ fn orphans(conn: &Connection) -> anyhow::Result<Check> {
     if revisions > 0 {
         problems.push(format!("{revisions} history rows belong to no entry"));
     }
+    let reply_revisions: i64 = conn.query_row(
+        "SELECT count(*) FROM reply_revisions WHERE reply_seq NOT IN (SELECT seq FROM replies)",
+        [],
+        |r| r.get(0),
+    )?;
+    if reply_revisions > 0 {
+        problems.push(format!(
+            "{reply_revisions} reply history rows belong to no reply"
+        ));
+    }
     Ok(if problems.is_empty() {
         Check::passed("orphans", "rows without an entry: none")
     } else {
@@ -498,6 +508,20 @@ mod tests {
             .unwrap();
         let checks = store.check_health(1_000).unwrap();
         assert!(!checks.iter().find(|c| c.name == "orphans").unwrap().ok);
+        store
+            .conn
+            .execute_batch("INSERT INTO reply_revisions VALUES (77, 'a lost body', NULL, NULL);")
+            .unwrap();
+        let checks = store.check_health(1_000).unwrap();
+        let orphans = checks.iter().find(|c| c.name == "orphans").unwrap();
+        assert_eq!(
+            orphans.problems,
+            [
+                "1 tag rows belong to no entry",
+                "1 reply history rows belong to no reply"
+            ],
+            "{orphans:?}"
+        );
         let far = 1_000 + 2 * MAX_CLOCK_AHEAD_MS;
         let clock = clock(&store.conn, 1_000 - 2 * MAX_CLOCK_AHEAD_MS).unwrap();
         assert!(!clock.ok, "{clock:?}");

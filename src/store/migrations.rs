@@ -320,6 +320,21 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE search_misses ADD COLUMN typed TEXT;
     "#,
+    // 9: replies that can be edited: the body's stamp and editor (NULL while it is the body the
+    // reply was written with) and the bodies it held before, as entries keep theirs in
+    // `revisions`. A first body's revision has no stamp and no member.
+    r#"
+    ALTER TABLE replies ADD COLUMN body_at TEXT;
+    ALTER TABLE replies ADD COLUMN body_by TEXT;
+    CREATE TABLE reply_revisions (
+        reply_seq INTEGER NOT NULL REFERENCES replies(seq),
+        value     TEXT NOT NULL,
+        stamp     TEXT,
+        member    TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX reply_revisions_key
+        ON reply_revisions(reply_seq, ifnull(stamp, ''), ifnull(member, ''), value);
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

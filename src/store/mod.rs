@@ -8,6 +8,7 @@ pub mod exchange;
 pub mod health;
 pub mod imported;
 mod migrations;
+pub mod news;
 pub mod practice;
 pub mod ranking;
 pub mod snapshot;

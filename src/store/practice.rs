@@ -101,6 +101,147 @@ pub fn add_reply(
     Ok((seq, id))
 }
 
+/// The reply `input` names, when it names one and no entry, in `scope`; `None` when it names no
+/// reply, so that the caller looks among entries (whose resolver explains what is wrong).
+pub fn reply_named(
+    conn: &Connection,
+    input: &str,
+    scope: super::entries::Scope,
+) -> anyhow::Result<Option<i64>> {
+    use super::entries::Scope;
+    let Some(prefix) = ids::normalize_prefix(input).filter(|p| p.len() >= ids::MIN_PREFIX) else {
+        return Ok(None);
+    };
+    let found: Vec<(i64, bool)> = conn
+        .prepare_cached(
+            "SELECT seq, deleted FROM replies WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2",
+        )?
+        .query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let entry_too = conn
+        .prepare_cached("SELECT 1 FROM entries WHERE id >= ?1 AND id < ?1 || '~' LIMIT 1")?
+        .exists([&prefix])?;
+    let shown = sanitize_line(input);
+    match (found.as_slice(), entry_too) {
+        ([], _) => Ok(None),
+        ([(seq, deleted)], false) => match (scope, *deleted) {
+            (Scope::Live, true) => Err(RepError::user(format!("reply {shown} is deleted"))
+                .with_hint(format!("`rep restore {shown}` brings it back"))
+                .into()),
+            (Scope::Deleted, false) => Err(RepError::user(format!("reply {shown} is not deleted"))
+                .with_hint("nothing to restore")
+                .into()),
+            _ => Ok(Some(*seq)),
+        },
+        _ => Err(RepError::user(format!("id prefix `{shown}` is ambiguous"))
+            .with_hint("type more characters of the id")
+            .into()),
+    }
+}
+
+/// Replace a reply's body, keeping the one it held in its history; returns whether it changed.
+pub fn set_reply_body(
+    conn: &Connection,
+    reply_seq: i64,
+    body: &str,
+    stamp: &Stamp,
+    member: &str,
+) -> anyhow::Result<bool> {
+    let before = super::exchange::load_reply(conn, reply_seq)?;
+    if before.body == body {
+        return Ok(false);
+    }
+    let mut after = before.clone();
+    after.revisions.push(before.current_body());
+    after.body = body.to_owned();
+    after.body_at = Some(stamp.clone());
+    after.body_by = Some(member.to_owned());
+    // The join of the record with itself applies the history's bound, as an import would.
+    let after = crate::exchange::join_reply(&after, &after);
+    let entry_seq = reply_entry(conn, reply_seq)?;
+    super::exchange::save_reply(conn, Some(reply_seq), entry_seq, &after, None)?;
+    Ok(true)
+}
+
+/// Delete or restore a reply. An accepted reply that is deleted no longer answers its entry:
+/// when it was the last live accepted one, the entry is reopened; restoring it resolves the
+/// entry again. Returns whether the entry was reopened.
+pub fn set_reply_deleted(
+    conn: &Connection,
+    reply_seq: i64,
+    deleted: bool,
+    stamp: &Stamp,
+    member: &str,
+    now: Millis,
+) -> anyhow::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE replies SET deleted = ?2, deleted_at = ?3, deleted_by = ?4
+         WHERE seq = ?1 AND deleted IS NOT ?2",
+        params![reply_seq, deleted, stamp.to_string(), member],
+    )?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    let mut reopened = false;
+    let (entry_seq, accepted): (i64, bool) = conn.query_row(
+        "SELECT entry_seq, accepted FROM replies WHERE seq = ?1",
+        [reply_seq],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if accepted {
+        let others_accepted = conn
+            .prepare_cached(
+                "SELECT 1 FROM replies WHERE entry_seq = ?1 AND seq <> ?2 AND accepted = 1 AND deleted = 0",
+            )?
+            .exists(params![entry_seq, reply_seq])?;
+        if deleted && !others_accepted {
+            set_resolved(conn, entry_seq, false, stamp, member, now)?;
+            reopened = true;
+        } else if !deleted {
+            set_resolved(conn, entry_seq, true, stamp, member, now)?;
+        }
+    }
+    Ok(reopened)
+}
+
+/// One reply, deleted or not, with the entry it answers: what `rep edit`, `rep rm` and
+/// `rep restore` of a reply report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyState {
+    pub id: String,
+    pub short_id: String,
+    pub entry: String,
+    pub entry_short_id: String,
+    pub author: String,
+    pub created_at: String,
+    pub body: String,
+    pub accepted: bool,
+    pub deleted: bool,
+    /// When and by whom the body was last edited; absent while it is the first body.
+    pub edited_at: Option<String>,
+    pub edited_by: Option<String>,
+}
+
+pub fn reply_state(conn: &Connection, reply_seq: i64) -> anyhow::Result<ReplyState> {
+    let record = super::exchange::load_reply(conn, reply_seq)?;
+    Ok(ReplyState {
+        short_id: short_id(conn, &record.id)?,
+        entry_short_id: short_id(conn, &record.entry)?,
+        edited_at: record
+            .body_at
+            .as_ref()
+            .map(|s| timefmt::rfc3339(s.millis as Millis)),
+        edited_by: record.body_by.clone(),
+        id: record.id,
+        entry: record.entry,
+        author: record.author,
+        created_at: timefmt::rfc3339(timefmt::parse_exact(&record.created_at).unwrap_or(0)),
+        body: record.body,
+        accepted: record.accepted.value,
+        deleted: record.deleted.value,
+    })
+}
+
 /// The entry a reply answers.
 pub fn reply_entry(conn: &Connection, reply_seq: i64) -> anyhow::Result<i64> {
     Ok(conn.query_row(

@@ -193,3 +193,91 @@ fn without_rep_config_the_file_lives_under_home() {
     assert!(db.starts_with(home.to_str().unwrap()), "{db}");
     assert!(db.ends_with("repertoire.db"), "{db}");
 }
+
+const HAND_WRITTEN: &str = "\
+# Ana's repertoire settings
+[user]
+name = \"ana\"   # as the team knows me
+
+# Review every quarter, not every half year.
+[review]
+interval_days = 90
+
+[defaults]
+domain = \"postgres\"
+";
+
+#[test]
+fn set_keeps_the_files_comments_and_layout() {
+    let repo = Repo::new();
+    repo.write_config(HAND_WRITTEN);
+    repo.ok(&["config", "set", "review.interval_days", "60", "-q"]);
+    repo.ok(&["config", "set", "user.name", "Ana Lima", "-q"]);
+    repo.ok(&["config", "set", "search.record_misses", "false", "-q"]);
+    let text = std::fs::read_to_string(repo.config()).expect("config");
+    insta::assert_snapshot!("config_set_keeps_layout", text);
+    assert_eq!(repo.ok(&["config", "get", "review.interval_days"]), "60\n");
+}
+
+#[test]
+fn unset_removes_one_key_and_its_default_applies_again() {
+    let repo = Repo::new();
+    repo.write_config(HAND_WRITTEN);
+    let assert = repo
+        .rep(&["config", "unset", "review.interval_days"])
+        .success();
+    assert_eq!(stdout(&assert), "");
+    assert_eq!(
+        stderr(&assert),
+        format!(
+            "removed review.interval_days from {}\n",
+            repo.config().display()
+        )
+    );
+    assert_eq!(repo.ok(&["config", "get", "review.interval_days"]), "180\n");
+    let text = std::fs::read_to_string(repo.config()).expect("config");
+    assert_eq!(
+        text,
+        HAND_WRITTEN.replace("interval_days = 90\n", ""),
+        "only that line went"
+    );
+    // Again: nothing to remove, and nothing changes.
+    let json = parse_json(&stdout(
+        &repo
+            .rep(&["config", "unset", "review.interval_days", "--json"])
+            .success(),
+    ));
+    assert_eq!(
+        json,
+        serde_json::json!({"key": "review.interval_days", "removed": false})
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.config()).expect("config"),
+        text
+    );
+    // Without a file there is nothing to remove, and no file is created.
+    let fresh = Repo::new();
+    fresh.ok(&["config", "unset", "user.name", "-q"]);
+    assert!(!fresh.config().exists());
+}
+
+#[test]
+fn unset_an_unknown_key_fails_and_changes_nothing() {
+    let repo = Repo::new();
+    repo.write_config(HAND_WRITTEN);
+    let err = repo.fails(&["config", "unset", "user.nickname"]);
+    assert!(err.contains("unknown config key `user.nickname`"), "{err}");
+    assert!(err.contains("known keys:"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(repo.config()).expect("config"),
+        HAND_WRITTEN
+    );
+    // A broken file is refused, untouched.
+    repo.write_config("[user\nname = ");
+    let err = stderr(&repo.rep(&["config", "unset", "user.name"]).code(3));
+    assert!(err.contains("invalid config file"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(repo.config()).expect("config"),
+        "[user\nname = "
+    );
+}

@@ -89,6 +89,8 @@ fn subcommand_help() {
         "members",
         "whoami",
         "history",
+        "open",
+        "news",
         "export",
         "import",
         "sync",
@@ -111,5 +113,13 @@ fn subcommand_help() {
     }
     insta::assert_snapshot!("help_config_get", repo.ok(&["config", "get", "--help"]));
     insta::assert_snapshot!("help_config_set", repo.ok(&["config", "set", "--help"]));
+    for (group, cmd) in [
+        ("tags", "rename"),
+        ("domains", "rename"),
+        ("config", "unset"),
+    ] {
+        let out = repo.ok(&[group, cmd, "--help"]);
+        insta::assert_snapshot!(format!("help_{group}_{cmd}"), out);
+    }
     assert!(!repo.db().exists());
 }

@@ -18,7 +18,18 @@ const VERSIONS: &[(&str, &str)] = &[
     ("v3.db", "v3.expected.jsonl"),
     ("v4.db", "v4.expected.jsonl"),
     ("v5.db", "v5.expected.jsonl"),
+    ("v5-replies.db", "v5-replies.expected.jsonl"),
 ];
+
+/// The records of an export, without its header: a file written by an earlier rep carries the
+/// format version of its day, while today's export carries today's.
+fn records_of(export: &[u8]) -> &[u8] {
+    let start = export
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(0, |at| at + 1);
+    &export[start..]
+}
 
 #[test]
 fn migrations_every_earlier_version_opens_and_keeps_every_record() {
@@ -28,7 +39,11 @@ fn migrations_every_earlier_version_opens_and_keeps_every_record() {
         let exported = world.export();
         let expected = std::fs::read(fixture(expected)).expect("expected export");
         assert!(
-            exported == expected,
+            exported.starts_with(b"{\"format\":\"repertoire\",\"version\":\"1.1\"}\n"),
+            "{db}: today's header"
+        );
+        assert!(
+            records_of(&exported) == records_of(&expected),
             "{db}: the export differs from {}",
             String::from_utf8_lossy(&expected)
         );

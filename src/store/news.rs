@@ -1,0 +1,209 @@
+//! SQL for `rep news`: what arrived in this database since a member last looked, and the
+//! member's "last looked" marker, kept in `meta` (local, never exported).
+//!
+//! "New" is what arrived here, not what was written after a time: an entry a teammate wrote
+//! last week and `rep sync` brought in just now is news. Rows are numbered in the order they
+//! arrive (`seq`, and the rowid of occurrences), so the marker holds the last numbers seen, and
+//! the wall time of the look for acceptances, which change a row rather than add one.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::entries::short_id;
+use crate::timefmt::{self, Millis};
+
+/// Where a member last looked: the newest row of each kind, and when.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marker {
+    pub at_ms: Millis,
+    pub entry_seq: i64,
+    pub reply_seq: i64,
+    pub occurrence_row: i64,
+}
+
+/// What counts as new: rows after a marker, or everything from a time on (`--since`).
+#[derive(Debug, Clone, Copy)]
+pub enum Window {
+    After(Marker),
+    Since(Millis),
+}
+
+fn key(member: &str) -> String {
+    format!("news_marker:{member}")
+}
+
+pub fn marker(conn: &Connection, member: &str) -> anyhow::Result<Option<Marker>> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [key(member)],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(text.and_then(|t| {
+        let n: Vec<i64> = t.split(' ').filter_map(|p| p.parse().ok()).collect();
+        match n.as_slice() {
+            [at_ms, entry_seq, reply_seq, occurrence_row] => Some(Marker {
+                at_ms: *at_ms,
+                entry_seq: *entry_seq,
+                reply_seq: *reply_seq,
+                occurrence_row: *occurrence_row,
+            }),
+            _ => None,
+        }
+    }))
+}
+
+/// The marker of a look made now: the newest row of each kind.
+pub fn current(conn: &Connection, now: Millis) -> anyhow::Result<Marker> {
+    let max = |table: &str, column: &str| -> anyhow::Result<i64> {
+        Ok(conn.query_row(
+            &format!("SELECT coalesce(max({column}), 0) FROM {table}"),
+            [],
+            |r| r.get(0),
+        )?)
+    };
+    Ok(Marker {
+        at_ms: now,
+        entry_seq: max("entries", "seq")?,
+        reply_seq: max("replies", "seq")?,
+        occurrence_row: max("occurrences", "rowid")?,
+    })
+}
+
+pub fn save_marker(conn: &Connection, member: &str, m: &Marker) -> anyhow::Result<()> {
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![
+            key(member),
+            format!(
+                "{} {} {} {}",
+                m.at_ms, m.entry_seq, m.reply_seq, m.occurrence_row
+            )
+        ],
+    )?;
+    Ok(())
+}
+
+/// One piece of news: an entry, or something that happened to one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    /// The entry's, reply's id.
+    pub id: String,
+    pub short_id: String,
+    /// The entry it is about (the entry itself for a new entry).
+    pub entry: String,
+    pub kind: String,
+    pub title: String,
+    /// Who wrote it, accepted it, or hit the problem last.
+    pub member: String,
+    pub at: String,
+    /// For recurring problems: occurrences, all told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrences: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct News {
+    pub entries: Vec<Item>,
+    pub replies: Vec<Item>,
+    pub accepted: Vec<Item>,
+    pub recurring: Vec<Item>,
+}
+
+/// The millisecond part of a clock stamp (`MILLIS.COUNTER.REPLICA`), in SQL.
+const STAMP_MILLIS: &str = "CAST(substr({s}, 1, instr({s}, '.') - 1) AS INTEGER)";
+
+pub fn news(
+    conn: &Connection,
+    window: Window,
+    is_recurring: impl Fn(u64, u64) -> bool,
+) -> anyhow::Result<News> {
+    let (m, since) = match window {
+        Window::After(m) => (m, None),
+        Window::Since(ms) => (Marker::default(), Some(ms)),
+    };
+    // With a marker, rows after it; with --since, rows from that time (since = NULL otherwise).
+    let accepted_ms = STAMP_MILLIS.replace("{s}", "r.accepted_at");
+    let entries = items(
+        conn,
+        "SELECT e.id, e.id, e.kind, e.title, e.author, e.created_ms, NULL FROM entries e
+         WHERE e.deleted = 0 AND (CASE WHEN ?2 IS NULL THEN e.seq > ?1 ELSE e.created_ms >= ?2 END)
+         ORDER BY e.created_ms, e.id",
+        params![m.entry_seq, since],
+    )?;
+    let replies = items(
+        conn,
+        "SELECT r.id, e.id, e.kind, e.title, r.author, r.created_ms, NULL
+           FROM replies r JOIN entries e ON e.seq = r.entry_seq
+         WHERE r.deleted = 0 AND e.deleted = 0
+           AND (CASE WHEN ?2 IS NULL THEN r.seq > ?1 ELSE r.created_ms >= ?2 END)
+         ORDER BY r.created_ms, r.id",
+        params![m.reply_seq, since],
+    )?;
+    let accepted = items(
+        conn,
+        &format!(
+            "SELECT r.id, e.id, e.kind, e.title, r.accepted_by, {accepted_ms}, NULL
+               FROM replies r JOIN entries e ON e.seq = r.entry_seq
+             WHERE r.accepted = 1 AND r.deleted = 0 AND e.deleted = 0
+               AND (CASE WHEN ?3 IS NULL THEN r.seq > ?1 OR {accepted_ms} >= ?2
+                         ELSE {accepted_ms} >= ?3 END)
+             ORDER BY 6, r.id"
+        ),
+        params![m.reply_seq, m.at_ms, since],
+    )?;
+    let hit = items(
+        conn,
+        "SELECT e.id, e.id, e.kind, e.title,
+                (SELECT o2.member FROM occurrences o2 WHERE o2.entry_seq = e.seq
+                  ORDER BY o2.at_ms DESC, o2.id DESC LIMIT 1),
+                (SELECT max(o2.at_ms) FROM occurrences o2 WHERE o2.entry_seq = e.seq),
+                (SELECT count(*) FROM occurrences o2 WHERE o2.entry_seq = e.seq)
+           FROM entries e
+         WHERE e.deleted = 0 AND EXISTS (SELECT 1 FROM occurrences o WHERE o.entry_seq = e.seq
+               AND (CASE WHEN ?2 IS NULL THEN o.rowid > ?1 ELSE o.at_ms >= ?2 END))
+         ORDER BY 6, e.id",
+        params![m.occurrence_row, since],
+    )?;
+    let mut news = News {
+        entries,
+        replies,
+        accepted,
+        recurring: Vec::new(),
+    };
+    for item in hit {
+        let members: u64 = conn.query_row(
+            "SELECT count(DISTINCT o.member) FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
+             WHERE e.id = ?1",
+            [&item.entry],
+            |r| r.get(0),
+        )?;
+        if is_recurring(item.occurrences.unwrap_or(0), members) {
+            news.recurring.push(item);
+        }
+    }
+    Ok(news)
+}
+
+fn items(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> anyhow::Result<Vec<Item>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map(params, |r| {
+        Ok(Item {
+            id: r.get(0)?,
+            short_id: String::new(),
+            entry: r.get(1)?,
+            kind: r.get(2)?,
+            title: r.get(3)?,
+            member: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+            at: timefmt::rfc3339(r.get::<_, Option<i64>>(5)?.unwrap_or(0)),
+            occurrences: r.get(6)?,
+        })
+    })?;
+    let mut items: Vec<Item> = rows.collect::<Result<_, _>>()?;
+    for item in &mut items {
+        item.short_id = short_id(conn, &item.id)?;
+    }
+    Ok(items)
+}
