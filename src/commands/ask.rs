@@ -102,11 +102,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             .collect();
         items.push("Post my question anyway".into());
         items.push("Cancel".into());
-        let choice = dialoguer::Select::new()
-            .with_prompt("The repertoire may know this already")
-            .items(&items)
-            .default(similar.len())
-            .interact_opt()?;
+        let choice = crate::picker::on_terminal(&dialoguer::console::Term::stderr(), |term| {
+            dialoguer::Select::new()
+                .with_prompt("The repertoire may know this already")
+                .items(&items)
+                .default(similar.len())
+                .interact_on_opt(term)
+        })?;
         match choice {
             Some(i) if i < similar.len() => {
                 let hit = &similar[i];

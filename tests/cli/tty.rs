@@ -129,3 +129,31 @@ fn bash_saves_the_last_command_and_recalls_it_without_running_it() {
     tty.press("Enter");
     tty.wait_for("saved-42");
 }
+
+/// Ctrl-C in every list and menu: the cursor dialoguer hid is shown again, the shell sees 130
+/// (as for any command Ctrl-C stops) and nothing is written.
+#[test]
+fn ctrl_c_in_a_picker_gives_the_cursor_back() {
+    let (repo, entries) = fixture();
+    for (command, on_screen) in [
+        ("rep show --no-pager", "type to filter"),
+        ("rep pick lock", "type to filter"),
+        ("rep ask 'what holds a lock' -d postgres", "Cancel"),
+    ] {
+        let line = format!("{command}; echo \"exit=$?\"; exec sleep 30");
+        let Some(tty) = Tmux::start(&repo, &line, &[]) else {
+            return;
+        };
+        tty.wait_for(on_screen);
+        assert!(
+            !tty.cursor_visible(),
+            "{command}: the list hides the cursor"
+        );
+        tty.press("C-c");
+        let screen = tty.wait_for("exit=");
+        assert!(screen.contains("exit=130"), "{command}: {screen}");
+        assert!(tty.cursor_visible(), "{command}: the cursor stays hidden");
+        drop(tty);
+        assert_eq!(repo.list_ids(&[]).len(), entries.len(), "{command}");
+    }
+}
