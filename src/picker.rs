@@ -91,7 +91,8 @@ fn nothing_to_pick(wanted: Wanted) -> RepError {
     }
 }
 
-/// One line of a picker: short id, kind, domain, title and, when asked, the command.
+/// One line of a picker: short id, kind, domain, title and, when asked, the command. A deleted
+/// entry (offered only by pickers that take one, such as `rep history`) says so.
 pub fn item_line(e: &Entry, with_command: bool) -> String {
     let mut line = format!(
         "{:<6} {:<8} {:<12} {}",
@@ -100,6 +101,9 @@ pub fn item_line(e: &Entry, with_command: bool) -> String {
         sanitize_line(&e.domain),
         sanitize_line(&e.title)
     );
+    if e.deleted {
+        line.push_str("  (deleted)");
+    }
     if with_command && let Some(command) = &e.command {
         line.push_str("  $ ");
         line.push_str(&sanitize_line(command));

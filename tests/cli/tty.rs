@@ -157,3 +157,24 @@ fn ctrl_c_in_a_picker_gives_the_cursor_back() {
         assert_eq!(repo.list_ids(&[]).len(), entries.len(), "{command}");
     }
 }
+
+/// `rep show`'s list leaves deleted entries out (they stay reachable by id); `rep history`,
+/// which takes them, marks them.
+#[test]
+fn the_show_picker_leaves_deleted_entries_out() {
+    let (repo, entries) = fixture();
+    let story = entries[1].1["id"].as_str().unwrap().to_owned();
+    repo.ok(&["rm", &story]);
+    let Some(tty) = Tmux::start(&repo, "rep show --no-pager; exec sleep 30", &[]) else {
+        return;
+    };
+    let screen = tty.wait_for("Show table bloat");
+    assert!(!screen.contains("WAL filled"), "{screen}");
+    drop(tty);
+    let Some(tty) = Tmux::start(&repo, "rep history --no-pager; exec sleep 30", &[]) else {
+        return;
+    };
+    let screen = tty.wait_for("WAL filled");
+    let line = screen.lines().find(|l| l.contains("WAL filled")).unwrap();
+    assert!(line.trim_end().ends_with("(deleted)"), "{screen}");
+}
