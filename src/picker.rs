@@ -14,9 +14,6 @@ use crate::model::Entry;
 use crate::output::sanitize_line;
 use crate::store::entries::{self, Scope};
 
-/// How many entries a picker offers at most; a longer list is better narrowed by typing an id.
-const MAX_ITEMS: usize = 5000;
-
 /// What a command accepts in place of a missing id.
 #[derive(Debug, Clone, Copy)]
 pub struct Wanted {
@@ -69,7 +66,7 @@ pub fn entry_id(
     }
     let found = ctx
         .store_for_reading()?
-        .read(|c| entries::pick_candidates(c, wanted.scope, wanted.kinds, false, MAX_ITEMS))?;
+        .read(|c| entries::pick_candidates(c, wanted.scope, wanted.kinds, false))?;
     if found.is_empty() {
         return Err(nothing_to_pick(wanted).into());
     }

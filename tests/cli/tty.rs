@@ -178,3 +178,57 @@ fn the_show_picker_leaves_deleted_entries_out() {
     let line = screen.lines().find(|l| l.contains("WAL filled")).unwrap();
     assert!(line.trim_end().ends_with("(deleted)"), "{screen}");
 }
+
+/// An exchange file of `count` tools, `rsync` the oldest: what a big tldr import leaves.
+fn many_tools(repo: &Repo, count: u64) -> std::path::PathBuf {
+    let mut file = String::from("{\"format\":\"repertoire\",\"version\":\"1.1\"}\n");
+    for n in 0..count {
+        let (title, command) = if n == 0 {
+            (
+                "Mirror a folder with rsync".to_owned(),
+                "rsync -a src/ dst/".to_owned(),
+            )
+        } else {
+            (format!("Generated tool number {n}"), format!("echo {n}"))
+        };
+        let at = format!(
+            "{}.000000.c07c2ff76c4946f39215745a65413f6a",
+            1_790_000_000_000 + n
+        );
+        let field = |v: &str| format!("{{\"value\":{v},\"at\":\"{at}\",\"by\":\"ana\"}}");
+        let quoted = |t: &str| format!("\"{t}\"");
+        file.push_str(&format!(
+            "{{\"type\":\"entry\",\"id\":\"{n:08x}-0000-4000-8000-{n:012x}\",\
+             \"created_at\":\"2026-09-21T00:00:00.000Z\",\"author\":\"ana\",\"kind\":{},\
+             \"title\":{},\"body\":{},\"domain\":{},\"command\":{},\"link\":{},\
+             \"deleted\":{},\"tags\":{{}}}}\n",
+            field(&quoted("tool")),
+            field(&quoted(&title)),
+            field(&quoted("")),
+            field(&quoted("general")),
+            field(&quoted(&command)),
+            field("null"),
+            field("false"),
+        ));
+    }
+    let path = repo.path().join("many.jsonl");
+    std::fs::write(&path, file).unwrap();
+    path
+}
+
+/// Every live entry is within reach of typing, not only the most recent few thousand.
+#[test]
+fn the_pickers_reach_the_oldest_of_many_entries() {
+    let repo = Repo::new();
+    let file = many_tools(&repo, 5_001);
+    repo.ok(&["import", file.to_str().unwrap()]);
+    for command in ["rep pick", "rep show --no-pager"] {
+        let line = format!("{command}; exec sleep 30");
+        let Some(tty) = Tmux::start(&repo, &line, &[]) else {
+            return;
+        };
+        tty.wait_for("type to filter");
+        tty.type_text("rsync");
+        tty.wait_for("Mirror a folder with rsync");
+    }
+}
