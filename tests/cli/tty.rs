@@ -232,3 +232,49 @@ fn the_pickers_reach_the_oldest_of_many_entries() {
         tty.wait_for("Mirror a folder with rsync");
     }
 }
+
+/// Picking a tool in the `rep ask` menu notes that it helped (a tool cannot recur) and posts
+/// no question.
+#[test]
+fn picking_a_tool_in_the_ask_menu_notes_that_it_helped() {
+    let (repo, entries) = fixture();
+    let tool = entries[0].1["id"].as_str().unwrap().to_owned();
+    let line = "rep ask 'what holds a lock' -d postgres; echo \"exit=$?\"; exec sleep 30";
+    let Some(tty) = Tmux::start(&repo, line, &[]) else {
+        return;
+    };
+    let screen = tty.wait_for("Cancel");
+    let first = screen
+        .lines()
+        .position(|l| l.contains("That answers it"))
+        .unwrap();
+    let post = screen
+        .lines()
+        .position(|l| l.contains("Post my question"))
+        .unwrap();
+    assert!(
+        screen
+            .lines()
+            .nth(first)
+            .unwrap()
+            .contains("Find what holds a lock"),
+        "{screen}"
+    );
+    // From the default, "post anyway", up to the first match.
+    for _ in first..post {
+        tty.press("Up");
+    }
+    tty.press("Enter");
+    let screen = tty.wait_for("exit=");
+    assert!(screen.contains("exit=0"), "{screen}");
+    assert!(
+        screen.contains("answers it (it helped 1 member so far)"),
+        "{screen}"
+    );
+    assert_eq!(repo.json(&["show", &tool])["helped"], 1);
+    assert_eq!(
+        repo.list_ids(&[]).len(),
+        entries.len(),
+        "no question was posted"
+    );
+}
