@@ -694,8 +694,7 @@ pub fn search(
 /// empty), tools `with_command` only if asked, most recently changed first. All of them, so that
 /// typing can reach any (a cap of 5,000 hid most of a tldr import). Bodies are left empty, since a
 /// picker shows one line per entry and may hold the whole repertoire, and short ids come from
-/// one sorted pass instead of two lookups per entry: 100,000 entries load in well under the
-/// 100 ms a first frame may take (docs/performance.md).
+/// one sorted pass instead of two lookups per entry.
 pub fn pick_candidates(
     conn: &Connection,
     scope: Scope,
