@@ -15,6 +15,8 @@ pub enum ExitStatus {
     Environment = 3,
     /// A bug in rep.
     Internal = 70,
+    /// Ctrl-C while a list or menu was on screen: what a shell reports for a process SIGINT stopped.
+    Interrupted = 130,
 }
 
 /// An error a caller can branch on; everything else travels as `anyhow::Error` with context.

@@ -2,19 +2,17 @@
 //! Every command that takes an entry id goes through [`entry_id`].
 
 use std::io::IsTerminal as _;
+use std::sync::Once;
 
 use dialoguer::FuzzySelect;
 use dialoguer::console::Term;
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 
 use crate::context::Context;
-use crate::error::RepError;
+use crate::error::{ExitStatus, RepError};
 use crate::model::Entry;
 use crate::output::sanitize_line;
 use crate::store::entries::{self, Scope};
-
-/// How many entries a picker offers at most; a longer list is better narrowed by typing an id.
-const MAX_ITEMS: usize = 5000;
 
 /// What a command accepts in place of a missing id.
 #[derive(Debug, Clone, Copy)]
@@ -68,7 +66,7 @@ pub fn entry_id(
     }
     let found = ctx
         .store_for_reading()?
-        .read(|c| entries::pick_candidates(c, wanted.scope, wanted.kinds, false, MAX_ITEMS))?;
+        .read(|c| entries::pick_candidates(c, wanted.scope, wanted.kinds, false))?;
     if found.is_empty() {
         return Err(nothing_to_pick(wanted).into());
     }
@@ -90,7 +88,8 @@ fn nothing_to_pick(wanted: Wanted) -> RepError {
     }
 }
 
-/// One line of a picker: short id, kind, domain, title and, when asked, the command.
+/// One line of a picker: short id, kind, domain, title and, when asked, the command. A deleted
+/// entry (offered only by pickers that take one, such as `rep history`) says so.
 pub fn item_line(e: &Entry, with_command: bool) -> String {
     let mut line = format!(
         "{:<6} {:<8} {:<12} {}",
@@ -99,6 +98,9 @@ pub fn item_line(e: &Entry, with_command: bool) -> String {
         sanitize_line(&e.domain),
         sanitize_line(&e.title)
     );
+    if e.deleted {
+        line.push_str("  (deleted)");
+    }
     if with_command && let Some(command) = &e.command {
         line.push_str("  $ ");
         line.push_str(&sanitize_line(command));
@@ -126,18 +128,46 @@ pub fn choose(prompt: &str, items: &[String], query: &str) -> anyhow::Result<Opt
     // A line wider than the terminal wraps, and the list then redraws over itself.
     let width = usize::from(term.size().1).saturating_sub(4).max(20);
     let items: Vec<String> = items.iter().map(|i| fit(i, width)).collect();
-    let chosen = FuzzySelect::with_theme(theme)
-        .with_prompt(prompt)
-        .items(&items)
-        .with_initial_text(sanitize_line(query))
-        .max_length(15)
-        .report(false)
-        .default(0)
-        .interact_on_opt(&term)
-        .map_err(|e| match e {
-            dialoguer::Error::IO(io) => anyhow::Error::new(io).context("while showing the list"),
-        })?;
-    // dialoguer leaves the cursor hidden when the list is cancelled.
+    on_terminal(&term, |term| {
+        FuzzySelect::with_theme(theme)
+            .with_prompt(prompt)
+            .items(&items)
+            .with_initial_text(sanitize_line(query))
+            .max_length(15)
+            .report(false)
+            .default(0)
+            .interact_on_opt(term)
+    })
+}
+
+/// Run a dialoguer prompt on `term` and give the terminal back as it was on every way out:
+/// dialoguer hides the cursor and leaves it hidden when the prompt is cancelled, and on Ctrl-C
+/// console raises SIGINT itself, which would end the process before anything showed it again.
+/// Ctrl-C (or a SIGINT from elsewhere) shows the cursor and exits with 130, writing nothing.
+pub fn on_terminal<T>(
+    term: &Term,
+    prompt: impl FnOnce(&Term) -> dialoguer::Result<T>,
+) -> anyhow::Result<T> {
+    static HANDLER: Once = Once::new();
+    HANDLER.call_once(|| {
+        // Without the handler a Ctrl-C still ends rep, only with the cursor hidden.
+        let _ = ctrlc::set_handler(|| interrupted());
+    });
+    let outcome = prompt(term);
     let _ = term.show_cursor();
-    Ok(chosen)
+    match outcome {
+        Ok(value) => Ok(value),
+        Err(dialoguer::Error::IO(io)) if io.kind() == std::io::ErrorKind::Interrupted => {
+            interrupted()
+        }
+        Err(dialoguer::Error::IO(io)) => {
+            Err(anyhow::Error::new(io).context("while showing the list"))
+        }
+    }
+}
+
+/// The cursor back, then the exit status a shell gives a process stopped by Ctrl-C.
+fn interrupted() -> ! {
+    let _ = Term::stderr().show_cursor();
+    std::process::exit(ExitStatus::Interrupted as i32)
 }

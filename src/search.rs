@@ -379,6 +379,15 @@ pub fn similarity_words(text: &str) -> Vec<String> {
     words
 }
 
+/// Whether an entry titled `title` answers `question` so plainly that a menu may offer it first:
+/// its title holds every word of the question that says what it is about, and there are at
+/// least two (one shared word is too weak a sign).
+pub fn title_answers(question: &str, title: &str) -> bool {
+    let asked = similarity_words(question);
+    let titled = similarity_words(title);
+    asked.len() >= 2 && asked.iter().all(|w| titled.contains(w))
+}
+
 /// A query for entries similar to a text: any of its words may match, and bm25 ranks those
 /// that match more and rarer words first.
 pub fn similarity_query(text: &str) -> Option<String> {
@@ -436,6 +445,19 @@ pub fn miss_key(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_answers_when_it_holds_every_word_asked() {
+        assert!(title_answers(
+            "what holds a lock?",
+            "Find what holds a lock"
+        ));
+        assert!(!title_answers(
+            "nightly migration blocked by a lock",
+            "A lock blocks the nightly migration"
+        ));
+        assert!(!title_answers("lock", "Find what holds a lock"));
+    }
     use proptest::prelude::*;
     use rusqlite::Connection;
 

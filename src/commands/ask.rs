@@ -15,11 +15,13 @@ use crate::store::ranking;
 /// Ask the community a question
 ///
 /// First looks for what the repertoire already knows. On a terminal it shows the best matches
-/// and lets you pick one that answers it (recorded as an occurrence of that entry: "hit this
-/// again"), post anyway, or cancel. Without a terminal, or with --yes, it posts and lists the
-/// similar entries. With `-`, text on stdin (`make 2>&1 | rep ask "..." -`) becomes the body as
-/// a code block; without it stdin is never read, so a loop that feeds questions one line at a
-/// time or a pipe that stays open cannot swallow the rest or hang.
+/// and lets you pick one that answers it (for a question or problem, recorded as an occurrence of
+/// it: "hit this again"; for a tool, story or doc, as `rep helped` on it), post anyway, or
+/// cancel. The best match is the default when its title holds every word of the question;
+/// otherwise posting is. Without a terminal, or with --yes, it posts and lists the similar
+/// entries. With `-`, text on stdin (`make 2>&1 | rep ask "..." -`) becomes the body as a code
+/// block; without it stdin is never read, so a loop that feeds questions one line at a time or
+/// a pipe that stays open cannot swallow the rest or hang.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -101,12 +103,20 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             })
             .collect();
         items.push("Post my question anyway".into());
+        // The best match first when its title plainly answers the question; else posting.
+        let default_choice = if crate::search::title_answers(&title, &similar[0].entry.title) {
+            0
+        } else {
+            similar.len()
+        };
         items.push("Cancel".into());
-        let choice = dialoguer::Select::new()
-            .with_prompt("The repertoire may know this already")
-            .items(&items)
-            .default(similar.len())
-            .interact_opt()?;
+        let choice = crate::picker::on_terminal(&dialoguer::console::Term::stderr(), |term| {
+            dialoguer::Select::new()
+                .with_prompt("The repertoire may know this already")
+                .items(&items)
+                .default(default_choice)
+                .interact_on_opt(term)
+        })?;
         match choice {
             Some(i) if i < similar.len() => {
                 let hit = &similar[i];
@@ -116,9 +126,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 if hit.entry.kind == "question" || hit.entry.kind == "problem" {
                     crate::commands::seen::record(ctx, seq, Some(&title))?;
                 } else {
+                    // A tool or a doc cannot happen again; that it answered is what `rep helped` notes.
+                    let helped = crate::commands::helped::record(ctx, &hit.entry.id)?;
                     ctx.out.status(&format!(
-                        "see {}: `rep show {}`",
-                        hit.entry.short_id, hit.entry.short_id
+                        "noted: {} answers it (it helped {} so far); see `rep show {}`",
+                        hit.entry.short_id,
+                        crate::output::count(helped.helped, "member", "members"),
+                        hit.entry.short_id
                     ));
                 }
                 return Ok(());

@@ -73,14 +73,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
 }
 
 fn ask(prompt: &str, initial: &str) -> anyhow::Result<String> {
-    let answer: String = dialoguer::Input::new()
-        .with_prompt(prompt)
-        .with_initial_text(initial)
-        .allow_empty(true)
-        .interact_text_on(&dialoguer::console::Term::stderr())
-        .map_err(|e| match e {
-            dialoguer::Error::IO(io) => anyhow::Error::new(io).context("while asking"),
-        })?;
+    let answer: String = crate::picker::on_terminal(&dialoguer::console::Term::stderr(), |term| {
+        dialoguer::Input::new()
+            .with_prompt(prompt)
+            .with_initial_text(initial)
+            .allow_empty(true)
+            .interact_text_on(term)
+    })?;
     if answer.trim().is_empty() {
         return Err(
             RepError::user(format!("cancelled: no {prompt} given; nothing was written")).into(),

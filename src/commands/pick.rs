@@ -33,7 +33,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     let tools = ctx
         .store_for_reading()?
-        .read(|c| entries::pick_candidates(c, Scope::Live, &["tool"], true, 5000))?;
+        .read(|c| entries::pick_candidates(c, Scope::Live, &["tool"], true))?;
     if tools.is_empty() {
         return Err(RepError::user("no tools with a command yet")
             .with_hint("run a command, then `rep-save` saves it; or `rep add tool TITLE --cmd CMD`")

@@ -82,7 +82,8 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    let id = picker::entry_id(ctx, args.id, Wanted::ANY)?;
+    // Deleted entries stay reachable by id; the list offers what people look for.
+    let id = picker::entry_id(ctx, args.id, Wanted::LIVE)?;
     let seq = ctx
         .store_for_reading()?
         .read(|c| entries::resolve(c, &id, Scope::Any))?;

@@ -129,3 +129,137 @@ fn bash_saves_the_last_command_and_recalls_it_without_running_it() {
     tty.press("Enter");
     tty.wait_for("saved-42");
 }
+
+/// Ctrl-C in every list and menu: the cursor dialoguer hid is shown again, the shell sees 130
+/// (as for any command Ctrl-C stops) and nothing is written.
+#[test]
+fn ctrl_c_in_a_picker_gives_the_cursor_back() {
+    let (repo, entries) = fixture();
+    for (command, on_screen) in [
+        ("rep show --no-pager", "type to filter"),
+        ("rep pick lock", "type to filter"),
+        ("rep ask 'what holds a lock' -d postgres", "Cancel"),
+    ] {
+        let line = format!("{command}; echo \"exit=$?\"; exec sleep 30");
+        let Some(tty) = Tmux::start(&repo, &line, &[]) else {
+            return;
+        };
+        tty.wait_for(on_screen);
+        assert!(
+            !tty.cursor_visible(),
+            "{command}: the list hides the cursor"
+        );
+        tty.press("C-c");
+        let screen = tty.wait_for("exit=");
+        assert!(screen.contains("exit=130"), "{command}: {screen}");
+        assert!(tty.cursor_visible(), "{command}: the cursor stays hidden");
+        drop(tty);
+        assert_eq!(repo.list_ids(&[]).len(), entries.len(), "{command}");
+    }
+}
+
+/// `rep show`'s list leaves deleted entries out (they stay reachable by id); `rep history`,
+/// which takes them, marks them.
+#[test]
+fn the_show_picker_leaves_deleted_entries_out() {
+    let (repo, entries) = fixture();
+    let story = entries[1].1["id"].as_str().unwrap().to_owned();
+    repo.ok(&["rm", &story]);
+    let Some(tty) = Tmux::start(&repo, "rep show --no-pager; exec sleep 30", &[]) else {
+        return;
+    };
+    let screen = tty.wait_for("Show table bloat");
+    assert!(!screen.contains("WAL filled"), "{screen}");
+    drop(tty);
+    let Some(tty) = Tmux::start(&repo, "rep history --no-pager; exec sleep 30", &[]) else {
+        return;
+    };
+    let screen = tty.wait_for("WAL filled");
+    let line = screen.lines().find(|l| l.contains("WAL filled")).unwrap();
+    assert!(line.trim_end().ends_with("(deleted)"), "{screen}");
+}
+
+/// An exchange file of `count` tools, `rsync` the oldest: what a big tldr import leaves.
+fn many_tools(repo: &Repo, count: u64) -> std::path::PathBuf {
+    let mut file = String::from("{\"format\":\"repertoire\",\"version\":\"1.1\"}\n");
+    for n in 0..count {
+        let (title, command) = if n == 0 {
+            (
+                "Mirror a folder with rsync".to_owned(),
+                "rsync -a src/ dst/".to_owned(),
+            )
+        } else {
+            (format!("Generated tool number {n}"), format!("echo {n}"))
+        };
+        let at = format!(
+            "{}.000000.c07c2ff76c4946f39215745a65413f6a",
+            1_790_000_000_000 + n
+        );
+        let field = |v: &str| format!("{{\"value\":{v},\"at\":\"{at}\",\"by\":\"ana\"}}");
+        let quoted = |t: &str| format!("\"{t}\"");
+        file.push_str(&format!(
+            "{{\"type\":\"entry\",\"id\":\"{n:08x}-0000-4000-8000-{n:012x}\",\
+             \"created_at\":\"2026-09-21T00:00:00.000Z\",\"author\":\"ana\",\"kind\":{},\
+             \"title\":{},\"body\":{},\"domain\":{},\"command\":{},\"link\":{},\
+             \"deleted\":{},\"tags\":{{}}}}\n",
+            field(&quoted("tool")),
+            field(&quoted(&title)),
+            field(&quoted("")),
+            field(&quoted("general")),
+            field(&quoted(&command)),
+            field("null"),
+            field("false"),
+        ));
+    }
+    let path = repo.path().join("many.jsonl");
+    std::fs::write(&path, file).unwrap();
+    path
+}
+
+/// Every live entry is within reach of typing, not only the most recent few thousand.
+#[test]
+fn the_pickers_reach_the_oldest_of_many_entries() {
+    let repo = Repo::new();
+    let file = many_tools(&repo, 5_001);
+    repo.ok(&["import", file.to_str().unwrap()]);
+    for command in ["rep pick", "rep show --no-pager"] {
+        let line = format!("{command}; exec sleep 30");
+        let Some(tty) = Tmux::start(&repo, &line, &[]) else {
+            return;
+        };
+        tty.wait_for("type to filter");
+        tty.type_text("rsync");
+        tty.wait_for("Mirror a folder with rsync");
+    }
+}
+
+/// In the `rep ask` menu a plainly answering match is the default; picking a tool notes that it
+/// helped (a tool cannot recur) and posts no question.
+#[test]
+fn picking_a_tool_in_the_ask_menu_notes_that_it_helped() {
+    let (repo, entries) = fixture();
+    let tool = entries[0].1["id"].as_str().unwrap().to_owned();
+    let line = "rep ask 'what holds a lock' -d postgres; echo \"exit=$?\"; exec sleep 30";
+    let Some(tty) = Tmux::start(&repo, line, &[]) else {
+        return;
+    };
+    let screen = tty.wait_for("Cancel");
+    // The tool's title holds every word asked: it is the default, not "post anyway".
+    let chosen = screen
+        .lines()
+        .find(|l| l.contains("Find what holds a lock"));
+    assert!(chosen.unwrap().trim_start().starts_with('>'), "{screen}");
+    tty.press("Enter");
+    let screen = tty.wait_for("exit=");
+    assert!(screen.contains("exit=0"), "{screen}");
+    assert!(
+        screen.contains("answers it (it helped 1 member so far)"),
+        "{screen}"
+    );
+    assert_eq!(repo.json(&["show", &tool])["helped"], 1);
+    assert_eq!(
+        repo.list_ids(&[]).len(),
+        entries.len(),
+        "no question was posted"
+    );
+}

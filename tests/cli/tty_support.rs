@@ -102,6 +102,16 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Whether the terminal shows its cursor (tmux's own record of the last `\x1b[?25h`/`l`).
+    pub fn cursor_visible(&self) -> bool {
+        let out = self
+            .command()
+            .args(["display-message", "-p", "-t", "t", "#{cursor_flag}"])
+            .output()
+            .expect("tmux display-message");
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
     /// Wait until the screen shows `needle`; give the screen.
     pub fn wait_for(&self, needle: &str) -> String {
         self.wait_until(&format!("{needle:?}"), |screen| screen.contains(needle))
