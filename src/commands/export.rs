@@ -211,9 +211,7 @@ fn with_threads(
             let facts = practice::facts(c, seq)?;
             let replies = practice::replies(c, seq)?;
             let links = practice::links(c, seq, &entry.id)?;
-            let duplicate = links
-                .iter()
-                .any(|l| l.kind == "duplicate" && l.direction == "to");
+            let duplicate = links.iter().any(practice::LinkView::makes_a_duplicate);
             Ok(crate::markdown::Published {
                 status: crate::community::status(
                     &entry.kind,

@@ -61,9 +61,7 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
         let superseded = links
             .iter()
             .any(|l| l.kind == "supersedes" && l.direction == "from");
-        let duplicate = links
-            .iter()
-            .any(|l| l.kind == "duplicate" && l.direction == "to");
+        let duplicate = links.iter().any(practice::LinkView::makes_a_duplicate);
         Ok(Thread {
             status: community::status(&entry.kind, facts.resolved, replies.len() as u64, duplicate),
             recurring: community::is_recurring(occurrences.count, occurrences.members, min),

@@ -464,6 +464,13 @@ pub struct LinkView {
     pub title: String,
 }
 
+impl LinkView {
+    /// The shown entry is a duplicate of this link's other end (see community::status).
+    pub fn makes_a_duplicate(&self) -> bool {
+        self.kind == "duplicate" && self.direction == "to"
+    }
+}
+
 pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Result<Vec<LinkView>> {
     let mut out = Vec::new();
     let mut outgoing = conn.prepare_cached(
