@@ -20,6 +20,7 @@ mod help;
 mod history;
 mod import_foreign;
 mod import_navi_pet;
+mod json_contract;
 mod list;
 mod map;
 mod members;
