@@ -104,10 +104,6 @@ impl Scenario {
         self.labels.value(&value)
     }
 
-    fn json(&mut self, args: &[&str]) -> Value {
-        self.json_at(crate::support::NOW, args)
-    }
-
     /// A full id printed by a command (`rep add`, `rep answer`), learned in order.
     fn id(&mut self, printed: &str) -> String {
         let id = printed.trim().to_owned();
