@@ -28,6 +28,7 @@ mod output;
 mod picker;
 mod render;
 mod search;
+mod stem;
 mod store;
 mod sync;
 mod tempfiles;

@@ -1,6 +1,7 @@
 //! Turning what a user typed into a full-text query that can never be a syntax error, the
 //! text normalisation of the search index, and the spelling corrections of a search.
 
+use crate::stem;
 use unicode_normalization::UnicodeNormalization as _;
 
 /// Between a tldr page's command name and its description in an entry's title.
@@ -170,7 +171,7 @@ impl Words {
             return None;
         }
         let mut any = vec![format!("{}*", quote(last))];
-        any.extend(ENDINGS.iter().map(|end| quote(&format!("{last}{end}"))));
+        any.extend(completions_beyond_prefix(last).iter().map(|c| quote(c)));
         Some(format!("({})", any.join(" OR ")))
     }
 
@@ -206,6 +207,26 @@ const ENDINGS: &[&str] = &[
     "ly", "er", "ers", "or", "ors", "ic", "ical", "ize", "ise", "ized", "able", "ible", "ness",
     "ive", "ous", "ate", "ates", "ated", "ating", "ant", "ent", "ism", "ist", "ful",
 ];
+
+/// The completions of a half-typed `last` word that can match what the word as a prefix does
+/// not, one per stem. FTS5 stems the prefix too (`"relief"*` looks for stems beginning with
+/// `relief`), so a completion whose stem begins with the prefix's stem adds nothing, and two of
+/// one stem match the same rows; yet each phrase of a query costs a pass over its postings
+/// when bm25 ranks, which made the completions most of the cost of a rare phrase. Words that
+/// are not plain ASCII keep every completion: FTS5's tokenizer folds them first.
+fn completions_beyond_prefix(last: &str) -> Vec<String> {
+    let all = ENDINGS.iter().map(|end| format!("{last}{end}"));
+    if !last.bytes().all(|b| b.is_ascii_lowercase()) {
+        return all.collect();
+    }
+    let covered = stem::porter(last);
+    let mut stems = std::collections::HashSet::new();
+    all.filter(|completion| {
+        let stem = stem::porter(completion);
+        !stem.starts_with(&covered) && stems.insert(stem)
+    })
+    .collect()
+}
 
 fn quote(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
@@ -625,6 +646,21 @@ mod tests {
         );
         assert_eq!(miss_key("how do I").unwrap(), "do how i");
         assert_eq!(miss_key("  ?! "), None);
+    }
+
+    #[test]
+    fn only_completions_that_reach_past_the_prefix_are_searched() {
+        // Every ending of `relief` stems to something beginning with `relief`: the prefix
+        // alone finds all of them.
+        assert_eq!(completions_beyond_prefix("relief"), Vec::<String>::new());
+        let deploym = completions_beyond_prefix("deploym");
+        assert!(deploym.contains(&"deployment".to_owned()), "{deploym:?}");
+        let stems: Vec<String> = deploym.iter().map(|c| stem::porter(c)).collect();
+        let distinct: std::collections::HashSet<&String> = stems.iter().collect();
+        assert_eq!(distinct.len(), stems.len(), "one per stem: {stems:?}");
+        assert!(stems.iter().all(|s| !s.starts_with("deploym")), "{stems:?}");
+        // Not plain ASCII: FTS5 folds it before stemming, so every completion is kept.
+        assert_eq!(completions_beyond_prefix("réplic").len(), ENDINGS.len());
     }
 
     #[test]
