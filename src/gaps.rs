@@ -10,9 +10,7 @@ use crate::community::{self, Level};
 use crate::output::{count, plural};
 use crate::store::analysis::{Contribution, DomainFacts, Miss, StaleDomain, WaitingQuestion};
 use crate::store::practice::Candidate;
-use crate::timefmt::Millis;
-
-const WEEK_MS: Millis = 7 * 24 * 60 * 60 * 1000;
+use crate::timefmt::{Millis, WEEK_MS};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gap {

@@ -28,7 +28,20 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [Kind; 5] = [
+        Kind::Story,
+        Kind::Tool,
+        Kind::Problem,
+        Kind::Question,
+        Kind::Doc,
+    ];
+
+    /// The kind stored as `text`; `None` for a kind this rep does not know (a later one).
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             Kind::Story => "story",
             Kind::Tool => "tool",

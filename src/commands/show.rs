@@ -9,6 +9,7 @@ use crate::model::Entry;
 use crate::output::count;
 use crate::output::{sanitize, sanitize_line};
 use crate::picker::{self, Wanted};
+use crate::rules::staleness;
 use crate::store::entries::{self, Scope};
 use crate::store::practice::{self, LinkView, Occurrences, ReplyView};
 use crate::timefmt;
@@ -64,11 +65,19 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
         let duplicate = links.iter().any(practice::LinkView::makes_a_duplicate);
         Ok(Thread {
             status: community::status(&entry.kind, facts.resolved, replies.len() as u64, duplicate),
-            recurring: community::is_recurring(occurrences.count, occurrences.members, min),
+            recurring: crate::rules::recurrence::is_recurring(
+                occurrences.count,
+                occurrences.members,
+                min,
+            ),
             documented: practice::is_documented(c, &entry.id)?,
             helped: practice::helped_count(c, &entry.id)?,
             stale: superseded
-                || community::is_stale(facts.created_ms, facts.reviewed_ms, now, interval),
+                || staleness::is_past_review(
+                    facts.created_ms,
+                    facts.reviewed_ms.map(|r| r.max(facts.created_ms)),
+                    staleness::reviewed_before(now, interval),
+                ),
             reviewed_at: facts.reviewed_ms.map(timefmt::rfc3339),
             reviewed_by: facts.reviewed_by,
             entry,

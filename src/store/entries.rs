@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-use super::Writer;
+use super::{Writer, rules_sql};
 use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::exchange::TextField;
@@ -560,10 +560,7 @@ impl Filter {
         }
         if let Some(domain) = &self.domain {
             let n = bind(params, domain.clone().into());
-            // '0' follows '/' in byte order: the range is exactly the sub-domains.
-            sql.push_str(&format!(
-                " AND (e.domain = ?{n} OR (e.domain >= ?{n} || '/' AND e.domain < ?{n} || '0'))"
-            ));
+            sql.push_str(&format!(" AND {}", rules_sql::within_domain("e.domain", n)));
         }
         for tag in &self.tags {
             let n = bind(params, tag.clone().into());
@@ -591,14 +588,7 @@ impl Filter {
             let n = bind(params, before.into());
             let active = serde_json::to_string(&self.active_members).unwrap_or_default();
             let a = bind(params, active.into());
-            sql.push_str(&format!(
-                " AND (coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) < ?{n}
-                       OR (e.reviewed_by IS NOT NULL
-                           AND e.reviewed_by NOT IN (SELECT value FROM json_each(?{a})))
-                       OR EXISTS (SELECT 1 FROM links l JOIN entries s ON s.seq = l.source_seq
-                                  WHERE l.target_id = e.id AND l.kind = 'supersedes' AND l.present = 1
-                                    AND s.deleted = 0))"
-            ));
+            sql.push_str(&format!(" AND {}", rules_sql::stale(n, a)));
         }
         sql
     }
@@ -805,11 +795,10 @@ pub fn in_domain_tree(
     domain: &str,
     move_to: impl Fn(&str) -> String,
 ) -> anyhow::Result<Vec<Renamed>> {
-    // '0' follows '/' in byte order: the range is exactly the sub-domains (as in Filter).
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, id, title, deleted, domain FROM entries
-         WHERE domain = ?1 OR (domain >= ?1 || '/' AND domain < ?1 || '0') ORDER BY id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT seq, id, title, deleted, domain FROM entries WHERE {} ORDER BY id",
+        rules_sql::within_domain("domain", 1)
+    ))?;
     let rows = stmt.query_map([domain], |r| {
         let from: String = r.get(4)?;
         Ok(Renamed {

@@ -12,6 +12,9 @@ use rusqlite::Connection;
 use super::analysis::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
 use super::practice::{Activity, Candidate};
 use crate::identity::{Identities, Spellings};
+use crate::model::Kind;
+use crate::rules::staleness::{self, StaleFacts};
+use crate::rules::{domain, kinds, recurrence};
 use crate::timefmt::Millis;
 
 /// Interned strings: domains and members repeat across 100,000 rows.
@@ -65,19 +68,14 @@ impl Names {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Question,
-    Problem,
-    Doc,
-    Other,
-}
-
 struct Entry {
     seq: i64,
     id: String,
     deleted: bool,
-    kind: Kind,
+    /// `None` for a kind this rep does not know.
+    kind: Option<Kind>,
+    /// A question or a problem ([`kinds::has_status`]).
+    has_status: bool,
     kind_name: u32,
     domain: u32,
     author: u32,
@@ -144,18 +142,14 @@ impl Snapshot {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let kind_text = r.get_ref(2)?.as_str()?;
-            let kind = match kind_text {
-                "question" => Kind::Question,
-                "problem" => Kind::Problem,
-                "doc" => Kind::Doc,
-                _ => Kind::Other,
-            };
+            let kind = Kind::parse(kind_text);
             let created_ms = r.get(5)?;
             let reviewed_ms = stamp_ms(r.get_ref(8)?.as_str_or_null()?);
             let entry = Entry {
                 seq: r.get(0)?,
                 deleted: r.get(1)?,
                 kind,
+                has_status: kinds::has_status(kind_text),
                 kind_name: names.intern(kind_text),
                 domain: names.intern(r.get_ref(3)?.as_str()?),
                 author: names.intern_member(&identities, r.get_ref(4)?.as_str()?, created_ms),
@@ -304,20 +298,9 @@ impl Snapshot {
         })
     }
 
-    fn in_domain(&self, e: &Entry, filter: &str) -> bool {
-        if filter.is_empty() {
-            return true;
-        }
-        let d = self.names.get(e.domain);
-        d == filter
-            || (d.len() > filter.len()
-                && d.starts_with(filter)
-                && d.as_bytes()[filter.len()] == b'/')
-    }
-
     fn live(&self, i: usize, filter: &str) -> bool {
         let e = &self.entries[i];
-        !e.deleted && self.in_domain(e, filter)
+        !e.deleted && domain::is_within_or_all(self.names.get(e.domain), filter)
     }
 
     /// See [`super::analysis::contributions`] for the weights.
@@ -334,7 +317,7 @@ impl Snapshot {
             if !self.live(i, filter) {
                 continue;
             }
-            let doc = e.kind == Kind::Doc;
+            let doc = e.kind == Some(Kind::Doc);
             add(
                 e.domain,
                 e.author,
@@ -398,7 +381,7 @@ impl Snapshot {
             push(
                 e.author,
                 i,
-                if e.kind == Kind::Doc {
+                if e.kind == Some(Kind::Doc) {
                     K::Doc
                 } else {
                     K::Entry
@@ -501,16 +484,20 @@ impl Snapshot {
             }
             let f = facts.entry(e.domain).or_default();
             *kinds.entry((e.domain, e.kind_name)).or_default() += 1;
-            if e.kind == Kind::Question && !self.duplicates.contains(&i) {
+            if e.kind == Some(Kind::Question) && !self.duplicates.contains(&i) {
                 match (e.resolved, self.live_replies[i]) {
                     (Some(true), _) => f.resolved_questions += 1,
                     (_, 0) => f.open_questions += 1,
                     _ => f.answered_questions += 1,
                 }
             }
-            if matches!(e.kind, Kind::Question | Kind::Problem)
-                && u64::from(self.occurrence_count[i]) >= min_occurrences
-                && members_by_entry.get(&i).is_some_and(|m| m.len() >= 2)
+            let members = members_by_entry.get(&i).map_or(0, |m| m.len() as u64);
+            if e.has_status
+                && recurrence::is_recurring(
+                    u64::from(self.occurrence_count[i]),
+                    members,
+                    min_occurrences,
+                )
             {
                 f.recurring += 1;
             }
@@ -549,7 +536,7 @@ impl Snapshot {
     ) -> Vec<WaitingQuestion> {
         let mut found = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
-            if e.kind != Kind::Question
+            if e.kind != Some(Kind::Question)
                 || e.resolved == Some(true)
                 || !self.live(i, filter)
                 || self.duplicates.contains(&i)
@@ -605,9 +592,8 @@ impl Snapshot {
         for (i, members) in members_by_entry {
             let e = &self.entries[i];
             let n = u64::from(self.occurrence_count[i]);
-            let recurring = n >= min && members.len() >= 2;
-            if !recurring
-                || !matches!(e.kind, Kind::Question | Kind::Problem)
+            if !recurrence::is_recurring(n, members.len() as u64, min)
+                || !e.has_status
                 || !self.live(i, filter)
                 || self.documented.contains(&i)
             {
@@ -648,11 +634,16 @@ impl Snapshot {
             if !self.live(i, filter) {
                 continue;
             }
-            let since = e.reviewed_ms.unwrap_or(e.created_ms);
-            let reviewer_gone = e
-                .reviewed_by
-                .is_some_and(|by| !active.contains(self.names.get(by)));
-            if since < reviewed_before || reviewer_gone || self.superseded.contains(&i) {
+            let facts = StaleFacts {
+                created_ms: e.created_ms,
+                reviewed_ms: e.reviewed_ms,
+                superseded: self.superseded.contains(&i),
+                reviewer_inactive: e
+                    .reviewed_by
+                    .is_some_and(|by| !active.contains(self.names.get(by))),
+            };
+            if staleness::is_stale(&facts, reviewed_before) {
+                let since = staleness::last_reviewed_or_created(e.created_ms, e.reviewed_ms);
                 by_domain
                     .entry(self.names.get(e.domain))
                     .or_default()
