@@ -519,11 +519,9 @@ pub struct Filter {
     /// Every spelling of `author` that the repertoire holds, once resolved.
     pub author_spellings: Vec<String>,
     pub since: Option<Millis>,
-    /// Only entries last reviewed (or created) before this time, or superseded.
-    pub stale_before: Option<Millis>,
-    /// With `stale_before`: the members active in the window; an entry last reviewed by anyone
-    /// else is stale too.
-    pub active_members: Vec<String>,
+    /// Only these entries (row ids): the stale ones, as [`super::snapshot::Snapshot::stale_seqs`]
+    /// finds them.
+    pub stale: Option<Vec<i64>>,
 }
 
 impl Filter {
@@ -534,7 +532,7 @@ impl Filter {
             && self.tags.is_empty()
             && self.author.is_none()
             && self.since.is_none()
-            && self.stale_before.is_none()
+            && self.stale.is_none()
     }
 
     /// Find every spelling of the author asked for (case, aliases: [`crate::identity`]), so
@@ -584,11 +582,12 @@ impl Filter {
             let n = bind(params, since.into());
             sql.push_str(&format!(" AND e.created_ms >= ?{n}"));
         }
-        if let Some(before) = self.stale_before {
-            let n = bind(params, before.into());
-            let active = serde_json::to_string(&self.active_members).unwrap_or_default();
-            let a = bind(params, active.into());
-            sql.push_str(&format!(" AND {}", rules_sql::stale(n, a)));
+        if let Some(seqs) = &self.stale {
+            let json = serde_json::to_string(seqs).unwrap_or_default();
+            let n = bind(params, json.into());
+            sql.push_str(&format!(
+                " AND e.seq IN (SELECT value FROM json_each(?{n}))"
+            ));
         }
         sql
     }

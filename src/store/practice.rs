@@ -579,30 +579,11 @@ pub struct Candidate {
     pub members: u64,
 }
 
-/// Problems and questions with at least `min` occurrences from at least two members and no live
-/// doc documenting them, most frequent first.
+/// Recurring problems and questions ([`crate::rules::recurrence`]) that no live doc documents,
+/// most frequent first: the same list as the undocumented gaps of `rep gaps`, from the same
+/// snapshot (occurrences of a duplicate count on its original, members by identity).
 pub fn undocumented_recurring(conn: &Connection, min: u64) -> anyhow::Result<Vec<Candidate>> {
-    let mut stmt = conn.prepare(
-        "SELECT e.id, e.kind, e.title, e.domain, count(*) AS n, count(DISTINCT o.member) AS m
-         FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
-         WHERE e.deleted = 0 AND e.kind IN ('problem', 'question')
-           AND NOT EXISTS (SELECT 1 FROM links l JOIN entries d ON d.seq = l.source_seq
-                           WHERE l.target_id = e.id AND l.kind = 'documents' AND l.present = 1 AND d.deleted = 0)
-         GROUP BY e.seq HAVING n >= ?1 AND m >= 2
-         ORDER BY n DESC, m DESC, e.id",
-    )?;
-    let rows = stmt.query_map([min], |r| {
-        Ok(Candidate {
-            id: r.get(0)?,
-            short_id: String::new(),
-            kind: r.get(1)?,
-            title: r.get(2)?,
-            domain: r.get(3)?,
-            occurrences: r.get(4)?,
-            members: r.get(5)?,
-        })
-    })?;
-    let mut out: Vec<Candidate> = rows.collect::<Result<_, _>>()?;
+    let mut out = super::snapshot::Snapshot::load(conn)?.undocumented_recurring(conn, "", min)?;
     for c in &mut out {
         c.short_id = short_id(conn, &c.id)?;
     }

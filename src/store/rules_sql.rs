@@ -16,21 +16,6 @@ pub fn within_domain_or_all(column: &str, param: usize) -> String {
     format!("(?{param} = '' OR {})", within_domain(column, param))
 }
 
-/// The entry aliased `e` is stale: last reviewed (or created) before the time bound at
-/// `?{before}`, last reviewed by someone not in the JSON array of active members bound at
-/// `?{active}`, or superseded by a live entry. The SQL form of
-/// [`crate::rules::staleness::is_stale`].
-pub fn stale(before: usize, active: usize) -> String {
-    format!(
-        "(coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) < ?{before}
-          OR (e.reviewed_by IS NOT NULL
-              AND e.reviewed_by NOT IN (SELECT value FROM json_each(?{active})))
-          OR EXISTS (SELECT 1 FROM links l JOIN entries s ON s.seq = l.source_seq
-                     WHERE l.target_id = e.id AND l.kind = 'supersedes' AND l.present = 1
-                       AND s.deleted = 0))"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

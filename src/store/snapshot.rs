@@ -429,6 +429,14 @@ impl Snapshot {
     /// The members who did something themselves since `since`: an entry, a reply, an
     /// occurrence, a review or an endorsement given (deleted records included: they acted).
     pub fn active_members(&self, since: Millis) -> BTreeSet<String> {
+        self.active_member_ids(since)
+            .into_iter()
+            .map(|i| self.names.get(i).to_owned())
+            .collect()
+    }
+
+    /// [`Snapshot::active_members`], as interned members.
+    fn active_member_ids(&self, since: Millis) -> HashSet<u32> {
         let mut ids: HashSet<u32> = HashSet::default();
         for e in &self.entries {
             if e.created_ms >= since {
@@ -458,9 +466,7 @@ impl Snapshot {
                 .filter(|h| h.at_ms >= since)
                 .map(|h| h.member),
         );
-        ids.into_iter()
-            .map(|i| self.names.get(i).to_owned())
-            .collect()
+        ids
     }
 
     pub fn domain_facts(
@@ -619,6 +625,41 @@ impl Snapshot {
         Ok(out)
     }
 
+    /// The live entries in `filter` that are stale ([`staleness::is_stale`]), members compared
+    /// by identity: an entry reviewed by `Ana` is not stale while `ana` is active.
+    fn stale(&self, filter: &str, reviewed_before: Millis, active_since: Millis) -> Vec<usize> {
+        let active = self.active_member_ids(active_since);
+        (0..self.entries.len())
+            .filter(|&i| self.live(i, filter))
+            .filter(|&i| {
+                let e = &self.entries[i];
+                staleness::is_stale(
+                    &StaleFacts {
+                        created_ms: e.created_ms,
+                        reviewed_ms: e.reviewed_ms,
+                        superseded: self.superseded.contains(&i),
+                        reviewer_inactive: e.reviewed_by.is_some_and(|by| !active.contains(&by)),
+                    },
+                    reviewed_before,
+                )
+            })
+            .collect()
+    }
+
+    /// The row ids of the stale live entries in `filter`, for `rep list --stale`: the same
+    /// entries as the stale gaps count.
+    pub fn stale_seqs(
+        &self,
+        filter: &str,
+        reviewed_before: Millis,
+        active_since: Millis,
+    ) -> Vec<i64> {
+        self.stale(filter, reviewed_before, active_since)
+            .into_iter()
+            .map(|i| self.entries[i].seq)
+            .collect()
+    }
+
     /// Stale entries per domain: not reviewed since `reviewed_before` (or created before it if
     /// never reviewed), superseded by a live entry, or last reviewed by someone inactive since
     /// `active_since`. The oldest three of each domain are named as evidence.
@@ -628,27 +669,14 @@ impl Snapshot {
         reviewed_before: Millis,
         active_since: Millis,
     ) -> Vec<StaleDomain> {
-        let active: HashSet<String> = self.active_members(active_since).into_iter().collect();
         let mut by_domain: BTreeMap<&str, Vec<(Millis, usize)>> = BTreeMap::new();
-        for (i, e) in self.entries.iter().enumerate() {
-            if !self.live(i, filter) {
-                continue;
-            }
-            let facts = StaleFacts {
-                created_ms: e.created_ms,
-                reviewed_ms: e.reviewed_ms,
-                superseded: self.superseded.contains(&i),
-                reviewer_inactive: e
-                    .reviewed_by
-                    .is_some_and(|by| !active.contains(self.names.get(by))),
-            };
-            if staleness::is_stale(&facts, reviewed_before) {
-                let since = staleness::last_reviewed_or_created(e.created_ms, e.reviewed_ms);
-                by_domain
-                    .entry(self.names.get(e.domain))
-                    .or_default()
-                    .push((since, i));
-            }
+        for i in self.stale(filter, reviewed_before, active_since) {
+            let e = &self.entries[i];
+            let since = staleness::last_reviewed_or_created(e.created_ms, e.reviewed_ms);
+            by_domain
+                .entry(self.names.get(e.domain))
+                .or_default()
+                .push((since, i));
         }
         let mut out = Vec::new();
         for (domain, mut stale) in by_domain {
