@@ -105,13 +105,14 @@ pub fn levels(scores: &BTreeMap<String, u64>) -> Vec<(String, u64, Level)> {
         .collect()
 }
 
-/// The fewest members whose scores reach half of the total (0 when nobody scored).
-#[allow(dead_code)] // used by `rep map` and `rep gaps`
-pub fn bus_factor(scores: &BTreeMap<String, u64>) -> usize {
+/// The core: the fewest members, highest scores first, whose scores reach half of the total.
+/// Its size is the bus factor (0 when nobody scored), as `rep map` and `rep gaps` show it.
+pub fn core(scores: &BTreeMap<String, u64>) -> Vec<String> {
     levels(scores)
-        .iter()
+        .into_iter()
         .filter(|(_, _, l)| *l == Level::Core)
-        .count()
+        .map(|(member, _, _)| member)
+        .collect()
 }
 
 /// `open` until someone replies, `answered` once there are replies, `resolved` once resolved
@@ -187,17 +188,20 @@ mod tests {
             ]
         );
         assert_eq!(
-            bus_factor(&scores(&[
+            core(&scores(&[
                 ("a", 50),
                 ("b", 20),
                 ("c", 15),
                 ("d", 10),
                 ("e", 5)
             ])),
-            1
+            ["a"]
         );
-        assert_eq!(bus_factor(&scores(&[("a", 10), ("b", 10), ("c", 10)])), 2);
-        assert_eq!(bus_factor(&BTreeMap::new()), 0);
+        assert_eq!(
+            core(&scores(&[("a", 10), ("b", 10), ("c", 10)])),
+            ["a", "b"]
+        );
+        assert!(core(&BTreeMap::new()).is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::community::{self, Level};
+use crate::community;
 use crate::output::{count, plural};
 use crate::store::analysis::{Contribution, DomainFacts, Miss, StaleDomain, WaitingQuestion};
 use crate::store::practice::Candidate;
@@ -102,18 +102,17 @@ pub fn domain_people(
             .map(|(m, s)| (m.clone(), *s))
             .collect();
         people.active_points = counted.values().sum();
-        for (member, _, level) in community::levels(&counted) {
-            if level != Level::Core {
-                continue;
-            }
-            let evidence = contributions
-                .iter()
-                .any(|c| c.domain == *domain && c.member == member && c.expert_evidence > 0);
-            if evidence {
-                people.experts.push(member.clone());
-            }
-            people.core.push(member);
-        }
+        people.core = community::core(&counted);
+        people.experts = people
+            .core
+            .iter()
+            .filter(|member| {
+                contributions
+                    .iter()
+                    .any(|c| c.domain == *domain && c.member == **member && c.expert_evidence > 0)
+            })
+            .cloned()
+            .collect();
         people.bus_factor = people.core.len();
     }
     out

@@ -72,12 +72,17 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
             ),
             documented: practice::is_documented(c, &entry.id)?,
             helped: practice::helped_count(c, &entry.id)?,
-            stale: superseded
-                || staleness::is_past_review(
-                    facts.created_ms,
-                    facts.reviewed_ms.map(|r| r.max(facts.created_ms)),
-                    staleness::reviewed_before(now, interval),
-                ),
+            // The first two conditions only (docs/community.md): the reviewer's activity
+            // needs the whole repertoire.
+            stale: staleness::is_stale(
+                &staleness::StaleFacts {
+                    created_ms: facts.created_ms,
+                    reviewed_ms: facts.reviewed_ms,
+                    superseded,
+                    reviewer_inactive: false,
+                },
+                staleness::reviewed_before(now, interval),
+            ),
             reviewed_at: facts.reviewed_ms.map(timefmt::rfc3339),
             reviewed_by: facts.reviewed_by,
             entry,

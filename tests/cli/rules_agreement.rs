@@ -279,3 +279,28 @@ fn one_member_under_two_spellings_does_not_make_a_candidate() {
         Vec::<String>::new()
     );
 }
+
+/// Drift fixed: `rep show` counted staleness from the later of the last review and the
+/// creation, `rep list --stale` and `rep gaps` from the last review (docs/community.md: "since
+/// its last review, or since its creation if it was never reviewed"). A review stamped before
+/// the entry's creation (a teammate's clock behind, in an imported file) made them disagree.
+#[test]
+fn rep_show_counts_staleness_from_the_last_review_as_rep_list_does() {
+    let teammate = Repo::new();
+    let id = teammate.add_at(&at(10), &["tool", "Reviewed early", "-d", "net"]);
+    let export = crate::support::stdout(&teammate.rep(&["export", "-"]).success());
+    let mut lines = export.lines();
+    let header = lines.next().unwrap();
+    let mut record: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    let stamp = record["kind"]["at"].as_str().unwrap().to_owned();
+    let early = time::OffsetDateTime::parse(&at(300), &Rfc3339).unwrap();
+    let millis = format!("{:013}", early.unix_timestamp() * 1000);
+    record["reviewed"] =
+        serde_json::json!({"value": true, "at": format!("{millis}{}", &stamp[13..]), "by": "ana"});
+    let file = teammate.path().join("reviewed-early.jsonl");
+    std::fs::write(&file, format!("{header}\n{record}\n")).unwrap();
+    let repo = Repo::new();
+    repo.rep(&["import", file.to_str().unwrap()]).success();
+    assert_eq!(repo.list_ids(&["--stale"]), std::slice::from_ref(&id));
+    assert_eq!(repo.json(&["show", &id])["stale"], true);
+}
