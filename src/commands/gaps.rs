@@ -71,7 +71,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         };
         table.add_row(vec![
             g.score.to_string(),
-            g.kind.replace('_', " "),
+            g.kind.as_str().replace('_', " "),
             subject,
             evidence,
             sanitize_line(&g.command),

@@ -9,6 +9,7 @@ use super::entries::short_id;
 use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::ids;
+use crate::model::{LinkDirection, LinkKind};
 use crate::output::sanitize_line;
 use crate::timefmt::{self, Millis};
 
@@ -454,11 +455,8 @@ pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurren
 /// A link as `rep show` lists it, seen from the entry shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkView {
-    /// `duplicate`, `related`, `supersedes` or `documents`.
-    pub kind: String,
-    /// `to` when the shown entry is the source (it is a duplicate of, supersedes, documents the
-    /// other), `from` when the other entry links to it.
-    pub direction: &'static str,
+    pub kind: LinkKind,
+    pub direction: LinkDirection,
     pub id: String,
     pub short_id: String,
     pub title: String,
@@ -467,7 +465,7 @@ pub struct LinkView {
 impl LinkView {
     /// The shown entry is a duplicate of this link's other end (see community::status).
     pub fn makes_a_duplicate(&self) -> bool {
-        self.kind == "duplicate" && self.direction == "to"
+        self.kind == LinkKind::Duplicate && self.direction == LinkDirection::To
     }
 }
 
@@ -481,9 +479,13 @@ pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Resul
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
     })? {
         let (kind, id, title) = row?;
+        // The format holds these four kinds only; a row of any other is not a link to show.
+        let Some(kind) = LinkKind::parse(&kind) else {
+            continue;
+        };
         out.push(LinkView {
             kind,
-            direction: "to",
+            direction: LinkDirection::To,
             short_id: short_id(conn, &id)?,
             id,
             title,
@@ -497,9 +499,13 @@ pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Resul
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
     })? {
         let (kind, id, title) = row?;
+        // The format holds these four kinds only; a row of any other is not a link to show.
+        let Some(kind) = LinkKind::parse(&kind) else {
+            continue;
+        };
         out.push(LinkView {
             kind,
-            direction: "from",
+            direction: LinkDirection::From,
             short_id: short_id(conn, &id)?,
             id,
             title,

@@ -12,7 +12,7 @@ use rusqlite::Connection;
 use super::analysis::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
 use super::practice::{Activity, Candidate};
 use crate::identity::{Identities, Spellings};
-use crate::model::Kind;
+use crate::model::{Kind, LinkKind};
 use crate::rules::staleness::{self, StaleFacts};
 use crate::rules::{domain, kinds, recurrence};
 use crate::timefmt::Millis;
@@ -248,8 +248,8 @@ impl Snapshot {
             Ok(out)
         };
         names.settle_members(identities);
-        let superseded = links("supersedes")?;
-        let documented = links("documents")?;
+        let superseded = links(LinkKind::Supersedes.as_str())?;
+        let documented = links(LinkKind::Documents.as_str())?;
         // A duplicate forwards its status and its occurrences to its original
         // (community::original_of): it is not open, and what was seen on it counts there.
         let mut duplicate_of: HashMap<usize, usize> = HashMap::default();
