@@ -5,10 +5,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::timefmt::Millis;
-
-const DAY_MS: Millis = 24 * 60 * 60 * 1000;
-
 /// The kinds of contribution, each with its weight in participation scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -109,13 +105,14 @@ pub fn levels(scores: &BTreeMap<String, u64>) -> Vec<(String, u64, Level)> {
         .collect()
 }
 
-/// The fewest members whose scores reach half of the total (0 when nobody scored).
-#[allow(dead_code)] // used by `rep map` and `rep gaps`
-pub fn bus_factor(scores: &BTreeMap<String, u64>) -> usize {
+/// The core: the fewest members, highest scores first, whose scores reach half of the total.
+/// Its size is the bus factor (0 when nobody scored), as `rep map` and `rep gaps` show it.
+pub fn core(scores: &BTreeMap<String, u64>) -> Vec<String> {
     levels(scores)
-        .iter()
+        .into_iter()
         .filter(|(_, _, l)| *l == Level::Core)
-        .count()
+        .map(|(member, _, _)| member)
+        .collect()
 }
 
 /// `open` until someone replies, `answered` once there are replies, `resolved` once resolved
@@ -128,7 +125,7 @@ pub fn status(
     live_replies: u64,
     duplicate: bool,
 ) -> Option<&'static str> {
-    if kind != "question" && kind != "problem" {
+    if !crate::rules::kinds::has_status(kind) {
         return None;
     }
     Some(match (resolved, live_replies) {
@@ -158,27 +155,6 @@ pub fn original_of<T: Copy + PartialEq>(
         }
     }
     Some(at)
-}
-
-/// At least `min` occurrences from at least two members.
-pub fn is_recurring(occurrences: u64, members: u64, min: u64) -> bool {
-    occurrences >= min && members >= 2
-}
-
-/// Past its review interval since the last review, or since creation if never reviewed.
-pub fn is_stale(
-    created_ms: Millis,
-    reviewed_ms: Option<Millis>,
-    now: Millis,
-    interval_days: u64,
-) -> bool {
-    let since = reviewed_ms.unwrap_or(created_ms).max(created_ms);
-    now.saturating_sub(since) > interval_days as Millis * DAY_MS
-}
-
-/// The start of a window of `days` ending at `now`.
-pub fn window_start(now: Millis, days: u64) -> Millis {
-    now.saturating_sub(days as Millis * DAY_MS)
 }
 
 #[cfg(test)]
@@ -212,17 +188,20 @@ mod tests {
             ]
         );
         assert_eq!(
-            bus_factor(&scores(&[
+            core(&scores(&[
                 ("a", 50),
                 ("b", 20),
                 ("c", 15),
                 ("d", 10),
                 ("e", 5)
             ])),
-            1
+            ["a"]
         );
-        assert_eq!(bus_factor(&scores(&[("a", 10), ("b", 10), ("c", 10)])), 2);
-        assert_eq!(bus_factor(&BTreeMap::new()), 0);
+        assert_eq!(
+            core(&scores(&[("a", 10), ("b", 10), ("c", 10)])),
+            ["a", "b"]
+        );
+        assert!(core(&BTreeMap::new()).is_empty());
     }
 
     #[test]
@@ -248,15 +227,6 @@ mod tests {
         );
         let long = |i: u32| Some(i + 1);
         assert_eq!(original_of(0, long), Some(MAX_DUPLICATE_HOPS as u32));
-    }
-
-    #[test]
-    fn staleness_counts_from_the_last_review() {
-        let day = DAY_MS;
-        assert!(!is_stale(0, None, 180 * day, 180));
-        assert!(is_stale(0, None, 181 * day, 180));
-        assert!(!is_stale(0, Some(100 * day), 181 * day, 180));
-        assert!(is_recurring(3, 2, 3) && !is_recurring(3, 1, 3) && !is_recurring(2, 2, 3));
     }
 
     proptest! {

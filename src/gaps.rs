@@ -6,19 +6,50 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::community::{self, Level};
+use crate::community;
 use crate::output::{count, plural};
 use crate::store::analysis::{Contribution, DomainFacts, Miss, StaleDomain, WaitingQuestion};
 use crate::store::practice::Candidate;
-use crate::timefmt::Millis;
+use crate::timefmt::{Millis, WEEK_MS};
 
-const WEEK_MS: Millis = 7 * 24 * 60 * 60 * 1000;
+/// What a gap is about; serialised as its name (docs/gaps.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    Unanswered,
+    Unresolved,
+    Undocumented,
+    BusFactor,
+    NoExpert,
+    Stale,
+    SearchMiss,
+    ThinDomain,
+}
+
+impl GapKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::Unanswered => "unanswered",
+            GapKind::Unresolved => "unresolved",
+            GapKind::Undocumented => "undocumented",
+            GapKind::BusFactor => "bus_factor",
+            GapKind::NoExpert => "no_expert",
+            GapKind::Stale => "stale",
+            GapKind::SearchMiss => "search_miss",
+            GapKind::ThinDomain => "thin_domain",
+        }
+    }
+}
+
+impl std::fmt::Display for GapKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gap {
-    /// `unanswered`, `unresolved`, `undocumented`, `bus_factor`, `no_expert`, `stale`,
-    /// `search_miss` or `thin_domain`.
-    pub kind: &'static str,
+    pub kind: GapKind,
     /// What the gap is about: a question's title, a domain, searched words.
     pub subject: String,
     pub domain: Option<String>,
@@ -104,18 +135,17 @@ pub fn domain_people(
             .map(|(m, s)| (m.clone(), *s))
             .collect();
         people.active_points = counted.values().sum();
-        for (member, _, level) in community::levels(&counted) {
-            if level != Level::Core {
-                continue;
-            }
-            let evidence = contributions
-                .iter()
-                .any(|c| c.domain == *domain && c.member == member && c.expert_evidence > 0);
-            if evidence {
-                people.experts.push(member.clone());
-            }
-            people.core.push(member);
-        }
+        people.core = community::core(&counted);
+        people.experts = people
+            .core
+            .iter()
+            .filter(|member| {
+                contributions
+                    .iter()
+                    .any(|c| c.domain == *domain && c.member == **member && c.expert_evidence > 0)
+            })
+            .cloned()
+            .collect();
         people.bus_factor = people.core.len();
     }
     out
@@ -132,9 +162,9 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
     };
     let kind_of = |q: &WaitingQuestion| {
         if q.replies == 0 {
-            "unanswered"
+            GapKind::Unanswered
         } else {
-            "unresolved"
+            GapKind::Unresolved
         }
     };
     let mut waiting: Vec<_> = i
@@ -144,7 +174,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             (
                 (
                     std::cmp::Reverse(score_of(q)),
-                    kind_of(q),
+                    kind_of(q).as_str(),
                     q.domain.as_str(),
                     q.id.as_str(),
                 ),
@@ -166,7 +196,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
         let weeks = weeks_of(q);
         let (kind, base, formula, command, evidence) = if q.replies == 0 {
             (
-                "unanswered",
+                GapKind::Unanswered,
                 5,
                 "5 + weeks waiting + 2 × occurrences",
                 format!("rep answer {}", q.id),
@@ -178,7 +208,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             )
         } else {
             (
-                "unresolved",
+                GapKind::Unresolved,
                 3,
                 "3 + weeks waiting + 2 × occurrences",
                 format!(
@@ -211,7 +241,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
     }
     for c in &i.undocumented {
         gaps.push(Gap {
-            kind: "undocumented",
+            kind: GapKind::Undocumented,
             subject: c.title.clone(),
             domain: Some(c.domain.clone()),
             id: Some(c.id.clone()),
@@ -238,7 +268,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             let score = found.scores.get(member).copied().unwrap_or(0);
             let total = found.active_points;
             gaps.push(Gap {
-                kind: "bus_factor",
+                kind: GapKind::BusFactor,
                 subject: d.to_owned(),
                 domain: Some(d.to_owned()),
                 id: None,
@@ -258,7 +288,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
         }
         if demand > 0 && found.experts.is_empty() {
             gaps.push(Gap {
-                kind: "no_expert",
+                kind: GapKind::NoExpert,
                 subject: d.to_owned(),
                 domain: Some(d.to_owned()),
                 id: None,
@@ -278,7 +308,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             .sum();
         if questions >= i.thin_min_questions && questions > i.thin_ratio * supply {
             gaps.push(Gap {
-                kind: "thin_domain",
+                kind: GapKind::ThinDomain,
                 subject: d.to_owned(),
                 domain: Some(d.to_owned()),
                 id: None,
@@ -301,7 +331,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
     for s in &i.stale {
         let evidence: Vec<&str> = s.oldest.iter().map(String::as_str).collect();
         gaps.push(Gap {
-            kind: "stale",
+            kind: GapKind::Stale,
             subject: s.domain.clone(),
             domain: Some(s.domain.clone()),
             id: None,
@@ -323,7 +353,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             .map(|d| format!(" -d {d}"))
             .unwrap_or_default();
         gaps.push(Gap {
-            kind: "search_miss",
+            kind: GapKind::SearchMiss,
             subject: m.words.clone(),
             domain,
             id: None,
@@ -343,7 +373,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
     gaps.sort_by(|a, b| {
         b.score
             .cmp(&a.score)
-            .then(a.kind.cmp(b.kind))
+            .then(a.kind.as_str().cmp(b.kind.as_str()))
             .then(a.domain.cmp(&b.domain))
             .then(a.id.cmp(&b.id))
             .then(a.subject.cmp(&b.subject))
@@ -397,7 +427,10 @@ mod tests {
         });
         let (gaps, _) = find(&i, 0);
         assert_eq!(gaps.len(), 1);
-        assert_eq!((gaps[0].kind, gaps[0].score), ("unanswered", 5 + 3 + 4));
+        assert_eq!(
+            (gaps[0].kind, gaps[0].score),
+            (GapKind::Unanswered, 5 + 3 + 4)
+        );
         assert_eq!(gaps[0].command, "rep answer 0123456789");
     }
 
@@ -418,14 +451,14 @@ mod tests {
         ];
         i.active = ["ana".to_owned(), "bob".to_owned()].into();
         let (gaps, _) = find(&i, 0);
-        let kinds: Vec<(&str, u64)> = gaps.iter().map(|g| (g.kind, g.score)).collect();
+        let kinds: Vec<(&str, u64)> = gaps.iter().map(|g| (g.kind.as_str(), g.score)).collect();
         assert_eq!(
             kinds,
             [("no_expert", 12), ("bus_factor", 9), ("thin_domain", 6)]
         );
         // With an accepted reply in the window, ana is an expert: the no_expert gap closes.
         i.contributions[0].expert_evidence = 1;
-        assert!(find(&i, 0).0.iter().all(|g| g.kind != "no_expert"));
+        assert!(find(&i, 0).0.iter().all(|g| g.kind != GapKind::NoExpert));
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod opener;
 mod output;
 mod picker;
 mod render;
+mod rules;
 mod search;
 mod stem;
 mod store;

@@ -14,6 +14,7 @@ use anyhow::Context as _;
 use crate::error::RepError;
 use crate::foreign::markdown;
 use crate::model::Entry;
+use crate::model::{LinkDirection, LinkKind};
 use crate::store::practice::{LinkView, ReplyView};
 
 /// Marks a folder as ours, so a later export may replace the pages it wrote.
@@ -148,14 +149,14 @@ pub fn render_page(p: &Published, page_of: &dyn Fn(&str) -> Option<PathBuf>) -> 
     if !p.links.is_empty() {
         page.push_str("\n## Links\n\n");
         for link in &p.links {
-            let relation = match (link.kind.as_str(), link.direction) {
-                ("duplicate", "to") => "duplicate of",
-                ("duplicate", _) => "has a duplicate:",
-                ("supersedes", "to") => "supersedes",
-                ("supersedes", _) => "superseded by",
-                ("documents", "to") => "documents",
-                ("documents", _) => "documented by",
-                _ => "related to",
+            let relation = match (link.kind, link.direction) {
+                (LinkKind::Duplicate, LinkDirection::To) => "duplicate of",
+                (LinkKind::Duplicate, _) => "has a duplicate:",
+                (LinkKind::Supersedes, LinkDirection::To) => "supersedes",
+                (LinkKind::Supersedes, _) => "superseded by",
+                (LinkKind::Documents, LinkDirection::To) => "documents",
+                (LinkKind::Documents, _) => "documented by",
+                (LinkKind::Related, _) => "related to",
             };
             let title = link.title.replace(['[', ']'], "");
             match page_of(&link.id) {

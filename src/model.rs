@@ -28,7 +28,20 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [Kind; 5] = [
+        Kind::Story,
+        Kind::Tool,
+        Kind::Problem,
+        Kind::Question,
+        Kind::Doc,
+    ];
+
+    /// The kind stored as `text`; `None` for a kind this rep does not know (a later one).
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             Kind::Story => "story",
             Kind::Tool => "tool",
@@ -37,6 +50,54 @@ impl Kind {
             Kind::Doc => "doc",
         }
     }
+}
+
+/// The kinds of link between entries, exactly these four in the exchange format
+/// (docs/format.md). `rep link` offers the first three; `rep document` makes the fourth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// FROM asks or tells the same as TO
+    Duplicate,
+    /// See also
+    Related,
+    /// FROM replaces TO
+    Supersedes,
+    /// A doc's link to what it writes up
+    #[value(skip)]
+    Documents,
+}
+
+impl LinkKind {
+    pub const ALL: [LinkKind; 4] = [
+        LinkKind::Duplicate,
+        LinkKind::Related,
+        LinkKind::Supersedes,
+        LinkKind::Documents,
+    ];
+
+    /// The link kind stored as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<LinkKind> {
+        LinkKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Duplicate => "duplicate",
+            LinkKind::Related => "related",
+            LinkKind::Supersedes => "supersedes",
+            LinkKind::Documents => "documents",
+        }
+    }
+}
+
+/// Which end of a link the shown entry is: `to` when it is the source (it is a duplicate of,
+/// supersedes, documents the other), `from` when the other entry links to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkDirection {
+    To,
+    From,
 }
 
 /// One entry as users and scripts see it.

@@ -37,7 +37,7 @@ impl Wanted {
     };
     pub const OPEN_ENDED: Wanted = Wanted {
         scope: Scope::Live,
-        kinds: &["problem", "question"],
+        kinds: crate::rules::kinds::WITH_STATUS,
     };
 }
 

@@ -10,6 +10,10 @@ use crate::error::RepError;
 /// Milliseconds since the Unix epoch: how times are stored.
 pub type Millis = i64;
 
+/// One day and one week in [`Millis`].
+pub const DAY_MS: Millis = 24 * 60 * 60 * 1000;
+pub const WEEK_MS: Millis = 7 * DAY_MS;
+
 /// `REP_NOW` if set (RFC 3339), else the system clock.
 pub fn now() -> Result<Millis, RepError> {
     match std::env::var("REP_NOW") {

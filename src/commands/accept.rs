@@ -33,7 +33,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         if deleted {
             return Err(RepError::user("the entry this reply answers is deleted").into());
         }
-        if kind != "question" && kind != "problem" {
+        if !crate::rules::kinds::has_status(&kind) {
             return Err(RepError::user(format!(
                 "only replies to questions and problems can be accepted; this one is on a {kind}"
             ))

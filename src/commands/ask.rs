@@ -123,7 +123,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 let seq = ctx
                     .store()?
                     .read(|c| entries::resolve(c, &hit.entry.id, entries::Scope::Live))?;
-                if hit.entry.kind == "question" || hit.entry.kind == "problem" {
+                if crate::rules::kinds::has_status(&hit.entry.kind) {
                     crate::commands::seen::record(ctx, seq, Some(&title))?;
                 } else {
                     // A tool or a doc cannot happen again; that it answered is what `rep helped` notes.

@@ -88,7 +88,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             w.conn(),
             doc_seq,
             &source.entry.id,
-            "documents",
+            crate::model::LinkKind::Documents.as_str(),
             true,
             &stamp,
         )?;

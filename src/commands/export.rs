@@ -118,7 +118,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .read(|c| entries::list(c, &filter, entries::Sort::Title, None))?;
             let wanted: Vec<_> = all
                 .into_iter()
-                .filter(|e| in_domains(&domains, &e.domain))
+                .filter(|e| crate::rules::domain::is_within_any(&e.domain, &domains))
                 .collect();
             let published = ctx.store_for_reading()?.read(|c| with_threads(c, wanted))?;
             crate::markdown::write_site(&args.file, &published)?;
@@ -140,7 +140,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             })?;
             let tools: Vec<&model::Entry> = tools
                 .iter()
-                .filter(|e| in_domains(&domains, &e.domain))
+                .filter(|e| crate::rules::domain::is_within_any(&e.domain, &domains))
                 .collect();
             let places = if args.format == Format::Navi {
                 ctx.store_for_reading()?
@@ -225,13 +225,6 @@ fn with_threads(
             })
         })
         .collect()
-}
-
-fn in_domains(domains: &[String], domain: &str) -> bool {
-    domains.is_empty()
-        || domains
-            .iter()
-            .any(|d| domain == d || domain.starts_with(&format!("{d}/")))
 }
 
 /// Tools imported from navi first, in the files and order they came in; then the others by title.

@@ -1,14 +1,13 @@
 //! `rep gaps`: what the community is missing, ranked, each with the command that closes it.
 
-use crate::community::window_start;
 use crate::context::Context;
 use crate::gaps::{self, Gap, Inputs};
 use crate::model;
 use crate::output::sanitize_line;
+use crate::rules::staleness::{reviewed_before, window_start};
 use crate::store::analysis;
 use crate::store::snapshot::Snapshot;
-
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+use crate::timefmt::DAY_MS;
 
 /// Find what the community is missing
 ///
@@ -72,7 +71,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         };
         table.add_row(vec![
             g.score.to_string(),
-            g.kind.replace('_', " "),
+            g.kind.as_str().replace('_', " "),
             subject,
             evidence,
             sanitize_line(&g.command),
@@ -97,7 +96,7 @@ pub fn collect(ctx: &mut Context, domain: &str, limit: usize) -> anyhow::Result<
     let window = window_start(now, c.community.window_days);
     let unanswered_before = now - c.gaps.unanswered_days as i64 * DAY_MS;
     let unresolved_before = now - c.gaps.unresolved_days as i64 * DAY_MS;
-    let reviewed_before = window_start(now, c.review.interval_days);
+    let reviewed_before = reviewed_before(now, c.review.interval_days);
     let inputs = ctx.store_for_reading()?.read(|conn| {
         let snap = Snapshot::load(conn)?;
         Ok(Inputs {

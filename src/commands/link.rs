@@ -1,9 +1,8 @@
 //! `rep link`: relate two entries: a duplicate, a related entry, or one that supersedes another.
 
-use clap::ValueEnum;
-
 use crate::context::Context;
 use crate::error::RepError;
+use crate::model::LinkKind;
 use crate::output::sanitize_line;
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
@@ -32,23 +31,9 @@ pub struct Args {
     pub remove: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LinkKind {
-    /// FROM asks or tells the same as TO
-    Duplicate,
-    /// See also
-    Related,
-    /// FROM replaces TO
-    Supersedes,
-}
-
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let now = ctx.now();
-    let kind = args
-        .kind
-        .to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default();
+    let kind = args.kind.as_str();
     let seq = ctx.store()?.write(|w| {
         let c = w.conn();
         let from = entries::resolve(c, &args.from, Scope::Live)?;
@@ -58,7 +43,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         }
         let target = practice::entry_id(c, to)?;
         let stamp = w.tick(now)?;
-        practice::set_link(c, from, &target, &kind, !args.remove, &stamp)?;
+        practice::set_link(c, from, &target, kind, !args.remove, &stamp)?;
         Ok(from)
     })?;
     let thread = crate::commands::show::thread(ctx, seq)?;

@@ -2,6 +2,7 @@
 
 use crate::commands::{FilterArgs, print_entry_table};
 use crate::context::Context;
+use crate::rules::staleness;
 use crate::store::entries::{self, Sort};
 
 /// List entries
@@ -36,15 +37,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let mut filter = args.filter.to_filter(ctx)?;
     if args.stale {
         // The same definition as the stale gap of `rep gaps` (docs/gaps.md).
-        let interval = ctx.config.review.interval_days;
-        let window = crate::community::window_start(ctx.now(), ctx.config.community.window_days);
-        filter.stale_before = Some(crate::community::window_start(ctx.now(), interval));
-        filter.active_members = ctx.store_for_reading()?.read(|c| {
-            Ok(crate::store::snapshot::Snapshot::load(c)?
-                .active_members(window)
-                .into_iter()
-                .collect())
-        })?;
+        let reviewed_before =
+            staleness::reviewed_before(ctx.now(), ctx.config.review.interval_days);
+        let window = staleness::window_start(ctx.now(), ctx.config.community.window_days);
+        filter.stale = Some(ctx.store_for_reading()?.read(|c| {
+            Ok(crate::store::snapshot::Snapshot::load(c)?.stale_seqs("", reviewed_before, window))
+        })?);
     }
     // One more than asked tells whether there are more, without counting them all.
     let fetch = (args.limit > 0).then_some(args.limit + 1);

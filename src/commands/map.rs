@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use comfy_table::{Cell, Color};
 use serde::Serialize;
 
-use crate::community::window_start;
 use crate::context::Context;
 use crate::gaps::{DomainPeople, domain_people};
 use crate::model;
 use crate::output::sanitize_line;
+use crate::rules::staleness::window_start;
 use crate::store::analysis::DomainFacts;
 use crate::store::snapshot::Snapshot;
 use crate::timefmt;

@@ -145,12 +145,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .map(model::normalize_domain)
         .transpose()?;
     let window = ctx.config.community.window_days;
-    let since = community::window_start(ctx.now(), window);
+    let since = crate::rules::staleness::window_start(ctx.now(), window);
     let mut all = ctx
         .store_for_reading()?
         .read(|c| Ok(Snapshot::load(c)?.activities()))?;
     if let Some(d) = &filter {
-        all.retain(|a| a.domain == *d || a.domain.starts_with(&format!("{d}/")));
+        all.retain(|a| crate::rules::domain::is_within(&a.domain, d));
         for a in &mut all {
             a.domain = d.clone();
         }

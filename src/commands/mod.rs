@@ -177,8 +177,7 @@ impl FilterArgs {
                 .as_deref()
                 .map(|s| timefmt::parse_since(s, ctx.now()))
                 .transpose()?,
-            stale_before: None,
-            active_members: Vec::new(),
+            stale: None,
         })
     }
 

@@ -47,7 +47,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let member = ctx.member()?;
     let min = ctx.config.recurring.min_occurrences;
     let is_recurring =
-        |occurrences, members| crate::community::is_recurring(occurrences, members, min);
+        |occurrences, members| crate::rules::recurrence::is_recurring(occurrences, members, min);
     let store = ctx.store()?;
     let (news, from) = match since {
         Some(ms) => (

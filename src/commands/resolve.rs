@@ -56,7 +56,7 @@ fn set(ctx: &mut Context, id: &str, resolved: bool, note: Option<&str>) -> anyho
         let kind: String = c.query_row("SELECT kind FROM entries WHERE seq = ?1", [seq], |r| {
             r.get(0)
         })?;
-        if kind != "question" && kind != "problem" {
+        if !crate::rules::kinds::has_status(&kind) {
             return Err(RepError::user(format!(
                 "only questions and problems are resolved; this is a {kind}"
             ))

@@ -68,7 +68,7 @@ pub fn record(ctx: &mut Context, seq: i64, note: Option<&str>) -> anyhow::Result
     let (entry, duplicate, seen) = ctx.store()?.write(|w| {
         let c = w.conn();
         let entry = entries::load(c, seq)?;
-        if entry.kind != "problem" && entry.kind != "question" {
+        if !crate::rules::kinds::has_status(&entry.kind) {
             return Err(RepError::user(format!(
                 "`rep seen` is for problems and questions; {} is a {}",
                 entry.short_id, entry.kind
@@ -89,7 +89,11 @@ pub fn record(ctx: &mut Context, seq: i64, note: Option<&str>) -> anyhow::Result
         let occurrences = practice::occurrences(c, seq)?;
         let seen = Seen {
             duplicate: duplicate.as_ref().map(|d| d.id.clone()),
-            recurring: crate::community::is_recurring(occurrences.count, occurrences.members, min),
+            recurring: crate::rules::recurrence::is_recurring(
+                occurrences.count,
+                occurrences.members,
+                min,
+            ),
             documented: practice::is_documented(c, &entry.id)?,
             id: entry.id.clone(),
             occurrences,

@@ -5,10 +5,11 @@ use serde::Serialize;
 use crate::commands::print_entry;
 use crate::community;
 use crate::context::Context;
-use crate::model::Entry;
+use crate::model::{Entry, LinkDirection, LinkKind};
 use crate::output::count;
 use crate::output::{sanitize, sanitize_line};
 use crate::picker::{self, Wanted};
+use crate::rules::staleness;
 use crate::store::entries::{self, Scope};
 use crate::store::practice::{self, LinkView, Occurrences, ReplyView};
 use crate::timefmt;
@@ -60,15 +61,28 @@ pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
         let links = practice::links(c, seq, &entry.id)?;
         let superseded = links
             .iter()
-            .any(|l| l.kind == "supersedes" && l.direction == "from");
+            .any(|l| l.kind == LinkKind::Supersedes && l.direction == LinkDirection::From);
         let duplicate = links.iter().any(practice::LinkView::makes_a_duplicate);
         Ok(Thread {
             status: community::status(&entry.kind, facts.resolved, replies.len() as u64, duplicate),
-            recurring: community::is_recurring(occurrences.count, occurrences.members, min),
+            recurring: crate::rules::recurrence::is_recurring(
+                occurrences.count,
+                occurrences.members,
+                min,
+            ),
             documented: practice::is_documented(c, &entry.id)?,
             helped: practice::helped_count(c, &entry.id)?,
-            stale: superseded
-                || community::is_stale(facts.created_ms, facts.reviewed_ms, now, interval),
+            // The first two conditions only (docs/community.md): the reviewer's activity
+            // needs the whole repertoire.
+            stale: staleness::is_stale(
+                &staleness::StaleFacts {
+                    created_ms: facts.created_ms,
+                    reviewed_ms: facts.reviewed_ms,
+                    superseded,
+                    reviewer_inactive: false,
+                },
+                staleness::reviewed_before(now, interval),
+            ),
             reviewed_at: facts.reviewed_ms.map(timefmt::rfc3339),
             reviewed_by: facts.reviewed_by,
             entry,
@@ -96,15 +110,14 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
 fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
     let out = &ctx.out;
     for link in &t.links {
-        let (kind, dir) = (link.kind.as_str(), link.direction);
-        let line = match (kind, dir) {
-            ("duplicate", "to") => format!(
+        let line = match (link.kind, link.direction) {
+            (LinkKind::Duplicate, LinkDirection::To) => format!(
                 "duplicate of {}: {}  (rep show {})",
                 link.short_id,
                 sanitize_line(&link.title),
                 link.short_id
             ),
-            ("supersedes", "from") => format!(
+            (LinkKind::Supersedes, LinkDirection::From) => format!(
                 "superseded by {}: {}  (rep show {})",
                 link.short_id,
                 sanitize_line(&link.title),
@@ -162,13 +175,14 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         );
     }
     for link in &t.links {
-        let text = match (link.kind.as_str(), link.direction) {
-            ("duplicate", "to") | ("supersedes", "from") => continue,
-            ("duplicate", _) => "duplicate",
-            ("supersedes", _) => "supersedes",
-            ("documents", "to") => "documents",
-            ("documents", _) => "write-up",
-            _ => "related",
+        let text = match (link.kind, link.direction) {
+            (LinkKind::Duplicate, LinkDirection::To)
+            | (LinkKind::Supersedes, LinkDirection::From) => continue,
+            (LinkKind::Duplicate, _) => "duplicate",
+            (LinkKind::Supersedes, _) => "supersedes",
+            (LinkKind::Documents, LinkDirection::To) => "documents",
+            (LinkKind::Documents, _) => "write-up",
+            (LinkKind::Related, _) => "related",
         };
         facts.push(format!(
             "{text:<9} {} {}",

@@ -9,10 +9,8 @@ use crate::model;
 use crate::output::count;
 use crate::output::sanitize_line;
 use crate::store::analysis::{self, Week};
-use crate::timefmt::{self, Millis};
+use crate::timefmt::{self, DAY_MS, Millis, WEEK_MS};
 
-const DAY_MS: Millis = 24 * 60 * 60 * 1000;
-const WEEK_MS: Millis = 7 * DAY_MS;
 /// 1970-01-05, the first Monday after the epoch: weeks start on Mondays.
 const FIRST_MONDAY: Millis = 4 * DAY_MS;
 

@@ -10,8 +10,10 @@ use serde::Serialize;
 
 use crate::timefmt::Millis;
 
-/// `domain = ?d OR domain under ?d/`, or everything when `d` is empty.
-const IN_DOMAIN: &str = "(?1 = '' OR domain = ?1 OR (domain >= ?1 || '/' AND domain < ?1 || '0'))";
+/// The domain bound at `?1` and its sub-domains, or everything when it is `''`.
+fn in_domain() -> String {
+    super::rules_sql::within_domain_or_all("domain", 1)
+}
 
 /// Contribution score per (domain, member) since a time, with how much of it is expert evidence
 /// (accepted replies and docs). Weights: doc 5, accepted reply 4, entry 3, review 2,
@@ -92,8 +94,9 @@ pub struct Miss {
 }
 
 pub fn misses(conn: &Connection, domain: &str) -> anyhow::Result<Vec<Miss>> {
+    let in_domain = in_domain();
     let mut stmt = conn.prepare(&format!(
-        "SELECT words, domain, count, last_ms, typed FROM search_misses WHERE {IN_DOMAIN}
+        "SELECT words, domain, count, last_ms, typed FROM search_misses WHERE {in_domain}
           ORDER BY count DESC, last_ms DESC, words"
     ))?;
     let rows = stmt.query_map([domain], |r| {
@@ -235,11 +238,12 @@ pub fn stats_events(
     domain: &str,
     since: Millis,
 ) -> anyhow::Result<Vec<(String, &'static str, Millis, Option<Millis>)>> {
+    let in_domain = in_domain();
     let mut out = Vec::new();
     let mut stmt = conn.prepare(&format!(
         "SELECT domain, kind, created_ms,
                 (SELECT min(r.created_ms) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) - created_ms
-           FROM entries e WHERE deleted = 0 AND created_ms >= ?2 AND {IN_DOMAIN}"
+           FROM entries e WHERE deleted = 0 AND created_ms >= ?2 AND {in_domain}"
     ))?;
     let rows = stmt.query_map(params![domain, since], |r| {
         Ok((
@@ -259,7 +263,7 @@ pub fn stats_events(
     // Resolutions count in their own week, also for questions asked before the range.
     let mut stmt = conn.prepare(&format!(
         "SELECT domain, CAST(substr(resolved_at, 1, 13) AS INTEGER) AS at FROM entries
-          WHERE deleted = 0 AND kind = 'question' AND resolved IS 1 AND {IN_DOMAIN}
+          WHERE deleted = 0 AND kind = 'question' AND resolved IS 1 AND {in_domain}
             AND CAST(substr(resolved_at, 1, 13) AS INTEGER) >= ?2"
     ))?;
     for row in stmt.query_map(params![domain, since], |r| {
@@ -270,7 +274,7 @@ pub fn stats_events(
     }
     let mut stmt = conn.prepare(&format!(
         "SELECT e.domain, o.at_ms FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
-          WHERE e.deleted = 0 AND o.at_ms >= ?2 AND {IN_DOMAIN}"
+          WHERE e.deleted = 0 AND o.at_ms >= ?2 AND {in_domain}"
     ))?;
     for row in stmt.query_map(params![domain, since], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, Millis>(1)?))

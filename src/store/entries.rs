@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-use super::Writer;
+use super::{Writer, rules_sql};
 use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::exchange::TextField;
@@ -519,11 +519,9 @@ pub struct Filter {
     /// Every spelling of `author` that the repertoire holds, once resolved.
     pub author_spellings: Vec<String>,
     pub since: Option<Millis>,
-    /// Only entries last reviewed (or created) before this time, or superseded.
-    pub stale_before: Option<Millis>,
-    /// With `stale_before`: the members active in the window; an entry last reviewed by anyone
-    /// else is stale too.
-    pub active_members: Vec<String>,
+    /// Only these entries (row ids): the stale ones, as [`super::snapshot::Snapshot::stale_seqs`]
+    /// finds them.
+    pub stale: Option<Vec<i64>>,
 }
 
 impl Filter {
@@ -534,7 +532,7 @@ impl Filter {
             && self.tags.is_empty()
             && self.author.is_none()
             && self.since.is_none()
-            && self.stale_before.is_none()
+            && self.stale.is_none()
     }
 
     /// Find every spelling of the author asked for (case, aliases: [`crate::identity`]), so
@@ -560,10 +558,7 @@ impl Filter {
         }
         if let Some(domain) = &self.domain {
             let n = bind(params, domain.clone().into());
-            // '0' follows '/' in byte order: the range is exactly the sub-domains.
-            sql.push_str(&format!(
-                " AND (e.domain = ?{n} OR (e.domain >= ?{n} || '/' AND e.domain < ?{n} || '0'))"
-            ));
+            sql.push_str(&format!(" AND {}", rules_sql::within_domain("e.domain", n)));
         }
         for tag in &self.tags {
             let n = bind(params, tag.clone().into());
@@ -587,17 +582,11 @@ impl Filter {
             let n = bind(params, since.into());
             sql.push_str(&format!(" AND e.created_ms >= ?{n}"));
         }
-        if let Some(before) = self.stale_before {
-            let n = bind(params, before.into());
-            let active = serde_json::to_string(&self.active_members).unwrap_or_default();
-            let a = bind(params, active.into());
+        if let Some(seqs) = &self.stale {
+            let json = serde_json::to_string(seqs).unwrap_or_default();
+            let n = bind(params, json.into());
             sql.push_str(&format!(
-                " AND (coalesce(CAST(substr(e.reviewed_at, 1, 13) AS INTEGER), e.created_ms) < ?{n}
-                       OR (e.reviewed_by IS NOT NULL
-                           AND e.reviewed_by NOT IN (SELECT value FROM json_each(?{a})))
-                       OR EXISTS (SELECT 1 FROM links l JOIN entries s ON s.seq = l.source_seq
-                                  WHERE l.target_id = e.id AND l.kind = 'supersedes' AND l.present = 1
-                                    AND s.deleted = 0))"
+                " AND e.seq IN (SELECT value FROM json_each(?{n}))"
             ));
         }
         sql
@@ -805,11 +794,10 @@ pub fn in_domain_tree(
     domain: &str,
     move_to: impl Fn(&str) -> String,
 ) -> anyhow::Result<Vec<Renamed>> {
-    // '0' follows '/' in byte order: the range is exactly the sub-domains (as in Filter).
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, id, title, deleted, domain FROM entries
-         WHERE domain = ?1 OR (domain >= ?1 || '/' AND domain < ?1 || '0') ORDER BY id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT seq, id, title, deleted, domain FROM entries WHERE {} ORDER BY id",
+        rules_sql::within_domain("domain", 1)
+    ))?;
     let rows = stmt.query_map([domain], |r| {
         let from: String = r.get(4)?;
         Ok(Renamed {

@@ -654,10 +654,7 @@ fn reply_seq_of(conn: &Connection, id: &str) -> anyhow::Result<Option<i64>> {
 }
 
 fn in_domains(domain: &str, domains: &[String]) -> bool {
-    domains.is_empty()
-        || domains
-            .iter()
-            .any(|d| domain == d || domain.starts_with(&format!("{d}/")))
+    crate::rules::domain::is_within_any(domain, domains)
 }
 
 /// How many records an export wrote, by type.

@@ -11,6 +11,7 @@ mod migrations;
 pub mod news;
 pub mod practice;
 pub mod ranking;
+pub mod rules_sql;
 pub mod snapshot;
 
 use std::path::Path;

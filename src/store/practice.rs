@@ -9,6 +9,7 @@ use super::entries::short_id;
 use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::ids;
+use crate::model::{LinkDirection, LinkKind};
 use crate::output::sanitize_line;
 use crate::timefmt::{self, Millis};
 
@@ -454,11 +455,8 @@ pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurren
 /// A link as `rep show` lists it, seen from the entry shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkView {
-    /// `duplicate`, `related`, `supersedes` or `documents`.
-    pub kind: String,
-    /// `to` when the shown entry is the source (it is a duplicate of, supersedes, documents the
-    /// other), `from` when the other entry links to it.
-    pub direction: &'static str,
+    pub kind: LinkKind,
+    pub direction: LinkDirection,
     pub id: String,
     pub short_id: String,
     pub title: String,
@@ -467,7 +465,7 @@ pub struct LinkView {
 impl LinkView {
     /// The shown entry is a duplicate of this link's other end (see community::status).
     pub fn makes_a_duplicate(&self) -> bool {
-        self.kind == "duplicate" && self.direction == "to"
+        self.kind == LinkKind::Duplicate && self.direction == LinkDirection::To
     }
 }
 
@@ -481,9 +479,13 @@ pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Resul
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
     })? {
         let (kind, id, title) = row?;
+        // The format holds these four kinds only; a row of any other is not a link to show.
+        let Some(kind) = LinkKind::parse(&kind) else {
+            continue;
+        };
         out.push(LinkView {
             kind,
-            direction: "to",
+            direction: LinkDirection::To,
             short_id: short_id(conn, &id)?,
             id,
             title,
@@ -497,9 +499,13 @@ pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Resul
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
     })? {
         let (kind, id, title) = row?;
+        // The format holds these four kinds only; a row of any other is not a link to show.
+        let Some(kind) = LinkKind::parse(&kind) else {
+            continue;
+        };
         out.push(LinkView {
             kind,
-            direction: "from",
+            direction: LinkDirection::From,
             short_id: short_id(conn, &id)?,
             id,
             title,
@@ -579,30 +585,11 @@ pub struct Candidate {
     pub members: u64,
 }
 
-/// Problems and questions with at least `min` occurrences from at least two members and no live
-/// doc documenting them, most frequent first.
+/// Recurring problems and questions ([`crate::rules::recurrence`]) that no live doc documents,
+/// most frequent first: the same list as the undocumented gaps of `rep gaps`, from the same
+/// snapshot (occurrences of a duplicate count on its original, members by identity).
 pub fn undocumented_recurring(conn: &Connection, min: u64) -> anyhow::Result<Vec<Candidate>> {
-    let mut stmt = conn.prepare(
-        "SELECT e.id, e.kind, e.title, e.domain, count(*) AS n, count(DISTINCT o.member) AS m
-         FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
-         WHERE e.deleted = 0 AND e.kind IN ('problem', 'question')
-           AND NOT EXISTS (SELECT 1 FROM links l JOIN entries d ON d.seq = l.source_seq
-                           WHERE l.target_id = e.id AND l.kind = 'documents' AND l.present = 1 AND d.deleted = 0)
-         GROUP BY e.seq HAVING n >= ?1 AND m >= 2
-         ORDER BY n DESC, m DESC, e.id",
-    )?;
-    let rows = stmt.query_map([min], |r| {
-        Ok(Candidate {
-            id: r.get(0)?,
-            short_id: String::new(),
-            kind: r.get(1)?,
-            title: r.get(2)?,
-            domain: r.get(3)?,
-            occurrences: r.get(4)?,
-            members: r.get(5)?,
-        })
-    })?;
-    let mut out: Vec<Candidate> = rows.collect::<Result<_, _>>()?;
+    let mut out = super::snapshot::Snapshot::load(conn)?.undocumented_recurring(conn, "", min)?;
     for c in &mut out {
         c.short_id = short_id(conn, &c.id)?;
     }

@@ -12,6 +12,9 @@ use rusqlite::Connection;
 use super::analysis::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
 use super::practice::{Activity, Candidate};
 use crate::identity::{Identities, Spellings};
+use crate::model::{Kind, LinkKind};
+use crate::rules::staleness::{self, StaleFacts};
+use crate::rules::{domain, kinds, recurrence};
 use crate::timefmt::Millis;
 
 /// Interned strings: domains and members repeat across 100,000 rows.
@@ -65,19 +68,14 @@ impl Names {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Question,
-    Problem,
-    Doc,
-    Other,
-}
-
 struct Entry {
     seq: i64,
     id: String,
     deleted: bool,
-    kind: Kind,
+    /// `None` for a kind this rep does not know.
+    kind: Option<Kind>,
+    /// A question or a problem ([`kinds::has_status`]).
+    has_status: bool,
     kind_name: u32,
     domain: u32,
     author: u32,
@@ -144,18 +142,14 @@ impl Snapshot {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let kind_text = r.get_ref(2)?.as_str()?;
-            let kind = match kind_text {
-                "question" => Kind::Question,
-                "problem" => Kind::Problem,
-                "doc" => Kind::Doc,
-                _ => Kind::Other,
-            };
+            let kind = Kind::parse(kind_text);
             let created_ms = r.get(5)?;
             let reviewed_ms = stamp_ms(r.get_ref(8)?.as_str_or_null()?);
             let entry = Entry {
                 seq: r.get(0)?,
                 deleted: r.get(1)?,
                 kind,
+                has_status: kinds::has_status(kind_text),
                 kind_name: names.intern(kind_text),
                 domain: names.intern(r.get_ref(3)?.as_str()?),
                 author: names.intern_member(&identities, r.get_ref(4)?.as_str()?, created_ms),
@@ -254,8 +248,8 @@ impl Snapshot {
             Ok(out)
         };
         names.settle_members(identities);
-        let superseded = links("supersedes")?;
-        let documented = links("documents")?;
+        let superseded = links(LinkKind::Supersedes.as_str())?;
+        let documented = links(LinkKind::Documents.as_str())?;
         // A duplicate forwards its status and its occurrences to its original
         // (community::original_of): it is not open, and what was seen on it counts there.
         let mut duplicate_of: HashMap<usize, usize> = HashMap::default();
@@ -304,20 +298,9 @@ impl Snapshot {
         })
     }
 
-    fn in_domain(&self, e: &Entry, filter: &str) -> bool {
-        if filter.is_empty() {
-            return true;
-        }
-        let d = self.names.get(e.domain);
-        d == filter
-            || (d.len() > filter.len()
-                && d.starts_with(filter)
-                && d.as_bytes()[filter.len()] == b'/')
-    }
-
     fn live(&self, i: usize, filter: &str) -> bool {
         let e = &self.entries[i];
-        !e.deleted && self.in_domain(e, filter)
+        !e.deleted && domain::is_within_or_all(self.names.get(e.domain), filter)
     }
 
     /// See [`super::analysis::contributions`] for the weights.
@@ -334,7 +317,7 @@ impl Snapshot {
             if !self.live(i, filter) {
                 continue;
             }
-            let doc = e.kind == Kind::Doc;
+            let doc = e.kind == Some(Kind::Doc);
             add(
                 e.domain,
                 e.author,
@@ -398,7 +381,7 @@ impl Snapshot {
             push(
                 e.author,
                 i,
-                if e.kind == Kind::Doc {
+                if e.kind == Some(Kind::Doc) {
                     K::Doc
                 } else {
                     K::Entry
@@ -446,6 +429,14 @@ impl Snapshot {
     /// The members who did something themselves since `since`: an entry, a reply, an
     /// occurrence, a review or an endorsement given (deleted records included: they acted).
     pub fn active_members(&self, since: Millis) -> BTreeSet<String> {
+        self.active_member_ids(since)
+            .into_iter()
+            .map(|i| self.names.get(i).to_owned())
+            .collect()
+    }
+
+    /// [`Snapshot::active_members`], as interned members.
+    fn active_member_ids(&self, since: Millis) -> HashSet<u32> {
         let mut ids: HashSet<u32> = HashSet::default();
         for e in &self.entries {
             if e.created_ms >= since {
@@ -475,9 +466,7 @@ impl Snapshot {
                 .filter(|h| h.at_ms >= since)
                 .map(|h| h.member),
         );
-        ids.into_iter()
-            .map(|i| self.names.get(i).to_owned())
-            .collect()
+        ids
     }
 
     pub fn domain_facts(
@@ -501,16 +490,20 @@ impl Snapshot {
             }
             let f = facts.entry(e.domain).or_default();
             *kinds.entry((e.domain, e.kind_name)).or_default() += 1;
-            if e.kind == Kind::Question && !self.duplicates.contains(&i) {
+            if e.kind == Some(Kind::Question) && !self.duplicates.contains(&i) {
                 match (e.resolved, self.live_replies[i]) {
                     (Some(true), _) => f.resolved_questions += 1,
                     (_, 0) => f.open_questions += 1,
                     _ => f.answered_questions += 1,
                 }
             }
-            if matches!(e.kind, Kind::Question | Kind::Problem)
-                && u64::from(self.occurrence_count[i]) >= min_occurrences
-                && members_by_entry.get(&i).is_some_and(|m| m.len() >= 2)
+            let members = members_by_entry.get(&i).map_or(0, |m| m.len() as u64);
+            if e.has_status
+                && recurrence::is_recurring(
+                    u64::from(self.occurrence_count[i]),
+                    members,
+                    min_occurrences,
+                )
             {
                 f.recurring += 1;
             }
@@ -549,7 +542,7 @@ impl Snapshot {
     ) -> Vec<WaitingQuestion> {
         let mut found = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
-            if e.kind != Kind::Question
+            if e.kind != Some(Kind::Question)
                 || e.resolved == Some(true)
                 || !self.live(i, filter)
                 || self.duplicates.contains(&i)
@@ -605,9 +598,8 @@ impl Snapshot {
         for (i, members) in members_by_entry {
             let e = &self.entries[i];
             let n = u64::from(self.occurrence_count[i]);
-            let recurring = n >= min && members.len() >= 2;
-            if !recurring
-                || !matches!(e.kind, Kind::Question | Kind::Problem)
+            if !recurrence::is_recurring(n, members.len() as u64, min)
+                || !e.has_status
                 || !self.live(i, filter)
                 || self.documented.contains(&i)
             {
@@ -633,6 +625,41 @@ impl Snapshot {
         Ok(out)
     }
 
+    /// The live entries in `filter` that are stale ([`staleness::is_stale`]), members compared
+    /// by identity: an entry reviewed by `Ana` is not stale while `ana` is active.
+    fn stale(&self, filter: &str, reviewed_before: Millis, active_since: Millis) -> Vec<usize> {
+        let active = self.active_member_ids(active_since);
+        (0..self.entries.len())
+            .filter(|&i| self.live(i, filter))
+            .filter(|&i| {
+                let e = &self.entries[i];
+                staleness::is_stale(
+                    &StaleFacts {
+                        created_ms: e.created_ms,
+                        reviewed_ms: e.reviewed_ms,
+                        superseded: self.superseded.contains(&i),
+                        reviewer_inactive: e.reviewed_by.is_some_and(|by| !active.contains(&by)),
+                    },
+                    reviewed_before,
+                )
+            })
+            .collect()
+    }
+
+    /// The row ids of the stale live entries in `filter`, for `rep list --stale`: the same
+    /// entries as the stale gaps count.
+    pub fn stale_seqs(
+        &self,
+        filter: &str,
+        reviewed_before: Millis,
+        active_since: Millis,
+    ) -> Vec<i64> {
+        self.stale(filter, reviewed_before, active_since)
+            .into_iter()
+            .map(|i| self.entries[i].seq)
+            .collect()
+    }
+
     /// Stale entries per domain: not reviewed since `reviewed_before` (or created before it if
     /// never reviewed), superseded by a live entry, or last reviewed by someone inactive since
     /// `active_since`. The oldest three of each domain are named as evidence.
@@ -642,22 +669,14 @@ impl Snapshot {
         reviewed_before: Millis,
         active_since: Millis,
     ) -> Vec<StaleDomain> {
-        let active: HashSet<String> = self.active_members(active_since).into_iter().collect();
         let mut by_domain: BTreeMap<&str, Vec<(Millis, usize)>> = BTreeMap::new();
-        for (i, e) in self.entries.iter().enumerate() {
-            if !self.live(i, filter) {
-                continue;
-            }
-            let since = e.reviewed_ms.unwrap_or(e.created_ms);
-            let reviewer_gone = e
-                .reviewed_by
-                .is_some_and(|by| !active.contains(self.names.get(by)));
-            if since < reviewed_before || reviewer_gone || self.superseded.contains(&i) {
-                by_domain
-                    .entry(self.names.get(e.domain))
-                    .or_default()
-                    .push((since, i));
-            }
+        for i in self.stale(filter, reviewed_before, active_since) {
+            let e = &self.entries[i];
+            let since = staleness::last_reviewed_or_created(e.created_ms, e.reviewed_ms);
+            by_domain
+                .entry(self.names.get(e.domain))
+                .or_default()
+                .push((since, i));
         }
         let mut out = Vec::new();
         for (domain, mut stale) in by_domain {

@@ -36,6 +36,7 @@ mod rename;
 mod render;
 mod replies;
 mod rm_restore;
+mod rules_agreement;
 mod safe_db;
 mod search;
 mod sharing;
