@@ -26,11 +26,14 @@ mod model;
 mod opener;
 mod output;
 mod picker;
+mod recording;
+mod rename;
 mod render;
 mod search;
 mod store;
 mod sync;
 mod tempfiles;
+mod thread;
 mod timefmt;
 
 use std::ffi::OsString;
@@ -100,7 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Show(args) => commands::show::run(&mut ctx, args),
         Command::Edit(args) => commands::edit::run(&mut ctx, args),
         Command::Rm(args) => commands::rm::run(&mut ctx, args),
-        Command::Restore(args) => commands::restore::run(&mut ctx, args),
+        Command::Restore(args) => commands::rm::restore(&mut ctx, args),
         Command::History(args) => commands::history::run(&mut ctx, args),
         Command::Ask(args) => commands::ask::run(&mut ctx, args),
         Command::Answer(args) => commands::answer::run(&mut ctx, args),

@@ -70,11 +70,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         let seq = entries::resolve(w.conn(), &entry.id, Scope::Live)?;
         let (reply_seq, _) = practice::add_reply(w, seq, &member, &body, now)?;
         let views = practice::replies(w.conn(), seq)?;
-        let id: String =
-            w.conn()
-                .query_row("SELECT id FROM replies WHERE seq = ?1", [reply_seq], |r| {
-                    r.get(0)
-                })?;
+        let id = practice::reply_id(w.conn(), reply_seq)?;
         views
             .into_iter()
             .find(|v| v.id == id)

@@ -57,7 +57,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let seq = ctx
         .store()?
         .read(|c| entries::resolve(c, &id, Scope::Live))?;
-    let source = crate::commands::show::thread(ctx, seq)?;
+    let source = ctx.thread(seq)?;
     let mut draft = compose(&source);
     if args.edit {
         let what = format!(
@@ -123,7 +123,7 @@ fn best_reply(
 }
 
 /// The first draft of a write-up.
-fn compose(source: &crate::commands::show::Thread) -> Draft {
+fn compose(source: &crate::thread::Thread) -> Draft {
     let e = &source.entry;
     let mut body = String::new();
     if !e.body.trim().is_empty() {

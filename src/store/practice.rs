@@ -81,6 +81,24 @@ pub fn entry_id(conn: &Connection, seq: i64) -> anyhow::Result<String> {
     Ok(conn.query_row("SELECT id FROM entries WHERE seq = ?1", [seq], |r| r.get(0))?)
 }
 
+/// A reply's id from its row.
+pub fn reply_id(conn: &Connection, reply_seq: i64) -> anyhow::Result<String> {
+    Ok(
+        conn.query_row("SELECT id FROM replies WHERE seq = ?1", [reply_seq], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// An entry's kind and whether it is deleted: what deciding whether it can be resolved needs.
+pub fn kind_and_deleted(conn: &Connection, seq: i64) -> anyhow::Result<(String, bool)> {
+    Ok(conn.query_row(
+        "SELECT kind, deleted FROM entries WHERE seq = ?1",
+        [seq],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
 pub fn add_reply(
     w: &Writer<'_>,
     entry_seq: i64,

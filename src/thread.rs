@@ -1,0 +1,70 @@
+//! An entry with everything around it (status, replies, occurrences, links, review): what
+//! `rep show` prints and what every command that changes a thread answers with.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::community;
+use crate::model::Entry;
+use crate::store::entries;
+use crate::store::practice::{self, LinkView, Occurrences, ReplyView};
+use crate::timefmt::{self, Millis};
+
+/// An entry with everything around it; also the `--json` shape of `rep show`.
+#[derive(Debug, Serialize)]
+pub struct Thread {
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// `open`, `answered` or `resolved` for questions and problems; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    pub replies: Vec<ReplyView>,
+    pub occurrences: Occurrences,
+    pub recurring: bool,
+    pub documented: bool,
+    pub helped: u64,
+    pub links: Vec<LinkView>,
+    pub reviewed_at: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub stale: bool,
+}
+
+/// The community's settings a thread's status depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub now: Millis,
+    pub min_occurrences: u64,
+    pub review_interval_days: u64,
+}
+
+/// The thread of the entry at row `seq`.
+pub fn load(c: &Connection, seq: i64, settings: Settings) -> anyhow::Result<Thread> {
+    let Settings {
+        now,
+        min_occurrences: min,
+        review_interval_days: interval,
+    } = settings;
+    let entry = entries::load(c, seq)?;
+    let facts = practice::facts(c, seq)?;
+    let replies = practice::replies(c, seq)?;
+    let occurrences = practice::occurrences(c, seq)?;
+    let links = practice::links(c, seq, &entry.id)?;
+    let superseded = links
+        .iter()
+        .any(|l| l.kind == "supersedes" && l.direction == "from");
+    let duplicate = links.iter().any(practice::LinkView::makes_a_duplicate);
+    Ok(Thread {
+        status: community::status(&entry.kind, facts.resolved, replies.len() as u64, duplicate),
+        recurring: community::is_recurring(occurrences.count, occurrences.members, min),
+        documented: practice::is_documented(c, &entry.id)?,
+        helped: practice::helped_count(c, &entry.id)?,
+        stale: superseded
+            || community::is_stale(facts.created_ms, facts.reviewed_ms, now, interval),
+        reviewed_at: facts.reviewed_ms.map(timefmt::rfc3339),
+        reviewed_by: facts.reviewed_by,
+        entry,
+        replies,
+        occurrences,
+        links,
+    })
+}
