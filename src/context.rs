@@ -7,9 +7,10 @@ use crate::cli::GlobalArgs;
 use crate::config::{self, Config};
 use crate::error::RepError;
 use crate::model::DEFAULT_DOMAIN;
+use crate::model::practice::Thread;
 use crate::output::Output;
 use crate::store::Store;
-use crate::thread::{self, Thread};
+use crate::thread;
 use crate::timefmt::{self, Millis};
 
 pub struct Context {

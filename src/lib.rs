@@ -13,6 +13,7 @@ mod context;
 mod editor;
 mod error;
 mod exchange;
+mod expertise;
 mod foreign;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -25,6 +26,7 @@ mod markdown;
 mod model;
 mod opener;
 mod output;
+mod participation;
 mod picker;
 mod recording;
 mod rename;
@@ -35,6 +37,8 @@ mod sync;
 mod tempfiles;
 mod thread;
 mod timefmt;
+mod weekly;
+mod writeup;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

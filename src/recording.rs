@@ -2,27 +2,13 @@
 //! question (`rep seen`), that something helped (`rep helped`), and a search that found nothing.
 //! `rep ask` records the same things as those commands do.
 
-use serde::Serialize;
-
 use crate::error::RepError;
 use crate::model::Entry;
+use crate::model::practice::{Helped, Seen};
 use crate::store::Store;
 use crate::store::entries;
-use crate::store::practice::{self, Occurrences, Target};
+use crate::store::practice::{self, Target};
 use crate::timefmt::Millis;
-
-/// The `--json` shape of `rep seen`.
-#[derive(Serialize)]
-pub struct Seen {
-    /// The entry the occurrence counts on: the original, when the one named is a duplicate.
-    pub id: String,
-    /// The duplicate named, when the occurrence was forwarded to its original.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub duplicate: Option<String>,
-    pub occurrences: Occurrences,
-    pub recurring: bool,
-    pub documented: bool,
-}
 
 /// An occurrence as recorded: what it counted on and what the member named.
 pub struct Occurrence {
@@ -81,14 +67,6 @@ pub fn occurrence(
             duplicate,
         })
     })
-}
-
-/// The `--json` shape of `rep helped`.
-#[derive(Serialize)]
-pub struct Helped {
-    id: String,
-    pub helped: u64,
-    pub new: bool,
 }
 
 /// Note that the entry or reply `typed` names helped `member`; also what picking an entry that

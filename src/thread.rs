@@ -1,33 +1,12 @@
 //! An entry with everything around it (status, replies, occurrences, links, review): what
 //! `rep show` prints and what every command that changes a thread answers with.
 
-use rusqlite::Connection;
-use serde::Serialize;
-
 use crate::community;
-use crate::model::Entry;
+use crate::model::practice::Thread;
 use crate::store::entries;
-use crate::store::practice::{self, LinkView, Occurrences, ReplyView};
+use crate::store::practice;
 use crate::timefmt::{self, Millis};
-
-/// An entry with everything around it; also the `--json` shape of `rep show`.
-#[derive(Debug, Serialize)]
-pub struct Thread {
-    #[serde(flatten)]
-    pub entry: Entry,
-    /// `open`, `answered` or `resolved` for questions and problems; absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<&'static str>,
-    pub replies: Vec<ReplyView>,
-    pub occurrences: Occurrences,
-    pub recurring: bool,
-    pub documented: bool,
-    pub helped: u64,
-    pub links: Vec<LinkView>,
-    pub reviewed_at: Option<String>,
-    pub reviewed_by: Option<String>,
-    pub stale: bool,
-}
+use rusqlite::Connection;
 
 /// The community's settings a thread's status depends on.
 #[derive(Debug, Clone, Copy)]
@@ -52,7 +31,9 @@ pub fn load(c: &Connection, seq: i64, settings: Settings) -> anyhow::Result<Thre
     let superseded = links
         .iter()
         .any(|l| l.kind == "supersedes" && l.direction == "from");
-    let duplicate = links.iter().any(practice::LinkView::makes_a_duplicate);
+    let duplicate = links
+        .iter()
+        .any(crate::model::practice::LinkView::makes_a_duplicate);
     Ok(Thread {
         status: community::status(&entry.kind, facts.resolved, replies.len() as u64, duplicate),
         recurring: community::is_recurring(occurrences.count, occurrences.members, min),

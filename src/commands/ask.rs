@@ -2,12 +2,11 @@
 
 use std::io::{IsTerminal, Read as _};
 
-use serde::Serialize;
-
 use crate::context::Context;
 use crate::error::RepError;
 use crate::limits;
-use crate::model::{self, Entry, SearchHit};
+use crate::model::commands::Asked;
+use crate::model::{self};
 use crate::output::sanitize_line;
 use crate::store::entries::{self, NewEntry};
 use crate::store::ranking;
@@ -56,13 +55,6 @@ pub struct Args {
     /// Post without asking, even on a terminal
     #[arg(short, long)]
     pub yes: bool,
-}
-
-#[derive(Serialize)]
-struct Asked {
-    #[serde(flatten)]
-    entry: Entry,
-    similar: Vec<SearchHit>,
 }
 
 const SIMILAR: usize = 5;

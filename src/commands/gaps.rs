@@ -4,7 +4,7 @@ use crate::community::window_start;
 use crate::context::Context;
 use crate::gaps::{self, Gap, Inputs};
 use crate::model;
-use crate::output::sanitize_line;
+use crate::output::{Cell, Untrusted, sanitize_line};
 use crate::store::analysis;
 use crate::store::snapshot::Snapshot;
 
@@ -70,12 +70,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             }
             _ => sanitize_line(&g.subject),
         };
-        table.add_row(vec![
-            g.score.to_string(),
-            g.kind.replace('_', " "),
-            subject,
-            evidence,
-            sanitize_line(&g.command),
+        table.row([
+            Cell::own(g.score.to_string()),
+            Cell::own(g.kind.replace('_', " ")),
+            // Both built of sanitised pieces above.
+            Cell::own(subject),
+            Cell::own(evidence),
+            Untrusted(&g.command).into(),
         ]);
     }
     ctx.out.print_table(&table)?;

@@ -45,16 +45,17 @@ pub mod whoami;
 
 use std::io::Read as _;
 
-use serde::Serialize;
 use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::RepError;
 use crate::limits::{self, BODY_BYTES as MAX_BODY_BYTES};
+use crate::model::Renamed;
+use crate::model::commands::Renaming;
 use crate::model::{self, Entry};
-use crate::output::{self, Output, sanitize, sanitize_line};
+use crate::output::{self, Cell, Output, Untrusted, sanitize, sanitize_line};
 use crate::recording;
-use crate::store::entries::{self, Filter, NewEntry, Renamed};
+use crate::store::entries::{self, Filter, NewEntry};
 use crate::timefmt;
 
 /// Where a body comes from; `-` (stdin) is a positional argument of each command.
@@ -156,7 +157,7 @@ pub fn record_occurrence(
     ctx: &mut Context,
     seq: i64,
     note: Option<&str>,
-) -> anyhow::Result<recording::Seen> {
+) -> anyhow::Result<model::practice::Seen> {
     let member = ctx.member()?;
     let now = ctx.now();
     let min = ctx.config.recurring.min_occurrences;
@@ -306,12 +307,12 @@ fn human_time(rfc3339: &str) -> String {
 pub fn print_entry_table(out: &Output, entries: &[Entry]) -> anyhow::Result<()> {
     let mut table = out.table(&["id", "kind", "domain", "title", "tags"]);
     for e in entries {
-        table.add_row(vec![
-            e.short_id.clone(),
-            e.kind.clone(),
-            sanitize_line(&e.domain),
-            sanitize_line(&e.title),
-            sanitize_line(&e.tags.join(" ")),
+        table.row([
+            Cell::own(&e.short_id),
+            Untrusted(&e.kind).into(),
+            Untrusted(&e.domain).into(),
+            Untrusted(&e.title).into(),
+            Untrusted(&e.tags.join(" ")).into(),
         ]);
     }
     out.print_table(&table)
@@ -321,7 +322,7 @@ pub fn print_entry_table(out: &Output, entries: &[Entry]) -> anyhow::Result<()> 
 pub fn print_counts(
     ctx: &Context,
     counts: &[crate::model::Count],
-    what: &str,
+    what: &'static str,
     empty: &str,
 ) -> anyhow::Result<()> {
     if ctx.out.json {
@@ -333,7 +334,7 @@ pub fn print_counts(
     }
     let mut table = ctx.out.table(&[what, "entries"]);
     for c in counts {
-        table.add_row(vec![sanitize_line(&c.name), c.entries.to_string()]);
+        table.row([Untrusted(&c.name).into(), c.entries.into()]);
     }
     ctx.out.print_table(&table)
 }
@@ -348,15 +349,6 @@ pub struct RenameArgs {
     /// List what would change, and change nothing
     #[arg(long)]
     pub dry_run: bool,
-}
-
-#[derive(Serialize)]
-struct Renaming<'a> {
-    what: &'static str,
-    from: &'a str,
-    to: &'a str,
-    dry_run: bool,
-    entries: &'a [Renamed],
 }
 
 /// What `rep tags rename` and `rep domains rename` print.
@@ -381,11 +373,11 @@ pub fn report_rename(
         let mut table = ctx.out.table(&["id", "title", what, "becomes"]);
         for r in renamed {
             let gone = if r.deleted { " (deleted)" } else { "" };
-            table.add_row(vec![
-                r.short_id.clone(),
-                format!("{}{gone}", sanitize_line(&r.title)),
-                sanitize_line(&r.from),
-                sanitize_line(&r.to),
+            table.row([
+                Cell::own(&r.short_id),
+                Cell::own(format!("{}{gone}", Untrusted(&r.title))),
+                Untrusted(&r.from).into(),
+                Untrusted(&r.to).into(),
             ]);
         }
         ctx.out.print_table(&table)?;

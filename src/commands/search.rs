@@ -2,7 +2,7 @@
 
 use crate::commands::FilterArgs;
 use crate::context::Context;
-use crate::output::{plain_highlight, sanitize, sanitize_line};
+use crate::output::{Cell, Untrusted, plain_highlight, sanitize, sanitize_line};
 use crate::store::{entries, ranking};
 
 /// Search entries, best match first
@@ -89,11 +89,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             } else {
                 format!("{}\n{}", title, ctx.out.dim(&ctx.out.highlight(&snippet)))
             };
-            table.add_row(vec![
-                e.short_id.clone(),
-                e.kind.clone(),
-                sanitize_line(&e.domain),
-                cell,
+            table.row([
+                Cell::own(&e.short_id),
+                Untrusted(&e.kind).into(),
+                Untrusted(&e.domain).into(),
+                // The title and snippet, sanitised above, with rep's own highlight.
+                Cell::own(cell),
             ]);
         }
         ctx.out.page();

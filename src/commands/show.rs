@@ -2,11 +2,11 @@
 
 use crate::commands::print_entry;
 use crate::context::Context;
+use crate::model::practice::Thread;
 use crate::output::count;
 use crate::output::{sanitize, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
-use crate::thread::Thread;
 
 /// Show one entry in full, with its replies
 ///
