@@ -79,7 +79,7 @@ pub enum Command {
     Open(commands::open::Args),
     Edit(commands::edit::Args),
     Rm(commands::rm::Args),
-    Restore(commands::restore::Args),
+    Restore(commands::rm::RestoreArgs),
     History(commands::history::Args),
     Ask(commands::ask::Args),
     Answer(commands::answer::Args),

@@ -7,8 +7,10 @@ use crate::cli::GlobalArgs;
 use crate::config::{self, Config};
 use crate::error::RepError;
 use crate::model::DEFAULT_DOMAIN;
+use crate::model::practice::Thread;
 use crate::output::Output;
 use crate::store::Store;
+use crate::thread;
 use crate::timefmt::{self, Millis};
 
 pub struct Context {
@@ -72,6 +74,17 @@ impl Context {
 
     pub fn now(&self) -> Millis {
         self.now
+    }
+
+    /// The thread of the entry at row `seq`, under this community's settings.
+    pub fn thread(&mut self, seq: i64) -> anyhow::Result<Thread> {
+        let settings = thread::Settings {
+            now: self.now(),
+            min_occurrences: self.config.recurring.min_occurrences,
+            review_interval_days: self.config.review.interval_days,
+        };
+        self.store_for_reading()?
+            .read(|c| thread::load(c, seq, settings))
     }
 
     /// The member acting: `--as`/`REP_USER`, config `user.name`, `git config user.name`, the

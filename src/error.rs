@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use crate::output::sanitize_line;
+use crate::store::error::ReplyIdError;
+
 /// Exit codes are part of the CLI contract (docs/cli.md): keep them few and stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -63,6 +66,62 @@ impl fmt::Display for RepError {
 
 impl std::error::Error for RepError {}
 
+impl From<&ReplyIdError> for RepError {
+    /// The sentences and hints of a refused reply id: written here, not in the store.
+    fn from(refused: &ReplyIdError) -> RepError {
+        use ReplyIdError::*;
+        let shown = |input: &str| sanitize_line(input);
+        match refused {
+            NotAnId { input } => RepError::user(format!(
+                "`{}` is not a reply id (at least 4 hex characters)",
+                shown(input)
+            )),
+            AnEntry { input } => {
+                RepError::user(format!("`{}` is an entry, not a reply", shown(input)))
+                    .with_hint(format!("`rep show {}` lists its replies", shown(input)))
+            }
+            NoSuch { input } => RepError::user(format!(
+                "no reply has an id starting with `{}`",
+                shown(input)
+            ))
+            .with_hint("`rep show ENTRY` lists the replies with their ids"),
+            Ambiguous { input } => {
+                RepError::user(format!("reply id prefix `{}` is ambiguous", shown(input)))
+                    .with_hint("type more characters of the id")
+            }
+            AmbiguousRecord { input } => {
+                RepError::user(format!("id prefix `{}` is ambiguous", shown(input)))
+                    .with_hint("type more characters of the id")
+            }
+            Deleted { input } => RepError::user(format!("reply {} is deleted", shown(input)))
+                .with_hint(format!("`rep restore {}` brings it back", shown(input))),
+            NotDeleted { input } => {
+                RepError::user(format!("reply {} is not deleted", shown(input)))
+                    .with_hint("nothing to restore")
+            }
+        }
+    }
+}
+
+impl fmt::Display for ReplyIdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&RepError::from(self).message)
+    }
+}
+
+/// The first error in the chain that decides status and hint: a `RepError`, or a library
+/// error turned into one here.
+fn decisive(cause: &(dyn std::error::Error + 'static)) -> Option<RepError> {
+    if let Some(rep) = cause.downcast_ref::<RepError>() {
+        return Some(RepError {
+            status: rep.status,
+            message: rep.message.clone(),
+            hint: rep.hint.clone(),
+        });
+    }
+    cause.downcast_ref::<ReplyIdError>().map(RepError::from)
+}
+
 /// The status for any error: the first `RepError` in the chain decides, else it is a bug-class
 /// failure unless it is plainly I/O.
 pub fn status_of(err: &anyhow::Error) -> ExitStatus {
@@ -70,37 +129,63 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         return rep.status;
     }
     for cause in err.chain() {
-        if let Some(rep) = cause.downcast_ref::<RepError>() {
+        if let Some(rep) = decisive(cause) {
             return rep.status;
         }
-        if cause.downcast_ref::<rusqlite::Error>().is_some()
-            || cause.downcast_ref::<std::io::Error>().is_some()
-        {
+        if let Some(sqlite) = cause.downcast_ref::<rusqlite::Error>() {
+            return sqlite_status(sqlite);
+        }
+        if cause.downcast_ref::<std::io::Error>().is_some() {
             return ExitStatus::Environment;
         }
     }
     ExitStatus::Internal
 }
 
-pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
+/// An SQLite error is the environment's fault only when the file, its disk or another process
+/// is to blame: busy or locked, cannot open, full, not a database or damaged, read-only, I/O or
+/// permissions, out of memory. Anything else (a constraint violated, SQL that does not run, a
+/// column of the wrong type, a row that is not there) is a bug in rep, and says so.
+fn sqlite_status(err: &rusqlite::Error) -> ExitStatus {
+    use rusqlite::ErrorCode::*;
+    match err {
+        rusqlite::Error::SqliteFailure(f, _) => match f.code {
+            DatabaseBusy
+            | DatabaseLocked
+            | CannotOpen
+            | DiskFull
+            | NotADatabase
+            | DatabaseCorrupt
+            | ReadOnly
+            | SystemIoFailure
+            | PermissionDenied
+            | FileLockingProtocolFailed
+            | OutOfMemory
+            | NoLargeFileSupport => ExitStatus::Environment,
+            _ => ExitStatus::Internal,
+        },
+        rusqlite::Error::InvalidPath(_) => ExitStatus::Environment,
+        _ => ExitStatus::Internal,
+    }
+}
+
+pub fn hint_of(err: &anyhow::Error) -> Option<String> {
     let disk_full = err.chain().any(|c| {
         matches!(c.downcast_ref::<rusqlite::Error>(),
             Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull)
     });
     context_rep_error(err)
-        .and_then(|r| r.hint.as_deref())
-        .or_else(|| {
-            err.chain()
-                .filter_map(|c| c.downcast_ref::<RepError>())
-                .find_map(|r| r.hint.as_deref())
-        })
-        .or(disk_full.then_some(
-            "the disk is full: nothing of this command was written; free some space and retry",
-        ))
-        .or(is_damaged_database(err).then_some(
+        .and_then(|r| r.hint.clone())
+        .or_else(|| err.chain().filter_map(decisive).find_map(|r| r.hint))
+        .or(disk_full.then(|| {
+            "the disk is full: nothing of this command was written; free some space and retry"
+                .to_owned()
+        }))
+        .or(is_damaged_database(err).then(|| {
             "the database is damaged: `rep doctor` says where; `rep export FILE` saves what is \
-             readable, or restore a backup",
-        ))
+             readable, or restore a backup"
+                .to_owned()
+        }))
 }
 
 /// True when SQLite found the database file damaged (SQLITE_CORRUPT or SQLITE_NOTADB).
@@ -132,6 +217,48 @@ mod tests {
     use super::*;
     use anyhow::Context as _;
 
+    fn sqlite_failure(code: i32) -> anyhow::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None).into()
+    }
+
+    #[test]
+    fn an_sqlite_bug_is_internal_and_a_sick_environment_is_not() {
+        use rusqlite::ffi;
+        for code in [
+            ffi::SQLITE_BUSY,
+            ffi::SQLITE_LOCKED,
+            ffi::SQLITE_CANTOPEN,
+            ffi::SQLITE_FULL,
+            ffi::SQLITE_NOTADB,
+            ffi::SQLITE_CORRUPT,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_IOERR,
+            ffi::SQLITE_PERM,
+        ] {
+            assert_eq!(
+                status_of(&sqlite_failure(code)),
+                ExitStatus::Environment,
+                "code {code}"
+            );
+        }
+        for code in [
+            ffi::SQLITE_CONSTRAINT,
+            ffi::SQLITE_ERROR,
+            ffi::SQLITE_MISMATCH,
+        ] {
+            assert_eq!(
+                status_of(&sqlite_failure(code)),
+                ExitStatus::Internal,
+                "code {code}"
+            );
+        }
+        let no_row = anyhow::Error::new(rusqlite::Error::QueryReturnedNoRows).context("loading x");
+        assert_eq!(status_of(&no_row), ExitStatus::Internal);
+        // A RepError given as context still decides, whatever SQLite said underneath.
+        let told = sqlite_failure(ffi::SQLITE_CONSTRAINT).context(RepError::user("no such x"));
+        assert_eq!(status_of(&told), ExitStatus::User);
+    }
+
     #[test]
     fn a_rep_error_given_as_context_decides_status_and_hint() {
         let io = std::io::Error::other("disk on fire");
@@ -139,11 +266,11 @@ mod tests {
             .context(RepError::user("cannot read x").with_hint("fix x"))
             .unwrap_err();
         assert_eq!(status_of(&err), ExitStatus::User);
-        assert_eq!(hint_of(&err), Some("fix x"));
+        assert_eq!(hint_of(&err).as_deref(), Some("fix x"));
 
         let err =
             anyhow::Error::new(RepError::usage("bad").with_hint("inner")).context("while doing y");
         assert_eq!(status_of(&err), ExitStatus::Usage);
-        assert_eq!(hint_of(&err), Some("inner"));
+        assert_eq!(hint_of(&err).as_deref(), Some("inner"));
     }
 }

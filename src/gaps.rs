@@ -7,9 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::community;
+use crate::model::community::{
+    Contribution, DomainFacts, DomainPeople, Miss, StaleDomain, WaitingQuestion,
+};
+use crate::model::practice::Candidate;
 use crate::output::{count, plural};
-use crate::store::analysis::{Contribution, DomainFacts, Miss, StaleDomain, WaitingQuestion};
-use crate::store::practice::Candidate;
 use crate::timefmt::{Millis, WEEK_MS};
 
 /// What a gap is about; serialised as its name (docs/gaps.md).
@@ -96,22 +98,6 @@ fn shell_quoted(text: &str) -> String {
 
 fn inputs(pairs: &[(&'static str, u64)]) -> BTreeMap<&'static str, u64> {
     pairs.iter().copied().collect()
-}
-
-/// Who carries a domain, from contributions in the window.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DomainPeople {
-    /// Contribution points per member, members no longer active included (their old work can
-    /// still be endorsed in the window).
-    pub scores: BTreeMap<String, u64>,
-    /// The points of the members active in the window: what the core is measured against.
-    pub active_points: u64,
-    /// The fewest active members whose points reach half of `active_points`, highest first.
-    pub core: Vec<String>,
-    /// Core members with at least one accepted reply or doc in the window.
-    pub experts: Vec<String>,
-    /// The number of core members: the fewest active members holding half the contributions.
-    pub bus_factor: usize,
 }
 
 /// Per domain: scores, core, experts and bus factor. Only members in `active` (who did something

@@ -13,6 +13,7 @@ mod context;
 mod editor;
 mod error;
 mod exchange;
+mod expertise;
 mod foreign;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -25,7 +26,10 @@ mod markdown;
 mod model;
 mod opener;
 mod output;
+mod participation;
 mod picker;
+mod recording;
+mod rename;
 mod render;
 mod rules;
 mod search;
@@ -33,7 +37,10 @@ mod stem;
 mod store;
 mod sync;
 mod tempfiles;
+mod thread;
 mod timefmt;
+mod weekly;
+mod writeup;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -102,7 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Show(args) => commands::show::run(&mut ctx, args),
         Command::Edit(args) => commands::edit::run(&mut ctx, args),
         Command::Rm(args) => commands::rm::run(&mut ctx, args),
-        Command::Restore(args) => commands::restore::run(&mut ctx, args),
+        Command::Restore(args) => commands::rm::restore(&mut ctx, args),
         Command::History(args) => commands::history::run(&mut ctx, args),
         Command::Ask(args) => commands::ask::run(&mut ctx, args),
         Command::Answer(args) => commands::answer::run(&mut ctx, args),

@@ -14,8 +14,8 @@ use anyhow::Context as _;
 use crate::error::RepError;
 use crate::foreign::markdown;
 use crate::model::Entry;
+use crate::model::practice::{LinkView, ReplyView};
 use crate::model::{LinkDirection, LinkKind};
-use crate::store::practice::{LinkView, ReplyView};
 
 /// Marks a folder as ours, so a later export may replace the pages it wrote.
 const MARKER: &str = ".repertoire-export";

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
 use std::process::{Child, Stdio};
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, presets};
 use serde::Serialize;
 
 /// Markers that search snippets put around a match; turned into colour or `**` on display.
@@ -140,8 +140,7 @@ impl Output {
     }
 
     pub fn print_table(&self, table: &Table) -> anyhow::Result<()> {
-        let rendered: Vec<String> = table.lines().map(|l| l.trim_end().to_owned()).collect();
-        self.print(&rendered.join("\n"))
+        self.print(&table.render())
     }
 
     /// A status line for humans on stderr, silenced by `--quiet`.
@@ -159,19 +158,24 @@ impl Output {
     }
 
     /// A table in the house style: no borders, upper-case header, fitted to the terminal.
-    pub fn table(&self, header: &[&str]) -> Table {
-        let mut table = Table::new();
+    pub fn table(&self, header: &[&'static str]) -> Table {
+        self.table_of(header.iter().map(|h| Cell::from(*h)))
+    }
+
+    /// [`Output::table`] with a header that holds foreign text too (member names as columns).
+    pub fn table_of(&self, header: impl IntoIterator<Item = Cell>) -> Table {
+        let mut table = comfy_table::Table::new();
         table.load_preset(presets::NOTHING);
         if self.stdout_is_tty {
             table.set_content_arrangement(ContentArrangement::Dynamic);
         } else {
             table.set_content_arrangement(ContentArrangement::Disabled);
         }
-        table.set_header(header.iter().map(|h| h.to_uppercase()));
+        table.set_header(header.into_iter().map(|h| h.text.to_uppercase()));
         for column in table.column_iter_mut() {
             column.set_padding((0, 2));
         }
-        table
+        Table(table)
     }
 
     /// Fit `table` to the terminal's width (`COLUMNS` when set, as in tests): hide the columns
@@ -179,6 +183,7 @@ impl Output {
     /// word, then let the table wrap between words, never inside one. Without a width (a pipe
     /// and no `COLUMNS`) the table keeps whole lines, as scripts want.
     pub fn fit(&self, table: &mut Table, drop_first: &[usize]) {
+        let table = &mut table.0;
         let from_env = std::env::var("COLUMNS")
             .ok()
             .and_then(|c| c.trim().parse::<u16>().ok())
@@ -269,6 +274,108 @@ impl Drop for Output {
             drop(child.stdin.take());
             let _ = child.wait();
         }
+    }
+}
+
+/// Text rep did not write: from the database, an imported file, a teammate or the command line.
+/// It can only be shown sanitised: as one line ([`sanitize_line`]), or with `{:#}` keeping its
+/// line breaks ([`sanitize`]). A table cell takes it or rep's own text ([`Cell`]), nothing else,
+/// so that a forgotten sanitise is a compile error, not an escape-injection bug.
+#[derive(Debug, Clone, Copy)]
+pub struct Untrusted<'a>(pub &'a str);
+
+impl std::fmt::Display for Untrusted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.alternate() {
+            f.write_str(&sanitize(self.0))
+        } else {
+            f.write_str(&sanitize_line(self.0))
+        }
+    }
+}
+
+/// One table cell: foreign text, sanitised to one line when the cell is made, or rep's own text
+/// (a literal, a number, an id rep formats, a style of [`Output::bold`] and the like).
+#[derive(Debug, Clone)]
+pub struct Cell {
+    text: String,
+    /// Background and foreground, as xterm 256-colour numbers (the map's heat cells).
+    shade: Option<(u8, u8)>,
+}
+
+impl Cell {
+    /// Text rep wrote itself, built from literals, numbers and [`Untrusted`] pieces: the one
+    /// door into a cell that does not sanitise, named so that a reader sees each use.
+    pub fn own(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            shade: None,
+        }
+    }
+
+    /// Cells one under the other in one cell (a finding and its problems, a member's evidence).
+    pub fn lines(cells: impl IntoIterator<Item = Cell>) -> Cell {
+        let text: Vec<String> = cells.into_iter().map(|c| c.text).collect();
+        Cell::own(text.join("\n"))
+    }
+
+    /// This cell on background `bg` in foreground `fg` (xterm 256 colours).
+    pub fn shaded(mut self, bg: u8, fg: u8) -> Cell {
+        self.shade = Some((bg, fg));
+        self
+    }
+
+    fn into_comfy(self) -> comfy_table::Cell {
+        let cell = comfy_table::Cell::new(self.text);
+        match self.shade {
+            Some((bg, fg)) => cell
+                .bg(comfy_table::Color::AnsiValue(bg))
+                .fg(comfy_table::Color::AnsiValue(fg)),
+            None => cell,
+        }
+    }
+}
+
+impl From<Untrusted<'_>> for Cell {
+    fn from(text: Untrusted<'_>) -> Cell {
+        Cell::own(sanitize_line(text.0))
+    }
+}
+
+impl From<&'static str> for Cell {
+    fn from(text: &'static str) -> Cell {
+        Cell::own(text)
+    }
+}
+
+macro_rules! number_cells {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Cell {
+            fn from(n: $t) -> Cell {
+                Cell::own(n.to_string())
+            }
+        }
+    )*};
+}
+number_cells!(u32, u64, usize, i64);
+
+/// A table of [`Cell`]s in the house style, made by [`Output::table`].
+pub struct Table(comfy_table::Table);
+
+impl Table {
+    pub fn row(&mut self, cells: impl IntoIterator<Item = Cell>) {
+        self.0.add_row(cells.into_iter().map(Cell::into_comfy));
+    }
+
+    /// Keep the cells' shades even where comfy-table thinks the output is no terminal.
+    pub fn enforce_styling(&mut self) {
+        self.0.enforce_styling();
+    }
+
+    /// The table as text, each line without its trailing padding.
+    pub fn render(&self) -> String {
+        let lines: Vec<String> = self.0.lines().map(|l| l.trim_end().to_owned()).collect();
+        lines.join("\n")
     }
 }
 

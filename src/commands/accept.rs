@@ -25,11 +25,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         let c = w.conn();
         let reply = practice::resolve_reply(c, &args.reply)?;
         let entry = practice::reply_entry(c, reply)?;
-        let (kind, deleted): (String, bool) = c.query_row(
-            "SELECT kind, deleted FROM entries WHERE seq = ?1",
-            [entry],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (kind, deleted) = practice::kind_and_deleted(c, entry)?;
         if deleted {
             return Err(RepError::user("the entry this reply answers is deleted").into());
         }
@@ -45,7 +41,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         practice::set_resolved(c, entry, true, &stamp, &member, now)?;
         Ok((entry, changed))
     })?;
-    let thread = crate::commands::show::thread(ctx, entry_seq)?;
+    let thread = ctx.thread(entry_seq)?;
     if ctx.out.json {
         return ctx.out.json(&thread);
     }

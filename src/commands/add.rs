@@ -1,10 +1,10 @@
 //! `rep add`: log a story, tool, problem or question.
 
-use crate::commands::{BodyArgs, parse_tags, read_body};
+use super::{BodyArgs, parse_tags, read_body};
 use crate::context::Context;
 use crate::editor::{self, Draft};
 use crate::model::{self, Kind};
-use crate::store::entries::{self, NewEntry};
+use crate::store::entries::NewEntry;
 
 /// Log a story, tool, problem or question
 ///
@@ -87,17 +87,5 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             .transpose()?
             .flatten(),
     };
-    let now = ctx.now();
-    let store = ctx.store()?;
-    let entry = store.write(|w| {
-        let (seq, _) = entries::insert(w, &new, now)?;
-        entries::load(w.conn(), seq)
-    })?;
-    if ctx.out.json {
-        return ctx.out.json(&entry);
-    }
-    ctx.out.print(&entry.id)?;
-    ctx.out
-        .status(&format!("added {} {}", entry.kind, entry.short_id));
-    Ok(())
+    super::insert_and_report(ctx, &new)
 }

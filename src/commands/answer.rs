@@ -1,13 +1,12 @@
 //! `rep answer`: reply to an entry: an answer to a question, a solution to a problem, or a
 //! comment on anything else.
 
-use serde::Serialize;
-
 use crate::commands::{BodyArgs, read_body};
 use crate::context::Context;
 use crate::editor::{self, Draft};
 use crate::error::RepError;
 use crate::model;
+use crate::model::commands::Answered;
 use crate::output::sanitize_line;
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
@@ -32,13 +31,6 @@ pub struct Args {
 
     #[command(flatten)]
     pub body: BodyArgs,
-}
-
-#[derive(Serialize)]
-struct Answered<'a> {
-    #[serde(flatten)]
-    reply: &'a practice::ReplyView,
-    entry_id: String,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -70,11 +62,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         let seq = entries::resolve(w.conn(), &entry.id, Scope::Live)?;
         let (reply_seq, _) = practice::add_reply(w, seq, &member, &body, now)?;
         let views = practice::replies(w.conn(), seq)?;
-        let id: String =
-            w.conn()
-                .query_row("SELECT id FROM replies WHERE seq = ?1", [reply_seq], |r| {
-                    r.get(0)
-                })?;
+        let id = practice::reply_id(w.conn(), reply_seq)?;
         views
             .into_iter()
             .find(|v| v.id == id)

@@ -2,12 +2,11 @@
 
 use std::io::{IsTerminal, Read as _};
 
-use serde::Serialize;
-
 use crate::context::Context;
 use crate::error::RepError;
 use crate::limits;
-use crate::model::{self, Entry, SearchHit};
+use crate::model::commands::Asked;
+use crate::model::{self};
 use crate::output::sanitize_line;
 use crate::store::entries::{self, NewEntry};
 use crate::store::ranking;
@@ -58,13 +57,6 @@ pub struct Args {
     pub yes: bool,
 }
 
-#[derive(Serialize)]
-struct Asked {
-    #[serde(flatten)]
-    entry: Entry,
-    similar: Vec<SearchHit>,
-}
-
 const SIMILAR: usize = 5;
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -76,7 +68,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     };
     let body = model::validate_body(body)?;
     let domain = model::normalize_domain(args.domain.as_deref().unwrap_or(&ctx.default_domain()))?;
-    let tags = crate::commands::parse_tags(&args.tags)?;
+    let tags = super::parse_tags(&args.tags)?;
     let author = ctx.member()?;
 
     let question = format!("{title} {body}");
@@ -84,7 +76,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .store()?
         .read(|c| ranking::similar(c, &question, SIMILAR))?;
     if similar.is_empty() {
-        crate::commands::search::record_miss(ctx, &title, Some(&domain))?;
+        super::record_miss(ctx, &title, Some(&domain))?;
     }
     let interactive = !args.yes
         && !ctx.out.json
@@ -124,10 +116,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                     .store()?
                     .read(|c| entries::resolve(c, &hit.entry.id, entries::Scope::Live))?;
                 if crate::rules::kinds::has_status(&hit.entry.kind) {
-                    crate::commands::seen::record(ctx, seq, Some(&title))?;
+                    super::record_occurrence(ctx, seq, Some(&title))?;
                 } else {
                     // A tool or a doc cannot happen again; that it answered is what `rep helped` notes.
-                    let helped = crate::commands::helped::record(ctx, &hit.entry.id)?;
+                    let member = ctx.member()?;
+                    let now = ctx.now();
+                    let helped =
+                        crate::recording::endorsement(ctx.store()?, &hit.entry.id, &member, now)?;
                     ctx.out.status(&format!(
                         "noted: {} answers it (it helped {} so far); see `rep show {}`",
                         hit.entry.short_id,

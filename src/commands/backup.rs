@@ -2,12 +2,10 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use crate::context::Context;
 use crate::error::RepError;
+use crate::model::commands::BackedUp as Shown;
 use crate::output::count;
-use crate::store::health::CopySummary;
 
 /// Copy the database to a file, safely while rep is in use
 ///
@@ -28,14 +26,6 @@ pub struct Args {
     /// Replace FILE if it exists
     #[arg(long)]
     pub force: bool,
-}
-
-#[derive(Serialize)]
-struct Shown<'a> {
-    path: String,
-    bytes: u64,
-    #[serde(flatten)]
-    copy: &'a CopySummary,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {

@@ -1,10 +1,11 @@
 //! `rep capture`: the plumbing under the shell's `rep-save`: a command line becomes a tool.
 
-use crate::commands::{BodyArgs, add};
+use super::parse_tags;
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model::{self, Kind};
 use crate::picker;
+use crate::store::entries::NewEntry;
 
 /// Save a command line as a tool entry, asking for its title (for `rep shell-init`)
 ///
@@ -53,23 +54,18 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             .with_hint("give it after the command: `rep-save \"What this does\"`")
             .into());
     }
-    add::run(
-        ctx,
-        add::Args {
-            kind: Kind::Tool,
-            title: Some(title),
-            stdin: None,
-            body: BodyArgs {
-                message: None,
-                body_file: None,
-                edit: false,
-            },
-            domain: Some(domain),
-            tags: args.tags,
-            command: Some(command.to_owned()),
-            link: None,
-        },
-    )
+    // What `rep add tool TITLE -d DOMAIN -t TAG --cmd CMD` checks, in the same order.
+    let new = NewEntry {
+        kind: Kind::Tool.as_str().to_owned(),
+        domain: model::normalize_domain(&domain)?,
+        title: model::validate_title(&title)?,
+        body: String::new(),
+        tags: parse_tags(&args.tags)?,
+        author: ctx.member()?,
+        command: model::validate_field("command", command)?,
+        link: None,
+    };
+    super::insert_and_report(ctx, &new)
 }
 
 fn ask(prompt: &str, initial: &str) -> anyhow::Result<String> {

@@ -1,12 +1,13 @@
 //! `rep config`: where the config file is and what is in effect; get and set keys.
 
 use clap::Subcommand;
-use serde::Serialize;
 
 use crate::config::{Config, KEYS};
 use crate::context::Context;
 use crate::error::RepError;
-use crate::output::sanitize_line;
+use crate::model::commands::ConfigSetting as Setting;
+use crate::model::commands::ConfigShown as Shown;
+use crate::output::{Cell, sanitize_line};
 
 /// Show or change settings
 ///
@@ -49,21 +50,6 @@ Examples:
         /// A key such as defaults.domain
         key: String,
     },
-}
-
-#[derive(Serialize)]
-struct Shown {
-    path: String,
-    database: String,
-    member: Option<String>,
-    settings: Vec<Setting>,
-}
-
-#[derive(Serialize)]
-struct Setting {
-    key: &'static str,
-    value: Option<String>,
-    description: &'static str,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -146,9 +132,9 @@ fn show(ctx: &mut Context) -> anyhow::Result<()> {
             .as_deref()
             .map(sanitize_line)
             .unwrap_or_else(|| "(unset)".into());
-        table.add_row(vec![s.key.to_owned(), value, s.description.to_owned()]);
+        table.row([Cell::own(s.key), Cell::own(value), Cell::own(s.description)]);
     }
-    text.push_str(&table.to_string());
+    text.push_str(&table.render());
     let text: Vec<&str> = text.lines().map(str::trim_end).collect();
     ctx.out.print(&text.join("\n"))
 }

@@ -1,11 +1,9 @@
 //! `rep doctor`: check the database and, with `--repair`, rebuild the full-text index.
 
-use serde::Serialize;
-
 use crate::context::Context;
 use crate::error::RepError;
-use crate::output::sanitize_line;
-use crate::store::health::Check;
+use crate::model::commands::DoctorReport as Report;
+use crate::output::{Cell, sanitize_line};
 
 /// Check the database for damage
 ///
@@ -22,13 +20,6 @@ pub struct Args {
     /// Rebuild the full-text index from the entries, then check again
     #[arg(long)]
     pub repair: bool,
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    healthy: bool,
-    repaired: bool,
-    checks: &'a [Check],
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -67,7 +58,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 finding.push_str(&sanitize_line(problem));
             }
             let status = if check.ok { "ok" } else { "FAILED" };
-            table.add_row(vec![check.name.to_owned(), status.to_owned(), finding]);
+            table.row([Cell::own(check.name), status.into(), Cell::own(finding)]);
         }
         ctx.out.print_table(&table)?;
     }

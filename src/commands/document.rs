@@ -1,16 +1,16 @@
 //! `rep document`: "we have faced this problem five times now: let us write it down once and
 //! for all". Writes a `doc` entry from a problem or question and links it to its source.
 
-use serde::Serialize;
-
 use crate::context::Context;
-use crate::editor::{self, Draft};
-use crate::model::{self, Entry};
-use crate::output::count;
-use crate::output::sanitize_line;
+use crate::editor;
+use crate::model::commands::Documented;
+use crate::model::practice::Candidate;
+use crate::model::{self};
+use crate::output::{Cell, Untrusted, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, NewEntry, Scope};
-use crate::store::practice::{self, Candidate};
+use crate::store::practice;
+use crate::writeup;
 
 /// Write up a recurring problem or question once and for all
 ///
@@ -42,13 +42,6 @@ pub struct Args {
     pub candidates: bool,
 }
 
-#[derive(Serialize)]
-struct Documented {
-    #[serde(flatten)]
-    doc: Entry,
-    documents: String,
-}
-
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if args.candidates {
         return candidates(ctx);
@@ -57,8 +50,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let seq = ctx
         .store()?
         .read(|c| entries::resolve(c, &id, Scope::Live))?;
-    let source = crate::commands::show::thread(ctx, seq)?;
-    let mut draft = compose(&source);
+    let source = ctx.thread(seq)?;
+    let mut draft = writeup::compose(&source);
     if args.edit {
         let what = format!(
             "Write-up of {} {}.",
@@ -110,68 +103,6 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The reply a write-up carries when none is accepted: the one most members said helped, the
-/// latest on a tie.
-fn best_reply(
-    replies: &[crate::store::practice::ReplyView],
-) -> Option<&crate::store::practice::ReplyView> {
-    replies.iter().max_by(|a, b| {
-        a.helped
-            .cmp(&b.helped)
-            .then(a.created_at.cmp(&b.created_at))
-    })
-}
-
-/// The first draft of a write-up.
-fn compose(source: &crate::commands::show::Thread) -> Draft {
-    let e = &source.entry;
-    let mut body = String::new();
-    if !e.body.trim().is_empty() {
-        body.push_str(e.body.trim_end());
-        body.push_str("\n\n");
-    }
-    let accepted: Vec<_> = source.replies.iter().filter(|r| r.accepted).collect();
-    let reply = |body: &mut String, r: &crate::store::practice::ReplyView| {
-        body.push_str(&format!(
-            "{}\n\n(from {}, {})\n\n",
-            r.body.trim_end(),
-            r.author,
-            &r.created_at[..10]
-        ));
-    };
-    if !accepted.is_empty() {
-        body.push_str("## What works\n\n");
-        for r in accepted {
-            reply(&mut body, r);
-        }
-    } else if let Some(best) = best_reply(&source.replies) {
-        // No reply is accepted: the one that helped most members, else the latest, marked as
-        // such, so that the write-up carries an answer and says how sure it is.
-        body.push_str("## What seems to work\n\nNo reply is accepted yet: this is the one that helped most members, else the latest.\n\n");
-        reply(&mut body, best);
-    } else {
-        body.push_str("## What works\n\nNo reply yet: nobody has said what works.\n\n");
-    }
-    if !source.occurrences.notes.is_empty() || source.occurrences.count > 0 {
-        body.push_str(&format!(
-            "## Where it came back\n\nSeen {} by {}.\n\n",
-            count(source.occurrences.count, "time", "times"),
-            count(source.occurrences.members, "member", "members")
-        ));
-        for note in &source.occurrences.notes {
-            body.push_str(&format!("- {}\n", note.trim()));
-        }
-        if !source.occurrences.notes.is_empty() {
-            body.push('\n');
-        }
-    }
-    body.push_str(&format!("Written up from {} {}.\n", e.kind, &e.id[..8]));
-    Draft {
-        title: e.title.clone(),
-        body,
-    }
-}
-
 fn candidates(ctx: &mut Context) -> anyhow::Result<()> {
     let min = ctx.config.recurring.min_occurrences;
     let found: Vec<Candidate> = ctx
@@ -191,13 +122,13 @@ fn candidates(ctx: &mut Context) -> anyhow::Result<()> {
         .out
         .table(&["id", "kind", "domain", "seen", "members", "title"]);
     for c in &found {
-        table.add_row(vec![
-            c.short_id.clone(),
-            c.kind.clone(),
-            sanitize_line(&c.domain),
-            c.occurrences.to_string(),
-            c.members.to_string(),
-            sanitize_line(&c.title),
+        table.row([
+            Cell::own(&c.short_id),
+            Untrusted(&c.kind).into(),
+            Untrusted(&c.domain).into(),
+            c.occurrences.into(),
+            c.members.into(),
+            Untrusted(&c.title).into(),
         ]);
     }
     ctx.out.print_table(&table)

@@ -1,7 +1,9 @@
 //! `rep domains`: the domains in use, with entry counts.
 
+use super::{RenameArgs, print_counts};
 use crate::context::Context;
-use crate::output::sanitize_line;
+use crate::model;
+use crate::rename;
 use crate::store::entries;
 
 /// List domains with their number of entries; rename one
@@ -27,12 +29,12 @@ Examples:
   rep domains rename k8s kube --dry-run
   rep domains rename k8s kube
   rep domains rename k8s/networking k8s/net --json | jq -r '.entries[].to'")]
-    Rename(crate::commands::rename::Args),
+    Rename(RenameArgs),
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if let Some(Action::Rename(rename)) = args.action {
-        return crate::commands::rename::domain(ctx, rename);
+        return rename_domain(ctx, rename);
     }
     let counts = ctx.store_for_reading()?.read(entries::domain_counts)?;
     print_counts(
@@ -43,23 +45,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     )
 }
 
-/// Shared by `domains` and `tags`.
-pub fn print_counts(
-    ctx: &Context,
-    counts: &[crate::model::Count],
-    what: &str,
-    empty: &str,
-) -> anyhow::Result<()> {
-    if ctx.out.json {
-        return ctx.out.json(counts);
-    }
-    if counts.is_empty() {
-        ctx.out.note(empty);
-        return Ok(());
-    }
-    let mut table = ctx.out.table(&[what, "entries"]);
-    for c in counts {
-        table.add_row(vec![sanitize_line(&c.name), c.entries.to_string()]);
-    }
-    ctx.out.print_table(&table)
+/// `rep domains rename`.
+fn rename_domain(ctx: &mut Context, args: RenameArgs) -> anyhow::Result<()> {
+    let old = model::normalize_domain(&args.old)?;
+    let new = model::normalize_domain(&args.new)?;
+    rename::refuse_same(&old, &new, "domain")?;
+    let now = ctx.now();
+    let member = ctx.member()?;
+    let renamed = rename::domain(ctx.store()?, &old, &new, args.dry_run, now, &member)?;
+    super::report_rename(ctx, "domain", &old, &new, args.dry_run, &renamed)
 }

@@ -3,11 +3,10 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
+use crate::model::commands::ExportSummary as Summary;
 use crate::output;
 use crate::store::{entries, exchange};
 use crate::tempfiles::write_atomically;
@@ -52,15 +51,6 @@ pub enum Format {
     Navi,
     /// Tools as a folder of tldr pages by domain
     Tldr,
-}
-
-#[derive(Serialize)]
-struct Summary {
-    path: String,
-    format: &'static str,
-    entries: usize,
-    /// Replies written (the Markdown pages show them under their entry; tldr and navi carry none).
-    replies: usize,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -211,7 +201,9 @@ fn with_threads(
             let facts = practice::facts(c, seq)?;
             let replies = practice::replies(c, seq)?;
             let links = practice::links(c, seq, &entry.id)?;
-            let duplicate = links.iter().any(practice::LinkView::makes_a_duplicate);
+            let duplicate = links
+                .iter()
+                .any(crate::model::practice::LinkView::makes_a_duplicate);
             Ok(crate::markdown::Published {
                 status: crate::community::status(
                     &entry.kind,

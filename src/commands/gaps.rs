@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::gaps::{self, Gap, Inputs};
 use crate::model;
-use crate::output::sanitize_line;
+use crate::output::{Cell, Untrusted, sanitize_line};
 use crate::rules::staleness::{reviewed_before, window_start};
 use crate::store::analysis;
 use crate::store::snapshot::Snapshot;
@@ -69,12 +69,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             }
             _ => sanitize_line(&g.subject),
         };
-        table.add_row(vec![
-            g.score.to_string(),
-            g.kind.as_str().replace('_', " "),
-            subject,
-            evidence,
-            sanitize_line(&g.command),
+        table.row([
+            Cell::own(g.score.to_string()),
+            Cell::own(g.kind.as_str().replace('_', " ")),
+            // Both built of sanitised pieces above.
+            Cell::own(subject),
+            Cell::own(evidence),
+            Untrusted(&g.command).into(),
         ]);
     }
     ctx.out.print_table(&table)?;

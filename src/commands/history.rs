@@ -1,10 +1,9 @@
 //! `rep history`: every change of every field of an entry or a reply, with who made it and when.
 
-use serde::Serialize;
-
 use crate::context::Context;
 use crate::history::{self, Change};
-use crate::output::sanitize_line;
+use crate::model::commands::HistoryStep as Shown;
+use crate::output::{Cell, Untrusted, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::exchange::{load_record, load_reply};
@@ -26,16 +25,6 @@ pub struct Args {
     /// The entry's or reply's id or a unique prefix of it (deleted ones too); on a terminal,
     /// leave it out to pick an entry from a list
     pub id: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Shown {
-    field: &'static str,
-    value: Option<String>,
-    by: Option<String>,
-    at: String,
-    stamp: Option<String>,
-    current: bool,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -78,16 +67,17 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             value = value.chars().take(59).collect::<String>() + "…";
         }
         let when = s.at.replacen('T', " ", 1).trim_end_matches('Z').to_owned();
-        table.add_row(vec![
-            when,
-            sanitize_line(s.by.as_deref().unwrap_or("")),
-            s.field.to_owned(),
-            value,
+        table.row([
+            Cell::own(when),
+            Untrusted(s.by.as_deref().unwrap_or("")).into(),
+            Cell::own(s.field),
+            // Sanitised above, then cut.
+            Cell::own(value),
             // Only a text field has earlier values to tell the current one from.
             if s.current && crate::exchange::TextField::from_name(s.field).is_some() {
                 "current".into()
             } else {
-                String::new()
+                "".into()
             },
         ]);
     }

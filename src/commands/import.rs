@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::error::RepError;
 use crate::foreign::{self, Source};
 use crate::model;
-use crate::output::{count, sanitize_line};
+use crate::output::{Cell, Untrusted, count, sanitize_line};
 use crate::store::entries::{short_ids, short_ids_in};
 use crate::store::exchange::{self, ImportReport};
 
@@ -64,6 +64,13 @@ struct Shown<'a> {
     dry_run: bool,
     #[serde(flatten)]
     report: &'a ImportReport,
+}
+
+#[derive(Serialize)]
+struct ShownForeign<'a> {
+    dry_run: bool,
+    #[serde(flatten)]
+    report: &'a foreign::Report,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -135,11 +142,11 @@ pub fn print_report(
             .out
             .table(&["id", "outcome", "title", "lost concurrent edit"]);
         for c in &report.changes {
-            table.add_row(vec![
-                short.of(&c.id).to_owned(),
-                c.outcome.to_owned(),
-                sanitize_line(&c.title),
-                c.lost_concurrent_edits.join(", "),
+            table.row([
+                Cell::own(short.of(&c.id)),
+                Cell::own(c.outcome),
+                Untrusted(&c.title).into(),
+                Cell::own(c.lost_concurrent_edits.join(", ")),
             ]);
         }
         ctx.out.print_table(&table)?;
@@ -166,13 +173,6 @@ pub fn print_report(
         }
     ));
     Ok(())
-}
-
-#[derive(Serialize)]
-struct ShownForeign<'a> {
-    dry_run: bool,
-    #[serde(flatten)]
-    report: &'a foreign::Report,
 }
 
 fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result<()> {
@@ -260,7 +260,7 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
     if args.verbose && !rows.is_empty() {
         let mut table = ctx.out.table(&["outcome", "item", "detail"]);
         for row in rows {
-            table.add_row(row);
+            table.row(row.into_iter().map(Cell::own));
         }
         ctx.out.print_table(&table)?;
     }

@@ -46,7 +46,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         practice::set_link(c, from, &target, kind, !args.remove, &stamp)?;
         Ok(from)
     })?;
-    let thread = crate::commands::show::thread(ctx, seq)?;
+    let thread = ctx.thread(seq)?;
     if ctx.out.json {
         return ctx.out.json(&thread);
     }

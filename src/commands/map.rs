@@ -2,15 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use comfy_table::{Cell, Color};
-use serde::Serialize;
-
 use crate::context::Context;
-use crate::gaps::{DomainPeople, domain_people};
+use crate::gaps::domain_people;
 use crate::model;
-use crate::output::sanitize_line;
+use crate::model::community::{DomainMap, Map};
+use crate::output::{Cell, Untrusted, sanitize_line};
 use crate::rules::staleness::window_start;
-use crate::store::analysis::DomainFacts;
 use crate::store::snapshot::Snapshot;
 use crate::timefmt;
 
@@ -54,22 +51,6 @@ pub enum MapFormat {
     Dot,
     /// A heat map as an SVG picture
     Svg,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Map {
-    pub since: String,
-    /// Members ordered by total contribution.
-    pub members: Vec<String>,
-    pub domains: Vec<DomainMap>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DomainMap {
-    #[serde(flatten)]
-    pub facts: DomainFacts,
-    #[serde(flatten)]
-    pub people: DomainPeople,
 }
 
 pub fn build(ctx: &mut Context, domain: &str, since: i64) -> anyhow::Result<Map> {
@@ -172,38 +153,35 @@ fn table(ctx: &Context, map: &Map, n: usize) -> anyhow::Result<()> {
         return Ok(());
     }
     let (shown, others) = columns(map, n);
-    let mut header: Vec<String> = vec!["domain".into()];
-    header.extend(shown.iter().map(|m| sanitize_line(m)));
+    let mut header: Vec<Cell> = vec!["domain".into()];
+    header.extend(shown.iter().map(|m| Untrusted(m).into()));
     if others {
         header.push("others".into());
     }
-    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut heat = ctx.out.table(&header_refs);
+    let mut heat = ctx.out.table_of(header);
     if ctx.out.color() {
         heat.enforce_styling();
     }
     let max = max_score(map);
     for d in &map.domains {
         let (cells, rest) = row_scores(d, &shown);
-        let mut row = vec![Cell::new(sanitize_line(&d.facts.domain))];
+        let mut row: Vec<Cell> = vec![Untrusted(&d.facts.domain).into()];
         for score in cells.into_iter().chain(others.then_some(rest)) {
             let text = if score == 0 {
                 "·".to_owned()
             } else {
                 score.to_string()
             };
-            let mut cell = Cell::new(text);
+            let mut cell = Cell::own(text);
             if ctx.out.color() && score > 0 {
                 // Five greens from light to dark (xterm 256 colours), by share of the maximum.
                 let shades = [194u8, 157, 114, 71, 28];
                 let level = ((score * 5 - 1) / max).min(4) as usize;
-                cell = cell
-                    .bg(Color::AnsiValue(shades[level]))
-                    .fg(Color::AnsiValue(if level >= 3 { 15 } else { 0 }));
+                cell = cell.shaded(shades[level], if level >= 3 { 15 } else { 0 });
             }
             row.push(cell);
         }
-        heat.add_row(row);
+        heat.row(row);
     }
     // Member names are single words: the heat map wraps between them, never inside one
     // (fewer members with --members N make it narrower).
@@ -233,15 +211,15 @@ fn table(ctx: &Context, map: &Map, n: usize) -> anyhow::Result<()> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        figures.add_row(vec![
-            sanitize_line(&d.facts.domain),
-            kinds.join(", "),
-            d.facts.open_questions.to_string(),
-            d.facts.resolved_questions.to_string(),
-            d.facts.recurring.to_string(),
-            d.people.bus_factor.to_string(),
-            list(&d.people.experts),
-            list(&d.people.core),
+        figures.row([
+            Untrusted(&d.facts.domain).into(),
+            Cell::own(kinds.join(", ")),
+            d.facts.open_questions.into(),
+            d.facts.resolved_questions.into(),
+            d.facts.recurring.into(),
+            d.people.bus_factor.into(),
+            Cell::own(list(&d.people.experts)),
+            Cell::own(list(&d.people.core)),
         ]);
     }
     // Narrow terminals lose the finer figures first; the domain and its core stay.

@@ -29,9 +29,7 @@ pub mod news;
 pub mod open;
 pub mod pick;
 pub mod remote;
-pub mod rename;
 pub mod resolve;
-pub mod restore;
 pub mod review;
 pub mod rm;
 pub mod search;
@@ -46,14 +44,18 @@ pub mod who;
 pub mod whoami;
 
 use std::io::Read as _;
+
 use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::RepError;
 use crate::limits::{self, BODY_BYTES as MAX_BODY_BYTES};
+use crate::model::Renamed;
+use crate::model::commands::Renaming;
 use crate::model::{self, Entry};
-use crate::output::{Output, sanitize, sanitize_line};
-use crate::store::entries::Filter;
+use crate::output::{self, Cell, Output, Untrusted, sanitize, sanitize_line};
+use crate::recording;
+use crate::store::entries::{self, Filter, NewEntry};
 use crate::timefmt;
 
 /// Where a body comes from; `-` (stdin) is a positional argument of each command.
@@ -130,6 +132,69 @@ pub fn parse_tags(raw: &[String]) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(tags)
+}
+
+/// Write a new entry in one transaction and answer with it: its full id on stdout (with --json,
+/// the whole entry) and a status line; for `add` and `capture`.
+pub fn insert_and_report(ctx: &mut Context, new: &NewEntry) -> anyhow::Result<()> {
+    let now = ctx.now();
+    let store = ctx.store()?;
+    let entry = store.write(|w| {
+        let (seq, _) = entries::insert(w, new, now)?;
+        entries::load(w.conn(), seq)
+    })?;
+    if ctx.out.json {
+        return ctx.out.json(&entry);
+    }
+    ctx.out.print(&entry.id)?;
+    ctx.out
+        .status(&format!("added {} {}", entry.kind, entry.short_id));
+    Ok(())
+}
+
+/// Record one occurrence and say when it makes the entry recurring; for `seen` and `ask`.
+pub fn record_occurrence(
+    ctx: &mut Context,
+    seq: i64,
+    note: Option<&str>,
+) -> anyhow::Result<model::practice::Seen> {
+    let member = ctx.member()?;
+    let now = ctx.now();
+    let min = ctx.config.recurring.min_occurrences;
+    let recording::Occurrence {
+        seen,
+        entry,
+        duplicate,
+    } = recording::occurrence(ctx.store()?, seq, &member, now, min, note)?;
+    if let Some(duplicate) = &duplicate {
+        ctx.out.status(&format!(
+            "{} is a duplicate of {}: counted there",
+            duplicate.short_id, entry.short_id
+        ));
+    }
+    ctx.out.status(&format!(
+        "seen {} by {}: {} {}",
+        output::count(seen.occurrences.count, "time", "times"),
+        output::count(seen.occurrences.members, "member", "members"),
+        entry.short_id,
+        sanitize_line(&entry.title)
+    ));
+    if seen.recurring && !seen.documented {
+        ctx.out.status(&format!(
+            "this keeps coming back and has no write-up yet: `rep document {}` writes it once and for all",
+            entry.short_id
+        ));
+    }
+    Ok(seen)
+}
+
+/// Remember a search that found nothing, when the config asks to; for `search` and `ask`.
+pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyhow::Result<()> {
+    if !ctx.config.search.record_misses {
+        return Ok(());
+    }
+    let now = ctx.now();
+    recording::search_miss(ctx.store_for_reading()?, text, domain, now)
 }
 
 /// Filters shared by `list` and `search`.
@@ -241,13 +306,88 @@ fn human_time(rfc3339: &str) -> String {
 pub fn print_entry_table(out: &Output, entries: &[Entry]) -> anyhow::Result<()> {
     let mut table = out.table(&["id", "kind", "domain", "title", "tags"]);
     for e in entries {
-        table.add_row(vec![
-            e.short_id.clone(),
-            e.kind.clone(),
-            sanitize_line(&e.domain),
-            sanitize_line(&e.title),
-            sanitize_line(&e.tags.join(" ")),
+        table.row([
+            Cell::own(&e.short_id),
+            Untrusted(&e.kind).into(),
+            Untrusted(&e.domain).into(),
+            Untrusted(&e.title).into(),
+            Untrusted(&e.tags.join(" ")).into(),
         ]);
     }
     out.print_table(&table)
+}
+
+/// The names in use with their entry counts, for `domains` and `tags`.
+pub fn print_counts(
+    ctx: &Context,
+    counts: &[crate::model::Count],
+    what: &'static str,
+    empty: &str,
+) -> anyhow::Result<()> {
+    if ctx.out.json {
+        return ctx.out.json(counts);
+    }
+    if counts.is_empty() {
+        ctx.out.note(empty);
+        return Ok(());
+    }
+    let mut table = ctx.out.table(&[what, "entries"]);
+    for c in counts {
+        table.row([Untrusted(&c.name).into(), c.entries.into()]);
+    }
+    ctx.out.print_table(&table)
+}
+
+/// What `rep tags rename` and `rep domains rename` take.
+#[derive(Debug, clap::Args)]
+pub struct RenameArgs {
+    /// The name in use
+    pub old: String,
+    /// The name it becomes
+    pub new: String,
+    /// List what would change, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// What `rep tags rename` and `rep domains rename` print.
+pub fn report_rename(
+    ctx: &Context,
+    what: &'static str,
+    from: &str,
+    to: &str,
+    dry_run: bool,
+    renamed: &[Renamed],
+) -> anyhow::Result<()> {
+    if ctx.out.json {
+        return ctx.out.json(&Renaming {
+            what,
+            from,
+            to,
+            dry_run,
+            entries: renamed,
+        });
+    }
+    if dry_run {
+        let mut table = ctx.out.table(&["id", "title", what, "becomes"]);
+        for r in renamed {
+            let gone = if r.deleted { " (deleted)" } else { "" };
+            table.row([
+                Cell::own(&r.short_id),
+                Cell::own(format!("{}{gone}", Untrusted(&r.title))),
+                Untrusted(&r.from).into(),
+                Untrusted(&r.to).into(),
+            ]);
+        }
+        ctx.out.print_table(&table)?;
+    }
+    let n = renamed.len();
+    let entries = if n == 1 { "entry" } else { "entries" };
+    let verb = if dry_run { "would rename" } else { "renamed" };
+    ctx.out.status(&format!(
+        "{verb} {what} {} to {} on {n} {entries}",
+        sanitize_line(from),
+        sanitize_line(to)
+    ));
+    Ok(())
 }

@@ -1,11 +1,11 @@
 //! `rep news`: what is new since the member last looked: entries, replies, accepted answers and
 //! recurring problems. The "last looked" marker is this database's and this member's alone.
 
-use serde::Serialize;
-
 use crate::context::Context;
-use crate::output::sanitize_line;
-use crate::store::news::{self, Item, News, Window};
+use crate::model::commands::NewsShown as Shown;
+use crate::model::news::Item;
+use crate::output::{Cell, Untrusted, sanitize_line};
+use crate::store::news::{self, Window};
 use crate::timefmt;
 
 /// How far back the first `rep news` looks, before there is a marker.
@@ -27,14 +27,6 @@ pub struct Args {
     /// Look from this time instead: a date (2026-01-31), an RFC 3339 time, or an age (7d, 2w)
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Shown<'a> {
-    /// Where this look starts: the last look, or --since; the first look, 7 days back.
-    since: String,
-    #[serde(flatten)]
-    news: &'a News,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -105,15 +97,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             if let Some(n) = item.occurrences {
                 title.push_str(&format!(" (seen {n} times)"));
             }
-            table.add_row(vec![
-                item.short_id.clone(),
-                item.kind.clone(),
-                title,
-                sanitize_line(&item.member),
-                item.at
-                    .replacen('T', " ", 1)
-                    .trim_end_matches('Z')
-                    .to_owned(),
+            table.row([
+                Cell::own(&item.short_id),
+                Untrusted(&item.kind).into(),
+                // Sanitised above, with rep's own note of how often it was seen.
+                Cell::own(title),
+                Untrusted(&item.member).into(),
+                Cell::own(item.at.replacen('T', " ", 1).trim_end_matches('Z')),
             ]);
         }
         ctx.out.print_table(&table)?;

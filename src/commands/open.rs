@@ -1,9 +1,8 @@
 //! `rep open`: open an entry's link in the browser or mail client, or print it.
 
-use serde::Serialize;
-
 use crate::context::Context;
 use crate::error::RepError;
+use crate::model::commands::Opened as Shown;
 use crate::opener;
 use crate::output::sanitize_line;
 use crate::picker::{self, Wanted};
@@ -27,13 +26,6 @@ pub struct Args {
     /// Print the link instead of opening it
     #[arg(long)]
     pub print: bool,
-}
-
-#[derive(Serialize)]
-struct Shown {
-    id: String,
-    link: String,
-    opened: bool,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {

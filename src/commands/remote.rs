@@ -1,10 +1,10 @@
 //! `rep remote`: the git remote that `rep sync` shares the repertoire through.
 
 use clap::Subcommand;
-use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::RepError;
+use crate::model::commands::RemoteShown as Shown;
 use crate::output::sanitize_line;
 use crate::store;
 
@@ -30,11 +30,6 @@ pub enum Action {
         /// A git URL or a path to a (bare) repository
         url: String,
     },
-}
-
-#[derive(Serialize)]
-struct Shown {
-    remote: Option<String>,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {

@@ -53,9 +53,7 @@ fn set(ctx: &mut Context, id: &str, resolved: bool, note: Option<&str>) -> anyho
     let seq = ctx.store()?.write(|w| {
         let c = w.conn();
         let seq = entries::resolve(c, id, Scope::Live)?;
-        let kind: String = c.query_row("SELECT kind FROM entries WHERE seq = ?1", [seq], |r| {
-            r.get(0)
-        })?;
+        let (kind, _) = practice::kind_and_deleted(c, seq)?;
         if !crate::rules::kinds::has_status(&kind) {
             return Err(RepError::user(format!(
                 "only questions and problems are resolved; this is a {kind}"
@@ -70,7 +68,7 @@ fn set(ctx: &mut Context, id: &str, resolved: bool, note: Option<&str>) -> anyho
         practice::set_resolved(c, seq, resolved, &stamp, &member, now)?;
         Ok(seq)
     })?;
-    let thread = crate::commands::show::thread(ctx, seq)?;
+    let thread = ctx.thread(seq)?;
     if ctx.out.json {
         return ctx.out.json(&thread);
     }

@@ -29,7 +29,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         practice::set_reviewed(w.conn(), seq, &stamp, &member)?;
         Ok(seq)
     })?;
-    let thread = crate::commands::show::thread(ctx, seq)?;
+    let thread = ctx.thread(seq)?;
     if ctx.out.json {
         return ctx.out.json(&thread);
     }

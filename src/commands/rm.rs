@@ -1,4 +1,4 @@
-//! `rep rm`: delete an entry or a reply, as a tombstone that `rep restore` can undo.
+//! `rep rm` and `rep restore`: delete an entry or a reply, as a tombstone, and undo that.
 
 use crate::context::Context;
 use crate::output::sanitize_line;
@@ -29,9 +29,26 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     set_deleted(ctx, &id, true)
 }
 
+/// Bring back a deleted entry or reply
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  rep rm 3f2a && rep restore 3f2a
+  rep restore 9c1d       # a reply")]
+pub struct RestoreArgs {
+    /// The deleted entry's or reply's id or a unique prefix of it; on a terminal, leave it out
+    /// to pick an entry from a list
+    pub id: Option<String>,
+}
+
+pub fn restore(ctx: &mut Context, args: RestoreArgs) -> anyhow::Result<()> {
+    let id = picker::entry_id(ctx, args.id, Wanted::DELETED)?;
+    set_deleted(ctx, &id, false)
+}
+
 /// Shared by `rm` and `restore`: flip the tombstone of the entry or reply `id` names in one
 /// stamped write.
-pub fn set_deleted(ctx: &mut Context, id: &str, deleted: bool) -> anyhow::Result<()> {
+fn set_deleted(ctx: &mut Context, id: &str, deleted: bool) -> anyhow::Result<()> {
     let scope = if deleted { Scope::Live } else { Scope::Deleted };
     let reply = ctx
         .store_for_reading()?

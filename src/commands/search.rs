@@ -2,7 +2,7 @@
 
 use crate::commands::FilterArgs;
 use crate::context::Context;
-use crate::output::{plain_highlight, sanitize, sanitize_line};
+use crate::output::{Cell, Untrusted, plain_highlight, sanitize, sanitize_line};
 use crate::store::{entries, ranking};
 
 /// Search entries, best match first
@@ -89,11 +89,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             } else {
                 format!("{}\n{}", title, ctx.out.dim(&ctx.out.highlight(&snippet)))
             };
-            table.add_row(vec![
-                e.short_id.clone(),
-                e.kind.clone(),
-                sanitize_line(&e.domain),
-                cell,
+            table.row([
+                Cell::own(&e.short_id),
+                Untrusted(&e.kind).into(),
+                Untrusted(&e.domain).into(),
+                // The title and snippet, sanitised above, with rep's own highlight.
+                Cell::own(cell),
             ]);
         }
         ctx.out.page();
@@ -102,7 +103,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if hits.is_empty() {
         // Found through a correction is found: only a search that found nothing is a miss.
         if ran {
-            record_miss(ctx, &text, filter.domain.as_deref())?;
+            super::record_miss(ctx, &text, filter.domain.as_deref())?;
         }
         ctx.out
             .note(&format!(
@@ -110,29 +111,6 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 sanitize_line(&text)
             ));
     }
-    Ok(())
-}
-
-/// Remember a search that found nothing (local only, unless turned off), for `rep gaps`.
-/// Without waiting on the disk, nor on a long write by another process (then it is not
-/// recorded): a miss lost is harmless, and a search must not cost a durable write.
-pub fn record_miss(ctx: &mut Context, text: &str, domain: Option<&str>) -> anyhow::Result<()> {
-    if !ctx.config.search.record_misses {
-        return Ok(());
-    }
-    let Some(words) = crate::search::miss_key(text) else {
-        return Ok(());
-    };
-    let now = ctx.now();
-    let store = ctx.store_for_reading()?;
-    if store.is_read_only() {
-        // A read-only repertoire can be searched; it just cannot remember the miss.
-        return Ok(());
-    }
-    store.write_unsynced(|c| {
-        let typed = crate::output::sanitize_line(text);
-        crate::store::analysis::record_miss(c, &words, &typed, domain.unwrap_or(""), now)
-    })?;
     Ok(())
 }
 

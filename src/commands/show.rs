@@ -1,18 +1,13 @@
 //! `rep show`: one entry in full, with its thread: status, replies, occurrences, links, review.
 
-use serde::Serialize;
-
 use crate::commands::print_entry;
-use crate::community;
 use crate::context::Context;
-use crate::model::{Entry, LinkDirection, LinkKind};
+use crate::model::practice::Thread;
+use crate::model::{LinkDirection, LinkKind};
 use crate::output::count;
 use crate::output::{sanitize, sanitize_line};
 use crate::picker::{self, Wanted};
-use crate::rules::staleness;
 use crate::store::entries::{self, Scope};
-use crate::store::practice::{self, LinkView, Occurrences, ReplyView};
-use crate::timefmt;
 
 /// Show one entry in full, with its replies
 ///
@@ -30,76 +25,13 @@ pub struct Args {
     pub id: Option<String>,
 }
 
-/// An entry with everything around it; also the `--json` shape of `rep show`.
-#[derive(Debug, Serialize)]
-pub struct Thread {
-    #[serde(flatten)]
-    pub entry: Entry,
-    /// `open`, `answered` or `resolved` for questions and problems; absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<&'static str>,
-    pub replies: Vec<ReplyView>,
-    pub occurrences: Occurrences,
-    pub recurring: bool,
-    pub documented: bool,
-    pub helped: u64,
-    pub links: Vec<LinkView>,
-    pub reviewed_at: Option<String>,
-    pub reviewed_by: Option<String>,
-    pub stale: bool,
-}
-
-pub fn thread(ctx: &mut Context, seq: i64) -> anyhow::Result<Thread> {
-    let now = ctx.now();
-    let min = ctx.config.recurring.min_occurrences;
-    let interval = ctx.config.review.interval_days;
-    ctx.store_for_reading()?.read(|c| {
-        let entry = entries::load(c, seq)?;
-        let facts = practice::facts(c, seq)?;
-        let replies = practice::replies(c, seq)?;
-        let occurrences = practice::occurrences(c, seq)?;
-        let links = practice::links(c, seq, &entry.id)?;
-        let superseded = links
-            .iter()
-            .any(|l| l.kind == LinkKind::Supersedes && l.direction == LinkDirection::From);
-        let duplicate = links.iter().any(practice::LinkView::makes_a_duplicate);
-        Ok(Thread {
-            status: community::status(&entry.kind, facts.resolved, replies.len() as u64, duplicate),
-            recurring: crate::rules::recurrence::is_recurring(
-                occurrences.count,
-                occurrences.members,
-                min,
-            ),
-            documented: practice::is_documented(c, &entry.id)?,
-            helped: practice::helped_count(c, &entry.id)?,
-            // The first two conditions only (docs/community.md): the reviewer's activity
-            // needs the whole repertoire.
-            stale: staleness::is_stale(
-                &staleness::StaleFacts {
-                    created_ms: facts.created_ms,
-                    reviewed_ms: facts.reviewed_ms,
-                    superseded,
-                    reviewer_inactive: false,
-                },
-                staleness::reviewed_before(now, interval),
-            ),
-            reviewed_at: facts.reviewed_ms.map(timefmt::rfc3339),
-            reviewed_by: facts.reviewed_by,
-            entry,
-            replies,
-            occurrences,
-            links,
-        })
-    })
-}
-
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     // Deleted entries stay reachable by id; the list offers what people look for.
     let id = picker::entry_id(ctx, args.id, Wanted::LIVE)?;
     let seq = ctx
         .store_for_reading()?
         .read(|c| entries::resolve(c, &id, Scope::Any))?;
-    let thread = thread(ctx, seq)?;
+    let thread = ctx.thread(seq)?;
     if ctx.out.json {
         return ctx.out.json(&thread);
     }

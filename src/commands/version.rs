@@ -1,9 +1,8 @@
 //! `rep version`: versions of the binary and of the contracts it speaks.
 
-use serde::Serialize;
-
 use crate::context::Context;
 use crate::model::JSON_SCHEMA_VERSION;
+use crate::model::commands::Versions;
 use crate::store::SCHEMA_VERSION;
 
 /// Print version information
@@ -13,16 +12,6 @@ Examples:
   rep version
   rep version --json | jq .json_schema")]
 pub struct Args {}
-
-#[derive(Serialize)]
-struct Versions {
-    name: &'static str,
-    version: &'static str,
-    /// Version of the `--json` output schema (docs/json.md).
-    json_schema: u32,
-    /// Database schema version this binary writes.
-    database_schema: u32,
-}
 
 pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
     let v = Versions {

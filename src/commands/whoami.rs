@@ -1,8 +1,7 @@
 //! `rep whoami`: the member name rep records, and where it comes from.
 
-use serde::Serialize;
-
 use crate::context::Context;
+use crate::model::commands::Me;
 
 /// Print the member name recorded for your actions
 #[derive(Debug, clap::Args)]
@@ -11,12 +10,6 @@ Examples:
   rep whoami
   rep --as ana whoami")]
 pub struct Args {}
-
-#[derive(Serialize)]
-struct Me {
-    name: String,
-    source: &'static str,
-}
 
 pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
     let (name, source) = ctx.member_with_source()?;

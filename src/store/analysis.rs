@@ -3,64 +3,13 @@
 //! search misses, `rep who` and `rep stats`,
 //! so that figures over 100,000 entries stay fast.
 
-use std::collections::BTreeMap;
-
-use rusqlite::{Connection, params};
-use serde::Serialize;
-
+use crate::model::community::{MatchedWork, Miss};
 use crate::timefmt::Millis;
+use rusqlite::{Connection, params};
 
 /// The domain bound at `?1` and its sub-domains, or everything when it is `''`.
 fn in_domain() -> String {
     super::rules_sql::within_domain_or_all("domain", 1)
-}
-
-/// Contribution score per (domain, member) since a time, with how much of it is expert evidence
-/// (accepted replies and docs). Weights: doc 5, accepted reply 4, entry 3, review 2,
-/// endorsement received 1.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Contribution {
-    pub domain: String,
-    pub member: String,
-    pub score: u64,
-    /// Accepted replies and docs.
-    pub expert_evidence: u64,
-}
-
-/// What a domain holds and asks.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DomainFacts {
-    pub domain: String,
-    pub entries_by_kind: BTreeMap<String, u64>,
-    pub open_questions: u64,
-    pub answered_questions: u64,
-    pub resolved_questions: u64,
-    /// Problems and questions with enough occurrences from two or more members.
-    pub recurring: u64,
-    /// Occurrences recorded since the window start.
-    pub recent_occurrences: u64,
-}
-
-/// A question waiting for an answer or for one to be accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WaitingQuestion {
-    pub id: String,
-    pub title: String,
-    pub domain: String,
-    pub author: String,
-    pub created_ms: Millis,
-    pub replies: u64,
-    pub occurrences: u64,
-}
-
-/// Entries per domain that are stale: not reviewed since `reviewed_before` (or created before it
-/// if never reviewed), superseded, or last reviewed by someone no longer active.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StaleDomain {
-    pub domain: String,
-    pub stale: u64,
-    /// The oldest few, as evidence.
-    pub oldest: Vec<String>,
 }
 
 /// Count a search or ask that found nothing (local only).
@@ -82,17 +31,6 @@ pub fn record_miss(
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Miss {
-    pub words: String,
-    /// The words as the member typed them, when recorded (schema 8 on).
-    pub typed: Option<String>,
-    /// The domain searched in, or empty for all.
-    pub domain: String,
-    pub count: u64,
-    pub last_ms: Millis,
-}
-
 pub fn misses(conn: &Connection, domain: &str) -> anyhow::Result<Vec<Miss>> {
     let in_domain = in_domain();
     let mut stmt = conn.prepare(&format!(
@@ -109,20 +47,6 @@ pub fn misses(conn: &Connection, domain: &str) -> anyhow::Result<Vec<Miss>> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Work that matches a full-text query, for `rep who`: who wrote it, how, and how well it matches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MatchedWork {
-    pub member: String,
-    /// `authored`, `answered` or `accepted`.
-    pub how: &'static str,
-    pub entry_id: String,
-    pub title: String,
-    /// -bm25 over the best match's of the same index (entries, or reply bodies): 1 for the
-    /// best, lower for worse. bm25 is only comparable within one index, and nearly 0 for words
-    /// that most documents hold, so raw figures from the two indexes cannot be mixed.
-    pub relevance: f64,
 }
 
 /// The best `limit` matching entries and replies, and the replies on the matching entries.
@@ -216,19 +140,6 @@ fn scale_to_best(work: &mut [MatchedWork]) {
     for w in work {
         w.relevance = if best > 0.0 { w.relevance / best } else { 1.0 };
     }
-}
-
-/// Weekly activity of a domain (or all), for `rep stats`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Week {
-    /// Monday of the week, `YYYY-MM-DD`.
-    pub week: String,
-    pub entries: u64,
-    pub questions_asked: u64,
-    pub questions_resolved: u64,
-    pub occurrences: u64,
-    /// Median hours from a question to its first reply, for questions asked that week.
-    pub median_hours_to_first_answer: Option<f64>,
 }
 
 /// Raw events for weekly stats: (kind of event, time, optional duration in ms).

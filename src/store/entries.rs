@@ -10,7 +10,7 @@ use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::exchange::TextField;
 use crate::ids;
-use crate::model::{Count, Entry, SearchHit};
+use crate::model::{Count, Entry, Renamed, SearchHit};
 use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START, sanitize_line};
 use crate::search;
 use crate::timefmt::{self, Millis};
@@ -752,19 +752,6 @@ fn query_entries(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Re
         entry.short_id = short_id(conn, &entry.id)?;
     }
     Ok(entries)
-}
-
-/// An entry a rename changes: its tag or domain before and after.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Renamed {
-    #[serde(skip)]
-    pub seq: i64,
-    pub id: String,
-    pub short_id: String,
-    pub title: String,
-    pub deleted: bool,
-    pub from: String,
-    pub to: String,
 }
 
 /// Every entry, deleted ones too (so that a restore finds the new name), that holds `tag`.

@@ -8,11 +8,11 @@ use std::time::Duration;
 use anyhow::Context as _;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OptionalExtension};
-use serde::Serialize;
 
 use super::{SCHEMA_VERSION, Store};
 use crate::clock::Stamp;
 use crate::error::RepError;
+use crate::model::health::{Check, CopySummary};
 use crate::output::count;
 use crate::timefmt::Millis;
 
@@ -22,19 +22,6 @@ const MAX_CLOCK_AHEAD_MS: Millis = crate::limits::STAMP_AHEAD_MS;
 
 /// How many problems a check lists before it only counts them.
 const MAX_DETAILS: usize = 10;
-
-/// One check of `rep doctor`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    /// `integrity`, `fts`, `orphans`, `schema` or `clock`.
-    pub name: &'static str,
-    pub ok: bool,
-    /// One line on what was found.
-    pub summary: String,
-    /// The first problems found, when there are any.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<String>,
-}
 
 impl Check {
     fn passed(name: &'static str, summary: impl Into<String>) -> Check {
@@ -166,14 +153,6 @@ impl Store {
         copy.close().map_err(|(_, e)| e)?;
         Ok(summary)
     }
-}
-
-/// What a finished copy holds, read back from the copy itself.
-#[derive(Debug, Clone, Serialize)]
-pub struct CopySummary {
-    pub entries: u64,
-    pub schema_version: u32,
-    pub integrity: String,
 }
 
 /// Check a finished copy through its own connection.

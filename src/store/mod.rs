@@ -4,6 +4,7 @@
 pub mod analysis;
 mod bulk_index;
 pub mod entries;
+pub mod error;
 pub mod exchange;
 pub mod health;
 pub mod imported;

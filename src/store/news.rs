@@ -6,8 +6,8 @@
 //! arrive (`seq`, and the rowid of occurrences), so the marker holds the last numbers seen, and
 //! the wall time of the look for acceptances, which change a row rather than add one.
 
+use crate::model::news::{Item, News};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 
 use super::entries::short_id;
 use crate::timefmt::{self, Millis};
@@ -84,32 +84,6 @@ pub fn save_marker(conn: &Connection, member: &str, m: &Marker) -> anyhow::Resul
         ],
     )?;
     Ok(())
-}
-
-/// One piece of news: an entry, or something that happened to one.
-#[derive(Debug, Clone, Serialize)]
-pub struct Item {
-    /// The entry's, reply's id.
-    pub id: String,
-    pub short_id: String,
-    /// The entry it is about (the entry itself for a new entry).
-    pub entry: String,
-    pub kind: String,
-    pub title: String,
-    /// Who wrote it, accepted it, or hit the problem last.
-    pub member: String,
-    pub at: String,
-    /// For recurring problems: occurrences, all told.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub occurrences: Option<u64>,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct News {
-    pub entries: Vec<Item>,
-    pub replies: Vec<Item>,
-    pub accepted: Vec<Item>,
-    pub recurring: Vec<Item>,
 }
 
 /// The millisecond part of a clock stamp (`MILLIS.COUNTER.REPLICA`), in SQL.

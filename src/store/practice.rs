@@ -1,17 +1,15 @@
 //! SQL for the practice: replies, acceptance, resolution, endorsements, occurrences, links and
 //! reviews, and the read models that `show`, `document` and `members` need.
 
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
-
 use super::Writer;
 use super::entries::short_id;
+use super::error::ReplyIdError;
 use crate::clock::Stamp;
-use crate::error::RepError;
 use crate::ids;
+use crate::model::practice::{Candidate, LinkView, Occurrences, ReplyState, ReplyView};
 use crate::model::{LinkDirection, LinkKind};
-use crate::output::sanitize_line;
 use crate::timefmt::{self, Millis};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// A record that can be endorsed: an entry or a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,14 +30,10 @@ pub fn resolve_target(conn: &Connection, input: &str) -> anyhow::Result<Target> 
 
 /// Resolve an id prefix among live replies.
 pub fn resolve_reply(conn: &Connection, input: &str) -> anyhow::Result<i64> {
-    let shown = sanitize_line(input);
-    let prefix = ids::normalize_prefix(input)
-        .filter(|p| p.len() >= ids::MIN_PREFIX)
-        .ok_or_else(|| {
-            RepError::user(format!(
-                "`{shown}` is not a reply id (at least 4 hex characters)"
-            ))
-        })?;
+    let refused = |make: fn(String) -> ReplyIdError| anyhow::Error::new(make(input.to_owned()));
+    let Some(prefix) = ids::normalize_prefix(input).filter(|p| p.len() >= ids::MIN_PREFIX) else {
+        return Err(refused(|input| ReplyIdError::NotAnId { input }));
+    };
     let found: Vec<(i64, bool)> = conn
         .prepare_cached(
             "SELECT seq, deleted FROM replies WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2",
@@ -48,25 +42,18 @@ pub fn resolve_reply(conn: &Connection, input: &str) -> anyhow::Result<i64> {
         .collect::<Result<_, _>>()?;
     match found.as_slice() {
         [(seq, false)] => Ok(*seq),
-        [(_, true)] => Err(RepError::user(format!("reply {shown} is deleted")).into()),
+        [(_, true)] => Err(refused(|input| ReplyIdError::Deleted { input })),
         [] => {
             let entry: Option<String> = conn
                 .prepare_cached("SELECT id FROM entries WHERE id >= ?1 AND id < ?1 || '~' LIMIT 1")?
                 .query_row([&prefix], |r| r.get(0))
                 .optional()?;
             Err(match entry {
-                Some(_) => RepError::user(format!("`{shown}` is an entry, not a reply"))
-                    .with_hint(format!("`rep show {shown}` lists its replies")),
-                None => RepError::user(format!("no reply has an id starting with `{shown}`"))
-                    .with_hint("`rep show ENTRY` lists the replies with their ids"),
-            }
-            .into())
+                Some(_) => refused(|input| ReplyIdError::AnEntry { input }),
+                None => refused(|input| ReplyIdError::NoSuch { input }),
+            })
         }
-        _ => Err(
-            RepError::user(format!("reply id prefix `{shown}` is ambiguous"))
-                .with_hint("type more characters of the id")
-                .into(),
-        ),
+        _ => Err(refused(|input| ReplyIdError::Ambiguous { input })),
     }
 }
 
@@ -80,6 +67,24 @@ pub fn title_of(conn: &Connection, id: &str) -> anyhow::Result<String> {
 
 pub fn entry_id(conn: &Connection, seq: i64) -> anyhow::Result<String> {
     Ok(conn.query_row("SELECT id FROM entries WHERE seq = ?1", [seq], |r| r.get(0))?)
+}
+
+/// A reply's id from its row.
+pub fn reply_id(conn: &Connection, reply_seq: i64) -> anyhow::Result<String> {
+    Ok(
+        conn.query_row("SELECT id FROM replies WHERE seq = ?1", [reply_seq], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// An entry's kind and whether it is deleted: what deciding whether it can be resolved needs.
+pub fn kind_and_deleted(conn: &Connection, seq: i64) -> anyhow::Result<(String, bool)> {
+    Ok(conn.query_row(
+        "SELECT kind, deleted FROM entries WHERE seq = ?1",
+        [seq],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
 pub fn add_reply(
@@ -122,21 +127,15 @@ pub fn reply_named(
     let entry_too = conn
         .prepare_cached("SELECT 1 FROM entries WHERE id >= ?1 AND id < ?1 || '~' LIMIT 1")?
         .exists([&prefix])?;
-    let shown = sanitize_line(input);
+    let refused = |make: fn(String) -> ReplyIdError| anyhow::Error::new(make(input.to_owned()));
     match (found.as_slice(), entry_too) {
         ([], _) => Ok(None),
         ([(seq, deleted)], false) => match (scope, *deleted) {
-            (Scope::Live, true) => Err(RepError::user(format!("reply {shown} is deleted"))
-                .with_hint(format!("`rep restore {shown}` brings it back"))
-                .into()),
-            (Scope::Deleted, false) => Err(RepError::user(format!("reply {shown} is not deleted"))
-                .with_hint("nothing to restore")
-                .into()),
+            (Scope::Live, true) => Err(refused(|input| ReplyIdError::Deleted { input })),
+            (Scope::Deleted, false) => Err(refused(|input| ReplyIdError::NotDeleted { input })),
             _ => Ok(Some(*seq)),
         },
-        _ => Err(RepError::user(format!("id prefix `{shown}` is ambiguous"))
-            .with_hint("type more characters of the id")
-            .into()),
+        _ => Err(refused(|input| ReplyIdError::AmbiguousRecord { input })),
     }
 }
 
@@ -203,24 +202,6 @@ pub fn set_reply_deleted(
         }
     }
     Ok(reopened)
-}
-
-/// One reply, deleted or not, with the entry it answers: what `rep edit`, `rep rm` and
-/// `rep restore` of a reply report.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReplyState {
-    pub id: String,
-    pub short_id: String,
-    pub entry: String,
-    pub entry_short_id: String,
-    pub author: String,
-    pub created_at: String,
-    pub body: String,
-    pub accepted: bool,
-    pub deleted: bool,
-    /// When and by whom the body was last edited; absent while it is the first body.
-    pub edited_at: Option<String>,
-    pub edited_by: Option<String>,
 }
 
 pub fn reply_state(conn: &Connection, reply_seq: i64) -> anyhow::Result<ReplyState> {
@@ -378,18 +359,6 @@ pub fn set_link(
     Ok(true)
 }
 
-/// A reply as `rep show` lists it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReplyView {
-    pub id: String,
-    pub short_id: String,
-    pub author: String,
-    pub created_at: String,
-    pub body: String,
-    pub accepted: bool,
-    pub helped: u64,
-}
-
 /// Live replies of an entry: accepted first, then most endorsed, then oldest.
 pub fn replies(conn: &Connection, entry_seq: i64) -> anyhow::Result<Vec<ReplyView>> {
     let mut stmt = conn.prepare_cached(
@@ -424,14 +393,6 @@ pub fn helped_count(conn: &Connection, record_id: &str) -> anyhow::Result<u64> {
     )?)
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Occurrences {
-    pub count: u64,
-    pub members: u64,
-    pub last_seen: Option<String>,
-    pub notes: Vec<String>,
-}
-
 pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurrences> {
     let (count, members, last): (u64, u64, Option<Millis>) = conn.query_row(
         "SELECT count(*), count(DISTINCT member), max(at_ms) FROM occurrences WHERE entry_seq = ?1",
@@ -450,23 +411,6 @@ pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurren
         last_seen: last.map(timefmt::rfc3339),
         notes,
     })
-}
-
-/// A link as `rep show` lists it, seen from the entry shown.
-#[derive(Debug, Clone, Serialize)]
-pub struct LinkView {
-    pub kind: LinkKind,
-    pub direction: LinkDirection,
-    pub id: String,
-    pub short_id: String,
-    pub title: String,
-}
-
-impl LinkView {
-    /// The shown entry is a duplicate of this link's other end (see community::status).
-    pub fn makes_a_duplicate(&self) -> bool {
-        self.kind == LinkKind::Duplicate && self.direction == LinkDirection::To
-    }
 }
 
 pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Result<Vec<LinkView>> {
@@ -571,18 +515,6 @@ pub fn facts(conn: &Connection, entry_seq: i64) -> anyhow::Result<PracticeFacts>
         reviewed_by,
         created_ms,
     })
-}
-
-/// A recurring problem or question without a write-up, for `rep document --candidates`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Candidate {
-    pub id: String,
-    pub short_id: String,
-    pub kind: String,
-    pub title: String,
-    pub domain: String,
-    pub occurrences: u64,
-    pub members: u64,
 }
 
 /// Recurring problems and questions ([`crate::rules::recurrence`]) that no live doc documents,

@@ -9,9 +9,10 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rusqlite::Connection;
 
-use super::analysis::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
-use super::practice::{Activity, Candidate};
+use super::practice::Activity;
 use crate::identity::{Identities, Spellings};
+use crate::model::community::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
+use crate::model::practice::Candidate;
 use crate::model::{Kind, LinkKind};
 use crate::rules::staleness::{self, StaleFacts};
 use crate::rules::{domain, kinds, recurrence};

@@ -422,3 +422,22 @@ fn a_closed_stderr_never_fails_a_committed_write() {
     }
     assert_eq!(repo.list_ids(&[]).len(), 1, "the entry was written once");
 }
+
+/// An SQLite error that is a bug (here a constraint that rep's own writes violate, as a database
+/// in a state rep never writes makes them) is an internal error, exit 70, not the environment's
+/// fault: exit 3 is for a database that is busy, unopenable, full, read-only or not one.
+#[test]
+fn an_sqlite_constraint_violation_is_an_internal_error() {
+    let repo = Repo::new();
+    repo.add(&["tool", "First"]);
+    {
+        let conn = rusqlite::Connection::open(repo.db()).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON entries BEGIN SELECT RAISE(ABORT, 'no'); END;",
+        )
+        .unwrap();
+    }
+    let err = stderr(&repo.rep(&["add", "tool", "Second"]).code(70));
+    assert!(err.starts_with("error: "), "{err}");
+    repo.rep(&["list"]).success();
+}

@@ -21,6 +21,7 @@ mod history;
 mod import_foreign;
 mod import_navi_pet;
 mod json_contract;
+mod json_doc;
 mod list;
 mod map;
 mod members;

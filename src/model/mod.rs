@@ -1,5 +1,13 @@
-//! The records of a repertoire and their validation. These types are also the `--json` contract
-//! (docs/json.md): renaming a field is a breaking change.
+//! The records of a repertoire and their validation. These types, with those of the submodules,
+//! are the whole `--json` contract (docs/json.md, checked by tests/cli/json_doc.rs): renaming a
+//! field is a breaking change. The store returns them or its own row types; nothing else that
+//! `--json` prints is defined elsewhere.
+
+pub mod commands;
+pub mod community;
+pub mod health;
+pub mod news;
+pub mod practice;
 
 use serde::Serialize;
 
@@ -273,6 +281,19 @@ pub fn normalize_tag(input: &str) -> Result<String, RepError> {
         return Err(invalid("it contains a control character or a comma"));
     }
     Ok(tag)
+}
+
+/// An entry a rename changes: its tag or domain before and after.
+#[derive(Debug, Clone, Serialize)]
+pub struct Renamed {
+    #[serde(skip)]
+    pub seq: i64,
+    pub id: String,
+    pub short_id: String,
+    pub title: String,
+    pub deleted: bool,
+    pub from: String,
+    pub to: String,
 }
 
 #[cfg(test)]
