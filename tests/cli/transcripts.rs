@@ -497,3 +497,52 @@ fn the_config_example_of_docs_cli_sets_every_key() {
         "docs/cli.md's example leaves out {missing:?}"
     );
 }
+
+/// docs/format.md's entry and reply records, with real stamps and ids for its placeholders, are
+/// a file rep imports as they are described.
+#[test]
+fn the_record_examples_of_docs_format_import() {
+    let doc = std::fs::read_to_string(repo_root().join("docs/format.md")).expect("read");
+    let records: Vec<&str> = doc
+        .split("```json\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().expect("a closed block"))
+        .collect();
+    assert_eq!(records.len(), 2, "an entry and a reply record");
+    let entry_id = "6d9c097a-6f5c-466d-bb17-af62da3c4d6d";
+    let filled = |text: &str, id: &str| {
+        // Each STAMP older than the one before: the revisions, last, hold the older values.
+        let mut parts = text.split("\"STAMP\"");
+        let mut text = parts.next().unwrap_or_default().to_owned();
+        for (n, part) in parts.enumerate() {
+            let millis = 1_795_770_000_000u64 - n as u64;
+            text.push_str(&format!(
+                "\"{millis}.000000.7b497b5d53904ff8aac73658fc9ece1e\"{part}"
+            ));
+        }
+        let text = text
+            .replace("\"UUID\"", &format!("\"{id}\""))
+            .replace("\"ENTRY-ID\"", &format!("\"{entry_id}\""));
+        // Shown wrapped; in the file each record is one line.
+        let value: serde_json::Value = serde_json::from_str(&text).expect("the example is JSON");
+        value.to_string()
+    };
+    let file = [
+        "{\"format\":\"repertoire\",\"version\":\"1.1\"}".to_owned(),
+        filled(records[0], "1b6c3c3e-6a2f-4b7e-9d1c-000000000001"),
+        filled(records[1], "1b6c3c3e-6a2f-4b7e-9d1c-000000000002"),
+    ]
+    .join("\n")
+        + "\n";
+    let repo = crate::support::Repo::new();
+    let path = repo.path().join("example.jsonl");
+    std::fs::write(&path, file).expect("write");
+    repo.rep(&["import", path.to_str().expect("utf-8"), "-q"])
+        .success();
+    let entry = repo.json(&["show", entry_id]);
+    assert_eq!(entry["title"], "Show what holds a lock");
+    assert_eq!(entry["command"], "SELECT * FROM pg_locks");
+    assert_eq!(entry["tags"], serde_json::json!(["locks"]));
+    assert_eq!(entry["replies"][0]["body"], "Markdown", "{entry:#}");
+    assert_eq!(entry["replies"][0]["accepted"], true);
+}
