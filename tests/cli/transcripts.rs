@@ -22,9 +22,11 @@ use crate::support::{rep_bin, tool_available};
 const USER: &str = "ana";
 const NOW: &str = "2026-11-27T09:30:00Z";
 
-/// Blocks marked ```console,ignore-reason=...: each needs a terminal (a picker, a key binding)
-/// and is covered by the tmux tests in tests/cli/tty.rs and shell.rs instead. Pinned, so that
-/// skipped examples cannot silently grow.
+/// Blocks marked ```console,ignore-reason=...: all in docs/shell.md, each needs a terminal (a
+/// picker, a key binding, rep-save reading the shell's history). The bash ones are what the tmux
+/// tests of tests/cli/tty.rs drive; the zsh and fish sessions were run by hand, as the page says
+/// (tests/cli/shell.rs checks that both shells parse the snippets). Pinned, so that skipped
+/// examples cannot silently grow.
 const NOT_RUN: usize = 7;
 
 /// Marks the end of one command's output in the shell's combined output.
