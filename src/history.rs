@@ -2,8 +2,11 @@
 //! it reads the shared record (exchange::EntryRecord or ReplyRecord) and nothing else.
 //!
 //! Text fields keep every value they held (their revisions). Tags, links and flags (deleted,
-//! resolved, reviewed, accepted) keep only their latest state and its stamp, which is what the
-//! exchange format carries: so a tag added, removed and added again shows once, as added.
+//! resolved, reviewed, accepted) carry only their latest state in the record, as in the exchange
+//! format; the states they held before are the database's own record of them ([`PastState`],
+//! store::past_states), kept as each change was made here or arrived by import or sync. So a
+//! tag added, removed and added again shows three times where it happened or was merged step by
+//! step, and once (as added) on a teammate's rep that only ever received the end state.
 
 use crate::clock::Stamp;
 use crate::exchange::{EntryRecord, ReplyRecord, TagState, TextField, Versioned};
@@ -26,8 +29,98 @@ pub struct Change {
     pub current: bool,
 }
 
-/// Every change of an entry, newest first.
-pub fn of_entry(record: &EntryRecord) -> Vec<Change> {
+/// The fields whose past states the database records (migration 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateField {
+    Tag,
+    Links,
+    Deleted,
+    Resolved,
+    Reviewed,
+    Accepted,
+}
+
+impl StateField {
+    const ALL: [StateField; 6] = [
+        StateField::Tag,
+        StateField::Links,
+        StateField::Deleted,
+        StateField::Resolved,
+        StateField::Reviewed,
+        StateField::Accepted,
+    ];
+
+    /// The field's name in `rep history` and in the database.
+    pub fn name(self) -> &'static str {
+        match self {
+            StateField::Tag => "tag",
+            StateField::Links => "links",
+            StateField::Deleted => "deleted",
+            StateField::Resolved => "resolved",
+            StateField::Reviewed => "reviewed",
+            StateField::Accepted => "accepted",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<StateField> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The words for a flag set and unset (`reviewed` is only ever set).
+    fn words(self) -> [&'static str; 2] {
+        match self {
+            StateField::Deleted => ["deleted", "restored"],
+            StateField::Resolved => ["resolved", "reopened"],
+            StateField::Reviewed => ["reviewed", "reviewed"],
+            StateField::Accepted => ["accepted", "unaccepted"],
+            StateField::Tag | StateField::Links => ["+", "-"],
+        }
+    }
+}
+
+/// A state a tag, a link or a flag held before a later change replaced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastState {
+    pub field: StateField,
+    /// The tag, or the link's `TARGET KIND`; `None` for a flag.
+    pub element: Option<String>,
+    /// Present (tags, links) or set (flags).
+    pub state: bool,
+    pub at: Stamp,
+    /// `None` for tags and links, whose changes the format does not attribute.
+    pub by: Option<String>,
+}
+
+/// The past states as changes that are no longer in effect, leaving out a flag's state from
+/// before it was ever changed (unset at or before `created`).
+fn past_changes<'a>(
+    past: &'a [PastState],
+    created: Option<&'a Stamp>,
+) -> impl Iterator<Item = Change> + 'a {
+    past.iter()
+        .filter(move |p| {
+            let is_flag = p.element.is_none();
+            !(is_flag && !p.state && created.is_some_and(|c| p.at <= *c))
+        })
+        .map(|p| {
+            let [set, unset] = p.field.words();
+            let value = match &p.element {
+                Some(element) => format!("{}{element}", if p.state { set } else { unset }),
+                None => if p.state { set } else { unset }.to_owned(),
+            };
+            Change {
+                field: p.field.name(),
+                value: Some(value),
+                by: p.by.clone(),
+                at: Some(p.at.clone()),
+                current: false,
+            }
+        })
+}
+
+/// Every change of an entry, newest first: its record and the past states of its tags, links
+/// and flags.
+pub fn of_entry(record: &EntryRecord, past: &[PastState]) -> Vec<Change> {
     let mut changes = Vec::new();
     for field in TextField::ALL {
         let current = record.current(field);
@@ -49,6 +142,7 @@ pub fn of_entry(record: &EntryRecord) -> Vec<Change> {
         ));
     }
     let created = record.kind_created();
+    changes.extend(past_changes(past, created));
     changes.extend(set_changes("tag", &record.tags));
     changes.extend(set_changes("links", &record.links));
     changes.extend(flag_change(
@@ -70,8 +164,8 @@ pub fn of_entry(record: &EntryRecord) -> Vec<Change> {
 }
 
 /// Every change of a reply, newest first: its bodies (the first one, with no stamp, last),
-/// its acceptance and its deletion.
-pub fn of_reply(record: &ReplyRecord) -> Vec<Change> {
+/// its acceptance and its deletion, with their past states.
+pub fn of_reply(record: &ReplyRecord, past: &[PastState]) -> Vec<Change> {
     let mut changes = Vec::new();
     let current = record.current_body();
     let body = |r: crate::exchange::ReplyRevision, current: bool| Change {
@@ -85,7 +179,11 @@ pub fn of_reply(record: &ReplyRecord) -> Vec<Change> {
     changes.push(body(current, true));
     changes.extend(record.revisions.iter().cloned().map(|r| body(r, false)));
     // A new reply's flags carry its creation stamp: only a later one is a change.
-    let created = std::cmp::min(&record.accepted.at, &record.deleted.at);
+    let created = past.iter().map(|p| &p.at).fold(
+        std::cmp::min(&record.accepted.at, &record.deleted.at),
+        std::cmp::min,
+    );
+    changes.extend(past_changes(past, Some(created)));
     changes.extend(flag_change(
         "accepted",
         &record.accepted,
@@ -198,7 +296,7 @@ mod tests {
                 at: stamp(3, 0, 1),
             },
         );
-        let changes = of_entry(&r);
+        let changes = of_entry(&r, &[]);
         let shown = fields(&changes);
         assert!(!shown.iter().any(|c| c.0 == "deleted"), "never deleted");
         assert_eq!(shown[0], ("tag", Some("-locks"), true));
@@ -209,9 +307,59 @@ mod tests {
             at: stamp(4, 0, 1),
             by: "bob".into(),
         };
-        let changes = of_entry(&r);
+        let changes = of_entry(&r, &[]);
         assert_eq!(fields(&changes)[0], ("deleted", Some("restored"), true));
         assert_eq!(changes[0].by.as_deref(), Some("bob"));
+    }
+
+    #[test]
+    fn past_states_show_as_earlier_changes_but_not_a_flag_as_it_was_created() {
+        let mut r = record("3f2a0000-0000-4000-8000-000000000000", stamp(1, 0, 1));
+        r.tags.insert(
+            "locks".into(),
+            TagState {
+                present: true,
+                at: stamp(4, 0, 1),
+            },
+        );
+        r.deleted = Versioned {
+            value: false,
+            at: stamp(6, 0, 1),
+            by: "ana".into(),
+        };
+        let past = |field, element: Option<&str>, state, at| PastState {
+            field,
+            element: element.map(str::to_owned),
+            state,
+            at: stamp(at, 0, 1),
+            by: element.is_none().then(|| "bo".to_owned()),
+        };
+        let changes = of_entry(
+            &r,
+            &[
+                past(StateField::Tag, Some("locks"), true, 2),
+                past(StateField::Tag, Some("locks"), false, 3),
+                past(StateField::Deleted, None, true, 5),
+                // The deleted flag as the entry was created with it: no change.
+                past(StateField::Deleted, None, false, 1),
+            ],
+        );
+        let shown: Vec<_> = fields(&changes)
+            .into_iter()
+            .filter(|c| c.0 == "tag" || c.0 == "deleted")
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("deleted", Some("restored"), true),
+                ("deleted", Some("deleted"), false),
+                ("tag", Some("+locks"), true),
+                ("tag", Some("-locks"), false),
+                ("tag", Some("+locks"), false),
+            ]
+        );
+        let deleted = changes.iter().find(|c| !c.current && c.field == "deleted");
+        assert_eq!(deleted.and_then(|c| c.by.as_deref()), Some("bo"));
     }
 
     #[test]
@@ -241,7 +389,7 @@ mod tests {
             },
             helped: Default::default(),
         };
-        let changes = of_reply(&r);
+        let changes = of_reply(&r, &[]);
         assert_eq!(
             fields(&changes),
             [

@@ -1,10 +1,55 @@
 //! Record ids: random UUIDs everywhere, shown to humans as their shortest unique prefix.
 
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 /// Humans never see fewer characters than this, as in git and jj.
 pub const MIN_PREFIX: usize = 4;
 
 pub fn new_id() -> String {
-    uuid::Uuid::new_v4().hyphenated().to_string()
+    random_uuid().hyphenated().to_string()
+}
+
+/// A random UUID (v4): new record ids and a new database's replica id. Under `REP_TEST_SEED`
+/// (tests and the docs' transcripts only, see docs/cli.md) the sequence is fixed by the seed and
+/// the order of the calls in this process, so a transcript shows the same ids on every run.
+pub fn random_uuid() -> uuid::Uuid {
+    match test_seed() {
+        Some(seed) => seeded_uuid(seed, SEEDED_CALLS.fetch_add(1, Ordering::Relaxed)),
+        None => uuid::Uuid::new_v4(),
+    }
+}
+
+/// How many seeded UUIDs this process has made: the position in the seed's sequence.
+static SEEDED_CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// `REP_TEST_SEED` as a number, read once. Never meant for a real repertoire: two members with
+/// the same seed would make the same ids for different entries.
+fn test_seed() -> Option<u64> {
+    static SEED: OnceLock<Option<u64>> = OnceLock::new();
+    *SEED.get_or_init(|| {
+        std::env::var("REP_TEST_SEED")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+    })
+}
+
+/// The `n`th UUID of `seed`'s sequence: splitmix64, a well-mixed counter-based generator, so
+/// that neighbouring seeds and positions give unrelated ids (and unrelated short prefixes).
+fn seeded_uuid(seed: u64, n: u64) -> uuid::Uuid {
+    fn splitmix64(mut x: u64) -> u64 {
+        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^ (x >> 31)
+    }
+    let base = splitmix64(seed).wrapping_add(n.wrapping_mul(2));
+    let high = splitmix64(base);
+    let low = splitmix64(base.wrapping_add(1));
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&high.to_be_bytes());
+    bytes[8..].copy_from_slice(&low.to_be_bytes());
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
 /// The shortest prefix of `id` (at least [`MIN_PREFIX`]) that no other id shares, given its
@@ -72,6 +117,19 @@ pub fn normalize_prefix(input: &str) -> Option<String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_seed_gives_distinct_version_4_ids_that_differ_from_another_seeds() {
+        let first: Vec<_> = (0..100).map(|n| seeded_uuid(1, n)).collect();
+        let mut unique = first.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 100);
+        assert!(first.iter().all(|id| id.get_version_num() == 4));
+        assert_ne!(seeded_uuid(1, 0), seeded_uuid(2, 0));
+        assert_ne!(seeded_uuid(1, 1), seeded_uuid(2, 0));
+        assert_eq!(seeded_uuid(7, 3), seeded_uuid(7, 3));
+    }
 
     #[test]
     fn prefix_is_at_least_four_and_unique() {

@@ -7,14 +7,15 @@ use crate::output::{Cell, Untrusted, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::exchange::{load_record, load_reply};
-use crate::store::practice;
+use crate::store::{past_states, practice};
 use crate::timefmt;
 
 /// List every change of an entry or a reply
 ///
 /// Every edit keeps the value it replaced, and so does every merge where one person's change
 /// lost to another's: nothing anyone wrote is lost. Tags, links, deletion, resolution, review and
-/// acceptance show their latest change.
+/// acceptance show each change made in this database or merged into it; what happened on a
+/// teammate's machine between two syncs arrives as its latest state.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -34,12 +35,14 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .read(|c| match practice::reply_named(c, &id, Scope::Any)? {
             Some(seq) => {
                 let reply = load_reply(c, seq)?;
-                Ok((history::of_reply(&reply), reply.created_at))
+                let past = past_states::of_record(c, &reply.id)?;
+                Ok((history::of_reply(&reply, &past), reply.created_at))
             }
             None => {
                 let seq = entries::resolve(c, &id, Scope::Any)?;
                 let record = load_record(c, seq)?;
-                Ok((history::of_entry(&record), record.created_at))
+                let past = past_states::of_record(c, &record.id)?;
+                Ok((history::of_entry(&record, &past), record.created_at))
             }
         })?;
     let created = timefmt::parse_exact(&created_at).map_or(created_at, timefmt::rfc3339);
@@ -73,8 +76,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             Cell::own(s.field),
             // Sanitised above, then cut.
             Cell::own(value),
-            // Only a text field has earlier values to tell the current one from.
-            if s.current && crate::exchange::TextField::from_name(s.field).is_some() {
+            // The value or state in effect: every field keeps the ones it replaced.
+            if s.current {
                 "current".into()
             } else {
                 "".into()

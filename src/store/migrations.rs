@@ -335,6 +335,63 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX reply_revisions_key
         ON reply_revisions(reply_seq, ifnull(stamp, ''), ifnull(member, ''), value);
     "#,
+    // 10: the states a tag, a link or a flag (deleted, resolved, reviewed, accepted) held before
+    // its latest one, for `rep history`: the exchange format keeps only the latest state of
+    // each, so adding, removing and adding a tag again showed once. Triggers record the state a
+    // change replaces, whichever path writes it (a command, an import, a sync), so no write can
+    // forget to; a write that leaves the stamp as it was (a merge of the same state) records
+    // nothing. Local, like the search misses: what arrives from teammates is recorded as it
+    // arrives, and a file carries only latest states. `record` is the entry's or reply's id;
+    // `element` the tag or the link's `TARGET KIND`, NULL for a flag; `member` NULL where the
+    // format does not say who (tags, links).
+    r#"
+    CREATE TABLE past_states (
+        record  TEXT NOT NULL,
+        field   TEXT NOT NULL,
+        element TEXT,
+        state   INTEGER NOT NULL,
+        stamp   TEXT NOT NULL,
+        member  TEXT
+    ) STRICT;
+    CREATE INDEX past_states_by_record ON past_states(record);
+
+    CREATE TRIGGER past_tag_state AFTER UPDATE OF present, stamp ON entry_tags
+    WHEN old.stamp IS NOT new.stamp BEGIN
+        INSERT INTO past_states (record, field, element, state, stamp, member)
+        SELECT id, 'tag', old.tag, old.present, old.stamp, NULL FROM entries WHERE seq = old.entry_seq;
+    END;
+    CREATE TRIGGER past_link_state AFTER UPDATE OF present, stamp ON links
+    WHEN old.stamp IS NOT new.stamp BEGIN
+        INSERT INTO past_states (record, field, element, state, stamp, member)
+        SELECT id, 'links', old.target_id || ' ' || old.kind, old.present, old.stamp, NULL
+          FROM entries WHERE seq = old.source_seq;
+    END;
+    CREATE TRIGGER past_entry_deleted AFTER UPDATE OF deleted_at ON entries
+    WHEN old.deleted_at IS NOT new.deleted_at BEGIN
+        INSERT INTO past_states (record, field, element, state, stamp, member)
+        VALUES (old.id, 'deleted', NULL, old.deleted, old.deleted_at, old.deleted_by);
+    END;
+    CREATE TRIGGER past_entry_resolved AFTER UPDATE OF resolved_at ON entries
+    WHEN old.resolved_at IS NOT NULL AND old.resolved_at IS NOT new.resolved_at BEGIN
+        INSERT INTO past_states (record, field, element, state, stamp, member)
+        VALUES (old.id, 'resolved', NULL, old.resolved, old.resolved_at, old.resolved_by);
+    END;
+    CREATE TRIGGER past_entry_reviewed AFTER UPDATE OF reviewed_at ON entries
+    WHEN old.reviewed_at IS NOT NULL AND old.reviewed_at IS NOT new.reviewed_at BEGIN
+        INSERT INTO past_states (record, field, element, state, stamp, member)
+        VALUES (old.id, 'reviewed', NULL, 1, old.reviewed_at, old.reviewed_by);
+    END;
+    CREATE TRIGGER past_reply_accepted AFTER UPDATE OF accepted_at ON replies
+    WHEN old.accepted_at IS NOT new.accepted_at BEGIN
+        INSERT INTO past_states (record, field, element, state, stamp, member)
+        VALUES (old.id, 'accepted', NULL, old.accepted, old.accepted_at, old.accepted_by);
+    END;
+    CREATE TRIGGER past_reply_deleted AFTER UPDATE OF deleted_at ON replies
+    WHEN old.deleted_at IS NOT new.deleted_at BEGIN
+        INSERT INTO past_states (record, field, element, state, stamp, member)
+        VALUES (old.id, 'deleted', NULL, old.deleted, old.deleted_at, old.deleted_by);
+    END;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

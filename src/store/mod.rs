@@ -10,6 +10,7 @@ pub mod health;
 pub mod imported;
 mod migrations;
 pub mod news;
+pub mod past_states;
 pub mod practice;
 pub mod ranking;
 pub mod rules_sql;
@@ -345,7 +346,7 @@ impl Store {
         }
         ranking::catch_up(&tx)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        let replica = uuid::Uuid::new_v4().simple().to_string();
+        let replica = crate::ids::random_uuid().simple().to_string();
         tx.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('replica_id', ?1)",
             [replica],

@@ -97,7 +97,9 @@ fn a_newer_database_is_refused_untouched() {
         let assert = repo.rep(&args).code(3);
         let err = stderr(&assert);
         assert!(
-            err.contains("the database has schema version 99, newer than this rep understands (9)"),
+            err.contains(
+                "the database has schema version 99, newer than this rep understands (10)"
+            ),
             "{args:?}: {err}"
         );
         assert!(

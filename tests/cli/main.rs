@@ -46,6 +46,7 @@ mod shell;
 mod show;
 mod stats;
 mod sync_recovery;
+mod transcripts;
 mod trust_crash;
 mod trust_hostile;
 mod trust_load;

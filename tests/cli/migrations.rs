@@ -226,3 +226,42 @@ fn migrations_a_miss_from_schema_5_suggests_its_words() {
         .expect("the schema-5 miss");
     assert_eq!(miss["command"], "rep add tool \"deploy downtime zero\"");
 }
+
+/// Schema 10 records the states tags and flags held before (rep history): an entry of a schema 5
+/// database shows each change made after the upgrade, and its export is unchanged by them.
+#[test]
+fn migrations_entries_of_schema_5_record_each_change_of_a_tag_or_flag() {
+    let world = World::new();
+    std::fs::copy(fixture("v5.db"), world.db()).expect("copy the fixture");
+    let list: serde_json::Value =
+        serde_json::from_str(&world.ok(&["list", "--json", "--limit", "1"])).expect("JSON");
+    let id = list[0]["id"].as_str().expect("an entry").to_owned();
+    for args in [
+        ["edit", &id, "-t", "cycle"],
+        ["edit", &id, "--untag", "cycle"],
+        ["edit", &id, "-t", "cycle"],
+    ] {
+        world.ok(&args);
+    }
+    world.ok(&["rm", &id]);
+    world.ok(&["restore", &id]);
+    let history: serde_json::Value =
+        serde_json::from_str(&world.ok(&["history", &id, "--json"])).expect("JSON");
+    let shown = |field: &str, value: &str| {
+        history
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|r| r["field"] == field && r["value"] == value)
+            .count()
+    };
+    assert_eq!((shown("tag", "+cycle"), shown("tag", "-cycle")), (2, 1));
+    assert_eq!(
+        (shown("deleted", "deleted"), shown("deleted", "restored")),
+        (1, 1)
+    );
+    let version: serde_json::Value =
+        serde_json::from_str(&world.ok(&["version", "--json"])).expect("JSON");
+    assert_eq!(version["database_schema"], 10);
+    assert_sound(&world.db());
+}
