@@ -31,6 +31,7 @@ mod search;
 mod store;
 mod sync;
 mod tempfiles;
+mod terminal;
 mod timefmt;
 
 use std::ffi::OsString;

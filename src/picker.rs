@@ -2,17 +2,17 @@
 //! Every command that takes an entry id goes through [`entry_id`].
 
 use std::io::IsTerminal as _;
-use std::sync::Once;
 
 use dialoguer::FuzzySelect;
 use dialoguer::console::Term;
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 
 use crate::context::Context;
-use crate::error::{ExitStatus, RepError};
+use crate::error::RepError;
 use crate::model::Entry;
 use crate::output::sanitize_line;
 use crate::store::entries::{self, Scope};
+use crate::terminal;
 
 /// What a command accepts in place of a missing id.
 #[derive(Debug, Clone, Copy)]
@@ -143,31 +143,22 @@ pub fn choose(prompt: &str, items: &[String], query: &str) -> anyhow::Result<Opt
 /// Run a dialoguer prompt on `term` and give the terminal back as it was on every way out:
 /// dialoguer hides the cursor and leaves it hidden when the prompt is cancelled, and on Ctrl-C
 /// console raises SIGINT itself, which would end the process before anything showed it again.
-/// Ctrl-C (or a SIGINT from elsewhere) shows the cursor and exits with 130, writing nothing.
+/// Ctrl-C, or SIGINT, SIGTERM or SIGHUP from elsewhere, restores the terminal and exits with
+/// 128 + the signal's number, writing nothing ([`terminal`]).
 pub fn on_terminal<T>(
     term: &Term,
     prompt: impl FnOnce(&Term) -> dialoguer::Result<T>,
 ) -> anyhow::Result<T> {
-    static HANDLER: Once = Once::new();
-    HANDLER.call_once(|| {
-        // Without the handler a Ctrl-C still ends rep, only with the cursor hidden.
-        let _ = ctrlc::set_handler(|| interrupted());
-    });
+    terminal::guard();
     let outcome = prompt(term);
-    let _ = term.show_cursor();
+    terminal::restore();
     match outcome {
         Ok(value) => Ok(value),
         Err(dialoguer::Error::IO(io)) if io.kind() == std::io::ErrorKind::Interrupted => {
-            interrupted()
+            terminal::interrupted()
         }
         Err(dialoguer::Error::IO(io)) => {
             Err(anyhow::Error::new(io).context("while showing the list"))
         }
     }
-}
-
-/// The cursor back, then the exit status a shell gives a process stopped by Ctrl-C.
-fn interrupted() -> ! {
-    let _ = Term::stderr().show_cursor();
-    std::process::exit(ExitStatus::Interrupted as i32)
 }

@@ -158,6 +158,41 @@ fn ctrl_c_in_a_picker_gives_the_cursor_back() {
     }
 }
 
+/// A list ended by a signal from elsewhere (a closed terminal window, `kill`) gives the terminal
+/// back as it found it, cursor and line mode, and exits with 128 + the signal's number.
+#[test]
+fn a_signal_in_a_picker_gives_the_terminal_back() {
+    let (repo, entries) = fixture();
+    for (signal, status) in [("TERM", 143), ("HUP", 129)] {
+        let line = "stty -g > before; rep show --no-pager; echo \"exit=$?\"; stty -g > after; \
+                    exec sleep 30";
+        let Some(tty) = Tmux::start(&repo, line, &[]) else {
+            return;
+        };
+        tty.wait_for("type to filter");
+        assert!(!tty.cursor_visible(), "the list hides the cursor");
+        tty.signal_the_running_command(signal);
+        let screen = tty.wait_for("exit=");
+        assert!(
+            screen.contains(&format!("exit={status}")),
+            "{signal}: {screen}"
+        );
+        assert!(tty.cursor_visible(), "{signal}: the cursor stays hidden");
+        let settings = |name: &str| std::fs::read_to_string(repo.path().join(name));
+        tty.wait_until("stty's second reading", |_| {
+            settings("after").is_ok_and(|s| !s.is_empty())
+        });
+        assert_eq!(
+            settings("before").unwrap(),
+            settings("after").unwrap(),
+            "{signal}: the terminal's line mode is not back"
+        );
+        drop(tty);
+        let _ = std::fs::remove_file(repo.path().join("after"));
+        assert_eq!(repo.list_ids(&[]).len(), entries.len(), "{signal}");
+    }
+}
+
 /// `rep show`'s list leaves deleted entries out (they stay reachable by id); `rep history`,
 /// which takes them, marks them.
 #[test]
