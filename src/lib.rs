@@ -13,6 +13,7 @@ mod context;
 mod editor;
 mod error;
 mod exchange;
+mod finder;
 mod foreign;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -26,6 +27,9 @@ mod model;
 mod opener;
 mod output;
 mod picker;
+mod placeholders;
+mod recall;
+
 mod render;
 mod search;
 mod store;
@@ -43,6 +47,7 @@ use crate::error::ExitStatus;
 
 /// Parse `args`, run the command, print any error with its hint, and give the exit code.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    finder::mark_process_start();
     let args: Vec<OsString> = args.into_iter().collect();
     if completion::answer_if_asked(&args) {
         return exit(ExitStatus::Ok);
