@@ -63,7 +63,9 @@ impl Finder<'_> {
         let mut listed = rows(&query)?;
         let mut chosen = 0usize;
         let mut drawn = self.draw(term, &query, &listed, chosen)?;
-        note_first_frame();
+        if let Some(started) = STARTED.get() {
+            note_timing("first_frame", *started, &query);
+        }
         loop {
             let key = term.read_key_raw().map_err(|e| {
                 anyhow::Error::new(e).context("while reading a key from the terminal")
@@ -100,7 +102,9 @@ impl Finder<'_> {
                 _ => {}
             }
             if query != before {
+                let asked = Instant::now();
                 listed = rows(&query)?;
+                note_timing("refill", asked, &query);
                 chosen = 0;
             }
             term.clear_last_lines(drawn)?;
@@ -164,7 +168,7 @@ pub fn fit(line: &str, width: usize) -> String {
     cut
 }
 
-/// When the process started, for [`note_first_frame`].
+/// When the process started, for [`note_timing`].
 static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 /// Call first thing in the process: the clock the first frame is measured from.
@@ -172,18 +176,20 @@ pub fn mark_process_start() {
     STARTED.get_or_init(Instant::now);
 }
 
-/// With `REP_PICKER_FIRST_FRAME=FILE`, write to FILE, once, how many milliseconds after the
-/// process started the first frame was drawn (bench/picker.sh measures with it). A file, not
-/// the screen, so that the measure never lands in the frame it measures.
-fn note_first_frame() {
-    static NOTED: std::sync::Once = std::sync::Once::new();
-    let Some(file) = std::env::var_os("REP_PICKER_FIRST_FRAME") else {
+/// With `REP_PICKER_TIMINGS=FILE`, append to FILE how many milliseconds after the process
+/// started the first frame was drawn (`first_frame 12.3`), then how long each refill of the
+/// list took (`refill 2.1 rsy`): bench/picker.sh measures with it. A file, not the screen, so
+/// that a measure never lands in the frame it measures.
+fn note_timing(what: &str, since: Instant, query: &str) {
+    let Some(file) = std::env::var_os("REP_PICKER_TIMINGS") else {
         return;
     };
-    NOTED.call_once(|| {
-        if let Some(started) = STARTED.get() {
-            let ms = started.elapsed().as_secs_f64() * 1000.0;
-            let _ = std::fs::write(file, format!("{ms:.1}\n"));
-        }
-    });
+    let ms = since.elapsed().as_secs_f64() * 1000.0;
+    let line = format!("{what} {ms:.2} {}\n", sanitize_line(query));
+    // A measure that cannot be written is only a missing measure.
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
 }

@@ -6,6 +6,7 @@ use crate::output::sanitize;
 use crate::picker;
 use crate::recall;
 use crate::store::entries::{self, Scope};
+use crate::store::picking::Offer;
 
 /// Choose a tool in a fuzzy list and print only its command (for `rep shell-init`)
 ///
@@ -34,21 +35,16 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .into(),
         );
     }
-    let tools = ctx
-        .store_for_reading()?
-        .read(|c| entries::pick_candidates(c, Scope::Live, &["tool"], true))?;
-    if tools.is_empty() {
-        return Err(RepError::user("no tools with a command yet")
-            .with_hint("run a command, then `rep-save` saves it; or `rep add tool TITLE --cmd CMD`")
-            .into());
-    }
-    let items: Vec<String> = tools.iter().map(|e| picker::item_line(e, true)).collect();
+    let offer = Offer {
+        scope: Scope::Live,
+        kinds: &["tool"],
+        with_command: true,
+    };
     let query = args.query.join(" ");
-    let Some(at) = picker::choose("tool (type to filter, Esc to cancel)", &items, query.trim())?
-    else {
+    let prompt = "tool (type to filter, Esc to cancel)";
+    let Some(chosen) = picker::choose_entry(ctx, prompt, offer, query.trim())? else {
         return Ok(());
     };
-    let chosen = &tools[at];
     // The list leaves bodies out; the body holds a navi import's suggestion lines.
     let body = ctx.store_for_reading()?.read(|c| {
         let seq = entries::resolve(c, &chosen.id, Scope::Live)?;

@@ -9,6 +9,7 @@ pub mod health;
 pub mod imported;
 mod migrations;
 pub mod news;
+pub mod picking;
 pub mod practice;
 pub mod ranking;
 pub mod snapshot;
