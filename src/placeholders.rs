@@ -3,7 +3,8 @@
 //!
 //! Two styles are found, as their cheat sheets write them:
 //! - navi: `<name>`, a `<`, then a letter, digit or `_`, then letters, digits, `_` or `-`, then
-//!   `>`, with nothing else in between (no space) and no `\` before the `<`. So `sort < file`,
+//!   `>`, with nothing else in between (no space) and no `\` before the `<`, as navi reads
+//!   them (letters and digits of any script; the navi import finds variables by this rule). So `sort < file`,
 //!   `a<b`, `cat <<EOF`, `2>&1` and `<(cmd)` are shell, not placeholders.
 //! - tldr: `{{name}}`, two braces, one or more characters that are not a brace or a line break,
 //!   two braces. `{{path/to/file}}` is a free-text placeholder named `path/to/file`;
@@ -73,8 +74,8 @@ pub fn scan(text: &str) -> Vec<Piece<'_>> {
                 at += len;
                 text_from = at;
             }
-            // Every byte the rules look at is ASCII, so stepping one byte never stops inside
-            // a character that a slice would split.
+            // Slices start only at a `<` or `{`, ASCII bytes, which are always the first byte
+            // of a character: stepping one byte never splits one.
             None => at += 1,
         }
     }
@@ -87,10 +88,14 @@ pub fn scan(text: &str) -> Vec<Piece<'_>> {
 /// The length of a navi placeholder at the start of `text`.
 fn navi_len(text: &str) -> Option<usize> {
     let name = text.strip_prefix('<')?;
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
-    let len = name.bytes().take_while(|&c| word(c)).count();
-    let starts_well = name.bytes().next().is_some_and(|c| c != b'-' && word(c));
-    (starts_well && name.as_bytes().get(len) == Some(&b'>')).then_some(len + 2)
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let len: usize = name
+        .chars()
+        .take_while(|&c| word(c))
+        .map(char::len_utf8)
+        .sum();
+    let starts_well = name.chars().next().is_some_and(|c| c != '-' && word(c));
+    (starts_well && name[len..].starts_with('>')).then_some(len + 2)
 }
 
 /// The length of a tldr placeholder at the start of `text`.
@@ -101,6 +106,17 @@ fn tldr_len(text: &str) -> Option<usize> {
         .take_while(|&c| !matches!(c, b'{' | b'}' | b'\n' | b'\r'))
         .count();
     (len > 0 && name[len..].starts_with("}}")).then_some(len + 4)
+}
+
+/// The names of the navi placeholders of `text`, every occurrence, in order.
+pub fn navi_names(text: &str) -> Vec<&str> {
+    scan(text)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Slot(slot) if slot.is_navi() => Some(slot.name),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Each placeholder once, in the order it first appears.
@@ -335,7 +351,7 @@ mod tests {
         /// Any text: no panic, and every placeholder filled with its own text gives it back.
         #[test]
         fn filling_each_placeholder_with_itself_gives_the_text_back(
-            text in "([<>{}\\\\a-z_ \n-]|\\{\\{|\\}\\}|<[a-z]{1,3}>|é){0,40}"
+            text in "([<>{}\\\\a-z_ \n-]|\\{\\{|\\}\\}|<[a-zé]{1,3}>|é|\\PC){0,40}"
         ) {
             let pieces = scan(&text);
             let values: HashMap<String, String> = distinct(&pieces)
