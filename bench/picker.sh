@@ -57,6 +57,21 @@ if [ ! -f "$db" ]; then
   REP_DB=$db REP_CONFIG=$work/config.toml REP_USER=bench "$REP" import "$work/import-$size.jsonl" -q
 fi
 
+# A copy with what the other pickers offer: 20 questions (`rep resolve`) and 20 deleted tools
+# (`rep history` lists live and deleted ones).
+picker_db=$work/picker-$size.db
+if [ ! -f "$picker_db" ]; then
+  cp "$db" "$picker_db"
+  export_env=(env REP_DB="$picker_db" REP_CONFIG="$work/config.toml" REP_USER=bench)
+  for n in $(seq 20); do
+    "${export_env[@]}" "$REP" add question "Why does rsync skip files, case $n?" -d bench -q >/dev/null
+  done
+  "${export_env[@]}" "$REP" list --kind tool --limit 20 --json |
+    python3 -c 'import json, sys; print("\n".join(e["id"] for e in json.load(sys.stdin)))' |
+    while read -r id; do "${export_env[@]}" "$REP" rm "$id" -q >/dev/null; done
+fi
+db=$picker_db
+
 tmux_() { tmux -S "$work/tmux.sock" -f /dev/null "$@"; }
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

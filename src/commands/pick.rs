@@ -8,7 +8,7 @@ use crate::recall;
 use crate::store::entries::{self, Scope};
 use crate::store::picking::Offer;
 
-/// Choose a tool in a fuzzy list and print only its command (for `rep shell-init`)
+/// Choose a tool in a list and print only its command (for `rep shell-init`)
 ///
 /// Prints the command and nothing else on stdout, never runs it; prints nothing when the list
 /// is cancelled. Placeholders in the command (navi's `<name>`, tldr's `{{name}}`) are asked
