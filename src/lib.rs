@@ -14,6 +14,7 @@ mod editor;
 mod error;
 mod exchange;
 mod expertise;
+mod finder;
 mod foreign;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -28,8 +29,11 @@ mod opener;
 mod output;
 mod participation;
 mod picker;
+mod placeholders;
+mod recall;
 mod recording;
 mod rename;
+
 mod render;
 mod rules;
 mod search;
@@ -37,6 +41,7 @@ mod stem;
 mod store;
 mod sync;
 mod tempfiles;
+mod terminal;
 mod thread;
 mod timefmt;
 mod weekly;
@@ -51,6 +56,7 @@ use crate::error::ExitStatus;
 
 /// Parse `args`, run the command, print any error with its hint, and give the exit code.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    finder::mark_process_start();
     let args: Vec<OsString> = args.into_iter().collect();
     if completion::answer_if_asked(&args) {
         return exit(ExitStatus::Ok);

@@ -1,18 +1,20 @@
-//! Choosing an entry when no id was typed: a fuzzy list on the terminal, never on a pipe.
-//! Every command that takes an entry id goes through [`entry_id`].
+//! Choosing an entry when no id was typed: a list on the terminal, never on a pipe, filtered in
+//! the database as the user types ([`crate::store::picking`]), so that its first frame is quick
+//! and every live entry is in reach at any size. Every command that takes an entry id goes
+//! through [`entry_id`]; `rep pick` through [`choose_entry`].
 
 use std::io::IsTerminal as _;
-use std::sync::Once;
 
-use dialoguer::FuzzySelect;
 use dialoguer::console::Term;
-use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 
 use crate::context::Context;
-use crate::error::{ExitStatus, RepError};
+use crate::error::RepError;
+use crate::finder::{Finder, Outcome};
 use crate::model::Entry;
 use crate::output::sanitize_line;
-use crate::store::entries::{self, Scope};
+use crate::store::entries::Scope;
+use crate::store::picking::{self, Offer};
+use crate::terminal;
 
 /// What a command accepts in place of a missing id.
 #[derive(Debug, Clone, Copy)]
@@ -64,21 +66,62 @@ pub fn entry_id(
             )
             .into());
     }
-    let found = ctx
-        .store_for_reading()?
-        .read(|c| entries::pick_candidates(c, wanted.scope, wanted.kinds, false))?;
-    if found.is_empty() {
-        return Err(nothing_to_pick(wanted).into());
-    }
-    let items: Vec<String> = found.iter().map(|e| item_line(e, false)).collect();
-    match choose("entry (type to filter, Esc to cancel)", &items, "")? {
-        Some(at) => Ok(found[at].id.clone()),
+    let offer = Offer {
+        scope: wanted.scope,
+        kinds: wanted.kinds,
+        with_command: false,
+    };
+    match choose_entry(ctx, "entry (type to filter, Esc to cancel)", offer, "")? {
+        Some(entry) => Ok(entry.id),
         None => Err(RepError::user("cancelled: no entry was chosen; nothing was written").into()),
     }
 }
 
-fn nothing_to_pick(wanted: Wanted) -> RepError {
-    match (wanted.scope, wanted.kinds) {
+/// An entry chosen in a list of those `offer` allows (with their commands when it asks for
+/// them), starting from `query`; `None` when the user pressed Esc. Fails with a hint when there
+/// is nothing at all to offer.
+pub fn choose_entry(
+    ctx: &mut Context,
+    prompt: &str,
+    offer: Offer<'_>,
+    query: &str,
+) -> anyhow::Result<Option<Entry>> {
+    let store = ctx.store_for_reading()?;
+    let first_page = store.read(|c| picking::offered(c, offer, ""))?;
+    if first_page.is_empty() {
+        return Err(nothing_to_pick(offer).into());
+    }
+    // Read once: it is also the first frame when nothing was typed yet.
+    let mut first_page = Some(first_page).filter(|_| query.trim().is_empty());
+    let finder = Finder {
+        prompt,
+        hints: Vec::new(),
+        free_text: false,
+        initial: query.to_owned(),
+    };
+    let outcome = finder.run(|typed| {
+        let found = match first_page.take() {
+            Some(page) => page,
+            None => store.read(|c| picking::offered(c, offer, typed))?,
+        };
+        Ok(found
+            .into_iter()
+            .map(|e| (item_line(&e, offer.with_command), e))
+            .collect())
+    })?;
+    Ok(match outcome {
+        Outcome::Chosen(entry) => Some(entry),
+        Outcome::Typed(_) | Outcome::Cancelled => None,
+    })
+}
+
+fn nothing_to_pick(offer: Offer<'_>) -> RepError {
+    if offer.with_command {
+        return RepError::user("no tools with a command yet").with_hint(
+            "run a command, then `rep-save` saves it; or `rep add tool TITLE --cmd CMD`",
+        );
+    }
+    match (offer.scope, offer.kinds) {
         (Scope::Deleted, _) => RepError::user("no deleted entries: there is nothing to restore")
             .with_hint("`rep rm ID` deletes an entry; `rep list` shows the live ones"),
         (_, []) => RepError::user("no entries yet")
@@ -108,66 +151,25 @@ pub fn item_line(e: &Entry, with_command: bool) -> String {
     line
 }
 
-/// `line` cut to `width` characters, with `…` where it was cut.
-fn fit(line: &str, width: usize) -> String {
-    if line.chars().count() <= width {
-        return line.to_owned();
-    }
-    let mut cut: String = line.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
-
-/// A fuzzy list on stderr; `None` when the user pressed Esc or q.
-pub fn choose(prompt: &str, items: &[String], query: &str) -> anyhow::Result<Option<usize>> {
-    let colorful = ColorfulTheme::default();
-    let plain = SimpleTheme;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme: &dyn Theme = if no_color { &plain } else { &colorful };
-    let term = Term::stderr();
-    // A line wider than the terminal wraps, and the list then redraws over itself.
-    let width = usize::from(term.size().1).saturating_sub(4).max(20);
-    let items: Vec<String> = items.iter().map(|i| fit(i, width)).collect();
-    on_terminal(&term, |term| {
-        FuzzySelect::with_theme(theme)
-            .with_prompt(prompt)
-            .items(&items)
-            .with_initial_text(sanitize_line(query))
-            .max_length(15)
-            .report(false)
-            .default(0)
-            .interact_on_opt(term)
-    })
-}
-
 /// Run a dialoguer prompt on `term` and give the terminal back as it was on every way out:
 /// dialoguer hides the cursor and leaves it hidden when the prompt is cancelled, and on Ctrl-C
 /// console raises SIGINT itself, which would end the process before anything showed it again.
-/// Ctrl-C (or a SIGINT from elsewhere) shows the cursor and exits with 130, writing nothing.
+/// Ctrl-C, or SIGINT, SIGTERM or SIGHUP from elsewhere, restores the terminal and exits with
+/// 128 + the signal's number, writing nothing ([`terminal`]).
 pub fn on_terminal<T>(
     term: &Term,
     prompt: impl FnOnce(&Term) -> dialoguer::Result<T>,
 ) -> anyhow::Result<T> {
-    static HANDLER: Once = Once::new();
-    HANDLER.call_once(|| {
-        // Without the handler a Ctrl-C still ends rep, only with the cursor hidden.
-        let _ = ctrlc::set_handler(|| interrupted());
-    });
+    terminal::guard();
     let outcome = prompt(term);
-    let _ = term.show_cursor();
+    terminal::restore();
     match outcome {
         Ok(value) => Ok(value),
         Err(dialoguer::Error::IO(io)) if io.kind() == std::io::ErrorKind::Interrupted => {
-            interrupted()
+            terminal::interrupted()
         }
         Err(dialoguer::Error::IO(io)) => {
             Err(anyhow::Error::new(io).context("while showing the list"))
         }
     }
-}
-
-/// The cursor back, then the exit status a shell gives a process stopped by Ctrl-C.
-fn interrupted() -> ! {
-    let _ = Term::stderr().show_cursor();
-    std::process::exit(ExitStatus::Interrupted as i32)
 }

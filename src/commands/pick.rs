@@ -4,12 +4,16 @@ use crate::context::Context;
 use crate::error::RepError;
 use crate::output::sanitize;
 use crate::picker;
+use crate::recall;
 use crate::store::entries::{self, Scope};
+use crate::store::picking::Offer;
 
-/// Choose a tool in a fuzzy list and print only its command (for `rep shell-init`)
+/// Choose a tool in a list and print only its command (for `rep shell-init`)
 ///
 /// Prints the command and nothing else on stdout, never runs it; prints nothing when the list
-/// is cancelled. Needs a terminal on stdin and stderr.
+/// is cancelled. Placeholders in the command (navi's `<name>`, tldr's `{{name}}`) are asked
+/// for first, each once, and filled in as typed; Esc there prints nothing too. Needs a terminal
+/// on stdin and stderr.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Text to start the search with (the shell passes what is on the command line)
@@ -31,21 +35,25 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .into(),
         );
     }
-    let tools = ctx
-        .store_for_reading()?
-        .read(|c| entries::pick_candidates(c, Scope::Live, &["tool"], true))?;
-    if tools.is_empty() {
-        return Err(RepError::user("no tools with a command yet")
-            .with_hint("run a command, then `rep-save` saves it; or `rep add tool TITLE --cmd CMD`")
-            .into());
-    }
-    let items: Vec<String> = tools.iter().map(|e| picker::item_line(e, true)).collect();
+    let offer = Offer {
+        scope: Scope::Live,
+        kinds: &["tool"],
+        with_command: true,
+    };
     let query = args.query.join(" ");
-    let Some(at) = picker::choose("tool (type to filter, Esc to cancel)", &items, query.trim())?
-    else {
+    let prompt = "tool (type to filter, Esc to cancel)";
+    let Some(chosen) = picker::choose_entry(ctx, prompt, offer, query.trim())? else {
         return Ok(());
     };
-    let command = tools[at].command.as_deref().unwrap_or_default();
+    // The list leaves bodies out; the body holds a navi import's suggestion lines.
+    let body = ctx.store_for_reading()?.read(|c| {
+        let seq = entries::resolve(c, &chosen.id, Scope::Live)?;
+        Ok(entries::load(c, seq)?.body)
+    })?;
+    let command = chosen.command.as_deref().unwrap_or_default();
+    let Some(command) = recall::fill_on_terminal(command, &body)? else {
+        return Ok(());
+    };
     // Only the command: the shell puts these bytes on the prompt, so no escape may pass.
-    ctx.out.print(sanitize(command).trim_end())
+    ctx.out.print(sanitize(&command).trim_end())
 }

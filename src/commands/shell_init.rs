@@ -7,7 +7,8 @@ use crate::context::Context;
 /// Evaluate it in your shell's startup file. It defines `rep-save [TITLE]`, which saves the
 /// command line you ran last as a tool entry (asking for a title and a domain, pre-filled from
 /// config defaults.domain or the name of the git repository you are in), and binds Ctrl-G to a
-/// fuzzy search of your tools that puts the chosen command on the prompt, without running it.
+/// search of your tools that puts the chosen command on the prompt, without running it, after
+/// asking for each of its placeholders (`<name>`, `{{name}}`).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:

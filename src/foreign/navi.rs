@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{FileInfo, Found, KeyCounter, Parsed, Source, item_key};
 use crate::model::Entry;
+use crate::placeholders;
 
 /// A command as navi shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,30 +107,6 @@ fn check_options(text: &str) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// The placeholders of a command, as navi finds them (`<name>`, not `\<name>`).
-fn placeholders(text: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('<') {
-        let escaped = rest[..open].ends_with('\\');
-        let after = &rest[open + 1..];
-        let len = after
-            .char_indices()
-            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '-'))
-            .map_or(after.len(), |(i, _)| i);
-        let name = &after[..len];
-        let starts_well = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if !escaped && starts_well && after[len..].starts_with('>') {
-            names.push(name);
-        }
-        rest = after;
-    }
-    names
 }
 
 /// Read one file as navi does.
@@ -301,7 +278,7 @@ fn reachable(sheets: &[&Sheet], tags: &str, command: &str) -> Vec<String> {
     };
     let mut found: Vec<(usize, &Variable)> = Vec::new();
     let mut names_done: HashSet<&str> = HashSet::new();
-    let mut pending: Vec<&str> = placeholders(command);
+    let mut pending: Vec<&str> = placeholders::navi_names(command);
     while let Some(name) = pending.pop() {
         if !names_done.insert(name) {
             continue;
@@ -311,7 +288,7 @@ fn reachable(sheets: &[&Sheet], tags: &str, command: &str) -> Vec<String> {
                 found.push((place, v));
             }
             let generator = parse_variable_line(&v.line).map_or("", |(_, c)| c);
-            pending.extend(placeholders(generator));
+            pending.extend(placeholders::navi_names(generator));
         }
     }
     found.sort_by_key(|(place, _)| *place);
@@ -665,8 +642,8 @@ mod tests {
         assert!(parse_variable_line("$ x: y --- --header 'a").is_err());
         assert!(parse_variable_line("$ x: y --- --headers -1").is_err());
         assert_eq!(
-            placeholders("a <b> \\<c> <d-e> <_f> <-g> <h"),
-            ["b", "d-e", "_f"]
+            placeholders::navi_names("a <b> \\<c> <d-e> <_f> <-g> <h <é>"),
+            ["b", "d-e", "_f", "é"]
         );
     }
 

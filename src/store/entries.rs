@@ -679,69 +679,6 @@ pub fn search(
     Ok(hits)
 }
 
-/// Entries a picker offers when no id was typed: those `scope` allows, of `kinds` (any when
-/// empty), tools `with_command` only if asked, most recently changed first. All of them, so that
-/// typing can reach any (a cap of 5,000 hid most of a tldr import). Bodies are left empty, since a
-/// picker shows one line per entry and may hold the whole repertoire, and short ids come from
-/// one sorted pass instead of two lookups per entry.
-pub fn pick_candidates(
-    conn: &Connection,
-    scope: Scope,
-    kinds: &[&str],
-    with_command: bool,
-) -> anyhow::Result<Vec<Entry>> {
-    let columns = COLUMNS.replacen("e.body", "''", 1);
-    let mut sql = format!(
-        "SELECT {columns} FROM entries e WHERE {}",
-        match scope {
-            Scope::Live => "e.deleted = 0",
-            Scope::Deleted => "e.deleted = 1",
-            Scope::Any => "1",
-        }
-    );
-    let mut params: Vec<Value> = Vec::new();
-    if !kinds.is_empty() {
-        let marks: Vec<String> = kinds
-            .iter()
-            .map(|k| {
-                params.push((*k).to_owned().into());
-                format!("?{}", params.len())
-            })
-            .collect();
-        sql.push_str(&format!(" AND e.kind IN ({})", marks.join(", ")));
-    }
-    if with_command {
-        sql.push_str(" AND e.command IS NOT NULL AND e.command != ''");
-    }
-    sql.push_str(" ORDER BY e.updated_ms DESC, e.id");
-    let mut stmt = conn.prepare(&sql)?;
-    let mut entries: Vec<Entry> = stmt
-        .query_map(params_from_iter(params), entry_from_row)?
-        .collect::<Result<_, _>>()?;
-    let short = every_short_id(conn)?;
-    for entry in &mut entries {
-        entry.short_id = short.of(&entry.id).to_owned();
-    }
-    Ok(entries)
-}
-
-/// The short id of every entry and reply, from one pass over their ids in order: what
-/// [`short_id`] gives one id, for all of them at once.
-fn every_short_id(conn: &Connection) -> anyhow::Result<ShortIds> {
-    let mut stmt =
-        conn.prepare("SELECT id FROM entries UNION ALL SELECT id FROM replies ORDER BY id")?;
-    let all: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut out = HashMap::with_capacity(all.len());
-    for (at, id) in all.iter().enumerate() {
-        let prev = at.checked_sub(1).map(|p| all[p].as_str());
-        let next = all.get(at + 1).map(String::as_str);
-        out.insert(id.clone(), ids::shortest_unique_prefix(id, prev, next));
-    }
-    Ok(ShortIds(out))
-}
-
 /// Run a query of [`COLUMNS`] and give each entry its short id.
 fn query_entries(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Result<Vec<Entry>> {
     let mut stmt = conn.prepare(sql)?;
@@ -849,34 +786,6 @@ mod tests {
             command: None,
             link: None,
         }
-    }
-
-    /// The one-pass short ids agree with the per-id lookup; 2,000 random ids share many
-    /// 4-character prefixes, so longer prefixes are exercised too.
-    #[test]
-    fn every_short_id_agrees_with_short_id() {
-        let mut store = Store::open_in_memory().unwrap();
-        store
-            .write(|w| {
-                for n in 0..2000 {
-                    insert(w, &entry(&format!("t{n}"), "pg", &[]), 1)?;
-                }
-                Ok(())
-            })
-            .unwrap();
-        store
-            .read(|c| {
-                let all = every_short_id(c)?;
-                let live = pick_candidates(c, Scope::Live, &[], false)?;
-                assert_eq!(live.len(), 2000);
-                assert!(live.iter().any(|e| e.short_id.len() > ids::MIN_PREFIX));
-                for e in &live {
-                    assert_eq!(all.of(&e.id), short_id(c, &e.id)?);
-                    assert_eq!(e.short_id, short_id(c, &e.id)?);
-                }
-                Ok(())
-            })
-            .unwrap();
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod imported;
 mod migrations;
 pub mod news;
 pub mod past_states;
+pub mod picking;
 pub mod practice;
 pub mod ranking;
 pub mod rules_sql;

@@ -158,6 +158,41 @@ fn ctrl_c_in_a_picker_gives_the_cursor_back() {
     }
 }
 
+/// A list ended by a signal from elsewhere (a closed terminal window, `kill`) gives the terminal
+/// back as it found it, cursor and line mode, and exits with 128 + the signal's number.
+#[test]
+fn a_signal_in_a_picker_gives_the_terminal_back() {
+    let (repo, entries) = fixture();
+    for (signal, status) in [("TERM", 143), ("HUP", 129)] {
+        let line = "stty -g > before; rep show --no-pager; echo \"exit=$?\"; stty -g > after; \
+                    exec sleep 30";
+        let Some(tty) = Tmux::start(&repo, line, &[]) else {
+            return;
+        };
+        tty.wait_for("type to filter");
+        assert!(!tty.cursor_visible(), "the list hides the cursor");
+        tty.signal_the_running_command(signal);
+        let screen = tty.wait_for("exit=");
+        assert!(
+            screen.contains(&format!("exit={status}")),
+            "{signal}: {screen}"
+        );
+        assert!(tty.cursor_visible(), "{signal}: the cursor stays hidden");
+        let settings = |name: &str| std::fs::read_to_string(repo.path().join(name));
+        tty.wait_until("stty's second reading", |_| {
+            settings("after").is_ok_and(|s| !s.is_empty())
+        });
+        assert_eq!(
+            settings("before").unwrap(),
+            settings("after").unwrap(),
+            "{signal}: the terminal's line mode is not back"
+        );
+        drop(tty);
+        let _ = std::fs::remove_file(repo.path().join("after"));
+        assert_eq!(repo.list_ids(&[]).len(), entries.len(), "{signal}");
+    }
+}
+
 /// `rep show`'s list leaves deleted entries out (they stay reachable by id); `rep history`,
 /// which takes them, marks them.
 #[test]
@@ -262,4 +297,90 @@ fn picking_a_tool_in_the_ask_menu_notes_that_it_helped() {
         entries.len(),
         "no question was posted"
     );
+}
+
+/// Ctrl-G on a tool with placeholders asks for each once (a navi suggestion line shown, never
+/// run; a literal list and tldr alternatives offered as choices) and puts the filled command on
+/// the prompt without running it; Esc while filling leaves the line as it was.
+#[test]
+fn ctrl_g_fills_placeholders_before_the_command_lands_on_the_prompt() {
+    let repo = Repo::new();
+    repo.ok(&[
+        "add",
+        "tool",
+        "Show a branch's log",
+        "-d",
+        "git",
+        "--cmd",
+        "echo log <branch> {{[-n|--max-count]}} <count> of <branch> > {{path/to/file}}",
+        "-m",
+        "% git\n$ branch: touch suggestion-ran; git branch | awk '{print $NF}'\n$ count: echo -e \"1\\n5\\n10\"",
+    ]);
+    let Some(tty) = Tmux::start(&repo, "bash --norc --noprofile -i", &[]) else {
+        return;
+    };
+    tty.wait_until("a prompt", |s| s.lines().any(|l| l.trim_end() == "$"));
+    tty.type_text("eval \"$(rep shell-init bash)\"; clear");
+    tty.press("Enter");
+    tty.wait_until("a clear prompt", |s| {
+        s.lines().next().is_some_and(|l| l.trim_end() == "$")
+    });
+    tty.press("C-g");
+    tty.wait_for("type to filter");
+    tty.type_text("branch log");
+    tty.wait_for("Show a branch's log");
+    tty.press("Enter");
+    let screen = tty.wait_for("branch (1/4):");
+    assert!(
+        screen.contains("suggested by: touch suggestion-ran; git branch | awk '{print $NF}'"),
+        "{screen}"
+    );
+    tty.type_text("main");
+    tty.press("Enter");
+    let screen = tty.wait_for("[-n|--max-count] (2/4):");
+    assert!(screen.contains("> -n"), "{screen}");
+    tty.press("Down");
+    tty.press("Enter");
+    let screen = tty.wait_for("count (3/4):");
+    assert!(
+        screen.contains("> 1") && screen.contains("  10"),
+        "{screen}"
+    );
+    tty.type_text("10");
+    tty.press("Enter");
+    tty.wait_for("path/to/file (4/4):");
+    tty.type_text("out file.txt");
+    tty.press("Enter");
+    let filled = "$ echo log main --max-count 10 of main > out file.txt";
+    let screen = tty.wait_until("the filled command on the prompt", |s| {
+        !s.contains("(4/4)") && s.contains(filled)
+    });
+    assert!(
+        !screen.contains("log main --max-count 10 of main\n"),
+        "{screen}"
+    );
+    assert!(
+        !repo.path().join("suggestion-ran").exists(),
+        "a suggestion line was run"
+    );
+    // Esc in the second prompt: the line typed before Ctrl-G stays as it was.
+    tty.press("C-u");
+    tty.type_text("clear");
+    tty.press("Enter");
+    tty.wait_until("a clear prompt", |s| {
+        s.lines().next().is_some_and(|l| l.trim_end() == "$")
+    });
+    tty.type_text("branch");
+    tty.press("C-g");
+    tty.wait_for("Show a branch's log");
+    tty.press("Enter");
+    tty.wait_for("branch (1/4):");
+    tty.type_text("dev");
+    tty.press("Enter");
+    tty.wait_for("(2/4):");
+    tty.press("Escape");
+    let screen = tty.wait_until("the line as it was", |s| {
+        !s.contains("(2/4)") && s.lines().next().is_some_and(|l| l.trim_end() == "$ branch")
+    });
+    assert!(tty.cursor_visible(), "{screen}");
 }

@@ -112,6 +112,48 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).trim() == "1"
     }
 
+    /// The process id of the terminal's shell.
+    pub fn shell_pid(&self) -> u32 {
+        let out = self
+            .command()
+            .args(["display-message", "-p", "-t", "t", "#{pane_pid}"])
+            .output()
+            .expect("tmux display-message");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a pane pid")
+    }
+
+    /// Send `signal` (a `kill` name: TERM, HUP) to the one process the terminal's shell is
+    /// running, and to nothing else.
+    pub fn signal_the_running_command(&self, signal: &str) {
+        let shell = self.shell_pid();
+        let children: Vec<u32> = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                // The parent is the 4th field of /proc/PID/stat, after the name in parentheses.
+                std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                    stat.rsplit_once(')')
+                        .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                        == Some(shell)
+                })
+            })
+            .collect();
+        assert_eq!(
+            children.len(),
+            1,
+            "the shell runs one command: {children:?}"
+        );
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(children[0].to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
     /// Wait until the screen shows `needle`; give the screen.
     pub fn wait_for(&self, needle: &str) -> String {
         self.wait_until(&format!("{needle:?}"), |screen| screen.contains(needle))
