@@ -32,6 +32,7 @@ mod store;
 mod sync;
 mod tempfiles;
 mod timefmt;
+mod web;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -114,6 +115,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Review(args) => commands::review::run(&mut ctx, args),
         Command::List(args) => commands::list::run(&mut ctx, args),
         Command::Search(args) => commands::search::run(&mut ctx, args),
+        Command::Serve(args) => commands::serve::run(&mut ctx, args),
         Command::Domains(args) => commands::domains::run(&mut ctx, args),
         Command::Tags(args) => commands::tags::run(&mut ctx, args),
         Command::Members(args) => commands::members::run(&mut ctx, args),

@@ -36,6 +36,7 @@ pub mod review;
 pub mod rm;
 pub mod search;
 pub mod seen;
+pub mod serve;
 pub mod shell_init;
 pub mod show;
 pub mod stats;
