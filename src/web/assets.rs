@@ -2,6 +2,7 @@
 
 pub const STYLE_CSS: &str = include_str!("assets/style.css");
 pub const APP_JS: &str = include_str!("assets/app.js");
+pub const ICON_SVG: &str = include_str!("assets/icon.svg");
 
 /// The Content-Security-Policy of every served page: nothing but this server's own script,
 /// style sheet and images; no inline script or style, no frames, no form posting elsewhere.

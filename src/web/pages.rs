@@ -149,6 +149,7 @@ pub fn layout(links: &Links, page: &Page) -> String {
                 meta name="referrer" content="no-referrer";
                 meta name="color-scheme" content="light dark";
                 title { (sanitize_line(&page.title)) " · rep" }
+                link rel="icon" href=(links.asset("icon.svg")) type="image/svg+xml";
                 link rel="stylesheet" href=(links.asset("style.css"));
                 @if page.needs_index {
                     script src=(links.asset("search-index.js")) defer {}

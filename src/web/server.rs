@@ -233,6 +233,7 @@ async fn respond(app: &Arc<App>, method: &Method, headers: &HeaderMap, uri: &Uri
     match route {
         Route::Style => return asset("text/css; charset=utf-8", assets::STYLE_CSS),
         Route::Script => return asset("text/javascript; charset=utf-8", assets::APP_JS),
+        Route::Icon => return asset("image/svg+xml", assets::ICON_SVG),
         _ => {}
     }
     let Ok(_permit) = app.permits.acquire().await else {
@@ -332,6 +333,7 @@ pub enum Route {
     Gaps,
     Style,
     Script,
+    Icon,
 }
 
 fn query_param(uri: &Uri, name: &str) -> Option<String> {
@@ -393,6 +395,7 @@ impl Route {
             "/gaps" => Route::Gaps,
             "/assets/style.css" => Route::Style,
             "/assets/app.js" => Route::Script,
+            "/assets/icon.svg" | "/favicon.ico" => Route::Icon,
             _ => {
                 if let Some(rest) = path.strip_prefix("/entry/") {
                     Route::Entry(percent_decode(rest))
@@ -467,6 +470,10 @@ pub fn render(ctx: &mut Context, links: &Links, route: &Route) -> anyhow::Result
         Route::Script => Some(Rendered {
             content_type: "text/javascript; charset=utf-8",
             body: assets::APP_JS.to_owned(),
+        }),
+        Route::Icon => Some(Rendered {
+            content_type: "image/svg+xml",
+            body: assets::ICON_SVG.to_owned(),
         }),
     })
 }

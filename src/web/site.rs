@@ -37,6 +37,7 @@ pub fn export_site(config: &Config, db: &Path, dir: &Path) -> anyhow::Result<Exp
     let put = |path: &str, text: &str| -> anyhow::Result<()> { write(dir, path, text) };
     put("assets/style.css", assets::STYLE_CSS)?;
     put("assets/app.js", assets::APP_JS)?;
+    put("assets/icon.svg", assets::ICON_SVG)?;
     put("assets/search-index.js", &search_index(&all)?)?;
     for (path, route) in [
         ("index.html", Route::Home),

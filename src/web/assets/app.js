@@ -94,6 +94,16 @@
     };
   }
 
+  // The footer's command follows the words typed.
+  var command = document.getElementById("rep-command");
+  function shellWord(word) {
+    return /^[A-Za-z0-9_.\/:@+,-]+$/.test(word) ? word : "'" + word.replace(/'/g, "'\\''") + "'";
+  }
+  function showCommand(query) {
+    var words = query.split(/\s+/).filter(Boolean);
+    if (command) command.textContent = "rep search " + (words.length ? words.map(shellWord).join(" ") : "WORDS");
+  }
+
   var timer = null;
   var asked = 0;
   function update() {
@@ -101,6 +111,7 @@
     var url = new URL(window.location.href);
     if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
     history.replaceState(null, "", url);
+    showCommand(query);
     if (staticSite) { show(searchIndex(query), query); return; }
     var mine = ++asked;
     fetch(root + "search.json?q=" + encodeURIComponent(query), { credentials: "same-origin" })
@@ -114,6 +125,6 @@
   });
   if (staticSite) {
     var q = new URLSearchParams(window.location.search).get("q");
-    if (q) { input.value = q; show(searchIndex(q), q); }
+    if (q) { input.value = q; show(searchIndex(q), q); showCommand(q); }
   }
 })();
