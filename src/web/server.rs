@@ -161,8 +161,14 @@ async fn handle(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
+    let started = std::time::Instant::now();
     let mut response = respond(&app, &method, &headers, &uri).await;
     let h = response.headers_mut();
+    // How long the page took here, for bench/serve.sh and the browser's developer tools.
+    let took = format!("app;dur={:.2}", started.elapsed().as_secs_f64() * 1000.0);
+    if let Ok(value) = HeaderValue::from_str(&took) {
+        h.insert("server-timing", value);
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(assets::CSP),
