@@ -52,6 +52,8 @@ struct App {
     /// Without a token, the Host names a page may be asked for (against DNS rebinding: a page
     /// elsewhere must not read the repertoire through a name that resolves to 127.0.0.1).
     hosts: Vec<String>,
+    /// Summary pages as last built (see [`SUMMARY_TTL`]).
+    summaries: Mutex<std::collections::HashMap<String, Slot>>,
 }
 
 /// A random secret: 128 bits from the system's generator (uuid v4), as hex.
@@ -130,6 +132,7 @@ pub fn serve(
         permits: tokio::sync::Semaphore::new(CONNECTIONS),
         auth,
         hosts,
+        summaries: Mutex::default(),
     });
     let router = axum::Router::new().fallback(handle).with_state(app);
     runtime
@@ -251,7 +254,7 @@ async fn respond(app: &Arc<App>, method: &Method, headers: &HeaderMap, uri: &Uri
         Ok(Ok(Some(r))) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, r.content_type)],
-            r.body,
+            r.body.clone(),
         )
             .into_response(),
         Ok(Ok(None)) => {
@@ -415,9 +418,60 @@ impl Route {
     }
 }
 
+/// How long a page that sums up the whole repertoire (home, members, map, gaps, domains) is
+/// served from memory before it is built again. Each reads every entry (a snapshot of 100,000
+/// entries takes tens of milliseconds), so under many readers one build serves them all; an
+/// entry or a search is always read afresh.
+const SUMMARY_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One summary page's latest build, and when it was made.
+type Slot = Arc<Mutex<Option<(std::time::Instant, Arc<Rendered>)>>>;
+
+impl Route {
+    /// The key of a page kept for [`SUMMARY_TTL`]; `None` for pages always built afresh.
+    fn summary_key(&self) -> Option<String> {
+        match self {
+            Route::Home => Some("home".into()),
+            Route::Domains => Some("domains".into()),
+            Route::Domain(d) => Some(format!("domain/{d}")),
+            Route::Members => Some("members".into()),
+            Route::Map => Some("map".into()),
+            Route::MapSvg => Some("map.svg".into()),
+            Route::Gaps => Some("gaps".into()),
+            _ => None,
+        }
+    }
+}
+
 impl App {
-    /// Render a route on a pooled connection; `None`: no such entry or domain.
-    fn render(&self, route: &Route) -> anyhow::Result<Option<Rendered>> {
+    /// Render a route on a pooled connection; `None`: no such entry or domain. A summary page
+    /// is built by one request at a time, and the others waiting for it take its result.
+    fn render(&self, route: &Route) -> anyhow::Result<Option<Arc<Rendered>>> {
+        let Some(key) = route.summary_key() else {
+            return Ok(self.build(route)?.map(Arc::new));
+        };
+        let slot: Slot = {
+            let mut slots = self.summaries.lock().expect("not poisoned");
+            // Domain pages are as many as the domains: forget them all now and then.
+            if slots.len() > 1_000 {
+                slots.clear();
+            }
+            Arc::clone(slots.entry(key).or_default())
+        };
+        let mut kept = slot.lock().expect("not poisoned");
+        if let Some((at, page)) = kept.as_ref()
+            && at.elapsed() < SUMMARY_TTL
+        {
+            return Ok(Some(Arc::clone(page)));
+        }
+        let built = self.build(route)?.map(Arc::new);
+        *kept = built
+            .as_ref()
+            .map(|page| (std::time::Instant::now(), Arc::clone(page)));
+        Ok(built)
+    }
+
+    fn build(&self, route: &Route) -> anyhow::Result<Option<Rendered>> {
         let store = match self.pool.lock().expect("not poisoned").pop() {
             Some(store) => store,
             // A request that failed took its connection with it.
