@@ -17,6 +17,7 @@
 #   RUNS           timed requests per page     [default: 30]
 #   CLIENTS        concurrent clients          [default: 200]
 #   LOAD_SECONDS   seconds of load per page    [default: 10]
+#   EXPORT         0 skips the static export   [default: 1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -116,6 +117,7 @@ server=
 peak_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/serve.time")
 echo "| rep serve peak memory | $((peak_kb / 1024)) MB | <= 60 MB |"
 
+[ "${EXPORT:-1}" != 0 ] || exit 0
 rm -rf "$work/site"
 start=$(date +%s.%N)
 "$REP" export "$work/site" --format html -q
