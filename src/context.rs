@@ -40,6 +40,26 @@ impl Context {
         })
     }
 
+    /// A context around a store already open, for one request of `rep serve`: the server's
+    /// settings, the time the request arrived, and no printing. [`Context::into_store`] gives
+    /// the store back.
+    pub fn for_request(config: &Config, store: Store) -> anyhow::Result<Context> {
+        Ok(Context {
+            out: Output::new(false, true, crate::output::ColorChoice::Never),
+            config: config.clone(),
+            config_path: PathBuf::new(),
+            db_path: None,
+            as_member: None,
+            now: timefmt::now()?,
+            store: Some(store),
+        })
+    }
+
+    /// The store this context opened or was given, if any.
+    pub fn into_store(self) -> Option<Store> {
+        self.store
+    }
+
     /// `--db`, `REP_DB`, else `repertoire.db` in the user data directory.
     pub fn db_path(&self) -> anyhow::Result<PathBuf> {
         match &self.db_path {

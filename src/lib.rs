@@ -44,6 +44,7 @@ mod tempfiles;
 mod terminal;
 mod thread;
 mod timefmt;
+mod web;
 mod weekly;
 mod writeup;
 
@@ -129,6 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Review(args) => commands::review::run(&mut ctx, args),
         Command::List(args) => commands::list::run(&mut ctx, args),
         Command::Search(args) => commands::search::run(&mut ctx, args),
+        Command::Serve(args) => commands::serve::run(&mut ctx, args),
         Command::Domains(args) => commands::domains::run(&mut ctx, args),
         Command::Tags(args) => commands::tags::run(&mut ctx, args),
         Command::Members(args) => commands::members::run(&mut ctx, args),

@@ -18,7 +18,8 @@ use crate::tempfiles::write_atomically;
 /// `markdown` writes a folder of pages, one per entry, grouped by domain, with index pages.
 /// `tldr` writes the tools as a folder of tldr pages (`<domain>/<name>.md`); `navi` writes them
 /// as one navi cheat (FILE ending in `.cheat`, or `-`) or a folder: each tool imported from navi
-/// back in its file, the others in one `<domain>.cheat` per domain.
+/// back in its file, the others in one `<domain>.cheat` per domain. `html` writes the pages of
+/// `rep serve` as a static site with its own search (docs/web.md).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -26,7 +27,8 @@ Examples:
   rep export - --domain postgres > postgres.jsonl
   rep export site/ --format markdown
   rep export ~/.local/share/navi/cheats/rep --format navi
-  rep export pages/ --format tldr -d postgres")]
+  rep export pages/ --format tldr -d postgres
+  rep export public/ --format html")]
 pub struct Args {
     /// File to write, `-` for stdout (a folder for markdown)
     #[arg(value_name = "FILE", default_value = "-")]
@@ -51,6 +53,8 @@ pub enum Format {
     Navi,
     /// Tools as a folder of tldr pages by domain
     Tldr,
+    /// The read-only web pages of `rep serve` as a static site (works from file://)
+    Html,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
@@ -118,6 +122,24 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                     replies: published.iter().map(|p| p.replies.len()).sum(),
                 },
                 "markdown",
+            )
+        }
+        Format::Html => {
+            if to_stdout || !domains.is_empty() {
+                return Err(
+                    RepError::usage("html export writes the whole repertoire to a folder")
+                        .with_hint("e.g. rep export public/ --format html")
+                        .into(),
+                );
+            }
+            let db = ctx.db_path()?;
+            let done = crate::web::export_site(&ctx.config, &db, &args.file)?;
+            (
+                exchange::Written {
+                    entries: done.entries,
+                    replies: done.replies,
+                },
+                "html",
             )
         }
         Format::Navi | Format::Tldr => {

@@ -34,6 +34,7 @@ pub mod review;
 pub mod rm;
 pub mod search;
 pub mod seen;
+pub mod serve;
 pub mod shell_init;
 pub mod show;
 pub mod stats;

@@ -171,6 +171,23 @@ impl Store {
         }
     }
 
+    /// For `rep serve`: open read-only (SQLITE_OPEN_READ_ONLY and `query_only`) even where the
+    /// file is writable, so that no request can change the repertoire; the schema must be
+    /// current, since migrating would be a write.
+    pub fn open_strictly_read_only(path: &Path) -> anyhow::Result<Store> {
+        if !path.is_file() {
+            return Err(RepError::environment(format!(
+                "there is no repertoire database at {}",
+                path.display()
+            ))
+            .with_hint(
+                "check --db or REP_DB; a command that writes (rep add, rep import) creates it",
+            )
+            .into());
+        }
+        Self::open_read_only(path, false)
+    }
+
     /// Open without writing anything, not even the -shm file when the file system refuses it.
     /// `immutable`: read the main file alone, which only a caller that knows nobody can be
     /// writing it may ask for.

@@ -92,6 +92,7 @@ fn subcommand_help() {
         "open",
         "news",
         "export",
+        "serve",
         "import",
         "sync",
         "remote",

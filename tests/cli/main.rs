@@ -54,4 +54,5 @@ mod trust_support;
 mod tty;
 mod tty_support;
 mod version;
+mod web;
 mod who;

@@ -1,0 +1,142 @@
+//! `rep export --format html`: the served pages as a static site that works from `file://` or
+//! any web server. Search runs in the browser over a small index (`assets/search-index.js`: a
+//! JSON array assigned to one global, since a page opened from `file://` may not fetch files).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use super::assets;
+use super::pages::{self, Links};
+use super::server::{Route, render};
+use super::views;
+use crate::config::Config;
+use crate::context::Context;
+use crate::model::Entry;
+use crate::store::Store;
+use crate::store::entries::{self, Filter, Sort};
+
+/// Threads rendering entry pages, each on its own read-only connection.
+const WORKERS: usize = 2;
+
+/// What was written.
+pub struct Exported {
+    pub entries: usize,
+    pub replies: usize,
+}
+
+/// Write every page under `dir` (created if needed). `db` is opened read-only once per worker.
+pub fn export_site(config: &Config, db: &Path, dir: &Path) -> anyhow::Result<Exported> {
+    std::fs::create_dir_all(dir.join("assets"))
+        .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    let mut ctx = Context::for_request(config, Store::open_strictly_read_only(db)?)?;
+    let all: Vec<Entry> = ctx
+        .store_for_reading()?
+        .read(|c| entries::list(c, &Filter::default(), Sort::Title, None))?;
+    let domains = views::domains(&mut ctx)?;
+    let put = |path: &str, text: &str| -> anyhow::Result<()> { write(dir, path, text) };
+    put("assets/style.css", assets::STYLE_CSS)?;
+    put("assets/app.js", assets::APP_JS)?;
+    put("assets/icon.svg", assets::ICON_SVG)?;
+    put("assets/search-index.js", &search_index(&all)?)?;
+    for (path, route) in [
+        ("index.html", Route::Home),
+        ("search.html", Route::Search(String::new())),
+        ("domains.html", Route::Domains),
+        ("members.html", Route::Members),
+        ("map.html", Route::Map),
+        ("map.svg", Route::MapSvg),
+        ("gaps.html", Route::Gaps),
+    ] {
+        let links = Links::static_page(path);
+        if let Some(r) = render(&mut ctx, &links, &route)? {
+            put(path, &r.body)?;
+        }
+    }
+    for d in &domains {
+        let path = format!("domain/{}.html", d.name);
+        let links = Links::static_page(&path);
+        if let Some(r) = render(&mut ctx, &links, &Route::Domain(d.name.clone()))? {
+            put(&path, &r.body)?;
+        }
+    }
+    drop(ctx);
+    let (written, replies) = entry_pages(config, db, dir, &all)?;
+    Ok(Exported {
+        entries: written,
+        replies,
+    })
+}
+
+/// Entry pages, split among the workers: how many, and how many replies they show.
+fn entry_pages(
+    config: &Config,
+    db: &Path,
+    dir: &Path,
+    all: &[Entry],
+) -> anyhow::Result<(usize, usize)> {
+    std::fs::create_dir_all(dir.join("entry"))?;
+    let chunk = all.len().div_ceil(WORKERS).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = all
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || -> anyhow::Result<(usize, usize)> {
+                    let mut ctx =
+                        Context::for_request(config, Store::open_strictly_read_only(db)?)?;
+                    let links = Links::static_page("entry/x.html");
+                    let mut replies = 0;
+                    for e in part {
+                        let seq = ctx
+                            .store_for_reading()?
+                            .read(|c| entries::resolve(c, &e.id, entries::Scope::Any))?;
+                        let page = views::entry_by_seq(&mut ctx, seq)?;
+                        replies += page.thread.replies.len();
+                        let html = pages::layout(&links, &pages::entry(&links, &page));
+                        write(dir, &format!("entry/{}.html", e.id), &html)?;
+                    }
+                    Ok((part.len(), replies))
+                })
+            })
+            .collect();
+        let (mut pages, mut replies) = (0, 0);
+        for h in handles {
+            let (p, r) = h
+                .join()
+                .map_err(|_| anyhow::anyhow!("an export worker crashed"))??;
+            pages += p;
+            replies += r;
+        }
+        Ok((pages, replies))
+    })
+}
+
+fn write(dir: &Path, path: &str, text: &str) -> anyhow::Result<()> {
+    let file: PathBuf = dir.join(path);
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))
+}
+
+/// `window.REP_INDEX = [[href, title, kind, domain, tags], ...]`, hrefs relative to the top.
+fn search_index(all: &[Entry]) -> anyhow::Result<String> {
+    use crate::output::sanitize_line;
+    let links = Links::static_page("index.html");
+    let rows: Vec<[String; 5]> = all
+        .iter()
+        .map(|e| {
+            [
+                links.entry(&e.id),
+                sanitize_line(&e.title),
+                e.kind.clone(),
+                sanitize_line(&e.domain),
+                sanitize_line(&e.tags.join(" ")),
+            ]
+        })
+        .collect();
+    Ok(format!(
+        "// The search index of this static copy (rep export --format html).\nwindow.REP_INDEX = {};\n",
+        serde_json::to_string(&rows)?
+    ))
+}
