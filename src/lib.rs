@@ -27,6 +27,7 @@ mod opener;
 mod output;
 mod picker;
 mod render;
+mod replica;
 mod search;
 mod store;
 mod sync;

@@ -84,7 +84,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             s.field.to_owned(),
             value,
             // Only a text field has earlier values to tell the current one from.
-            if s.current && crate::exchange::TextField::from_name(s.field).is_some() {
+            if s.current && crate::replica::TextField::from_name(s.field).is_some() {
                 "current".into()
             } else {
                 String::new()

@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::RepError;
-use crate::exchange::TextField;
 use crate::model;
 use crate::output::sanitize_line;
+use crate::replica::TextField;
 use crate::store::entries::{self, Renamed};
 
 /// What `rep tags rename` and `rep domains rename` take.

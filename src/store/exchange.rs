@@ -13,11 +13,12 @@ use super::bulk_index::{BulkIndex, Doc};
 use super::entries::{index_new_entry, index_new_reply, put_tag};
 use crate::clock::Stamp;
 use crate::error::RepError;
-use crate::exchange::{
-    self, EntryRecord, Occurrence, ReadError, Record, ReplyRecord, ReplyRevision, Revision,
-    TagState, TextField, Versioned,
-};
+use crate::exchange::{self, ReadError};
 use crate::limits;
+use crate::replica::{
+    self, EntryRecord, Occurrence, Record, ReplyRecord, ReplyRevision, Revision, TagState,
+    TextField, Versioned,
+};
 use crate::timefmt::{self, Millis};
 
 /// The columns of an entry's shared state, in [`record_row`]'s order. A macro, so that the
@@ -422,7 +423,7 @@ pub fn keep_history_bounded(conn: &Connection, seq: i64, field: TextField) -> an
     if history.len() <= limits::LARGE_REVISIONS {
         return Ok(());
     }
-    let kept = exchange::bound_history(history.clone());
+    let kept = replica::bound_history(history.clone());
     if kept.len() == history.len() {
         return Ok(());
     }
@@ -462,7 +463,7 @@ pub fn keep_bounded(conn: &Connection, seq: i64, stamp: Option<&Stamp>) -> anyho
         return Ok(());
     }
     let record = load_record(conn, seq)?;
-    let mut bounded = exchange::canonical(record.clone());
+    let mut bounded = replica::canonical(record.clone());
     // A local change never makes a live tag fall out of the bound: one it would drop is stated
     // again with this change's stamp, and so ranks among the newest.
     let live_dropped: Vec<&String> = record
@@ -482,7 +483,7 @@ pub fn keep_bounded(conn: &Connection, seq: i64, stamp: Option<&Stamp>) -> anyho
                 },
             );
         }
-        bounded = exchange::canonical(restated);
+        bounded = replica::canonical(restated);
     }
     if bounded != record {
         save_record(conn, Some(seq), &bounded, None)?;
@@ -513,7 +514,7 @@ pub fn bound_all(conn: &Connection) -> anyhow::Result<usize> {
     let mut changed = 0;
     for seq in seqs {
         let record = load_record(conn, seq)?;
-        let bounded = exchange::canonical(record.clone());
+        let bounded = replica::canonical(record.clone());
         if bounded != record {
             save_record(conn, Some(seq), &bounded, None)?;
             changed += 1;
@@ -945,7 +946,7 @@ pub fn import<R: BufRead + Send>(
                         report.unchanged += 1;
                         return Ok(());
                     }
-                    let joined = exchange::join(&local, &incoming);
+                    let joined = replica::join(&local, &incoming);
                     if joined.record == local {
                         report.unchanged += 1;
                         return Ok(());
@@ -981,7 +982,7 @@ pub fn import<R: BufRead + Send>(
                     }
                     Some(seq) => {
                         let local = load_reply(conn, seq)?;
-                        let joined = exchange::join_reply(&local, &incoming);
+                        let joined = replica::join_reply(&local, &incoming);
                         if joined == local {
                             report.unchanged += 1;
                             return Ok(());
@@ -1530,9 +1531,9 @@ mod tests {
         let mut text = exchange::header_line();
         text.push('\n');
         for i in 0..n {
-            let mut record = exchange::tests::record(
+            let mut record = replica::tests::record(
                 &format!("0b6c3c3e-6a2f-4b7e-9d1c-{i:012x}"),
-                exchange::tests::stamp(1_795_000_000_000, 0, 1),
+                replica::tests::stamp(1_795_000_000_000, 0, 1),
             );
             record.body.value = format!("record {i} ").repeat(40);
             text.push_str(&exchange::to_line(&Record::Entry(record)));
@@ -1552,12 +1553,12 @@ mod tests {
             "backup",
             "dns",
         ];
-        let at = exchange::tests::stamp(1_795_000_000_000, 0, 1);
+        let at = replica::tests::stamp(1_795_000_000_000, 0, 1);
         let mut lines = vec![exchange::header_line()];
         let mut replies = Vec::new();
         for i in 0..n {
             let id = format!("0b6c3c3e-6a2f-4b7e-9d1c-{i:012x}");
-            let mut record = exchange::tests::record(&id, at.clone());
+            let mut record = replica::tests::record(&id, at.clone());
             let word = |k: usize| words[(i + k * 3) % words.len()];
             record.title.value = format!("{} and {} {i}", word(0), word(1));
             record.body.value = format!("{} {} {} ", word(2), word(3), word(0)).repeat(1 + i % 5);
@@ -1843,7 +1844,8 @@ mod tests {
 #[cfg(test)]
 mod sharing_never_stops {
     use super::*;
-    use crate::exchange::{RecordReader, file_text, join_files};
+    use crate::exchange::{RecordReader, file_text};
+    use crate::replica::join_files;
     use crate::store::Store;
     use crate::store::entries::{self, NewEntry};
     use proptest::prelude::*;
