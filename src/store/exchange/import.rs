@@ -6,7 +6,7 @@ use std::io::BufRead;
 use rusqlite::Connection;
 
 use super::super::Writer;
-use super::super::bulk_index::BulkIndex;
+use super::bulk_load::BulkLoad;
 use super::report::ImportReport;
 use super::rows::{load_record, load_reply, reply_seq_of, save_record, save_reply, seq_of};
 use crate::clock::Stamp;
@@ -23,35 +23,8 @@ pub fn import<R: BufRead + Send>(
     now: Millis,
 ) -> anyhow::Result<ImportReport> {
     let conn = w.conn();
-    // A bulk write touches far more pages than the default 2 MiB cache holds. 16 MiB keeps the
-    // indexes' hot pages in memory; 32 MiB measured no faster and cost 10 MB more of the
-    // 100 MB an import may use. Restored at the end.
-    let cache_before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", -16_384)?;
-    // Into an empty repertoire, build the secondary indexes once at the end (sorting is much
-    // cheaper than 100,000 random insertions into each). The index definitions are read back
-    // from the schema, so the migrations stay their only source; all of it is one transaction.
-    let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM entries)", [], |r| {
-        r.get(0)
-    })?;
-    let deferred: Vec<(String, String, String)> = if empty {
-        let mut stmt = conn.prepare(
-            "SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-               AND tbl_name IN ('entries', 'entry_tags', 'replies', 'occurrences', 'links',
-                                'revisions', 'entry_names')",
-        )?;
-        let found = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        for (name, _, _) in &found {
-            conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
-        }
-        found
-    } else {
-        Vec::new()
-    };
-    // Into an empty repertoire, the full-text index is built on a second core meanwhile.
-    let mut bulk = if empty { BulkIndex::start(conn)? } else { None };
+    let mut load = BulkLoad::start(conn)?;
+    let empty = load.was_empty();
     // The row already holding a record. Nothing in an empty repertoire is there already, and
     // the reader refuses a file that holds an id twice: so then there is nothing to look up.
     let find = |lookup: fn(&Connection, &str) -> anyhow::Result<Option<i64>>, id: &str| {
@@ -73,7 +46,7 @@ pub fn import<R: BufRead + Send>(
                     if find(reply_seq_of, &incoming.id)?.is_some() {
                         return Err(reused_id("entry", &incoming.id, "a reply"));
                     }
-                    save_record(conn, None, &incoming, bulk.as_mut())?;
+                    save_record(conn, None, &incoming, load.text_index())?;
                     let title = || Ok(incoming.title.value.clone());
                     report.record(&incoming.id, "entry", title, true, vec![])?;
                 }
@@ -115,7 +88,7 @@ pub fn import<R: BufRead + Send>(
                         if seq_of(conn, &incoming.id)?.is_some() {
                             return Err(reused_id("reply", &incoming.id, "an entry"));
                         }
-                        save_reply(conn, None, entry_seq, &incoming, bulk.as_mut())?;
+                        save_reply(conn, None, entry_seq, &incoming, load.text_index())?;
                         report.record(&incoming.id, "reply", title, true, vec![])?;
                     }
                     Some(seq) => {
@@ -146,29 +119,7 @@ pub fn import<R: BufRead + Send>(
         ),
         Err(e) => e,
     })?;
-    if !deferred.is_empty() {
-        // Building an index is mostly sorting. With a small sort buffer SQLite sorts in runs,
-        // and with helper threads it sorts runs on the second core meanwhile: the indexes of
-        // 100,000 entries took a fifth less time than with one large sort in memory.
-        conn.pragma_update(None, "threads", 2)?;
-        conn.pragma_update(None, "cache_size", -4_000)?;
-    }
-    // The exact names are filled by the bulk index's copy (store::bulk_index), in name order:
-    // their index by entry, inserted into as they came, cost more than all the rest of the
-    // copy; built after it, it is one sort.
-    let (after_copy, now_built): (Vec<_>, Vec<_>) = deferred
-        .iter()
-        .partition(|(_, _, table)| table == "entry_names" && bulk.is_some());
-    for (_, sql, _) in now_built {
-        conn.execute_batch(sql)?;
-    }
-    if let Some(bulk) = bulk {
-        bulk.finish(conn)?;
-    }
-    for (_, sql, _) in after_copy {
-        conn.execute_batch(sql)?;
-    }
-    conn.pragma_update(None, "cache_size", cache_before)?;
+    load.finish()?;
     if let Some(max) = max_seen {
         w.observe(&max)?;
     }

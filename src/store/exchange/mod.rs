@@ -23,6 +23,7 @@ macro_rules! reply_columns {
 }
 
 mod bounds;
+mod bulk_load;
 mod export;
 mod import;
 mod report;
