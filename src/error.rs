@@ -63,6 +63,32 @@ impl fmt::Display for RepError {
 
 impl std::error::Error for RepError {}
 
+/// An import refused: a user error, with what to do next.
+impl From<crate::store::exchange::ImportError> for RepError {
+    fn from(e: crate::store::exchange::ImportError) -> Self {
+        use crate::store::exchange::ImportError;
+        let hint = match &e {
+            ImportError::Unreadable(_) => "the database was not changed; fix or re-export the file",
+            ImportError::ReplyWithoutEntry { .. } => {
+                "the database was not changed; export the whole repertoire, not a part"
+            }
+            ImportError::ReusedId { .. } => {
+                "the database was not changed; the file was not written by rep"
+            }
+        };
+        RepError::user(e.to_string()).with_hint(hint)
+    }
+}
+
+/// An import's error as the command reports it: a refused file becomes a [`RepError`] with its
+/// hint, anything else (a read failure, a database error) passes unchanged.
+pub fn import_failed(err: anyhow::Error) -> anyhow::Error {
+    match err.downcast::<crate::store::exchange::ImportError>() {
+        Ok(refused) => RepError::from(refused).into(),
+        Err(other) => other,
+    }
+}
+
 /// The status for any error: the first `RepError` in the chain decides, else it is a bug-class
 /// failure unless it is plainly I/O.
 pub fn status_of(err: &anyhow::Error) -> ExitStatus {

@@ -96,7 +96,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .store()?
         .write_or_rehearse(!args.dry_run, |w| exchange::import(w, input, now));
     bar.finish_and_clear();
-    print_report(ctx, &report?, args.dry_run, args.verbose)
+    let report = report.map_err(crate::error::import_failed)?;
+    print_report(ctx, &report, args.dry_run, args.verbose)
 }
 
 /// A folder is read only in another tool's format: say which.
@@ -137,9 +138,13 @@ pub fn print_report(
         for c in &report.changes {
             table.add_row(vec![
                 short.of(&c.id).to_owned(),
-                c.outcome.to_owned(),
+                c.outcome.name().to_owned(),
                 sanitize_line(&c.title),
-                c.lost_concurrent_edits.join(", "),
+                c.lost_concurrent_edits
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ]);
         }
         ctx.out.print_table(&table)?;
@@ -213,7 +218,10 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
     }
     // Added entries are only counted: a first import of a tldr checkout adds thousands.
     let short = ctx.store_for_reading()?.read(|c| {
-        let updated = report.changes.iter().filter(|c| c.outcome == "updated");
+        let updated = report
+            .changes
+            .iter()
+            .filter(|c| c.outcome == "updated");
         let ids = updated.map(|c| c.id.as_str());
         let mut short = short_ids(c, ids)?;
         short.extend(short_ids_in(

@@ -80,10 +80,12 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
         if let Some(blob) = &remote_blob
             && imported.as_deref() != Some(blob.as_str())
         {
-            let report = store.write(|w| {
-                let mut input = std::io::BufReader::new(std::fs::File::open(&file)?);
-                exchange::import(w, &mut input, now)
-            })?;
+            let report = store
+                .write(|w| {
+                    let mut input = std::io::BufReader::new(std::fs::File::open(&file)?);
+                    exchange::import(w, &mut input, now)
+                })
+                .map_err(crate::error::import_failed)?;
             store.write_local(|c| db::set_local_setting(c, "sync.imported", blob))?;
             merged.added += report.added;
             merged.updated += report.updated;

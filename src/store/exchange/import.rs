@@ -8,12 +8,35 @@ use rusqlite::Connection;
 use super::super::Writer;
 use super::bulk_load::BulkLoad;
 use super::report::ImportReport;
+use super::report::{
+    Outcome, Outcome::Unchanged, RecordType, RecordType::Entry, RecordType::Reply,
+};
 use super::rows::{load_record, load_reply, reply_seq_of, save_record, save_reply, seq_of};
 use crate::clock::Stamp;
-use crate::error::RepError;
-use crate::exchange::{self, ReadError};
+use crate::exchange::{self, LineError, ReadError};
 use crate::replica::{self, Record};
 use crate::timefmt::Millis;
+
+/// Why a file cannot be imported though it could be read: the database is left unchanged
+/// (the caller's transaction is not committed). The command layer words the hints.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// A line the format refuses.
+    #[error("cannot import: {0}")]
+    Unreadable(LineError),
+    /// A reply whose entry is neither in the repertoire nor earlier in the file.
+    #[error(
+        "cannot import: reply {reply} answers entry {entry}, which is neither here nor earlier in the file"
+    )]
+    ReplyWithoutEntry { reply: String, entry: String },
+    /// A record whose id another kind of record already holds.
+    #[error("cannot import: {kind} {id} has the id of {} in the repertoire", holder.with_article())]
+    ReusedId {
+        kind: RecordType,
+        id: String,
+        holder: RecordType,
+    },
+}
 
 /// Read an exchange file and join every record into the database, inside the caller's
 /// transaction: any bad line aborts the whole import.
@@ -44,41 +67,35 @@ pub fn import<R: BufRead + Send>(
             Record::Entry(incoming) => match find(seq_of, &incoming.id)? {
                 None => {
                     if find(reply_seq_of, &incoming.id)?.is_some() {
-                        return Err(reused_id("entry", &incoming.id, "a reply"));
+                        return Err(reused_id(Entry, &incoming.id, Reply));
                     }
                     save_record(conn, None, &incoming, load.text_index())?;
                     let title = || Ok(incoming.title.value.clone());
-                    report.record(&incoming.id, "entry", title, true, vec![])?;
+                    report.record(&incoming.id, Entry, title, Outcome::Added, vec![])?;
                 }
                 Some(seq) => {
                     let local = load_record(conn, seq)?;
+                    let unchanged = || Ok(local.title.value.clone());
                     // Re-imports mostly bring what is already here: equal needs no join.
                     if local == incoming {
-                        report.unchanged += 1;
-                        return Ok(());
+                        return report.record(&incoming.id, Entry, unchanged, Unchanged, vec![]);
                     }
                     let joined = replica::join(&local, &incoming);
                     if joined.record == local {
-                        report.unchanged += 1;
-                        return Ok(());
+                        return report.record(&incoming.id, Entry, unchanged, Unchanged, vec![]);
                     }
                     save_record(conn, Some(seq), &joined.record, None)?;
-                    let lost = joined
-                        .lost_concurrent_edits
-                        .iter()
-                        .map(|f| f.name())
-                        .collect();
                     let title = || Ok(joined.record.title.value.clone());
-                    report.record(&incoming.id, "entry", title, false, lost)?;
+                    let lost = joined.lost_concurrent_edits.clone();
+                    report.record(&incoming.id, Entry, title, Outcome::Updated, lost)?;
                 }
             },
             Record::Reply(incoming) => {
                 let entry_seq = seq_of(conn, &incoming.entry)?.ok_or_else(|| {
-                    RepError::user(format!(
-                        "cannot import: reply {} answers entry {}, which is neither here nor earlier in the file",
-                        incoming.id, incoming.entry
-                    ))
-                    .with_hint("the database was not changed; export the whole repertoire, not a part")
+                    ImportError::ReplyWithoutEntry {
+                        reply: incoming.id.clone(),
+                        entry: incoming.entry.clone(),
+                    }
                 })?;
                 // The entry's title names the reply in the report.
                 let title = || entry_title(conn, entry_seq);
@@ -86,17 +103,16 @@ pub fn import<R: BufRead + Send>(
                     None => {
                         // Entries come first in a file, so one reusing this id is here by now.
                         if seq_of(conn, &incoming.id)?.is_some() {
-                            return Err(reused_id("reply", &incoming.id, "an entry"));
+                            return Err(reused_id(Reply, &incoming.id, Entry));
                         }
                         save_reply(conn, None, entry_seq, &incoming, load.text_index())?;
-                        report.record(&incoming.id, "reply", title, true, vec![])?;
+                        report.record(&incoming.id, Reply, title, Outcome::Added, vec![])?;
                     }
                     Some(seq) => {
                         let local = load_reply(conn, seq)?;
                         let joined = replica::join_reply(&local, &incoming);
                         if joined == local {
-                            report.unchanged += 1;
-                            return Ok(());
+                            return report.record(&incoming.id, Reply, title, Unchanged, vec![]);
                         }
                         // The join keeps one of the two entry ids: the local one may win.
                         let entry_seq = match seq_of(conn, &joined.entry)? {
@@ -104,7 +120,7 @@ pub fn import<R: BufRead + Send>(
                             None => entry_seq,
                         };
                         save_reply(conn, Some(seq), entry_seq, &joined, None)?;
-                        report.record(&incoming.id, "reply", title, false, vec![])?;
+                        report.record(&incoming.id, Reply, title, Outcome::Updated, vec![])?;
                     }
                 }
             }
@@ -113,10 +129,7 @@ pub fn import<R: BufRead + Send>(
     });
     outcome.map_err(|e| match e.downcast::<ReadError>() {
         Ok(ReadError::Io(e)) => e.into(),
-        Ok(ReadError::Line(e)) => anyhow::Error::from(
-            RepError::user(format!("cannot import: {e}"))
-                .with_hint("the database was not changed; fix or re-export the file"),
-        ),
+        Ok(ReadError::Line(e)) => ImportError::Unreadable(e).into(),
         Err(e) => e,
     })?;
     load.finish()?;
@@ -127,11 +140,12 @@ pub fn import<R: BufRead + Send>(
 }
 
 /// A record whose id another kind of record holds: ids are unique across kinds.
-fn reused_id(kind: &str, id: &str, other: &str) -> anyhow::Error {
-    RepError::user(format!(
-        "cannot import: {kind} {id} has the id of {other} in the repertoire"
-    ))
-    .with_hint("the database was not changed; the file was not written by rep")
+fn reused_id(kind: RecordType, id: &str, holder: RecordType) -> anyhow::Error {
+    ImportError::ReusedId {
+        kind,
+        id: id.to_owned(),
+        holder,
+    }
     .into()
 }
 

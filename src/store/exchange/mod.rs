@@ -31,7 +31,7 @@ mod rows;
 
 pub use bounds::{bound_all, keep_bounded, keep_history_bounded};
 pub use export::{Written, export, export_salvaging};
-pub use import::import;
+pub use import::{ImportError, import};
 pub use report::ImportReport;
 pub use rows::{load_record, load_reply, save_reply};
 
