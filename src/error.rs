@@ -80,11 +80,34 @@ impl From<crate::store::exchange::ImportError> for RepError {
     }
 }
 
-/// An import's error as the command reports it: a refused file becomes a [`RepError`] with its
-/// hint, anything else (a read failure, a database error) passes unchanged.
-pub fn import_failed(err: anyhow::Error) -> anyhow::Error {
-    match err.downcast::<crate::store::exchange::ImportError>() {
-        Ok(refused) => RepError::from(refused).into(),
+/// A sync stopped short: the remote's doing, with what to do next.
+impl From<crate::sync::SyncError> for RepError {
+    fn from(e: crate::sync::SyncError) -> Self {
+        use crate::sync::SyncError;
+        let hint = match &e {
+            SyncError::Refused(_) => {
+                "your repertoire is intact and holds what was fetched; the remote's own \
+                 rules (a hook, a protected branch, permissions) stopped it: ask whoever \
+                 runs the remote"
+            }
+            SyncError::KeptMoving { .. } => {
+                "your repertoire is intact and holds what was fetched; run `rep sync` again"
+            }
+        };
+        RepError::environment(e.to_string()).with_hint(hint)
+    }
+}
+
+/// A library error as the command reports it: the typed errors of import and sync become a
+/// [`RepError`] with their hint; anything else (a read failure, a database error) passes
+/// unchanged.
+pub fn with_hints(err: anyhow::Error) -> anyhow::Error {
+    let err = match err.downcast::<crate::store::exchange::ImportError>() {
+        Ok(refused) => return RepError::from(refused).into(),
+        Err(other) => other,
+    };
+    match err.downcast::<crate::sync::SyncError>() {
+        Ok(stopped) => RepError::from(stopped).into(),
         Err(other) => other,
     }
 }

@@ -96,7 +96,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .store()?
         .write_or_rehearse(!args.dry_run, |w| exchange::import(w, input, now));
     bar.finish_and_clear();
-    let report = report.map_err(crate::error::import_failed)?;
+    let report = report.map_err(crate::error::with_hints)?;
     print_report(ctx, &report, args.dry_run, args.verbose)
 }
 
@@ -218,10 +218,7 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
     }
     // Added entries are only counted: a first import of a tldr checkout adds thousands.
     let short = ctx.store_for_reading()?.read(|c| {
-        let updated = report
-            .changes
-            .iter()
-            .filter(|c| c.outcome == "updated");
+        let updated = report.changes.iter().filter(|c| c.outcome == "updated");
         let ids = updated.map(|c| c.id.as_str());
         let mut short = short_ids(c, ids)?;
         short.extend(short_ids_in(
