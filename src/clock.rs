@@ -103,6 +103,20 @@ impl fmt::Display for Stamp {
     }
 }
 
+/// In the exchange file a stamp is its text form, the same as in the database.
+impl serde::Serialize for Stamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.text().as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("invalid clock stamp {0:?}: expected MILLIS.COUNTER.REPLICA (13 digits, 6 digits, 32 hex)")]
 pub struct StampParseError(String);

@@ -122,6 +122,55 @@ fn decisive(cause: &(dyn std::error::Error + 'static)) -> Option<RepError> {
     cause.downcast_ref::<ReplyIdError>().map(RepError::from)
 }
 
+/// An import refused: a user error, with what to do next.
+impl From<crate::store::exchange::ImportError> for RepError {
+    fn from(e: crate::store::exchange::ImportError) -> Self {
+        use crate::store::exchange::ImportError;
+        let hint = match &e {
+            ImportError::Unreadable(_) => "the database was not changed; fix or re-export the file",
+            ImportError::ReplyWithoutEntry { .. } => {
+                "the database was not changed; export the whole repertoire, not a part"
+            }
+            ImportError::ReusedId { .. } => {
+                "the database was not changed; the file was not written by rep"
+            }
+        };
+        RepError::user(e.to_string()).with_hint(hint)
+    }
+}
+
+/// A sync stopped short: the remote's doing, with what to do next.
+impl From<crate::sync::SyncError> for RepError {
+    fn from(e: crate::sync::SyncError) -> Self {
+        use crate::sync::SyncError;
+        let hint = match &e {
+            SyncError::Refused(_) => {
+                "your repertoire is intact and holds what was fetched; the remote's own \
+                 rules (a hook, a protected branch, permissions) stopped it: ask whoever \
+                 runs the remote"
+            }
+            SyncError::KeptMoving { .. } => {
+                "your repertoire is intact and holds what was fetched; run `rep sync` again"
+            }
+        };
+        RepError::environment(e.to_string()).with_hint(hint)
+    }
+}
+
+/// A library error as the command reports it: the typed errors of import and sync become a
+/// [`RepError`] with their hint; anything else (a read failure, a database error) passes
+/// unchanged.
+pub fn with_hints(err: anyhow::Error) -> anyhow::Error {
+    let err = match err.downcast::<crate::store::exchange::ImportError>() {
+        Ok(refused) => return RepError::from(refused).into(),
+        Err(other) => other,
+    };
+    match err.downcast::<crate::sync::SyncError>() {
+        Ok(stopped) => RepError::from(stopped).into(),
+        Err(other) => other,
+    }
+}
+
 /// The status for any error: the first `RepError` in the chain decides, else it is a bug-class
 /// failure unless it is plainly I/O.
 pub fn status_of(err: &anyhow::Error) -> ExitStatus {

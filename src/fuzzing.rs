@@ -17,7 +17,8 @@ pub fn import(bytes: &[u8]) {
     let before = export(&mut store);
     let input = bytes;
     let outcome = store.write(|w| crate::store::exchange::import(w, input, i64::MAX));
-    if let Err(err) = outcome {
+    // As `rep import` reports it: a refused file is the CLI's data error.
+    if let Err(err) = outcome.map_err(crate::error::with_hints) {
         assert_eq!(status_of(&err), ExitStatus::User, "{err:#}");
         assert_eq!(
             export(&mut store),

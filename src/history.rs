@@ -1,5 +1,5 @@
 //! What `rep history` lists: every change a record knows of, of every field, newest first. Pure:
-//! it reads the shared record (exchange::EntryRecord or ReplyRecord) and nothing else.
+//! it reads the shared record (replica::EntryRecord or ReplyRecord) and nothing else.
 //!
 //! Text fields keep every value they held (their revisions). Tags, links and flags (deleted,
 //! resolved, reviewed, accepted) carry only their latest state in the record, as in the exchange
@@ -9,7 +9,7 @@
 //! step, and once (as added) on a teammate's rep that only ever received the end state.
 
 use crate::clock::Stamp;
-use crate::exchange::{EntryRecord, ReplyRecord, TagState, TextField, Versioned};
+use crate::replica::{EntryRecord, ReplyRecord, TagState, TextField, Versioned};
 
 /// One change of one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +168,7 @@ pub fn of_entry(record: &EntryRecord, past: &[PastState]) -> Vec<Change> {
 pub fn of_reply(record: &ReplyRecord, past: &[PastState]) -> Vec<Change> {
     let mut changes = Vec::new();
     let current = record.current_body();
-    let body = |r: crate::exchange::ReplyRevision, current: bool| Change {
+    let body = |r: crate::replica::ReplyRevision, current: bool| Change {
         field: "body",
         value: Some(r.value),
         // The first body is the author's, written with the reply.
@@ -268,8 +268,8 @@ impl EntryRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exchange::tests::{record, stamp};
-    use crate::exchange::{ReplyRevision, Revision};
+    use crate::replica::tests::{record, stamp};
+    use crate::replica::{ReplyRevision, Revision};
 
     fn fields(changes: &[Change]) -> Vec<(&str, Option<&str>, bool)> {
         changes

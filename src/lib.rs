@@ -35,6 +35,7 @@ mod recording;
 mod rename;
 
 mod render;
+mod replica;
 mod rules;
 mod search;
 mod stem;

@@ -2,10 +2,10 @@
 //! stamped edits, so that the result merges like any other edit.
 
 use crate::error::RepError;
-use crate::exchange::TextField;
 use crate::model;
 use crate::model::Renamed;
 use crate::output::sanitize_line;
+use crate::replica::TextField;
 use crate::store::Store;
 use crate::store::entries;
 use crate::timefmt::Millis;

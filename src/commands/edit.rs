@@ -4,9 +4,9 @@ use crate::commands::{BodyArgs, parse_tags, read_body};
 use crate::context::Context;
 use crate::editor::{self, Draft};
 use crate::error::RepError;
-use crate::exchange::TextField as Field;
 use crate::model::{self, Kind};
 use crate::picker::{self, Wanted};
+use crate::replica::TextField as Field;
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
 

@@ -103,7 +103,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .store()?
         .write_or_rehearse(!args.dry_run, |w| exchange::import(w, input, now));
     bar.finish_and_clear();
-    print_report(ctx, &report?, args.dry_run, args.verbose)
+    let report = report.map_err(crate::error::with_hints)?;
+    print_report(ctx, &report, args.dry_run, args.verbose)
 }
 
 /// A folder is read only in another tool's format: say which.
@@ -144,9 +145,15 @@ pub fn print_report(
         for c in &report.changes {
             table.row([
                 Cell::own(short.of(&c.id)),
-                Cell::own(c.outcome),
+                Cell::own(c.outcome.name()),
                 Untrusted(&c.title).into(),
-                Cell::own(c.lost_concurrent_edits.join(", ")),
+                Cell::own(
+                    c.lost_concurrent_edits
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
             ]);
         }
         ctx.out.print_table(&table)?;

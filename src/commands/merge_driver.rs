@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::RepError;
-use crate::exchange::{self, ReadError, Record, RecordReader};
+use crate::exchange::{self, ReadError, RecordReader};
 use crate::output::count;
+use crate::replica::{self, Record};
 use crate::tempfiles::write_atomically;
 
 /// Merge two versions of an exchange file (for git; see `rep git-setup`)
@@ -32,10 +33,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let now = ctx.now();
     let ours = read_all(&args.ours, now)?;
     let theirs = read_all(&args.theirs, now)?;
-    let merged = exchange::join_files(ours, theirs);
+    let merged = replica::join_files(ours, theirs);
     // The checks import makes against the repertoire, made against the other side, so that the
     // driver never writes a file that import refuses.
-    exchange::check_joined(&merged).map_err(|reason| {
+    replica::check_joined(&merged).map_err(|reason| {
         RepError::user(format!("cannot merge: {reason}"))
             .with_hint("left as a git conflict; fix the file by hand or re-export it")
     })?;

@@ -8,10 +8,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use super::{Writer, rules_sql};
 use crate::clock::Stamp;
 use crate::error::RepError;
-use crate::exchange::TextField;
 use crate::ids;
 use crate::model::{Count, Entry, Renamed, SearchHit};
 use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START, sanitize_line};
+use crate::replica::TextField;
 use crate::search;
 use crate::timefmt::{self, Millis};
 

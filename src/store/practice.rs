@@ -157,7 +157,7 @@ pub fn set_reply_body(
     after.body_at = Some(stamp.clone());
     after.body_by = Some(member.to_owned());
     // The join of the record with itself applies the history's bound, as an import would.
-    let after = crate::exchange::join_reply(&after, &after);
+    let after = crate::replica::join_reply(&after, &after);
     let entry_seq = reply_entry(conn, reply_seq)?;
     super::exchange::save_reply(conn, Some(reply_seq), entry_seq, &after, None)?;
     Ok(true)

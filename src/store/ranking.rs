@@ -603,7 +603,7 @@ pub fn similar(conn: &Connection, text: &str, limit: usize) -> anyhow::Result<Ve
 mod tests {
     use super::*;
     use crate::clock::Stamp;
-    use crate::exchange::TextField;
+    use crate::replica::TextField;
     use crate::store::Store;
     use crate::store::entries::{NewEntry, insert, set_deleted, set_field};
 

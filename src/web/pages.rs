@@ -607,7 +607,7 @@ pub fn entry(links: &Links, page: &EntryPage) -> Page {
                                 tr {
                                     td { @if let Some(at) = &c.at { (when(&crate::timefmt::rfc3339(i64::try_from(at.millis).unwrap_or(i64::MAX)))) } @else { (when(&e.created_at)) } }
                                     td { (sanitize_line(c.by.as_deref().unwrap_or(""))) }
-                                    td { (c.field) @if c.current && crate::exchange::TextField::from_name(c.field).is_some() { " (current)" } }
+                                    td { (c.field) @if c.current { " (current)" } }
                                     td { (short(&sanitize_line(c.value.as_deref().unwrap_or("(none)")), 120)) }
                                 }
                             }

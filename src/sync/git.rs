@@ -1,7 +1,7 @@
-//! `rep sync` through git: the repertoire's exchange file lives in a git repository next to the
-//! database. Sync never asks git to merge the file: it takes the remote's file, joins it into
-//! the database (the same join as `rep import`), writes the joined state back, commits and
-//! pushes, and starts over if the remote moved meanwhile. So there are never conflict markers.
+//! The git engine of `rep sync`: the repertoire's exchange file lives in a git repository next
+//! to the database. Sync never asks git to merge the file: it takes the remote's file, joins it
+//! into the database, writes the joined state back, commits and pushes. So there are never
+//! conflict markers.
 //!
 //! Sync owns its clone: the database, not the clone, holds what is ours, so a clone that a
 //! killed run left locked or broken is repaired or rebuilt from the remote. Runs on one database
@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use super::{Pushed, Remote};
 use crate::error::RepError;
 use crate::output::sanitize_line;
+use crate::store::exchange::Written;
 
 pub const FILE_NAME: &str = "repertoire.jsonl";
 pub const BRANCH: &str = "main";
@@ -122,15 +124,6 @@ pub fn create_private_files() {
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
-/// What a push came to.
-pub enum Pushed {
-    Done,
-    /// Someone pushed first (or was pushing at the same time): fetch, join and try again.
-    Raced(String),
-    /// The server refused it for its own reasons (a hook, a protected branch, permissions).
-    Refused(String),
-}
-
 /// How `git push --porcelain` words a lost race, after the `!` flag and the refs: our ref was
 /// behind (`[rejected] (fetch first)`), or the server found the ref moved or locked by another
 /// push while it updated it (`[remote rejected] (failed to update ref)`).
@@ -215,10 +208,6 @@ impl Git {
         }
         git.create()?;
         Ok(git)
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     fn command(&self) -> Command {
@@ -452,6 +441,50 @@ impl Git {
         }
         let count = self.ok(&["rev-list", "--count", &format!("{remote_ref}..HEAD")])?;
         Ok(count != "0")
+    }
+}
+
+/// Git as a sync engine: the version is the exchange file's blob id at HEAD, the state is the
+/// whole file.
+impl Remote for Git {
+    fn fetch(&mut self) -> anyhow::Result<Option<String>> {
+        self.take_remote()?;
+        self.file_blob()
+    }
+
+    fn has_unpushed(&self) -> anyhow::Result<bool> {
+        self.ahead()
+    }
+
+    fn incoming(&self) -> anyhow::Result<Box<dyn std::io::BufRead + Send>> {
+        let file = File::open(self.dir.join(FILE_NAME))?;
+        Ok(Box::new(std::io::BufReader::new(file)))
+    }
+
+    fn write_state(
+        &self,
+        export: &mut dyn FnMut(&mut (dyn std::io::Write + Send)) -> anyhow::Result<Written>,
+    ) -> anyhow::Result<Written> {
+        crate::tempfiles::write_atomically(&self.dir.join(FILE_NAME), "sync", export)
+    }
+
+    fn publish(&mut self, member: &str, written: &Written) -> anyhow::Result<Pushed> {
+        let message = format!(
+            "rep sync by {member}: {}",
+            crate::output::count(written.entries, "entry", "entries")
+        );
+        let committed = self.commit(member, &message)?;
+        // Without a new commit there may still be one to push: on a remote that has no branch
+        // yet, the commit of a run killed before its push.
+        if committed || self.ahead()? {
+            self.push()
+        } else {
+            Ok(Pushed::Done)
+        }
+    }
+
+    fn version(&self) -> anyhow::Result<Option<String>> {
+        self.file_blob()
     }
 }
 

@@ -1,0 +1,110 @@
+//! The two pipelines that overlap the format's work with the database's: an export's records
+//! serialised and written on a second thread, an import's file read and parsed on one.
+
+use super::{ReadError, RecordReader, write_line};
+use crate::batch::{self, BatchSender};
+use crate::replica::Record;
+use crate::timefmt::Millis;
+
+/// Hands records to a thread that serialises and writes them; see [`write_in_background`].
+pub struct RecordSink {
+    sender: BatchSender<Record>,
+}
+
+impl RecordSink {
+    pub fn write(&mut self, record: Record) -> anyhow::Result<()> {
+        anyhow::ensure!(self.sender.push(record), "the export writer stopped");
+        Ok(())
+    }
+}
+
+/// Run `produce` with a sink whose records are serialised and written to `out` on a second
+/// thread: an export spends about as long turning records into JSON and writing them as
+/// reading them from the database, so the two halves overlap.
+pub fn write_in_background<W: std::io::Write + Send, T>(
+    mut out: W,
+    produce: impl FnOnce(&mut RecordSink) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = batch::channel::<Record>();
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            for batch in receiver {
+                for record in &batch {
+                    write_line(&mut out, record)?;
+                }
+            }
+            out.flush()
+        });
+        let mut sink = RecordSink { sender };
+        let produced = produce(&mut sink).and_then(|value| {
+            anyhow::ensure!(sink.sender.flush(), "the export writer stopped");
+            Ok(value)
+        });
+        drop(sink);
+        match writer.join() {
+            // The writer's own error (a full disk, a closed pipe) explains a failed send.
+            Ok(Err(e)) => Err(e.into()),
+            Ok(Ok(())) => produced,
+            Err(_) => Err(anyhow::anyhow!("the export writer crashed")),
+        }
+    })
+}
+
+/// What crosses from the parsing thread, in order.
+#[allow(clippy::large_enum_variant)] // nearly every item is a record; boxing buys nothing
+enum Parsed {
+    Record(Record),
+    Failed(ReadError),
+    End,
+}
+
+/// Feed every record of `input` to `apply`, parsing on a second thread meanwhile: reading and
+/// JSON parsing are a sixth of a large import and overlap with the database work. Memory stays
+/// bounded (a few batches in flight). A reading error is returned as a [`ReadError`] inside
+/// the `anyhow::Error`, after the records before it; an error from `apply` stops the parsing.
+pub fn each_record<R: std::io::BufRead + Send>(
+    input: R,
+    now: Millis,
+    mut apply: impl FnMut(Record) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    std::thread::scope(|scope| {
+        let (mut sender, receiver) = batch::channel();
+        let parser = scope.spawn(move || {
+            let mut reader = RecordReader::new(input, now);
+            loop {
+                let parsed = match reader.next_record() {
+                    Ok(Some(record)) => Parsed::Record(record),
+                    Ok(None) => Parsed::End,
+                    Err(e) => Parsed::Failed(e),
+                };
+                let last = !matches!(parsed, Parsed::Record(_));
+                // A failed send means the consumer stopped on an error of its own.
+                if !sender.push(parsed) || last {
+                    let _ = sender.flush();
+                    return;
+                }
+            }
+        });
+        let mut outcome = Err(anyhow::anyhow!("the file reader stopped before the end"));
+        'batches: for batch in receiver.iter() {
+            for parsed in batch {
+                let stop = match parsed {
+                    Parsed::Record(record) => apply(record).err().map(Err),
+                    Parsed::Failed(e) => Some(Err(e.into())),
+                    Parsed::End => Some(Ok(())),
+                };
+                if let Some(end) = stop {
+                    outcome = end;
+                    break 'batches;
+                }
+            }
+        }
+        // Dropping the receiver ends a parser still running; a parser that panicked is a bug,
+        // reported as one, and the caller's transaction is never committed on it.
+        drop(receiver);
+        match parser.join() {
+            Ok(()) => outcome,
+            Err(_) => Err(anyhow::anyhow!("the file reader crashed")),
+        }
+    })
+}
