@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::cli::GlobalArgs;
 use crate::config::{self, Config};
 use crate::error::RepError;
+use crate::gaps::{self, Gap};
+use crate::map;
 use crate::model::DEFAULT_DOMAIN;
+use crate::model::community::Map;
 use crate::model::practice::Thread;
 use crate::output::Output;
 use crate::store::Store;
@@ -94,6 +97,21 @@ impl Context {
 
     pub fn now(&self) -> Millis {
         self.now
+    }
+
+    /// The gaps of `domain` ("" for all), the best `limit` (0: all), and their total, under
+    /// this community's settings.
+    pub fn gaps(&mut self, domain: &str, limit: usize) -> anyhow::Result<(Vec<Gap>, usize)> {
+        let (config, now) = (self.config.clone(), self.now());
+        self.store_for_reading()?
+            .read(|c| gaps::collect(c, &config, now, domain, limit))
+    }
+
+    /// The map of who knows what in `domain` ("" for all) since `since`.
+    pub fn map(&mut self, domain: &str, since: Millis) -> anyhow::Result<Map> {
+        let min = self.config.recurring.min_occurrences;
+        self.store_for_reading()?
+            .read(|c| map::build(c, min, domain, since))
     }
 
     /// The thread of the entry at row `seq`, under this community's settings.

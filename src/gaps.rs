@@ -4,15 +4,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::community;
+use crate::config::Config;
 use crate::model::community::{
     Contribution, DomainFacts, DomainPeople, Miss, StaleDomain, WaitingQuestion,
 };
 use crate::model::practice::Candidate;
 use crate::output::{count, plural};
-use crate::timefmt::{Millis, WEEK_MS};
+use crate::rules::staleness::{reviewed_before, window_start};
+use crate::store::analysis;
+use crate::store::snapshot::Snapshot;
+use crate::timefmt::{DAY_MS, Millis, WEEK_MS};
 
 /// What a gap is about; serialised as its name (docs/gaps.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -369,6 +374,53 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
         gaps.truncate(limit);
     }
     (gaps, total)
+}
+
+/// Gather the figures from the store and rank the gaps of `domain` ("" for all): the best
+/// `limit` (0: all), and the total.
+pub fn collect(
+    conn: &Connection,
+    c: &Config,
+    now: Millis,
+    domain: &str,
+    limit: usize,
+) -> anyhow::Result<(Vec<Gap>, usize)> {
+    let window = window_start(now, c.community.window_days);
+    let unanswered_before = now - c.gaps.unanswered_days as i64 * DAY_MS;
+    let unresolved_before = now - c.gaps.unresolved_days as i64 * DAY_MS;
+    let reviewed_before = reviewed_before(now, c.review.interval_days);
+    let inputs = {
+        let snap = Snapshot::load(conn)?;
+        Inputs {
+            now,
+            waiting: snap.waiting_questions(domain, unanswered_before, unresolved_before),
+            undocumented: snap.undocumented_recurring(conn, domain, c.recurring.min_occurrences)?,
+            facts: snap.domain_facts(domain, c.recurring.min_occurrences, window),
+            contributions: snap.contributions(domain, window),
+            active: snap.active_members(window),
+            stale: snap.stale_by_domain(domain, reviewed_before, window),
+            misses: analysis::misses(conn, domain)?,
+            thin_min_questions: c.gaps.thin_min_questions,
+            thin_ratio: c.gaps.thin_ratio,
+        }
+    };
+    let (mut found, total) = find(&inputs, limit);
+    // Questions are looked up by id alone; their titles are read for the gaps shown, and the
+    // ids in their commands and evidence shortened, as everywhere.
+    for g in found.iter_mut().filter(|g| g.subject.is_empty()) {
+        if let Some(id) = &g.id {
+            g.subject = crate::store::practice::title_of(conn, id)?;
+        }
+    }
+    let texts = found
+        .iter()
+        .flat_map(|g| [g.command.as_str(), g.evidence.as_str()]);
+    let short = crate::store::entries::short_ids_in(conn, texts)?;
+    for g in &mut found {
+        g.command = short.shorten(&g.command);
+        g.evidence = short.shorten(&g.evidence);
+    }
+    Ok((found, total))
 }
 
 #[cfg(test)]

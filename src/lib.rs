@@ -23,6 +23,7 @@ mod history;
 mod identity;
 mod ids;
 mod limits;
+mod map;
 mod markdown;
 mod model;
 mod opener;

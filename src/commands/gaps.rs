@@ -1,13 +1,9 @@
 //! `rep gaps`: what the community is missing, ranked, each with the command that closes it.
 
 use crate::context::Context;
-use crate::gaps::{self, Gap, Inputs};
+use crate::gaps::Gap;
 use crate::model;
 use crate::output::{Cell, Untrusted, sanitize_line};
-use crate::rules::staleness::{reviewed_before, window_start};
-use crate::store::analysis;
-use crate::store::snapshot::Snapshot;
-use crate::timefmt::DAY_MS;
 
 /// Find what the community is missing
 ///
@@ -44,7 +40,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .map(model::normalize_domain)
         .transpose()?
         .unwrap_or_default();
-    let (found, total) = collect(ctx, &domain, args.limit)?;
+    let (found, total) = ctx.gaps(&domain, args.limit)?;
     let shown: Vec<&Gap> = found.iter().collect();
     if ctx.out.json {
         return ctx.out.json(&shown);
@@ -87,50 +83,4 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Gather the figures and rank the gaps.
-/// Gather the figures and rank the gaps: the best `limit` (0: all), and the total.
-pub fn collect(ctx: &mut Context, domain: &str, limit: usize) -> anyhow::Result<(Vec<Gap>, usize)> {
-    let now = ctx.now();
-    let c = ctx.config.clone();
-    let window = window_start(now, c.community.window_days);
-    let unanswered_before = now - c.gaps.unanswered_days as i64 * DAY_MS;
-    let unresolved_before = now - c.gaps.unresolved_days as i64 * DAY_MS;
-    let reviewed_before = reviewed_before(now, c.review.interval_days);
-    let inputs = ctx.store_for_reading()?.read(|conn| {
-        let snap = Snapshot::load(conn)?;
-        Ok(Inputs {
-            now,
-            waiting: snap.waiting_questions(domain, unanswered_before, unresolved_before),
-            undocumented: snap.undocumented_recurring(conn, domain, c.recurring.min_occurrences)?,
-            facts: snap.domain_facts(domain, c.recurring.min_occurrences, window),
-            contributions: snap.contributions(domain, window),
-            active: snap.active_members(window),
-            stale: snap.stale_by_domain(domain, reviewed_before, window),
-            misses: analysis::misses(conn, domain)?,
-            thin_min_questions: c.gaps.thin_min_questions,
-            thin_ratio: c.gaps.thin_ratio,
-        })
-    })?;
-    let (mut found, total) = gaps::find(&inputs, limit);
-    // Questions are looked up by id alone; their titles are read for the gaps shown, and the
-    // ids in their commands and evidence shortened, as everywhere.
-    ctx.store_for_reading()?.read(|c| {
-        for g in found.iter_mut().filter(|g| g.subject.is_empty()) {
-            if let Some(id) = &g.id {
-                g.subject = crate::store::practice::title_of(c, id)?;
-            }
-        }
-        let texts = found
-            .iter()
-            .flat_map(|g| [g.command.as_str(), g.evidence.as_str()]);
-        let short = crate::store::entries::short_ids_in(c, texts)?;
-        for g in &mut found {
-            g.command = short.shorten(&g.command);
-            g.evidence = short.shorten(&g.evidence);
-        }
-        Ok(())
-    })?;
-    Ok((found, total))
 }

@@ -718,7 +718,7 @@ pub fn map(links: &Links, map: &Map) -> Page {
 
 /// The map's picture: `rep map --format svg`, served as an image (which runs no script).
 pub fn map_svg(map: &Map) -> String {
-    crate::commands::map::svg(map, 8)
+    crate::map::svg(map, 8)
 }
 
 pub fn gaps(links: &Links, gaps: &[Gap]) -> Page {

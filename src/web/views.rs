@@ -60,7 +60,7 @@ pub fn home(ctx: &mut Context) -> anyhow::Result<Home> {
         }
         Ok(())
     })?;
-    let (gaps, gaps_total) = crate::commands::gaps::collect(ctx, "", 5)?;
+    let (gaps, gaps_total) = ctx.gaps("", 5)?;
     Ok(Home {
         news,
         open_questions: open,
@@ -155,7 +155,7 @@ pub fn domain(ctx: &mut Context, name: &str) -> anyhow::Result<Option<DomainPage
     }
     let map = map(ctx, &domain)?;
     let figures = map.domains.into_iter().find(|d| d.facts.domain == domain);
-    let (gaps, _) = crate::commands::gaps::collect(ctx, &domain, 0)?;
+    let (gaps, _) = ctx.gaps(&domain, 0)?;
     Ok(Some(DomainPage {
         domain,
         entries: list,
@@ -172,7 +172,7 @@ pub fn domains(ctx: &mut Context) -> anyhow::Result<Vec<Count>> {
 /// `rep map` over the community window (`domain` "" for all).
 pub fn map(ctx: &mut Context, domain: &str) -> anyhow::Result<crate::model::community::Map> {
     let since = crate::rules::staleness::window_start(ctx.now(), ctx.config.community.window_days);
-    crate::commands::map::build(ctx, domain, since)
+    ctx.map(domain, since)
 }
 
 pub fn members(ctx: &mut Context) -> anyhow::Result<Vec<MemberSummary>> {
@@ -184,5 +184,5 @@ pub fn members(ctx: &mut Context) -> anyhow::Result<Vec<MemberSummary>> {
 }
 
 pub fn gaps(ctx: &mut Context) -> anyhow::Result<Vec<Gap>> {
-    Ok(crate::commands::gaps::collect(ctx, "", 0)?.0)
+    Ok(ctx.gaps("", 0)?.0)
 }
