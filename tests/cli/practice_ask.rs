@@ -148,62 +148,17 @@ fn piped_output_becomes_a_fenced_block() {
 }
 
 /// On a terminal, picking a similar entry records an occurrence on it instead of a question.
-/// Driven through tmux, which gives `rep` a real terminal; skipped where tmux is missing.
 #[test]
 fn on_a_terminal_picking_a_similar_entry_records_an_occurrence() {
-    use std::process::Command;
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed: skipping the terminal test");
-        return;
-    }
     let repo = Repo::new();
     let (_, problem) = known(&repo);
     repo.rep(&["seen", &problem, "--as", "bo"]).success();
-    let socket = repo.path().join("tmux.sock");
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&socket)
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("run tmux")
+    let line = "rep ask 'nightly migration blocked by a lock' -d postgres; \
+                echo \"exit=$?\"; exec sleep 30";
+    let Some(tty) = crate::tty_support::Tmux::start(&repo, line, &[("REP_USER", "cy")]) else {
+        return;
     };
-    let done = repo.path().join("done");
-    let line = format!(
-        "env -i PATH=\"$PATH\" HOME={home} REP_DB={db} REP_CONFIG={config} REP_USER=cy \
-         REP_NOW=2026-11-28T09:00:00Z NO_COLOR=1 TERM=xterm {rep} ask 'nightly migration blocked by a lock' \
-         -d postgres; echo $? > {done}",
-        home = repo.home().display(),
-        db = repo.db().display(),
-        config = repo.config().display(),
-        rep = crate::support::rep_bin().display(),
-        done = done.display(),
-    );
-    let started = tmux(&[
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &format!("{line}; sleep 30"),
-    ]);
-    assert!(started.status.success(), "{started:?}");
-    let capture = || String::from_utf8_lossy(&tmux(&["capture-pane", "-p"]).stdout).into_owned();
-    let wait_for = |what: &dyn Fn(&str) -> bool| {
-        for _ in 0..200 {
-            let screen = capture();
-            if what(&screen) {
-                return screen;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("timed out; the screen was:\n{}", capture());
-    };
-    let screen = wait_for(&|s| s.contains("Cancel"));
+    let screen = tty.wait_for("Cancel");
     assert!(
         screen.contains("The repertoire may know this already"),
         "{screen}"
@@ -225,18 +180,10 @@ fn on_a_terminal_picking_a_similar_entry_records_an_occurrence() {
         "{screen}"
     );
     // The problem is the one similar entry (the tool shares only "lock"): one up from "post".
-    tmux(&["send-keys", "Up", ""]);
-    tmux(&["send-keys", "Enter", ""]);
-    for _ in 0..200 {
-        if done.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let code = std::fs::read_to_string(&done).unwrap_or_default();
-    let screen = capture();
-    tmux(&["kill-server"]);
-    assert_eq!(code.trim(), "0", "{screen}");
+    tty.press("Up");
+    tty.press("Enter");
+    let screen = tty.wait_for("exit=");
+    assert!(screen.contains("exit=0"), "{screen}");
     assert!(screen.contains("seen 2 times by 2 members"), "{screen}");
     let thread = repo.json(&["show", &problem]);
     assert_eq!(thread["occurrences"]["count"], 2);

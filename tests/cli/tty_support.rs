@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::support::{NOW, Repo, rep_bin, script, tool_available};
@@ -53,8 +54,13 @@ impl Tmux {
         }
         body.push_str(&format!(" sh -c '{}'", command.replace('\'', "'\\''")));
         let start = script(repo, "tty-start.sh", &body);
+        // A socket of its own per terminal: `kill-server` in `Drop` returns before the old
+        // server is gone, and a second terminal on the same socket could reach the dying server
+        // ("server exited unexpectedly").
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
         let tmux = Tmux {
-            socket: repo.path().join("tmux.sock"),
+            socket: repo.path().join(format!("tmux-{n}.sock")),
         };
         let status = tmux
             .command()
