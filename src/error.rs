@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::output::sanitize_line;
-use crate::store::error::ReplyIdError;
+use crate::store::error::{EntryIdError, ReplyIdError, StoreError};
 
 /// Exit codes are part of the CLI contract (docs/cli.md): keep them few and stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum ExitStatus {
 }
 
 /// An error a caller can branch on; everything else travels as `anyhow::Error` with context.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RepError {
     pub status: ExitStatus,
     pub message: String,
@@ -109,15 +109,179 @@ impl fmt::Display for ReplyIdError {
     }
 }
 
-/// The first error in the chain that decides status and hint: a `RepError`, or a library
-/// error turned into one here.
+impl From<&EntryIdError> for RepError {
+    /// The sentences and hints of a refused entry id: written here, not in the store.
+    fn from(refused: &EntryIdError) -> RepError {
+        use EntryIdError::*;
+        let shown = |input: &str| sanitize_line(input);
+        match refused {
+            NotAnId { input } => RepError::user(format!("`{}` is not an entry id", shown(input)))
+                .with_hint("ids are hexadecimal; `rep list` shows them"),
+            TooShort { input, min } => RepError::user(format!(
+                "id prefix `{}` is too short: type at least {min} characters",
+                shown(input)
+            ))
+            .with_hint("`rep list` shows the shortest unique ids"),
+            AReply { input, entry } => {
+                RepError::user(format!("`{}` is a reply, not an entry", shown(input)))
+                    .with_hint(format!("the entry it answers is {entry}"))
+            }
+            NoSuch { input } => RepError::user(format!(
+                "no entry has an id starting with `{}`",
+                shown(input)
+            ))
+            .with_hint("`rep list` or `rep search WORDS` shows ids"),
+            Deleted { input } => RepError::user(format!("entry {} is deleted", shown(input)))
+                .with_hint(format!("`rep restore {}` brings it back", shown(input))),
+            NotDeleted { input } => {
+                RepError::user(format!("entry {} is not deleted", shown(input))).with_hint(format!(
+                    "nothing to restore; `rep show {}` shows it",
+                    shown(input)
+                ))
+            }
+            Ambiguous {
+                input,
+                candidates,
+                more,
+            } => {
+                let mut message = format!("id prefix `{}` is ambiguous; it matches:", shown(input));
+                for c in candidates {
+                    let gone = if c.deleted { " (deleted)" } else { "" };
+                    message.push_str(&format!(
+                        "\n  {}  {}  {}{gone}",
+                        c.id,
+                        sanitize_line(&c.kind),
+                        sanitize_line(&c.title)
+                    ));
+                }
+                if *more {
+                    message.push_str("\n  ...");
+                }
+                RepError::user(message).with_hint("type more characters of the id")
+            }
+        }
+    }
+}
+
+impl fmt::Display for EntryIdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&RepError::from(self).message)
+    }
+}
+
+impl From<&StoreError> for RepError {
+    /// The sentences and hints of a database the store cannot open or write: written here, not
+    /// in the store.
+    fn from(refused: &StoreError) -> RepError {
+        use StoreError::*;
+        const CHECK_PATH: &str = "check the path given by --db or REP_DB, and its permissions";
+        const ELSEWHERE: &str = "point --db or REP_DB at a rep database, or at a new path";
+        match refused {
+            Missing { path } => RepError::environment(format!(
+                "there is no repertoire database at {}",
+                path.display()
+            ))
+            .with_hint(
+                "check --db or REP_DB; a command that writes (rep add, rep import) creates it",
+            ),
+            Folder { path } => {
+                RepError::environment(format!("the database {} is a folder", path.display()))
+                    .with_hint(
+                        "check the path given by --db or REP_DB: it names a rep database file",
+                    )
+            }
+            CannotRead { path } => {
+                RepError::environment(format!("cannot read the database {}", path.display()))
+            }
+            CannotCreate { path } => {
+                RepError::environment(format!("cannot create the database {}", path.display()))
+                    .with_hint(CHECK_PATH)
+            }
+            CannotOpen { path } => {
+                RepError::environment(format!("cannot open the database {}", path.display()))
+                    .with_hint(CHECK_PATH)
+            }
+            NotADatabase { path } => {
+                RepError::environment(format!("{} is not a repertoire database", path.display()))
+                    .with_hint(ELSEWHERE)
+            }
+            Foreign { path, why } => RepError::environment(format!(
+                "{} is another program's SQLite database, not a repertoire ({why}); rep left it untouched",
+                path.display()
+            ))
+            .with_hint(format!("{ELSEWHERE} for a new repertoire")),
+            // The hint of a damaged database (`hint_of`) says what to do.
+            Damaged { path } => {
+                RepError::environment(format!("the database {} is damaged", path.display()))
+            }
+            DamagedWrite => RepError::user(
+                "the database is damaged: rep refused to write into it, and nothing was written",
+            ),
+            NewerSchema { version, supported } => RepError::environment(format!(
+                "the database has schema version {version}, newer than this rep understands ({supported})"
+            ))
+            .with_hint("upgrade rep; the database was left untouched"),
+            NeedsUpgrade { path, version } => RepError::environment(format!(
+                "the database {} has schema version {version} and needs an upgrade, which needs write access",
+                path.display()
+            ))
+            .with_hint("run rep once where the file is writable, or copy it somewhere writable"),
+            EmptyReadOnly { path } => RepError::environment(format!(
+                "{} holds no repertoire yet, and it is read-only",
+                path.display()
+            )),
+            ReadOnly => RepError::environment("the database is read-only here")
+                .with_hint("run the command where the database file is writable"),
+            ReadOnlyNothingWritten => {
+                RepError::environment("the database is read-only here: nothing was written")
+                    .with_hint(
+                        "run the command where the database file and its folder are writable",
+                    )
+            }
+            DiskFull { path } => {
+                RepError::environment(format!("the disk that holds {} is full", path.display()))
+                    .with_hint("free some space on that disk, then run the command again")
+            }
+            BackupExists { target } => {
+                RepError::user(format!("{} already exists", target.display()))
+                    .with_hint("choose a new file name, or pass --force to replace it")
+            }
+            CannotWriteBackup { target } => {
+                RepError::environment(format!("cannot write {}", target.display()))
+            }
+            DamagedBackup { target } => RepError::user(format!(
+                "the database is damaged, so no backup was written to {}",
+                target.display()
+            )),
+            StayedLocked => {
+                RepError::environment("the database stayed locked for the whole busy timeout")
+                    .with_hint("retry when the other rep commands have finished")
+            }
+            SearchSyntax { message } => {
+                RepError::usage(format!("invalid search syntax: {message}"))
+                    .with_hint("drop --raw to search for the words as typed")
+            }
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&RepError::from(self).message)
+    }
+}
+
+/// An error that decides status and hint: a `RepError`, or a library error turned into one
+/// here.
 fn decisive(cause: &(dyn std::error::Error + 'static)) -> Option<RepError> {
     if let Some(rep) = cause.downcast_ref::<RepError>() {
-        return Some(RepError {
-            status: rep.status,
-            message: rep.message.clone(),
-            hint: rep.hint.clone(),
-        });
+        return Some(rep.clone());
+    }
+    if let Some(store) = cause.downcast_ref::<StoreError>() {
+        return Some(store.into());
+    }
+    if let Some(entry) = cause.downcast_ref::<EntryIdError>() {
+        return Some(entry.into());
     }
     cause.downcast_ref::<ReplyIdError>().map(RepError::from)
 }
@@ -171,8 +335,8 @@ pub fn with_hints(err: anyhow::Error) -> anyhow::Error {
     }
 }
 
-/// The status for any error: the first `RepError` in the chain decides, else it is a bug-class
-/// failure unless it is plainly I/O.
+/// The status for any error: the first typed error in the chain decides, else the environment
+/// for I/O and the SQLite failures that are the environment's, else a bug.
 pub fn status_of(err: &anyhow::Error) -> ExitStatus {
     if let Some(rep) = context_rep_error(err) {
         return rep.status;
@@ -182,7 +346,11 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
             return rep.status;
         }
         if let Some(sqlite) = cause.downcast_ref::<rusqlite::Error>() {
-            return sqlite_status(sqlite);
+            return if crate::store::error::is_environment_failure(sqlite) {
+                ExitStatus::Environment
+            } else {
+                ExitStatus::Internal
+            };
         }
         if cause.downcast_ref::<std::io::Error>().is_some() {
             return ExitStatus::Environment;
@@ -191,40 +359,10 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
     ExitStatus::Internal
 }
 
-/// An SQLite error is the environment's fault only when the file, its disk or another process
-/// is to blame: busy or locked, cannot open, full, not a database or damaged, read-only, I/O or
-/// permissions, out of memory. Anything else (a constraint violated, SQL that does not run, a
-/// column of the wrong type, a row that is not there) is a bug in rep, and says so.
-fn sqlite_status(err: &rusqlite::Error) -> ExitStatus {
-    use rusqlite::ErrorCode::*;
-    match err {
-        rusqlite::Error::SqliteFailure(f, _) => match f.code {
-            DatabaseBusy
-            | DatabaseLocked
-            | CannotOpen
-            | DiskFull
-            | NotADatabase
-            | DatabaseCorrupt
-            | ReadOnly
-            | SystemIoFailure
-            | PermissionDenied
-            | FileLockingProtocolFailed
-            | OutOfMemory
-            | NoLargeFileSupport => ExitStatus::Environment,
-            _ => ExitStatus::Internal,
-        },
-        rusqlite::Error::InvalidPath(_) => ExitStatus::Environment,
-        _ => ExitStatus::Internal,
-    }
-}
-
 pub fn hint_of(err: &anyhow::Error) -> Option<String> {
-    let disk_full = err.chain().any(|c| {
-        matches!(c.downcast_ref::<rusqlite::Error>(),
-            Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull)
-    });
+    let disk_full = crate::store::error::is_sqlite_disk_full(err);
     context_rep_error(err)
-        .and_then(|r| r.hint.clone())
+        .and_then(|r| r.hint)
         .or_else(|| err.chain().filter_map(decisive).find_map(|r| r.hint))
         .or(disk_full.then(|| {
             "the disk is full: nothing of this command was written; free some space and retry"
@@ -239,18 +377,20 @@ pub fn hint_of(err: &anyhow::Error) -> Option<String> {
 
 /// True when SQLite found the database file damaged (SQLITE_CORRUPT or SQLITE_NOTADB).
 pub fn is_damaged_database(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        matches!(c.downcast_ref::<rusqlite::Error>(),
-            Some(rusqlite::Error::SqliteFailure(f, _))
-                if matches!(f.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
-    })
+    crate::store::error::is_damaged_database(err)
 }
 
-/// A `RepError` attached with `.context(...)`: `chain()` yields such a layer as anyhow's own
+/// A typed error attached with `.context(...)`: `chain()` yields such a layer as anyhow's own
 /// wrapper type, which `downcast_ref` on the chain item never matches; anyhow's own
 /// `downcast_ref` does, outermost layer first.
-fn context_rep_error(err: &anyhow::Error) -> Option<&RepError> {
-    err.downcast_ref::<RepError>()
+fn context_rep_error(err: &anyhow::Error) -> Option<RepError> {
+    if let Some(rep) = err.downcast_ref::<RepError>() {
+        return Some(rep.clone());
+    }
+    if let Some(store) = err.downcast_ref::<StoreError>() {
+        return Some(store.into());
+    }
+    err.downcast_ref::<EntryIdError>().map(RepError::from)
 }
 
 /// True when the error is only the reader of our stdout going away (`rep list | head -1`).

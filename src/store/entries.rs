@@ -5,7 +5,6 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::{Writer, rules_sql};
 use crate::clock::Stamp;
-use crate::error::RepError;
 use crate::ids;
 use crate::model::{Count, Entry, Renamed, SearchHit};
 use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START};
@@ -513,10 +512,7 @@ pub fn search(
         rusqlite::Error::SqliteFailure(f, Some(message))
             if f.code == rusqlite::ErrorCode::Unknown =>
         {
-            anyhow::Error::new(
-                RepError::usage(format!("invalid search syntax: {message}"))
-                    .with_hint("drop --raw to search for the words as typed"),
-            )
+            anyhow::Error::new(super::error::StoreError::SearchSyntax { message })
         }
         other => other.into(),
     })?;

@@ -5,9 +5,8 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::error::RepError;
+use super::error::{Candidate, EntryIdError};
 use crate::ids;
-use crate::output::sanitize_line;
 
 /// Which entries an id may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,29 +18,36 @@ pub enum Scope {
 
 /// Turn what a user typed (a full id or a prefix of at least 4 characters) into one entry.
 pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i64> {
-    let shown = sanitize_line(input);
+    let refused = |e: EntryIdError| -> anyhow::Result<i64> { Err(e.into()) };
     let Some(prefix) = ids::normalize_prefix(input) else {
-        return Err(RepError::user(format!("`{shown}` is not an entry id"))
-            .with_hint("ids are hexadecimal; `rep list` shows them")
-            .into());
+        return refused(EntryIdError::NotAnId {
+            input: input.to_owned(),
+        });
     };
     if prefix.len() < ids::MIN_PREFIX {
-        return Err(RepError::user(format!(
-            "id prefix `{shown}` is too short: type at least {} characters",
-            ids::MIN_PREFIX
-        ))
-        .with_hint("`rep list` shows the shortest unique ids")
-        .into());
+        return refused(EntryIdError::TooShort {
+            input: input.to_owned(),
+            min: ids::MIN_PREFIX,
+        });
     }
     let mut stmt = conn.prepare_cached(
         "SELECT seq, id, kind, title, deleted FROM entries
          WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 11",
     )?;
-    let candidates: Vec<(i64, String, String, String, bool)> = stmt
+    let candidates: Vec<(i64, Candidate)> = stmt
         .query_map([&prefix], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                Candidate {
+                    id: r.get(1)?,
+                    kind: r.get(2)?,
+                    title: r.get(3)?,
+                    deleted: r.get(4)?,
+                },
+            ))
         })?
         .collect::<Result<_, _>>()?;
+    let input = input.to_owned();
     match candidates.as_slice() {
         [] => {
             let reply: Option<String> = conn
@@ -52,43 +58,23 @@ pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i
                 .query_row([&prefix], |r| r.get(0))
                 .optional()?;
             match reply {
-                Some(entry) => Err(
-                    RepError::user(format!("`{shown}` is a reply, not an entry"))
-                        .with_hint(format!(
-                            "the entry it answers is {}",
-                            short_id(conn, &entry)?
-                        ))
-                        .into(),
-                ),
-                None => Err(
-                    RepError::user(format!("no entry has an id starting with `{shown}`"))
-                        .with_hint("`rep list` or `rep search WORDS` shows ids")
-                        .into(),
-                ),
+                Some(entry) => refused(EntryIdError::AReply {
+                    input,
+                    entry: short_id(conn, &entry)?,
+                }),
+                None => refused(EntryIdError::NoSuch { input }),
             }
         }
-        [(seq, _, _, _, deleted)] => match (scope, *deleted) {
-            (Scope::Live, true) => Err(RepError::user(format!("entry {shown} is deleted"))
-                .with_hint(format!("`rep restore {shown}` brings it back"))
-                .into()),
-            (Scope::Deleted, false) => Err(RepError::user(format!("entry {shown} is not deleted"))
-                .with_hint(format!("nothing to restore; `rep show {shown}` shows it"))
-                .into()),
+        [(seq, found)] => match (scope, found.deleted) {
+            (Scope::Live, true) => refused(EntryIdError::Deleted { input }),
+            (Scope::Deleted, false) => refused(EntryIdError::NotDeleted { input }),
             _ => Ok(*seq),
         },
-        many => {
-            let mut message = format!("id prefix `{shown}` is ambiguous; it matches:");
-            for (_, id, kind, title, deleted) in many.iter().take(10) {
-                let gone = if *deleted { " (deleted)" } else { "" };
-                message.push_str(&format!("\n  {id}  {kind}  {}{gone}", sanitize_line(title)));
-            }
-            if many.len() > 10 {
-                message.push_str("\n  ...");
-            }
-            Err(RepError::user(message)
-                .with_hint("type more characters of the id")
-                .into())
-        }
+        many => refused(EntryIdError::Ambiguous {
+            input,
+            candidates: many.iter().take(10).map(|(_, c)| c.clone()).collect(),
+            more: many.len() > 10,
+        }),
     }
 }
 

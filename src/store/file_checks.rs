@@ -1,20 +1,20 @@
 //! What a database file must be before and while SQLite opens it, and the errors rep gives
-//! when it is not: rep's own file (its header and application id), not newer than this rep,
+//! (as [`StoreError`] values) when it is not: rep's own file (its header and application id), not newer than this rep,
 //! not damaged, writable or on a full disk; created private.
 
 use std::path::Path;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension};
 
+use super::error::{StoreError, is_damaged_database, sqlite_code};
 use super::{APPLICATION_ID, Identity, PAGE_SIZE, SCHEMA_VERSION, SQLITE_MAGIC, Store};
 use crate::clock::Replica;
-use crate::error::RepError;
 
 pub(super) fn newer_schema(version: u32) -> anyhow::Error {
-    RepError::environment(format!(
-        "the database has schema version {version}, newer than this rep understands ({SCHEMA_VERSION})"
-    ))
-    .with_hint("upgrade rep; the database was left untouched")
+    StoreError::NewerSchema {
+        version,
+        supported: SCHEMA_VERSION,
+    }
     .into()
 }
 
@@ -23,20 +23,13 @@ pub(super) fn newer_schema(version: u32) -> anyhow::Error {
 /// `PRAGMA quick_check` before every write would find damage the write never touches, but costs
 /// 0.16-0.58 s on a 100,000-entry database; `rep doctor` is that check.
 pub(super) fn refuse_damaged(e: anyhow::Error) -> anyhow::Error {
-    if crate::error::is_damaged_database(&e) {
-        e.context(RepError::user(
-            "the database is damaged: rep refused to write into it, and nothing was written",
-        ))
-    } else if sqlite_code(&e).is_some_and(|f| f.code == ErrorCode::ReadOnly) {
-        e.context(read_only_here())
+    if is_damaged_database(&e) {
+        e.context(StoreError::DamagedWrite)
+    } else if sqlite_code(&e) == Some(ErrorCode::ReadOnly) {
+        e.context(StoreError::ReadOnlyNothingWritten)
     } else {
         e
     }
-}
-
-pub(super) fn read_only_here() -> RepError {
-    RepError::environment("the database is read-only here: nothing was written")
-        .with_hint("run the command where the database file and its folder are writable")
 }
 
 /// What the file at the path is, from read-only queries alone.
@@ -104,32 +97,24 @@ pub(super) fn check_header(path: &Path) -> anyhow::Result<()> {
 }
 
 fn not_a_database(path: &Path) -> anyhow::Error {
-    RepError::environment(format!("{} is not a repertoire database", path.display()))
-        .with_hint("point --db or REP_DB at a rep database, or at a new path")
-        .into()
-}
-
-pub(super) fn foreign_database(path: &Path, why: &str) -> anyhow::Error {
-    RepError::environment(format!(
-        "{} is another program's SQLite database, not a repertoire ({why}); rep left it untouched",
-        path.display()
-    ))
-    .with_hint("point --db or REP_DB at a rep database, or at a new path for a new repertoire")
+    StoreError::NotADatabase {
+        path: path.to_owned(),
+    }
     .into()
 }
 
-fn sqlite_code(e: &anyhow::Error) -> Option<rusqlite::ffi::Error> {
-    e.chain()
-        .find_map(|c| match c.downcast_ref::<rusqlite::Error>() {
-            Some(rusqlite::Error::SqliteFailure(f, _)) => Some(*f),
-            _ => None,
-        })
+pub(super) fn foreign_database(path: &Path, why: &str) -> anyhow::Error {
+    StoreError::Foreign {
+        path: path.to_owned(),
+        why: why.to_owned(),
+    }
+    .into()
 }
 
 pub(super) fn is_read_only_error(e: &anyhow::Error) -> bool {
-    sqlite_code(e).is_some_and(|f| {
+    sqlite_code(e).is_some_and(|code| {
         matches!(
-            f.code,
+            code,
             ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied
         )
     }) || e.chain().any(|c| {
@@ -156,50 +141,37 @@ pub(super) fn uri_path(path: &Path) -> String {
 /// Errors of opening, said in the user's terms: not a database, damaged, read-only, or the
 /// disk is full; else a cannot-open with the usual hint.
 pub(super) fn open_error(e: anyhow::Error, path: &Path) -> anyhow::Error {
-    if matches!(
-        sqlite_code(&e).map(|f| f.code),
-        Some(ErrorCode::NotADatabase)
-    ) {
-        return not_a_database(path);
+    let path = path.to_owned();
+    if sqlite_code(&e) == Some(ErrorCode::NotADatabase) {
+        return StoreError::NotADatabase { path }.into();
     }
-    if is_disk_full(&e, path) {
-        return e.context(disk_full(path));
+    if is_disk_full(&e, &path) {
+        return e.context(StoreError::DiskFull { path });
     }
-    if crate::error::is_damaged_database(&e) {
-        // The hint of a damaged database (error.rs) says what to do.
-        return e.context(RepError::environment(format!(
-            "the database {} is damaged",
-            path.display()
-        )));
+    if is_damaged_database(&e) {
+        return e.context(StoreError::Damaged { path });
     }
-    e.context(
-        RepError::environment(format!("cannot open the database {}", path.display()))
-            .with_hint("check the path given by --db or REP_DB, and its permissions"),
-    )
+    e.context(StoreError::CannotOpen { path })
 }
 
 /// `e` as "the disk is full" when SQLite or the file system says so, else `e` unchanged.
 pub(super) fn disk_full_or(e: anyhow::Error, path: &Path) -> anyhow::Error {
     if is_disk_full(&e, path) {
-        e.context(disk_full(path))
+        e.context(StoreError::DiskFull {
+            path: path.to_owned(),
+        })
     } else {
         e
     }
 }
 
-fn disk_full(path: &Path) -> RepError {
-    RepError::environment(format!("the disk that holds {} is full", path.display()))
-        .with_hint("free some space on that disk, then run the command again")
-}
-
 pub(super) fn is_disk_full(e: &anyhow::Error, path: &Path) -> bool {
-    sqlite_code(e).is_some_and(|f| f.code == ErrorCode::DiskFull)
+    sqlite_code(e) == Some(ErrorCode::DiskFull)
         || e.chain().any(|c| {
             c.downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
         })
-        || (sqlite_code(e).is_some_and(|f| f.code == ErrorCode::SystemIoFailure)
-            && no_space_left(path))
+        || (sqlite_code(e) == Some(ErrorCode::SystemIoFailure) && no_space_left(path))
 }
 
 /// Whether the -wal file beside `path` is absent or empty: then the main file alone holds the

@@ -9,9 +9,9 @@ use anyhow::Context as _;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OptionalExtension};
 
+use super::error::{StoreError, is_damaged_database};
 use super::{SCHEMA_VERSION, Store};
 use crate::clock::Stamp;
-use crate::error::RepError;
 use crate::model::health::{Check, CopySummary};
 use crate::output::count;
 use crate::timefmt::Millis;
@@ -78,15 +78,16 @@ impl Store {
     /// half a database. An existing `target` is replaced only when `overwrite` is set.
     pub fn backup_to(&mut self, target: &Path, overwrite: bool) -> anyhow::Result<CopySummary> {
         let exists = || {
-            anyhow::Error::new(
-                RepError::user(format!("{} already exists", target.display()))
-                    .with_hint("choose a new file name, or pass --force to replace it"),
-            )
+            anyhow::Error::new(StoreError::BackupExists {
+                target: target.to_owned(),
+            })
         };
         if !overwrite && target.exists() {
             return Err(exists());
         }
-        let cannot = || RepError::environment(format!("cannot write {}", target.display()));
+        let cannot = || StoreError::CannotWriteBackup {
+            target: target.to_owned(),
+        };
         let dir = target
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -95,11 +96,10 @@ impl Store {
         let tmp = crate::tempfiles::create_in(dir, "backup").with_context(cannot)?;
         // The copy is a new file of ours: damage SQLite reports is in the source, not there.
         let summary = self.copy_into(tmp.path()).map_err(|e| {
-            if crate::error::is_damaged_database(&e) {
-                e.context(RepError::user(format!(
-                    "the database is damaged, so no backup was written to {}",
-                    target.display()
-                )))
+            if is_damaged_database(&e) {
+                e.context(StoreError::DamagedBackup {
+                    target: target.to_owned(),
+                })
             } else {
                 e.context(cannot())
             }
@@ -134,11 +134,7 @@ impl Store {
                     StepResult::More => {}
                     StepResult::Busy | StepResult::Locked => {
                         if waited >= super::BUSY_TIMEOUT {
-                            return Err(RepError::environment(
-                                "the database stayed locked for the whole busy timeout",
-                            )
-                            .with_hint("retry when the other rep commands have finished")
-                            .into());
+                            return Err(StoreError::StayedLocked.into());
                         }
                         std::thread::sleep(Duration::from_millis(50));
                         waited += Duration::from_millis(50);

@@ -26,15 +26,15 @@ use anyhow::Context as _;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::clock::{Replica, Stamp};
-use crate::error::RepError;
 use crate::timefmt::Millis;
+use error::StoreError;
 
 pub use migrations::LATEST as SCHEMA_VERSION;
 
 use file_checks::{
     check_header, create_private_file, disk_full_or, foreign_database, identify, is_cannot_open,
-    is_disk_full, is_read_only_error, newer_schema, open_error, read_only_here, refuse_damaged,
-    uri_path, wal_is_empty,
+    is_disk_full, is_read_only_error, newer_schema, open_error, refuse_damaged, uri_path,
+    wal_is_empty,
 };
 
 /// Long enough that concurrent `rep` processes queue instead of failing with "database is locked",
@@ -85,27 +85,29 @@ impl Store {
     /// For commands that write: open (creating it, readable by its owner only, and its folder)
     /// and migrate the database at `path`.
     pub fn open(path: &Path) -> anyhow::Result<Store> {
-        let env_error = |what: &str| {
-            RepError::environment(format!("cannot {what} the database {}", path.display()))
-                .with_hint("check the path given by --db or REP_DB, and its permissions")
+        let cannot_create = || StoreError::CannotCreate {
+            path: path.to_owned(),
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory {}", dir.display()))
                 .map_err(|e| disk_full_or(e, path))
-                .context(env_error("create"))?;
+                .with_context(cannot_create)?;
         }
         create_private_file(path)
             .map_err(|e| disk_full_or(e.into(), path))
-            .context(env_error("create"))?;
+            .with_context(cannot_create)?;
         if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
-            return Err(anyhow::Error::new(e).context(read_only_here()));
+            return Err(anyhow::Error::new(e).context(StoreError::ReadOnlyNothingWritten));
         }
         check_header(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).context(env_error("open"))?;
+        let conn =
+            Connection::open_with_flags(path, flags).with_context(|| StoreError::CannotOpen {
+                path: path.to_owned(),
+            })?;
         // Even the first read queues behind another process creating or checkpointing the file.
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // Tell what the file is before configure() changes it (it switches to WAL mode).
@@ -139,27 +141,20 @@ impl Store {
     pub fn open_for_reading(path: &Path) -> anyhow::Result<Store> {
         match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(RepError::environment(format!(
-                    "there is no repertoire database at {}",
-                    path.display()
-                ))
-                .with_hint(
-                    "check --db or REP_DB; a command that writes (rep add, rep import) creates it",
-                )
+                return Err(StoreError::Missing {
+                    path: path.to_owned(),
+                }
                 .into());
             }
             Err(e) => {
-                return Err(anyhow::Error::new(e).context(RepError::environment(format!(
-                    "cannot read the database {}",
-                    path.display()
-                ))));
+                return Err(anyhow::Error::new(e).context(StoreError::CannotRead {
+                    path: path.to_owned(),
+                }));
             }
             Ok(meta) if meta.is_dir() => {
-                return Err(RepError::environment(format!(
-                    "the database {} is a folder",
-                    path.display()
-                ))
-                .with_hint("check the path given by --db or REP_DB: it names a rep database file")
+                return Err(StoreError::Folder {
+                    path: path.to_owned(),
+                }
                 .into());
             }
             Ok(_) => {}
@@ -184,13 +179,9 @@ impl Store {
     /// current, since migrating would be a write.
     pub fn open_strictly_read_only(path: &Path) -> anyhow::Result<Store> {
         if !path.is_file() {
-            return Err(RepError::environment(format!(
-                "there is no repertoire database at {}",
-                path.display()
-            ))
-            .with_hint(
-                "check --db or REP_DB; a command that writes (rep add, rep import) creates it",
-            )
+            return Err(StoreError::Missing {
+                path: path.to_owned(),
+            }
             .into());
         }
         Self::open_read_only(path, false)
@@ -233,10 +224,9 @@ impl Store {
         match identify(&conn).map_err(|e| open_error(e.into(), path))? {
             Identity::Foreign(why) => return Err(foreign_database(path, &why)),
             Identity::Empty => {
-                return Err(RepError::environment(format!(
-                    "{} holds no repertoire yet, and it is read-only",
-                    path.display()
-                ))
+                return Err(StoreError::EmptyReadOnly {
+                    path: path.to_owned(),
+                }
                 .into());
             }
             Identity::Rep { .. } => {}
@@ -246,11 +236,10 @@ impl Store {
             return Err(newer_schema(version));
         }
         if version < SCHEMA_VERSION {
-            return Err(RepError::environment(format!(
-                "the database {} has schema version {version} and needs an upgrade, which needs write access",
-                path.display()
-            ))
-            .with_hint("run rep once where the file is writable, or copy it somewhere writable")
+            return Err(StoreError::NeedsUpgrade {
+                path: path.to_owned(),
+                version,
+            }
             .into());
         }
         conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -269,9 +258,7 @@ impl Store {
 
     fn refuse_if_read_only(&self) -> anyhow::Result<()> {
         if self.read_only {
-            return Err(RepError::environment("the database is read-only here")
-                .with_hint("run the command where the database file is writable")
-                .into());
+            return Err(StoreError::ReadOnly.into());
         }
         Ok(())
     }
