@@ -202,17 +202,5 @@ fn git_user_name() -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
-/// A member name is one short line of printable text.
-pub fn validate_member(name: &str) -> Result<String, RepError> {
-    let name = name.trim();
-    if name.is_empty()
-        || name.chars().count() > crate::limits::MEMBER_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(RepError::user(format!(
-            "invalid member name {:?}: use one line of up to 64 printable characters",
-            crate::output::sanitize_line(name)
-        )));
-    }
-    Ok(name.to_owned())
-}
+// Where commands and the config check a member name (defined with the other member rules).
+pub use crate::identity::validate_member;

@@ -9,6 +9,21 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::timefmt::Millis;
 
+/// A member name is one short line of printable text.
+pub fn validate_member(name: &str) -> Result<String, crate::error::RepError> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > crate::limits::MEMBER_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(crate::error::RepError::user(format!(
+            "invalid member name {:?}: use one line of up to 64 printable characters",
+            crate::text::sanitize_line(name)
+        )));
+    }
+    Ok(name.to_owned())
+}
+
 /// The form two names are compared in: trimmed, NFC, lower case.
 pub fn fold(name: &str) -> String {
     name.trim().nfc().collect::<String>().to_lowercase()

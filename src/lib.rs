@@ -44,6 +44,7 @@ mod store;
 mod sync;
 mod tempfiles;
 mod terminal;
+mod text;
 mod thread;
 mod timefmt;
 mod web;

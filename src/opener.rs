@@ -15,7 +15,7 @@ pub fn openable(link: &str) -> Result<&str, RepError> {
         Some(s) if OPENABLE_SCHEMES.iter().any(|o| s.eq_ignore_ascii_case(o)) => Ok(link),
         _ => Err(RepError::user(format!(
             "rep opens only http, https and mailto links, not {}",
-            crate::output::sanitize_line(link)
+            crate::text::sanitize_line(link)
         ))
         .with_hint("`rep open ID --print` prints the link")),
     }

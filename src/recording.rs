@@ -108,7 +108,7 @@ pub fn search_miss(
         return Ok(());
     }
     store.write_unsynced(|c| {
-        let typed = crate::output::sanitize_line(text);
+        let typed = crate::text::sanitize_line(text);
         crate::store::analysis::record_miss(c, &words, &typed, domain.unwrap_or(""), now)
     })?;
     Ok(())

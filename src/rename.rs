@@ -4,10 +4,10 @@
 use crate::error::RepError;
 use crate::model;
 use crate::model::Renamed;
-use crate::output::sanitize_line;
 use crate::replica::TextField;
 use crate::store::Store;
 use crate::store::entries;
+use crate::text::sanitize_line;
 use crate::timefmt::Millis;
 
 /// Rename a tag: on each entry that has it, the old tag is removed and the new one added.

@@ -3,7 +3,7 @@
 
 use crate::editor::Draft;
 use crate::model::practice::{ReplyView, Thread};
-use crate::output::count;
+use crate::text::count;
 
 /// The reply a write-up carries when none is accepted: the one most members said helped, the
 /// latest on a tie.

@@ -112,8 +112,8 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Result<Record, LineError> {
     }
     let record = parse_record(text).map_err(|e| fail(json_reason(&e)))?;
     match &record {
-        Record::Entry(entry) => entry.validate().map_err(fail)?,
-        Record::Reply(reply) => reply.validate().map_err(fail)?,
+        Record::Entry(entry) => entry.validate().map_err(|e| fail(e.to_string()))?,
+        Record::Reply(reply) => reply.validate().map_err(|e| fail(e.to_string()))?,
     }
     Ok(record)
 }

@@ -100,7 +100,7 @@ impl<R: std::io::BufRead> RecordReader<R> {
                 return Err(self.fail(self.line, reason));
             }
             if let Err(reason) = check_stamps_ahead(&record, self.now) {
-                return Err(self.fail(self.line, reason));
+                return Err(self.fail(self.line, reason.to_string()));
             }
             return Ok(Some(match record {
                 Record::Entry(entry) => Record::Entry(canonical(entry)),

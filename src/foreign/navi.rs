@@ -466,7 +466,7 @@ pub fn render(entries: &[&Entry], shown: &mut Shown) -> (String, Dropped) {
                     entry.title.clone(),
                     format!(
                         "left out a `$` line navi cannot parse: {}",
-                        crate::output::sanitize_line(line)
+                        crate::text::sanitize_line(line)
                     ),
                 ));
             } else if written.insert(line.to_owned()) {

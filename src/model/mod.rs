@@ -231,7 +231,7 @@ pub fn normalize_domain(input: &str) -> Result<String, RepError> {
     let invalid = |why: &str| {
         RepError::user(format!(
             "invalid domain {:?}: {why}",
-            crate::output::sanitize(input)
+            crate::text::sanitize(input)
         ))
         .with_hint(
             "use lowercase words, digits, '-', '_' or '.', nested with '/', e.g. k8s/networking",
@@ -267,7 +267,7 @@ pub fn normalize_tag(input: &str) -> Result<String, RepError> {
     let invalid = |why: &str| {
         RepError::user(format!(
             "invalid tag {:?}: {why}",
-            crate::output::sanitize(input)
+            crate::text::sanitize(input)
         ))
         .with_hint("tags are short words like 'vacuum' or 'copy-1'")
     };

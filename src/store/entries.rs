@@ -7,9 +7,9 @@ use super::{Writer, rules_sql};
 use crate::clock::Stamp;
 use crate::ids;
 use crate::model::{Count, Entry, Renamed, SearchHit};
-use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::replica::TextField;
 use crate::search;
+use crate::text::{HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::timefmt::{self, Millis};
 
 pub use super::entry_ids::{Scope, resolve, short_id, short_ids, short_ids_in};

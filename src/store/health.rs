@@ -13,7 +13,7 @@ use super::error::{StoreError, is_damaged_database};
 use super::{SCHEMA_VERSION, Store};
 use crate::clock::Stamp;
 use crate::model::health::{Check, CopySummary};
-use crate::output::count;
+use crate::text::count;
 use crate::timefmt::Millis;
 
 /// How far the stored clock may run ahead of the wall clock before it counts as wrong: the
