@@ -4,25 +4,15 @@
 # docs/performance.md for the targets.
 #
 #   bench/analysis.sh            # N=100000 MEMBERS=1000 RUNS=20
-set -euo pipefail
-cd "$(dirname "$0")/.."
-repo=$PWD
+#   REP=path/to/rep BENCH_DIR=dir ...  # see bench/common.sh
+. "$(dirname "$0")/common.sh"
 n=${N:-100000}
 members=${MEMBERS:-1000}
 runs=${RUNS:-20}
-make_entries=${MAKE_ENTRIES:-$repo/bench/make_entries.py}
-# The tldr pages it reads (bench/make_entries.py --help for the default).
-pages_args=()
-[ -z "${BENCH_PAGES:-}" ] || pages_args=(--pages "$BENCH_PAGES")
-for tool in hyperfine jq python3; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (apt-get install -y $tool)" >&2; exit 3; }
-done
-cargo build --release --locked --quiet
-rep=$repo/target/release/rep
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export REP_CONFIG=$work/config.toml REP_USER=bench NO_COLOR=1 REP_NOW=2026-11-27T00:00:00Z
-export REP_DB=$work/rep.db
+need hyperfine jq python3
+bench_rep
+bench_work
+export REP_NOW=2026-11-27T00:00:00Z REP_DB=$work/rep.db
 
 echo "== building $n entries by $members members" >&2
 python3 "$make_entries" "${pages_args[@]}" -n "$n" --community --members "$members" -o "$work/entries.jsonl"

@@ -17,14 +17,8 @@
 #   TYPO          a typo rep corrects        [default: rsycn]
 #   IMPORT_RUNS   timed imports per size     [default: 1; the median is reported]
 #   RUNS          hyperfine runs per command [default: 30]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-repo=$PWD
+. "$(dirname "$0")/common.sh"
 
-make_entries=${MAKE_ENTRIES:-$repo/bench/make_entries.py}
-# The tldr pages it reads (bench/make_entries.py --help for the default).
-pages_args=()
-[ -z "${BENCH_PAGES:-}" ] || pages_args=(--pages "$BENCH_PAGES")
 sizes=${BENCH_SIZES:-10000 100000}
 common=${COMMON_WORD:-file}
 rare=${RARE_PHRASE:-shaded relief}
@@ -32,34 +26,13 @@ typo=${TYPO:-rsycn}
 import_runs=${IMPORT_RUNS:-1}
 runs=${RUNS:-30}
 
-missing=()
-command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
-command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
-[ -x /usr/bin/time ] || missing+=(time)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-command -v jq >/dev/null 2>&1 || missing+=(jq)
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "bench: missing ${missing[*]}; install with: apt-get install -y ${missing[*]}" >&2
-  exit 3
-fi
+need hyperfine sqlite3 time python3 jq
 if [ ! -f "$make_entries" ]; then
   echo "bench: no corpus generator at $make_entries; set MAKE_ENTRIES" >&2
   exit 3
 fi
-if [ -z "${REP:-}" ]; then
-  cargo build --release --locked --quiet
-  REP=$repo/target/release/rep
-fi
-REP=$(realpath "$REP")
-
-if [ -n "${BENCH_DIR:-}" ]; then
-  work=$BENCH_DIR
-  mkdir -p "$work"
-else
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
-export REP_CONFIG=$work/config.toml REP_USER=bench NO_COLOR=1
+bench_rep
+bench_work
 unset REP_NOW
 
 # The sqlite3 shell's naive form of a ranked search: same index, same rank, same snippet.

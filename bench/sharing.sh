@@ -5,24 +5,13 @@
 #
 #   bench/sharing.sh              # N=100000 by default
 #   N=10000 RUNS=3 bench/sharing.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-repo=$PWD
+#   REP=path/to/rep BENCH_DIR=dir ...  # see bench/common.sh
+. "$(dirname "$0")/common.sh"
 n=${N:-100000}
 runs=${RUNS:-5}
-make_entries=${MAKE_ENTRIES:-$repo/bench/make_entries.py}
-# The tldr pages it reads (bench/make_entries.py --help for the default).
-pages_args=()
-[ -z "${BENCH_PAGES:-}" ] || pages_args=(--pages "$BENCH_PAGES")
-for tool in hyperfine sqlite3 jq python3 git; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (apt-get install -y $tool)" >&2; exit 3; }
-done
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install -y time)" >&2; exit 3; }
-cargo build --release --locked --quiet
-rep=$repo/target/release/rep
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export REP_CONFIG=$work/config.toml REP_USER=bench NO_COLOR=1
+need hyperfine sqlite3 jq python3 git time
+bench_rep
+bench_work
 
 echo "== generating $n entries (with replies, occurrences, endorsements)" >&2
 python3 "$make_entries" "${pages_args[@]}" -n "$n" --community --members 1000 -o "$work/entries.jsonl"
