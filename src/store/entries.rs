@@ -524,7 +524,15 @@ pub fn search(
 
 /// Run a query of [`COLUMNS`] and give each entry its short id.
 fn query_entries(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Result<Vec<Entry>> {
-    let mut stmt = conn.prepare(sql)?;
+    entries_of(conn, &mut conn.prepare(sql)?, params)
+}
+
+/// The entries a prepared query of [`COLUMNS`] finds, each with its short id.
+pub(crate) fn entries_of(
+    conn: &Connection,
+    stmt: &mut rusqlite::Statement<'_>,
+    params: Vec<Value>,
+) -> anyhow::Result<Vec<Entry>> {
     let mut entries: Vec<Entry> = stmt
         .query_map(params_from_iter(params), entry_from_row)?
         .collect::<Result<_, _>>()?;

@@ -383,17 +383,7 @@ impl Store {
         &mut self,
         f: impl FnOnce(&Connection) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        self.refuse_if_read_only()?;
-        let run = || -> anyhow::Result<T> {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            ranking::catch_up(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        };
-        run().map_err(refuse_damaged)
+        self.transact(End::Local, |tx| f(tx))
     }
 
     /// Like [`Store::write_local`], for bookkeeping whose loss is harmless (a search that
@@ -424,22 +414,35 @@ impl Store {
         commit: bool,
         f: impl FnOnce(&Writer<'_>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
+        let end = if commit { End::Shared } else { End::Rehearsal };
+        self.transact(end, |tx| f(&Writer { tx }))
+    }
+
+    /// One write transaction, taken up front, and how it ends; the word index catches up
+    /// inside it, and damage or a read-only file met on the way is said as such.
+    fn transact<T>(
+        &mut self,
+        end: End,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
         self.refuse_if_read_only()?;
         let run = || -> anyhow::Result<T> {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&Writer { tx: &tx })?;
+            let value = f(&tx)?;
             ranking::catch_up(&tx)?;
-            if commit {
-                tx.execute(
-                    "INSERT INTO meta(key, value) VALUES ('generation', '1')
-                     ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-                    [],
-                )?;
-                tx.commit()?;
-            } else {
-                tx.rollback()?;
+            match end {
+                End::Local => tx.commit()?,
+                End::Shared => {
+                    tx.execute(
+                        "INSERT INTO meta(key, value) VALUES ('generation', '1')
+                         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                        [],
+                    )?;
+                    tx.commit()?;
+                }
+                End::Rehearsal => tx.rollback()?,
             }
             Ok(value)
         };
@@ -458,6 +461,15 @@ impl Store {
         tx.finish()?;
         Ok(value)
     }
+}
+
+/// How a write transaction ends: committed as local bookkeeping, committed as a change to share
+/// (the generation grows), or rolled back (a dry run).
+#[derive(Clone, Copy)]
+enum End {
+    Local,
+    Shared,
+    Rehearsal,
 }
 
 /// What a write transaction can do beyond plain SQL: stamp changes.

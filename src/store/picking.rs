@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
-use super::entries::{COLUMNS, Filter, Scope, entry_from_row, short_id};
+use super::entries::{COLUMNS, Filter, Scope};
 use super::ranking::{self, Tier};
 use crate::ids;
 use crate::model::Entry;
@@ -74,13 +74,7 @@ fn offer_sql(offer: Offer<'_>, scope: Scope, params: &mut Vec<Value>) -> String 
 
 fn query(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Result<Vec<Entry>> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let mut entries: Vec<Entry> = stmt
-        .query_map(params_from_iter(params), entry_from_row)?
-        .collect::<Result<_, _>>()?;
-    for entry in &mut entries {
-        entry.short_id = short_id(conn, &entry.id)?;
-    }
-    Ok(entries)
+    super::entries::entries_of(conn, &mut stmt, params)
 }
 
 fn columns() -> String {

@@ -414,46 +414,39 @@ pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurren
 }
 
 pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Result<Vec<LinkView>> {
+    let ends: [(&str, &dyn rusqlite::ToSql, LinkDirection); 2] = [
+        (
+            "SELECT l.kind, e.id, e.title FROM links l JOIN entries e ON e.id = l.target_id
+             WHERE l.source_seq = ?1 AND l.present = 1 AND e.deleted = 0 ORDER BY l.kind, e.id",
+            &entry_seq,
+            LinkDirection::To,
+        ),
+        (
+            "SELECT l.kind, e.id, e.title FROM links l JOIN entries e ON e.seq = l.source_seq
+             WHERE l.target_id = ?1 AND l.present = 1 AND e.deleted = 0 ORDER BY l.kind, e.id",
+            &entry_id,
+            LinkDirection::From,
+        ),
+    ];
     let mut out = Vec::new();
-    let mut outgoing = conn.prepare_cached(
-        "SELECT l.kind, e.id, e.title FROM links l JOIN entries e ON e.id = l.target_id
-         WHERE l.source_seq = ?1 AND l.present = 1 AND e.deleted = 0 ORDER BY l.kind, e.id",
-    )?;
-    for row in outgoing.query_map([entry_seq], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
-    })? {
-        let (kind, id, title) = row?;
-        // The format holds these four kinds only; a row of any other is not a link to show.
-        let Some(kind) = LinkKind::parse(&kind) else {
-            continue;
-        };
-        out.push(LinkView {
-            kind,
-            direction: LinkDirection::To,
-            short_id: short_id(conn, &id)?,
-            id,
-            title,
-        });
-    }
-    let mut incoming = conn.prepare_cached(
-        "SELECT l.kind, e.id, e.title FROM links l JOIN entries e ON e.seq = l.source_seq
-         WHERE l.target_id = ?1 AND l.present = 1 AND e.deleted = 0 ORDER BY l.kind, e.id",
-    )?;
-    for row in incoming.query_map([entry_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
-    })? {
-        let (kind, id, title) = row?;
-        // The format holds these four kinds only; a row of any other is not a link to show.
-        let Some(kind) = LinkKind::parse(&kind) else {
-            continue;
-        };
-        out.push(LinkView {
-            kind,
-            direction: LinkDirection::From,
-            short_id: short_id(conn, &id)?,
-            id,
-            title,
-        });
+    for (sql, end, direction) in ends {
+        let mut stmt = conn.prepare_cached(sql)?;
+        for row in stmt.query_map([end], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+        })? {
+            let (kind, id, title) = row?;
+            // The format holds these four kinds only; a row of any other is not a link to show.
+            let Some(kind) = LinkKind::parse(&kind) else {
+                continue;
+            };
+            out.push(LinkView {
+                kind,
+                direction,
+                short_id: short_id(conn, &id)?,
+                id,
+                title,
+            });
+        }
     }
     Ok(out)
 }
