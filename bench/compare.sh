@@ -109,6 +109,7 @@ counted() { # label, prepare ("" for none), then the rep arguments (see fill)
     "$(echo "(${count[1]} / ${count[0]} - 1) * 100" | bc -l)"
 }
 
+fresh="rm -f @FRESH@ @FRESH@-wal @FRESH@-shm"
 echo "before: $("$before" --version | head -1); after: $("$after" --version | head -1)."
 if [ "${TIMED:-1}" != 0 ]; then
 setup "$n"
@@ -118,7 +119,6 @@ echo "Whole process, hyperfine medians of $runs runs, ms, $n entries ($(grep -c 
 echo
 echo "| command | before | after | after / before |"
 echo "|---|---:|---:|---:|"
-fresh="rm -f @FRESH@ @FRESH@-wal @FRESH@-shm"
 timed "rep import (into an empty repertoire)" "$fresh" --db @FRESH@ import "$work/in-$n.jsonl" -q
 timed "rep import (the same file again)" "" --db @DB@ import "$work/in-$n.jsonl" -q
 timed "rep export" "" --db @DB@ export "$work/out.jsonl" -q
