@@ -12,6 +12,7 @@
 #   RUNS         hyperfine runs per command and binary         [default: 7]
 #   CALLGRIND_N  entries of the repertoire callgrind counts on [default: 10000]
 #   CALLGRIND    0 to skip the instruction counts              [default: 1]
+#   TIMED        0 to skip the timed runs (counts only)        [default: 1]
 . "$(dirname "$0")/common.sh"
 if [ $# -ne 2 ]; then
   echo "usage: bench/compare.sh BEFORE_REP AFTER_REP" >&2
@@ -108,15 +109,16 @@ counted() { # label, prepare ("" for none), then the rep arguments (see fill)
     "$(echo "(${count[1]} / ${count[0]} - 1) * 100" | bc -l)"
 }
 
+fresh="rm -f @FRESH@ @FRESH@-wal @FRESH@-shm"
+echo "before: $("$before" --version | head -1); after: $("$after" --version | head -1)."
+if [ "${TIMED:-1}" != 0 ]; then
 setup "$n"
 echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)."
-echo "before: $("$before" --version | head -1); after: $("$after" --version | head -1)."
 echo
 echo "Whole process, hyperfine medians of $runs runs, ms, $n entries ($(grep -c '"type":"reply"' "$work/in-$n.jsonl") replies, 1,000 members):"
 echo
 echo "| command | before | after | after / before |"
 echo "|---|---:|---:|---:|"
-fresh="rm -f @FRESH@ @FRESH@-wal @FRESH@-shm"
 timed "rep import (into an empty repertoire)" "$fresh" --db @FRESH@ import "$work/in-$n.jsonl" -q
 timed "rep import (the same file again)" "" --db @DB@ import "$work/in-$n.jsonl" -q
 timed "rep export" "" --db @DB@ export "$work/out.jsonl" -q
@@ -132,6 +134,7 @@ timed "rep map" "" --db @DB@ map
 timed "rep who tar archive" "" --db @DB@ who tar archive
 timed "rep members" "" --db @DB@ members
 timed "rep stats" "" --db @DB@ stats
+fi
 
 [ "${CALLGRIND:-1}" = 0 ] && exit 0
 setup "$cg_n"

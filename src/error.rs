@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::model::ValueError;
 use crate::output::sanitize_line;
 use crate::store::error::{EntryIdError, ReplyIdError, StoreError};
 
@@ -271,6 +272,61 @@ impl fmt::Display for StoreError {
     }
 }
 
+impl From<&ValueError> for RepError {
+    /// The sentences and hints of a refused value: written here, not in the model.
+    fn from(refused: &ValueError) -> RepError {
+        use ValueError::*;
+        match refused {
+            TitleEmpty => RepError::user("the title is empty").with_hint("give a short one-line title"),
+            TitleNul => RepError::user("the title contains a NUL byte"),
+            TitleLines => RepError::user("the title must be one line")
+                .with_hint("put the details in the body with -m, --body-file or -"),
+            TitleLong { limit } => RepError::user(format!(
+                "the title is longer than the limit of {limit} characters"
+            ))
+            .with_hint("put the details in the body"),
+            BodyLarge { bytes, limit } => RepError::user(format!(
+                "the body is {bytes} bytes, over the limit of {limit} bytes (1 MiB)"
+            ))
+            .with_hint("link to large material with --link instead of pasting it"),
+            BodyNul => RepError::user("the body contains a NUL byte"),
+            FieldLong { name, limit } => RepError::user(format!(
+                "the {name} is longer than the limit of {limit} bytes"
+            )),
+            FieldNul { name } => RepError::user(format!("the {name} contains a NUL byte")),
+            Domain { input, why } => RepError::user(format!(
+                "invalid domain {:?}: {why}",
+                crate::text::sanitize(input)
+            ))
+            .with_hint(
+                "use lowercase words, digits, '-', '_' or '.', nested with '/', e.g. k8s/networking",
+            ),
+            Tag { input, why } => RepError::user(format!(
+                "invalid tag {:?}: {why}",
+                crate::text::sanitize(input)
+            ))
+            .with_hint("tags are short words like 'vacuum' or 'copy-1'"),
+            Member { input } => RepError::user(format!(
+                "invalid member name {:?}: use one line of up to {} printable characters",
+                sanitize_line(input),
+                crate::limits::MEMBER_CHARS
+            )),
+        }
+    }
+}
+
+impl From<ValueError> for RepError {
+    fn from(refused: ValueError) -> RepError {
+        RepError::from(&refused)
+    }
+}
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&RepError::from(self).message)
+    }
+}
+
 /// An error that decides status and hint: a `RepError`, or a library error turned into one
 /// here.
 fn decisive(cause: &(dyn std::error::Error + 'static)) -> Option<RepError> {
@@ -282,6 +338,9 @@ fn decisive(cause: &(dyn std::error::Error + 'static)) -> Option<RepError> {
     }
     if let Some(entry) = cause.downcast_ref::<EntryIdError>() {
         return Some(entry.into());
+    }
+    if let Some(value) = cause.downcast_ref::<ValueError>() {
+        return Some(value.into());
     }
     cause.downcast_ref::<ReplyIdError>().map(RepError::from)
 }
@@ -389,6 +448,9 @@ fn context_rep_error(err: &anyhow::Error) -> Option<RepError> {
     }
     if let Some(store) = err.downcast_ref::<StoreError>() {
         return Some(store.into());
+    }
+    if let Some(value) = err.downcast_ref::<ValueError>() {
+        return Some(value.into());
     }
     err.downcast_ref::<EntryIdError>().map(RepError::from)
 }

@@ -10,18 +10,17 @@ use unicode_normalization::UnicodeNormalization;
 use crate::timefmt::Millis;
 
 /// A member name is one short line of printable text.
-pub fn validate_member(name: &str) -> Result<String, crate::error::RepError> {
-    let name = name.trim();
-    if name.is_empty()
-        || name.chars().count() > crate::limits::MEMBER_CHARS
-        || name.chars().any(char::is_control)
+pub fn validate_member(name: &str) -> Result<String, crate::model::ValueError> {
+    let trimmed = name.trim();
+    if trimmed.is_empty()
+        || trimmed.chars().count() > crate::limits::MEMBER_CHARS
+        || trimmed.chars().any(char::is_control)
     {
-        return Err(crate::error::RepError::user(format!(
-            "invalid member name {:?}: use one line of up to 64 printable characters",
-            crate::text::sanitize_line(name)
-        )));
+        return Err(crate::model::ValueError::Member {
+            input: trimmed.to_owned(),
+        });
     }
-    Ok(name.to_owned())
+    Ok(trimmed.to_owned())
 }
 
 /// The form two names are compared in: trimmed, NFC, lower case.

@@ -1,5 +1,6 @@
 //! The only place that prints. Data goes to stdout (a table, plain lines or one JSON document),
-//! status and warnings to stderr. Text from the database passes through [`sanitize`] (in `text`) first.
+//! status and warnings to stderr. Text from the database passes through [`sanitize`] (in `text`) first,
+//! and every line to stderr passes it again (see [`to_stderr`]).
 
 use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
@@ -390,12 +391,19 @@ pub fn paint(color: bool, code: &str, text: &str) -> String {
     }
 }
 
-/// One line on stderr. A stderr that cannot be written (a closed pipe, a full disk) loses the
-/// line and nothing else: a status line must never turn a committed write into a failure, as
-/// `eprintln!`, which panics there, did.
+/// One line on stderr, through [`sanitize`]: every status line, note, hint and error rep writes
+/// there passes this one door, so foreign text that a call site forgot to sanitise still cannot
+/// drive the terminal (rep's own stderr lines hold no escape sequences; colour is for stdout).
+/// A stderr that cannot be written (a closed pipe, a full disk) loses the line and nothing
+/// else: a status line must never turn a committed write into a failure, as `eprintln!`, which
+/// panics there, did.
 pub fn to_stderr(line: &str) {
     let mut err = io::stderr().lock();
-    let _ = writeln!(err, "{line}");
+    let _ = writeln!(err, "{}", stderr_line(line));
+}
+
+fn stderr_line(line: &str) -> String {
+    sanitize(line)
 }
 
 /// Where an export to stdout goes: the exact bytes into a pipe or file, and on a terminal the
@@ -443,5 +451,16 @@ impl<W: Write> Write for TerminalSafe<W> {
             self.write_line()?;
         }
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stderr_line_never_carries_escapes_whatever_its_call_site_forgot() {
+        let forgot = "imported \x1b]0;owned\x07title \x1b[2Jand \u{202e}more\nnext line";
+        assert_eq!(stderr_line(forgot), "imported title and more\nnext line");
     }
 }

@@ -234,18 +234,18 @@ pub fn prepare(
     domain: Option<&str>,
     default_domain: &str,
 ) -> Result<Prepared, String> {
-    let title = model::validate_title(&found.title).map_err(|e| e.message)?;
-    let body = model::validate_body(found.body).map_err(|e| e.message)?;
+    let title = model::validate_title(&found.title).map_err(|e| e.to_string())?;
+    let body = model::validate_body(found.body).map_err(|e| e.to_string())?;
     let domain = match (domain, &found.domain) {
         (Some(d), _) => d.to_owned(),
         (None, Some(suggested)) => model::normalize_domain(suggested)
             .or_else(|_| model::normalize_domain(default_domain))
-            .map_err(|e| e.message)?,
-        (None, None) => model::normalize_domain(default_domain).map_err(|e| e.message)?,
+            .map_err(|e| e.to_string())?,
+        (None, None) => model::normalize_domain(default_domain).map_err(|e| e.to_string())?,
     };
     let mut tags: Vec<String> = Vec::new();
     for tag in &found.tags {
-        let tag = model::normalize_tag(tag).map_err(|e| e.message)?;
+        let tag = model::normalize_tag(tag).map_err(|e| e.to_string())?;
         if !tags.contains(&tag) {
             tags.push(tag);
         }
@@ -261,7 +261,7 @@ pub fn prepare(
     let optional = |name: &str, value: Option<String>| -> Result<Option<String>, String> {
         match value {
             None => Ok(None),
-            Some(v) => model::validate_field(name, &v).map_err(|e| e.message),
+            Some(v) => model::validate_field(name, &v).map_err(|e| e.to_string()),
         }
     };
     Ok(Prepared {

@@ -11,7 +11,6 @@ pub mod practice;
 
 use serde::Serialize;
 
-use crate::error::RepError;
 use crate::limits::{BODY_BYTES, DOMAIN_CHARS, FIELD_BYTES, TAG_CHARS, TITLE_CHARS};
 
 /// Version of the `--json` output schema. Bump on any incompatible change.
@@ -151,60 +150,98 @@ pub struct Count {
     pub entries: u64,
 }
 
-pub fn validate_title(title: &str) -> Result<String, RepError> {
+/// A value that no entry, reply or member may hold. `error.rs` words each with its hint; the
+/// offending text is kept as given (unsanitised) for it to show safely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueError {
+    TitleEmpty,
+    TitleNul,
+    TitleLines,
+    TitleLong {
+        limit: usize,
+    },
+    BodyLarge {
+        bytes: usize,
+        limit: usize,
+    },
+    BodyNul,
+    /// A short field (a command, a link, an occurrence note) over its limit.
+    FieldLong {
+        name: String,
+        limit: usize,
+    },
+    FieldNul {
+        name: String,
+    },
+    /// A domain that cannot be normalised, and why.
+    Domain {
+        input: String,
+        why: String,
+    },
+    /// A tag that cannot be normalised, and why.
+    Tag {
+        input: String,
+        why: String,
+    },
+    /// A member name that is not one short line of printable text.
+    Member {
+        input: String,
+    },
+}
+
+impl std::error::Error for ValueError {}
+
+pub fn validate_title(title: &str) -> Result<String, ValueError> {
     let title = title.trim();
     if title.is_empty() {
-        return Err(RepError::user("the title is empty").with_hint("give a short one-line title"));
+        return Err(ValueError::TitleEmpty);
     }
     if title.contains('\0') {
-        return Err(RepError::user("the title contains a NUL byte"));
+        return Err(ValueError::TitleNul);
     }
     if title.contains(['\n', '\r']) {
-        return Err(RepError::user("the title must be one line")
-            .with_hint("put the details in the body with -m, --body-file or -"));
+        return Err(ValueError::TitleLines);
     }
     if title.chars().count() > TITLE_CHARS {
-        return Err(RepError::user(format!(
-            "the title is longer than the limit of {TITLE_CHARS} characters"
-        ))
-        .with_hint("put the details in the body"));
+        return Err(ValueError::TitleLong { limit: TITLE_CHARS });
     }
     Ok(title.to_owned())
 }
 
-pub fn validate_body(body: String) -> Result<String, RepError> {
+pub fn validate_body(body: String) -> Result<String, ValueError> {
     check_body(&body)?;
     Ok(body)
 }
 
 /// [`validate_body`] without taking the text.
-pub fn check_body(body: &str) -> Result<(), RepError> {
+pub fn check_body(body: &str) -> Result<(), ValueError> {
     if body.len() > BODY_BYTES {
-        return Err(RepError::user(format!(
-            "the body is {} bytes, over the limit of {} bytes (1 MiB)",
-            body.len(),
-            BODY_BYTES
-        ))
-        .with_hint("link to large material with --link instead of pasting it"));
+        return Err(ValueError::BodyLarge {
+            bytes: body.len(),
+            limit: BODY_BYTES,
+        });
     }
     if body.contains('\0') {
-        return Err(RepError::user("the body contains a NUL byte"));
+        return Err(ValueError::BodyNul);
     }
     Ok(())
 }
 
 /// Short free-text fields: a tool's command and link.
-pub fn validate_field(name: &str, value: &str) -> Result<Option<String>, RepError> {
+pub fn validate_field(name: &str, value: &str) -> Result<Option<String>, ValueError> {
     if value.is_empty() {
         return Ok(None);
     }
     if value.len() > FIELD_BYTES {
-        return Err(RepError::user(format!(
-            "the {name} is longer than the limit of {FIELD_BYTES} bytes"
-        )));
+        return Err(ValueError::FieldLong {
+            name: name.to_owned(),
+            limit: FIELD_BYTES,
+        });
     }
     if value.contains('\0') {
-        return Err(RepError::user(format!("the {name} contains a NUL byte")));
+        return Err(ValueError::FieldNul {
+            name: name.to_owned(),
+        });
     }
     Ok(Some(value.to_owned()))
 }
@@ -226,16 +263,11 @@ pub fn move_domain(domain: &str, old: &str, new: &str) -> String {
 }
 
 /// Domains are lowercase slugs that nest with `/`: `postgres`, `k8s/networking`.
-pub fn normalize_domain(input: &str) -> Result<String, RepError> {
+pub fn normalize_domain(input: &str) -> Result<String, ValueError> {
     let domain = input.trim().trim_matches('/').to_lowercase();
-    let invalid = |why: &str| {
-        RepError::user(format!(
-            "invalid domain {:?}: {why}",
-            crate::text::sanitize(input)
-        ))
-        .with_hint(
-            "use lowercase words, digits, '-', '_' or '.', nested with '/', e.g. k8s/networking",
-        )
+    let invalid = |why: &str| ValueError::Domain {
+        input: input.to_owned(),
+        why: why.to_owned(),
     };
     if domain.is_empty() {
         return Err(invalid("it is empty"));
@@ -261,15 +293,12 @@ pub fn normalize_domain(input: &str) -> Result<String, RepError> {
 }
 
 /// Tags are normalised to lowercase, without a leading `#`, inner spaces becoming `-`.
-pub fn normalize_tag(input: &str) -> Result<String, RepError> {
+pub fn normalize_tag(input: &str) -> Result<String, ValueError> {
     let tag = input.trim().trim_start_matches('#').to_lowercase();
     let tag = tag.split_whitespace().collect::<Vec<_>>().join("-");
-    let invalid = |why: &str| {
-        RepError::user(format!(
-            "invalid tag {:?}: {why}",
-            crate::text::sanitize(input)
-        ))
-        .with_hint("tags are short words like 'vacuum' or 'copy-1'")
+    let invalid = |why: &str| ValueError::Tag {
+        input: input.to_owned(),
+        why: why.to_owned(),
     };
     if tag.is_empty() {
         return Err(invalid("it is empty"));

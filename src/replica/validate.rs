@@ -21,8 +21,8 @@ pub enum Invalid {
     OccurrenceTime { value: String },
     /// A member name with spaces around it.
     MemberSpaces { value: String },
-    /// A value that rep's own checks (title, body, member, field) refuse, with their reason.
-    Value { reason: String },
+    /// A value that rep's own checks (title, body, member, field) refuse.
+    Value(model::ValueError),
     /// A reply body's stamp without its member, or the reverse.
     StampWithoutMember,
     /// A reply with an empty body.
@@ -70,7 +70,7 @@ impl fmt::Display for Invalid {
             Invalid::MemberSpaces { value } => {
                 write!(f, "member name {:?} has surrounding spaces", shown(value))
             }
-            Invalid::Value { reason } => f.write_str(reason),
+            Invalid::Value(refused) => fmt::Display::fmt(refused, f),
             Invalid::StampWithoutMember => f.write_str(
                 "a reply's body has a stamp without a member, or a member without a stamp",
             ),
@@ -98,9 +98,8 @@ impl fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
-/// A reason from rep's own value checks (which word their refusals for a person typing).
-fn refused_value(e: crate::error::RepError) -> Invalid {
-    Invalid::Value { reason: e.message }
+fn refused_value(e: model::ValueError) -> Invalid {
+    Invalid::Value(e)
 }
 
 impl ReplyRecord {
