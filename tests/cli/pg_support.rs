@@ -9,6 +9,9 @@
 //! - Authentication: `scram-sha-256` over TCP (what rep uses), `trust` on the socket (what the
 //!   helpers' psql uses). The superuser is `postgres` with password [`PASSWORD`]; rep gets it
 //!   through `PGPASSWORD` ([`PgServer::rep`]).
+//! - TLS: when `openssl` is there, the cluster serves TLS with a certificate for `localhost`
+//!   and `127.0.0.1` signed by a test CA ([`PgServer::ca`]); [`PgServer::other_ca`] signed
+//!   nothing the server holds.
 //! - The cluster stops when the test process ends, however it ends: a watchdog shell waits
 //!   for the test process, then stops the server and removes its folder.
 
@@ -27,6 +30,8 @@ pub struct PgServer {
     dir: PathBuf,
     pub port: u16,
     as_postgres: bool,
+    /// The cluster serves TLS (see [`PgServer::ca`]).
+    pub tls: bool,
 }
 
 static SERVER: OnceLock<Option<PgServer>> = OnceLock::new();
@@ -83,11 +88,13 @@ impl PgServer {
             .tempdir()
             .expect("temp dir")
             .keep();
+        let tls = make_certificates(&dir);
         let server = PgServer {
             bin,
             dir,
             port: free_port(),
             as_postgres,
+            tls,
         };
         let pwfile = server.dir.join("pw");
         std::fs::write(&pwfile, format!("{PASSWORD}\n")).expect("password file");
@@ -119,11 +126,17 @@ impl PgServer {
                 "--no-sync",
             ],
         );
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
             server.port,
             server.dir.display()
         );
+        if server.tls {
+            options.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={0}/server.crt -c ssl_key_file={0}/server.key",
+                server.dir.display()
+            ));
+        }
         server.run_tool(
             "pg_ctl",
             &[
@@ -247,9 +260,94 @@ impl PgServer {
         repo.cmd().env("PGPASSWORD", PASSWORD).args(args).assert()
     }
 
+    /// The CA that signed the server's certificate (when [`PgServer::tls`]).
+    pub fn ca(&self) -> PathBuf {
+        self.dir.join("ca.pem")
+    }
+
+    /// A CA that signed nothing the server holds.
+    pub fn other_ca(&self) -> PathBuf {
+        self.dir.join("other-ca.pem")
+    }
+
     /// The folder of the cluster (its socket, its `log`).
     #[allow(dead_code)] // for the suites that read the server's log
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// A test CA, another CA, and a server certificate for `localhost` and `127.0.0.1` signed by the
+/// first, in `dir`; whether it worked (`openssl` is there).
+fn make_certificates(dir: &Path) -> bool {
+    let ssl = |args: &[&str]| {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let key = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let ca = |name: &str, cn: &str| {
+        let mut args = vec!["req", "-x509", "-days", "30", "-subj", cn];
+        args.extend(key);
+        let (k, c) = (format!("{name}.key"), format!("{name}.pem"));
+        args.extend(["-keyout", &k, "-out", &c]);
+        ssl(&args)
+    };
+    if !ca("ca", "/CN=rep test CA") || !ca("other-ca", "/CN=another CA") {
+        return false;
+    }
+    let _ = std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    );
+    let mut request = vec![
+        "req",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ];
+    request.extend(key);
+    ssl(&request)
+        && ssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.crt",
+        ])
+        && {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(
+                    dir.join("server.key"),
+                    std::fs::Permissions::from_mode(0o600),
+                );
+            }
+            true
+        }
 }
