@@ -19,6 +19,7 @@ const VERSIONS: &[(&str, &str)] = &[
     ("v4.db", "v4.expected.jsonl"),
     ("v5.db", "v5.expected.jsonl"),
     ("v5-replies.db", "v5-replies.expected.jsonl"),
+    ("v10.db", "v10.expected.jsonl"),
 ];
 
 /// The records of an export, without its header: a file written by an earlier rep carries the
@@ -262,6 +263,6 @@ fn migrations_entries_of_schema_5_record_each_change_of_a_tag_or_flag() {
     );
     let version: serde_json::Value =
         serde_json::from_str(&world.ok(&["version", "--json"])).expect("JSON");
-    assert_eq!(version["database_schema"], 10);
+    assert_eq!(version["database_schema"], 12);
     assert_sound(&world.db());
 }
