@@ -18,6 +18,15 @@ pub enum ExitStatus {
     Environment = 3,
     /// A bug in rep.
     Internal = 70,
+    /// A sync server cannot be reached, or went away (a restart) and did not come back (issue 19).
+    ServerUnavailable = 69,
+    /// TLS to a sync server failed: no TLS, an unverifiable certificate, a bad CA file.
+    ServerTls = 76,
+    /// A sync server refused this role: authentication failed, or no right to read or write.
+    ServerDenied = 77,
+    /// A sync server without what rep needs: no such database, rep's schema not initialised,
+    /// or a server schema newer than this rep.
+    ServerSetup = 78,
     /// Ctrl-C while a list or menu was on screen: what a shell reports for a process SIGINT stopped.
     Interrupted = 130,
 }

@@ -98,6 +98,17 @@ pub struct RemoteShown {
     pub remote: Option<String>,
 }
 
+/// `rep remote init --json`.
+#[derive(Serialize)]
+pub struct RemoteInitialised {
+    pub remote: String,
+    pub schema_version: i32,
+    /// rep's schema was not on the server before.
+    pub created: bool,
+    /// It was there at an older version, and was upgraded.
+    pub upgraded: bool,
+}
+
 #[derive(Serialize)]
 pub struct Versions {
     pub name: &'static str,

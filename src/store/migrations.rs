@@ -392,6 +392,138 @@ pub const MIGRATIONS: &[&str] = &[
         VALUES (old.id, 'deleted', NULL, old.deleted, old.deleted_at, old.deleted_by);
     END;
     "#,
+    // 11: reserved for the `analysis` helper's index (issue 18); empty here, so that this
+    // branch's schema 12 keeps its number when both land. (The lead renumbers if only one does.)
+    "",
+    // 12: what a server remote (PostgreSQL, `rep sync`, issue 19) has not been sent yet. Each
+    // entry or reply changed since its last push holds a row marked with the generation during
+    // the change (the generation is bumped as the change commits, so a change made after an
+    // export read generation G is marked at least G). Triggers mark every path that writes a
+    // record's shared state (a command, an import), as past_states does, so no write can forget
+    // to. They are idle unless `sync_track` is set (a server remote is in use: a git remote
+    // sends the whole file anyway), and `sync_quiet` silences them inside the transaction that
+    // joins what the server sent, which it already holds.
+    r#"
+    CREATE TABLE sync_changes (
+        kind INTEGER NOT NULL,  -- 0 an entry, 1 a reply
+        seq  INTEGER NOT NULL,  -- its local row
+        mark INTEGER NOT NULL,  -- the generation during its latest change
+        PRIMARY KEY (kind, seq)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TRIGGER sync_entry_insert AFTER INSERT ON entries
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_entry_update AFTER UPDATE ON entries
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_reply_insert AFTER INSERT ON replies
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (1, new.seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_reply_update AFTER UPDATE ON replies
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (1, new.seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_entry_tags_insert AFTER INSERT ON entry_tags
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.entry_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_entry_tags_update AFTER UPDATE ON entry_tags
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.entry_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_entry_tags_delete AFTER DELETE ON entry_tags
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, old.entry_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_revisions_insert AFTER INSERT ON revisions
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.entry_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_revisions_update AFTER UPDATE ON revisions
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.entry_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_revisions_delete AFTER DELETE ON revisions
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, old.entry_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_links_insert AFTER INSERT ON links
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.source_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_links_update AFTER UPDATE ON links
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.source_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_links_delete AFTER DELETE ON links
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, old.source_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_occurrences_insert AFTER INSERT ON occurrences
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.entry_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_occurrences_update AFTER UPDATE ON occurrences
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, new.entry_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_occurrences_delete AFTER DELETE ON occurrences
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (0, old.entry_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_reply_revisions_insert AFTER INSERT ON reply_revisions
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (1, new.reply_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_reply_revisions_update AFTER UPDATE ON reply_revisions
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (1, new.reply_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_reply_revisions_delete AFTER DELETE ON reply_revisions
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) VALUES (1, old.reply_seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0));
+    END;
+    CREATE TRIGGER sync_endorsements_insert AFTER INSERT ON endorsements
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) SELECT 0, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) FROM entries WHERE id = new.record_id
+            UNION ALL SELECT 1, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) FROM replies WHERE id = new.record_id;
+    END;
+    CREATE TRIGGER sync_endorsements_update AFTER UPDATE ON endorsements
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) SELECT 0, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) FROM entries WHERE id = new.record_id
+            UNION ALL SELECT 1, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) FROM replies WHERE id = new.record_id;
+    END;
+    CREATE TRIGGER sync_endorsements_delete AFTER DELETE ON endorsements
+    WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'sync_track')
+        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync_quiet') BEGIN
+        INSERT OR REPLACE INTO sync_changes (kind, seq, mark) SELECT 0, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) FROM entries WHERE id = old.record_id
+            UNION ALL SELECT 1, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) FROM replies WHERE id = old.record_id;
+    END;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -4,17 +4,23 @@
 //! writes the joined state back and publishes it, and starts over if the remote moved
 //! meanwhile. What to do at each turn is decided by pure functions ([`plan`],
 //! [`after_push`]), tested on their own; [`sync`] performs the plan against a [`Remote`].
-//! Git is the engine today (`git`); a server engine (PostgreSQL, issue 19) implements the same
-//! trait, with its cursor as the remote's version and its changed records as the file.
+//! Git (`git`) holds the whole file and is a [`Remote`]. A server (PostgreSQL, `postgres`,
+//! issue 19) holds records by id and joins what is pushed to it itself: it is a [`Server`], and
+//! [`sync_with_server`] sends only what changed here since the last push and receives only what
+//! changed there since its cursor ([`server_plan`] decides which, [`own_writes_kept`] keeps the
+//! bookkeeping of the cursor).
 
 use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
 
+use crate::replica::Record;
 use crate::store::exchange::{self, ImportReport, Written};
+use crate::store::sync_changes::{self, RecordRow};
 use crate::store::{self as db, Store};
 use crate::timefmt::Millis;
 
 mod git;
+pub mod postgres;
 
 pub use git::{
     FILE_NAME, Git, LOCK_WAIT, RETRY_BUDGET, SyncLock, check_git, clone_dir, create_private_files,
@@ -195,6 +201,209 @@ pub fn sync(
             Next::Retry(pause) => std::thread::sleep(pause),
         }
     }
+}
+
+/// A server engine: it holds each record by id, joins what is pushed to it by the same laws as
+/// `rep import`, and tells what changed since a cursor.
+pub trait Server {
+    /// Stream the records written since `since` (`None`: all of them), except those whose
+    /// last writer is one of `own` (this repertoire's pushes, already joined here), to
+    /// `receive` as an exchange file, with the cursor to ask from next time. `receive` is
+    /// called only when at least one record came.
+    fn pull(
+        &mut self,
+        since: Option<&str>,
+        own: &[String],
+        receive: &mut dyn FnMut(&str, &mut (dyn BufRead + Send)) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Pulled>;
+    /// Join `records` into the server's state, serialised with other pushes of the same
+    /// records by the server, in one server transaction.
+    fn push(&mut self, records: &[Record]) -> anyhow::Result<PushReply>;
+}
+
+/// What a pull brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    /// Where the next pull starts.
+    pub cursor: String,
+    pub received: usize,
+}
+
+/// What a push did on the server.
+#[derive(Debug, Default)]
+pub struct PushReply {
+    /// The joined records that differ from those sent (the server held something this
+    /// repertoire did not), in the file's order: joined here too.
+    pub changed_here: Vec<Record>,
+    /// The transaction that wrote, if anything was written.
+    pub writer: Option<String>,
+    /// Rows inserted or changed on the server.
+    pub written: usize,
+}
+
+/// The local bookkeeping of a server remote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerState {
+    /// The cursor of the last pull; `None` before the first.
+    pub cursor: Option<String>,
+    /// This repertoire's pushes at or above the cursor, whose rows it already holds.
+    pub own: Vec<String>,
+    /// Changes are tracked for the server (`rep remote set` turns it on).
+    pub tracking: bool,
+}
+
+/// What a server sync does before its pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Before {
+    Nothing,
+    /// Changes were not tracked (a remote set by other means): mark every record as changed,
+    /// since the server may lack any of them, and pull from the start.
+    StartTracking,
+}
+
+/// Decide what a server sync does before its pull.
+pub fn server_plan(state: &ServerState) -> Before {
+    if state.tracking {
+        Before::Nothing
+    } else {
+        Before::StartTracking
+    }
+}
+
+/// The own writes worth excluding from pulls from `cursor` on: those at or above it (a pull
+/// never asks for rows below its cursor). Transaction ids are decimal numbers.
+pub fn own_writes_kept(own: &[String], cursor: &str) -> Vec<String> {
+    let Ok(cursor) = cursor.parse::<u64>() else {
+        return own.to_vec();
+    };
+    own.iter()
+        .filter(|xid| xid.parse::<u64>().map_or(true, |x| x >= cursor))
+        .cloned()
+        .collect()
+}
+
+/// How many records one push transaction carries: a first push of a large repertoire goes in
+/// parts, each joined and committed on its own, so memory and the server's locks stay bounded.
+pub const PUSH_BATCH: usize = 2_000;
+
+const CURSOR_KEY: &str = "server.cursor";
+const OWN_KEY: &str = "server.own";
+/// Forget what this repertoire knows of a server, and track changes for the one now set:
+/// every record it holds now is marked as changed (the server may lack any of them), and the
+/// next sync pulls everything.
+pub fn start_server_remote(conn: &rusqlite::Connection) -> anyhow::Result<()> {
+    sync_changes::set_tracking(conn, true)?;
+    sync_changes::mark_all(conn)?;
+    db::set_local_setting(conn, CURSOR_KEY, "")?;
+    db::set_local_setting(conn, OWN_KEY, "")
+}
+
+/// A git remote now: changes are no longer tracked for a server.
+pub fn stop_server_remote(conn: &rusqlite::Connection) -> anyhow::Result<()> {
+    sync_changes::set_tracking(conn, false)
+}
+
+fn server_state(conn: &rusqlite::Connection) -> anyhow::Result<ServerState> {
+    let setting = |key| -> anyhow::Result<Option<String>> {
+        Ok(db::local_setting(conn, key)?.filter(|v| !v.is_empty()))
+    };
+    Ok(ServerState {
+        cursor: setting(CURSOR_KEY)?,
+        own: setting(OWN_KEY)?
+            .map(|v| v.split(',').map(str::to_owned).collect())
+            .unwrap_or_default(),
+        tracking: sync_changes::is_tracking(conn)?,
+    })
+}
+
+/// What a server sync did.
+#[derive(Debug, Default)]
+pub struct ServerSynced {
+    pub merged: ImportReport,
+    /// Records sent, and of those, rows the server changed.
+    pub sent: usize,
+    pub written: usize,
+    /// Records received by the pull.
+    pub received: usize,
+}
+
+/// Sync with a server: pull what changed there since the cursor and join it here (one local
+/// transaction with the new cursor), then push what changed here since the last push and join
+/// here what the server's join added (one local transaction that also forgets what was sent).
+/// A run stopped anywhere leaves both sides consistent: the next run sends again what was not
+/// marked as sent, and the server's join of something it holds already changes nothing.
+pub fn sync_with_server(
+    store: &mut Store,
+    server: &mut dyn Server,
+    now: Millis,
+) -> anyhow::Result<ServerSynced> {
+    let mut synced = ServerSynced::default();
+    let mut state = store.read(server_state)?;
+    if server_plan(&state) == Before::StartTracking {
+        store.write_local(start_server_remote)?;
+        state = store.read(server_state)?;
+    }
+    let pulled = server.pull(state.cursor.as_deref(), &state.own, &mut |cursor, input| {
+        let kept = own_writes_kept(&state.own, cursor).join(",");
+        let report = store.write(|w| {
+            let report = sync_changes::quietly(w.conn(), || exchange::import(w, &mut *input, now))?;
+            db::set_local_setting(w.conn(), CURSOR_KEY, cursor)?;
+            db::set_local_setting(w.conn(), OWN_KEY, &kept)?;
+            Ok(report)
+        })?;
+        add(&mut synced.merged, report);
+        Ok(())
+    })?;
+    synced.received = pulled.received;
+    let own = own_writes_kept(&state.own, &pulled.cursor);
+    if pulled.received == 0 && state.cursor.as_deref() != Some(pulled.cursor.as_str()) {
+        let own = own.join(",");
+        store.write_local(|c| {
+            db::set_local_setting(c, CURSOR_KEY, &pulled.cursor)?;
+            db::set_local_setting(c, OWN_KEY, &own)
+        })?;
+    }
+    // What to send, read in one snapshot with the generation it describes.
+    let (records, generation) = store.read(|c| {
+        let rows: Vec<RecordRow> = sync_changes::changed(c)?;
+        let records = rows
+            .into_iter()
+            .map(|row| sync_changes::load(c, row))
+            .collect::<anyhow::Result<Vec<Record>>>()?;
+        Ok((records, db::generation(c)?))
+    })?;
+    if records.is_empty() {
+        return Ok(synced);
+    }
+    let mut changed_here: Vec<Record> = Vec::new();
+    let mut own = own;
+    for part in records.chunks(PUSH_BATCH) {
+        let reply = server.push(part)?;
+        synced.sent += part.len();
+        synced.written += reply.written;
+        changed_here.extend(reply.changed_here);
+        own.extend(reply.writer);
+    }
+    let own = own.join(",");
+    let finish = |c: &rusqlite::Connection| -> anyhow::Result<()> {
+        sync_changes::set_tracking(c, true)?;
+        sync_changes::forget_before(c, generation)?;
+        db::set_local_setting(c, OWN_KEY, &own)
+    };
+    if changed_here.is_empty() {
+        store.write_local(finish)?;
+    } else {
+        let text = crate::exchange::file_text(&changed_here);
+        let report = store.write(|w| {
+            let report = sync_changes::quietly(w.conn(), || {
+                exchange::import(w, std::io::Cursor::new(text.as_bytes()), now)
+            })?;
+            finish(w.conn())?;
+            Ok(report)
+        })?;
+        add(&mut synced.merged, report);
+    }
+    Ok(synced)
 }
 
 /// Add one attempt's import to the sync's: counts add up, except `unchanged`, which is the

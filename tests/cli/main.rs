@@ -1,6 +1,7 @@
 //! Integration tests: the real `rep` binary on temp databases. One module per command.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod pg_support;
 mod support;
 
 mod add;
@@ -29,6 +30,7 @@ mod migrations;
 mod names_ids;
 mod news;
 mod open;
+mod postgres_engine;
 mod practice_answer;
 mod practice_ask;
 mod practice_links_review;

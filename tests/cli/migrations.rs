@@ -262,6 +262,6 @@ fn migrations_entries_of_schema_5_record_each_change_of_a_tag_or_flag() {
     );
     let version: serde_json::Value =
         serde_json::from_str(&world.ok(&["version", "--json"])).expect("JSON");
-    assert_eq!(version["database_schema"], 10);
+    assert_eq!(version["database_schema"], 12);
     assert_sound(&world.db());
 }

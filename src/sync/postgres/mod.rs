@@ -1,0 +1,582 @@
+//! The PostgreSQL engine of `rep sync` (issue 19): the server holds one row per record (its
+//! exchange line) with the id of the transaction that wrote it last. A pull streams the rows
+//! written since the cursor, in the exchange file's order, into the same import as `rep
+//! import`; a push locks the server's rows of the records sent, joins them with rep's own join
+//! laws, and writes back those that changed. The cursor's argument is in docs/design.md ("The
+//! server cursor").
+
+use std::collections::HashSet;
+use std::io::BufRead;
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{IsolationLevel, NoTls};
+
+use super::{Pulled, PushReply, Server};
+use crate::error::{ExitStatus, RepError};
+use crate::output::sanitize_line;
+use crate::replica::{self, Record};
+
+mod pgpass;
+pub mod schema;
+mod tls;
+pub mod url;
+
+pub use schema::Initialised;
+pub use url::{PgUrl, UrlError, is_postgres, masked};
+
+/// The server's errors, as rep words them: a message, a hint and an exit status.
+pub struct ServerError;
+
+impl ServerError {
+    fn with(status: ExitStatus, message: String, hint: &str) -> anyhow::Error {
+        RepError {
+            status,
+            message,
+            hint: Some(hint.to_owned()),
+        }
+        .into()
+    }
+    pub fn setup(message: String, hint: &str) -> anyhow::Error {
+        ServerError::with(ExitStatus::ServerSetup, message, hint)
+    }
+}
+
+/// How the message of an error worth one more try begins.
+const LOST: &str = "the connection to the server was lost";
+
+/// Whether an error is worth one more try after reconnecting: the server went away in the
+/// middle (a restart, a dropped connection) or is starting, not a refusal.
+pub fn is_transient(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<RepError>().is_some_and(|e| {
+            e.status == ExitStatus::ServerUnavailable && e.message.starts_with(LOST)
+        })
+    })
+}
+
+/// Whether the server is not (yet) there: refused or timed out, or starting up.
+pub fn is_unreachable(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<RepError>()
+            .is_some_and(|e| e.status == ExitStatus::ServerUnavailable)
+    })
+}
+
+fn transient(e: &postgres::Error) -> bool {
+    if let Some(code) = e.code() {
+        return [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+        ]
+        .contains(code);
+    }
+    e.is_closed()
+        || e.to_string()
+            .starts_with("error communicating with the server")
+}
+
+/// A server error as the user reads it, with its status and hint. `shown` is the remote with
+/// any password masked.
+pub fn server_error(e: postgres::Error, shown: &str) -> anyhow::Error {
+    let shown = sanitize_line(shown);
+    if let Some(db) = e.as_db_error() {
+        let said = sanitize_line(db.message());
+        let code = db.code();
+        let (status, message, hint) = if [
+            SqlState::INVALID_PASSWORD,
+            SqlState::INVALID_AUTHORIZATION_SPECIFICATION,
+        ]
+        .contains(code)
+        {
+            (
+                ExitStatus::ServerDenied,
+                format!("authentication failed at {shown}: {said}"),
+                "check the user in the URL and the password (PGPASSWORD or ~/.pgpass); nothing was changed",
+            )
+        } else if *code == SqlState::INVALID_CATALOG_NAME {
+            (
+                ExitStatus::ServerSetup,
+                format!("the database does not exist at {shown}: {said}"),
+                "check the database name in the URL, or ask the server's admin to create it (createdb)",
+            )
+        } else if [SqlState::UNDEFINED_TABLE, SqlState::INVALID_SCHEMA_NAME].contains(code) {
+            (
+                ExitStatus::ServerSetup,
+                format!("schema not initialised, run `rep remote init` ({shown}: {said})"),
+                "`rep remote init` creates rep's tables (with a role that may create them); nothing was changed",
+            )
+        } else if [
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            SqlState::READ_ONLY_SQL_TRANSACTION,
+        ]
+        .contains(code)
+        {
+            (
+                ExitStatus::ServerDenied,
+                format!("permission denied at {shown}: {said}"),
+                "ask the server's admin for the rights this needs (docs/sync.md, \"Roles\"); your repertoire is intact",
+            )
+        } else if transient(&e) {
+            (
+                ExitStatus::ServerUnavailable,
+                format!("{LOST} ({shown}: {said})"),
+                "the server restarted or shut down: run `rep sync` again once it is back; your repertoire is intact",
+            )
+        } else {
+            (
+                ExitStatus::Environment,
+                format!("the server at {shown} refused: {said}"),
+                "your repertoire is intact",
+            )
+        };
+        return ServerError::with(status, message, hint);
+    }
+    let text = sanitize_line(&e.to_string());
+    let tls = std::error::Error::source(&e).is_some_and(is_tls_failure)
+        || text.contains("TLS")
+        || text.contains("tls");
+    if tls {
+        let detail = std::error::Error::source(&e)
+            .map(|s| sanitize_line(&s.to_string()))
+            .unwrap_or_else(|| text.clone());
+        return ServerError::with(
+            ExitStatus::ServerTls,
+            format!("TLS with {shown} failed: {detail}"),
+            "check sslmode= and sslrootcert= in the URL (docs/sync.md, \"TLS\"); sslmode=disable only on a trusted network",
+        );
+    }
+    if text.contains("password missing") {
+        return ServerError::with(
+            ExitStatus::ServerDenied,
+            format!("authentication failed at {shown}: the server asks for a password"),
+            "set PGPASSWORD, add a line to ~/.pgpass (chmod 600), or run rep on a terminal to be asked",
+        );
+    }
+    if transient(&e) {
+        return ServerError::with(
+            ExitStatus::ServerUnavailable,
+            format!("{LOST} ({shown}: {text})"),
+            "the server restarted or the network dropped: run `rep sync` again; your repertoire is intact",
+        );
+    }
+    let detail = std::error::Error::source(&e)
+        .map(|s| sanitize_line(&s.to_string()))
+        .unwrap_or(text);
+    ServerError::with(
+        ExitStatus::ServerUnavailable,
+        format!("cannot reach the server at {shown}: {detail}"),
+        "check the host and port in the URL (`rep remote`), that the server runs, and the network",
+    )
+}
+
+fn is_tls_failure(cause: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(cause);
+    while let Some(c) = next {
+        if c.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+        {
+            return true;
+        }
+        next = c.source();
+    }
+    false
+}
+
+/// A connection to the server.
+pub struct Postgres {
+    client: postgres::Client,
+    /// The remote as it may be shown (a password masked).
+    shown: String,
+}
+
+impl Postgres {
+    /// Connect, with the password from `PGPASSWORD` or the password file, or asked on the
+    /// terminal when the server wants one and neither has it. `warn` tells about a password
+    /// file that is ignored.
+    pub fn connect(
+        url: &PgUrl,
+        shown: &str,
+        warn: &mut dyn FnMut(&str),
+    ) -> anyhow::Result<Postgres> {
+        let mut config = postgres::Config::new();
+        config
+            .user(&url.user)
+            .dbname(&url.dbname)
+            .port(url.port)
+            .application_name("rep")
+            .connect_timeout(Duration::from_secs(url.connect_timeout_s.max(1)));
+        match &url.host {
+            url::Host::Tcp(host) => config.host(host),
+            url::Host::Socket(dir) => config.host_path(dir),
+        };
+        config.ssl_mode(match url.sslmode {
+            url::SslMode::Disable => postgres::config::SslMode::Disable,
+            url::SslMode::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
+        let known = pgpass::known(url, warn);
+        let had_password = known.is_some();
+        if let Some(password) = known {
+            config.password(password);
+        }
+        let tls = tls::client_config(url)?;
+        let open = |config: &postgres::Config| match &tls {
+            None => config.connect(NoTls),
+            Some(tls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls.clone())),
+        };
+        let client = match open(&config) {
+            Err(e) if !had_password && e.to_string().contains("password missing") => {
+                match pgpass::prompt(url) {
+                    Some(password) => {
+                        config.password(password);
+                        open(&config)
+                    }
+                    None => Err(e),
+                }
+            }
+            other => other,
+        }
+        .map_err(|e| server_error(e, shown))?;
+        Ok(Postgres {
+            client,
+            shown: shown.to_owned(),
+        })
+    }
+
+    /// `rep remote init`: create or upgrade rep's schema on the server.
+    pub fn init(&mut self) -> anyhow::Result<Initialised> {
+        schema::init(&mut self.client, &self.shown)
+    }
+
+    fn push_once(&mut self, records: &[Record]) -> anyhow::Result<PushReply> {
+        let shown = self.shown.clone();
+        // A deadlock or serialisation failure stays a `postgres::Error`, for `push` to retry.
+        let fail = |e: postgres::Error| {
+            if contention(&e) {
+                anyhow::Error::new(e)
+            } else {
+                server_error(e, &shown)
+            }
+        };
+        let mut sorted: Vec<&Record> = records.iter().collect();
+        sorted.sort_by(|a, b| a.id().cmp(b.id()));
+        let mut tx = self.client.transaction().map_err(fail)?;
+        schema::check(&mut tx, &shown)?;
+        let may_write: bool = tx
+            .query_one(
+                "SELECT has_table_privilege('repertoire.records', 'INSERT')
+                    AND has_table_privilege('repertoire.records', 'UPDATE')
+                    AND NOT current_setting('transaction_read_only')::bool",
+                &[],
+            )
+            .map_err(fail)?
+            .get(0);
+        if !may_write {
+            // A role that may only read can still "push" what the server holds already (a
+            // reader's first sync marks everything it had).
+            let rows = tx
+                .query(
+                    "SELECT id, line FROM repertoire.records WHERE id = ANY($1)",
+                    &[&sorted.iter().map(|r| r.id()).collect::<Vec<&str>>()],
+                )
+                .map_err(fail)?;
+            let held: std::collections::HashMap<&str, &str> =
+                rows.iter().map(|row| (row.get(0), row.get(1))).collect();
+            let mut reply = PushReply::default();
+            let mut news = false;
+            for ours in &sorted {
+                let theirs = held.get(ours.id()).and_then(|line| server_record(line));
+                match theirs.map(|theirs| join(&theirs, ours).map(|joined| (joined, theirs))) {
+                    Some(Ok((joined, theirs))) if joined == theirs => {
+                        if &joined != *ours {
+                            reply.changed_here.push(joined);
+                        }
+                    }
+                    _ => news = true,
+                }
+            }
+            if !news {
+                tx.commit().map_err(fail)?;
+                reply
+                    .changed_here
+                    .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                return Ok(reply);
+            }
+            return Err(ServerError::with(
+                ExitStatus::ServerDenied,
+                format!(
+                    "this role may only read the repertoire at {}: your changes cannot be pushed",
+                    sanitize_line(&shown)
+                ),
+                "what the server holds was pulled into your repertoire; ask the server's admin for a role that may write (docs/sync.md, \"Roles\")",
+            ));
+        }
+        let ids: Vec<&str> = sorted.iter().map(|r| r.id()).collect();
+        let kinds: Vec<i16> = sorted.iter().map(|r| r.sort_key().0 as i16).collect();
+        let lines: Vec<String> = sorted.iter().map(|r| crate::exchange::to_line(r)).collect();
+        // New records go in as they are; the others wait here for the rows' locks, in id
+        // order (so two pushes never wait on each other crosswise), and are joined below.
+        let inserted: HashSet<String> = tx
+            .query(
+                "INSERT INTO repertoire.records (id, kind, line)
+                 SELECT * FROM unnest($1::text[], $2::int2[], $3::text[])
+                 ON CONFLICT (id) DO NOTHING RETURNING id",
+                &[&ids, &kinds, &lines],
+            )
+            .map_err(fail)?
+            .into_iter()
+            .map(|row| row.get(0))
+            .collect();
+        let rest: Vec<&Record> = sorted
+            .iter()
+            .copied()
+            .filter(|r| !inserted.contains(r.id()))
+            .collect();
+        let mut reply = PushReply {
+            written: inserted.len(),
+            ..PushReply::default()
+        };
+        if !rest.is_empty() {
+            let rest_ids: Vec<&str> = rest.iter().map(|r| r.id()).collect();
+            let rows = tx
+                .query(
+                    "SELECT id, line FROM repertoire.records WHERE id = ANY($1)
+                     ORDER BY id FOR UPDATE",
+                    &[&rest_ids],
+                )
+                .map_err(fail)?;
+            let mut update_ids: Vec<String> = Vec::new();
+            let mut update_lines: Vec<String> = Vec::new();
+            for (row, ours) in rows.iter().zip(rest.iter()) {
+                let id: &str = row.get(0);
+                anyhow::ensure!(id == ours.id(), "the server returned rows out of order");
+                let line: &str = row.get(1);
+                let joined = match server_record(line) {
+                    Some(theirs) => join(&theirs, ours).map(|joined| (joined, Some(theirs))),
+                    // A row rep cannot read (written by hand): ours replaces it.
+                    None => Ok(((*ours).clone(), None)),
+                }
+                .map_err(|why| ServerError::setup(why, "the server's copy was not changed"))?;
+                let (joined, theirs) = joined;
+                if theirs.as_ref() != Some(&joined) {
+                    update_ids.push(id.to_owned());
+                    update_lines.push(crate::exchange::to_line(&joined));
+                }
+                if &joined != *ours {
+                    reply.changed_here.push(joined);
+                }
+            }
+            if !update_ids.is_empty() {
+                tx.execute(
+                    "UPDATE repertoire.records r SET line = u.line, xid = pg_current_xact_id()
+                     FROM unnest($1::text[], $2::text[]) AS u(id, line) WHERE r.id = u.id",
+                    &[&update_ids, &update_lines],
+                )
+                .map_err(fail)?;
+                reply.written += update_ids.len();
+            }
+        }
+        if reply.written > 0 {
+            let writer: String = tx
+                .query_one("SELECT pg_current_xact_id()::text", &[])
+                .map_err(fail)?
+                .get(0);
+            reply.writer = Some(writer);
+        }
+        tx.commit().map_err(fail)?;
+        reply
+            .changed_here
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Ok(reply)
+    }
+}
+
+/// A server row's line as a record, canonical as the file reader makes it.
+fn server_record(line: &str) -> Option<Record> {
+    match crate::exchange::parse_line(1, line.as_bytes()).ok()? {
+        Record::Entry(e) => Some(Record::Entry(replica::canonical(e))),
+        Record::Reply(r) => Some(Record::Reply(replica::join_reply(&r, &r))),
+    }
+}
+
+fn join(theirs: &Record, ours: &Record) -> Result<Record, String> {
+    match (theirs, ours) {
+        (Record::Entry(t), Record::Entry(o)) => Ok(Record::Entry(replica::join(t, o).record)),
+        (Record::Reply(t), Record::Reply(o)) => Ok(Record::Reply(replica::join_reply(t, o))),
+        _ => Err(format!(
+            "record {} is an entry on one side and a reply on the other",
+            ours.id()
+        )),
+    }
+}
+
+/// Whether a failed push may simply run again: two pushes that deadlocked (PostgreSQL picks
+/// one to abort) or a serialisation failure. Only that push's records are sent again.
+fn contention(e: &postgres::Error) -> bool {
+    e.code().is_some_and(|code| {
+        *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+    })
+}
+
+/// A deadlock or serialisation failure that `push_once` left as it was.
+fn is_contention(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<postgres::Error>()
+        .is_some_and(contention)
+}
+
+/// A pull's stream failed: the server's error, when it is one, as the server's errors read.
+fn stream_error(e: anyhow::Error, shown: &str) -> anyhow::Error {
+    let from_server = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .is_some_and(|inner| inner.is::<postgres::Error>());
+    if !from_server {
+        return e;
+    }
+    match e.downcast::<std::io::Error>().map(|io| {
+        io.into_inner()
+            .map(|inner| inner.downcast::<postgres::Error>())
+    }) {
+        Ok(Some(Ok(pg))) => server_error(*pg, shown),
+        _ => anyhow::anyhow!("the server's stream failed"),
+    }
+}
+
+/// The exchange file a pull streams: the header, then each row's line.
+struct RowsFile<'a> {
+    rows: postgres::RowIter<'a>,
+    buf: Vec<u8>,
+    pos: usize,
+    received: usize,
+    done: bool,
+}
+
+impl RowsFile<'_> {
+    fn push_line(&mut self, line: &str) {
+        self.buf.clear();
+        self.pos = 0;
+        self.buf.extend_from_slice(line.as_bytes());
+        self.buf.push(b'\n');
+    }
+}
+
+impl std::io::Read for RowsFile<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for RowsFile<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.pos == self.buf.len() && !self.done {
+            match self.rows.next().map_err(std::io::Error::other)? {
+                Some(row) => {
+                    let line: &str = row.try_get(0).map_err(std::io::Error::other)?;
+                    self.received += 1;
+                    let line = line.to_owned();
+                    self.push_line(&line);
+                }
+                None => {
+                    self.done = true;
+                    self.buf.clear();
+                    self.pos = 0;
+                }
+            }
+        }
+        Ok(&self.buf[self.pos..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos = (self.pos + amount).min(self.buf.len());
+    }
+}
+
+impl Server for Postgres {
+    fn pull(
+        &mut self,
+        since: Option<&str>,
+        own: &[String],
+        receive: &mut dyn FnMut(&str, &mut (dyn BufRead + Send)) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Pulled> {
+        let shown = self.shown.clone();
+        let fail = |e: postgres::Error| server_error(e, &shown);
+        // One snapshot for the rows and the cursor: every transaction below the snapshot's
+        // xmin has ended, so no row with a smaller xid can appear after this pull.
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(fail)?;
+        schema::check(&mut tx, &shown)?;
+        let cursor: String = tx
+            .query_one("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", &[])
+            .map_err(fail)?
+            .get(0);
+        let since = since.unwrap_or("0").to_owned();
+        let own: Vec<String> = own.to_vec();
+        let mut rows = tx
+            .query_raw(
+                "SELECT line FROM repertoire.records
+                 WHERE xid >= $1::text::xid8 AND NOT (xid::text = ANY($2::text[]))
+                 ORDER BY kind, id",
+                [&since as &(dyn postgres::types::ToSql + Sync), &own],
+            )
+            .map_err(fail)?;
+        let first = rows.next().map_err(fail)?;
+        let mut received = 0;
+        if let Some(first) = first {
+            let mut file = RowsFile {
+                rows,
+                buf: Vec::new(),
+                pos: 0,
+                received: 1,
+                done: false,
+            };
+            file.push_line(&crate::exchange::header_line());
+            let line: &str = first.try_get(0).map_err(fail)?;
+            let mut pending = line.as_bytes().to_vec();
+            pending.push(b'\n');
+            file.buf.extend_from_slice(&pending);
+            receive(&cursor, &mut file).map_err(|e| stream_error(e, &shown))?;
+            received = file.received;
+        } else {
+            drop(rows);
+        }
+        tx.commit().map_err(fail)?;
+        Ok(Pulled { cursor, received })
+    }
+
+    fn push(&mut self, records: &[Record]) -> anyhow::Result<PushReply> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.push_once(records) {
+                Err(e) if is_contention(&e) => {
+                    if attempt >= 8 {
+                        let Ok(pg) = e.downcast::<postgres::Error>() else {
+                            anyhow::bail!("a push kept deadlocking");
+                        };
+                        return Err(server_error(pg, &self.shown));
+                    }
+                    std::thread::sleep(super::git::pause_after(attempt));
+                }
+                other => return other,
+            }
+        }
+    }
+}
