@@ -98,7 +98,7 @@ team_runs() {
     local started pids=()
     started=$(seconds)
     for db in "${dbs[@]}"; do
-      ( as "$db" --json sync > "$db.out" 2> "$db.err"; echo $? > "$db.rc" ) &
+      ( set +e; as "$db" --json sync > "$db.out" 2> "$db.err"; echo $? > "$db.rc" ) &
       pids+=($!)
     done
     wait "${pids[@]}"
@@ -108,7 +108,7 @@ team_runs() {
       if [ "$(cat "$db.rc")" = 0 ]; then
         ok=$((ok + 1)); retries=$((retries + $(jq '.attempts - 1' "$db.out")))
       else
-        failed=$((failed + 1)); tail -1 "$db.err" >> "$work/$label.failures"
+        failed=$((failed + 1)); { grep -m1 '^error' "$db.err" || tail -1 "$db.err"; } >> "$work/$label.failures"
       fi
     done
     echo "$took $ok $failed $retries"
@@ -219,6 +219,7 @@ if [[ " $parts " == *" team "* ]]; then
     exit 3
   fi
   echo "== $members members through PostgreSQL at once (copying $members members: ${need} MB)" >&2
+  as "$reader" sync
   sqlite3 "$reader" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
   mkdir -p "$work/pgteam"
   records_on=$records
@@ -252,6 +253,15 @@ if [[ " $parts " == *" git "* ]]; then
   greader=$work/g/reader.db
   as "$greader" remote set "$work/remote.git"
   as "$greader" sync
+  echo "== one member alone through git: a sync sending 10 changes and receiving 10" >&2
+  : > "$work/git-ten.txt"
+  for run in $(seq "$runs"); do
+    changes "$greader" "ten$run"; as "$greader" sync
+    changes "$gseed" "ten$run"
+    started=$(seconds); as "$gseed" sync; echo "$(seconds) - $started" | bc >> "$work/git-ten.txt"
+  done
+  as "$greader" sync
+  git_ten=$(median < "$work/git-ten.txt")
   sqlite3 "$greader" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
   [ -s "$results" ] && grep -q '^| remote |' "$results" || {
     echo "| remote | records on it | members at once | syncs through | failed | retries | median seconds until all done | each run |"
@@ -271,8 +281,10 @@ echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, load average $(cut -d' ' 
 echo "$records records ($n entries, $(grep -c '"type":"reply"' "$work/in.jsonl") replies), exchange file $(du -h "$work/in.jsonl" | cut -f1); medians of $runs runs."
 echo
 cat "$results"
+[ -z "${git_ten:-}" ] || { echo; echo "Through git, one member alone, the remote holding $records_on records: a sync sending 10 changes and receiving 10 takes $git_ten s (median)."; }
 for f in "$work"/*.failures; do
   [ -e "$f" ] || continue
   echo
-  echo "$(basename "$f" .failures) failures (last line of each): $(sort "$f" | uniq -c | sort -rn | head -3)"
+  echo "$(basename "$f" .failures) failures, by message:"
+  sed -E 's/[0-9]+/N/g' "$f" | sort | uniq -c | sort -rn | head -3
 done

@@ -149,7 +149,7 @@ pub fn server_error(e: postgres::Error, shown: &str) -> anyhow::Error {
             "check sslmode= and sslrootcert= in the URL (docs/sync.md, \"TLS\"); sslmode=disable only on a trusted network",
         );
     }
-    if text.contains("password missing") {
+    if std::error::Error::source(&e).is_some_and(|s| s.to_string() == "password missing") {
         return ServerError::with(
             ExitStatus::ServerDenied,
             format!("authentication failed at {shown}: the server asks for a password"),
@@ -234,7 +234,11 @@ impl Postgres {
             Some(tls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls.clone())),
         };
         let client = match open(&config) {
-            Err(e) if !had_password && e.to_string().contains("password missing") => {
+            Err(e)
+                if !had_password
+                    && std::error::Error::source(&e)
+                        .is_some_and(|s| s.to_string() == "password missing") =>
+            {
                 match pgpass::prompt(url) {
                     Some(password) => {
                         config.password(password);
