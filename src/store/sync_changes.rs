@@ -55,14 +55,16 @@ pub fn changed(conn: &Connection) -> anyhow::Result<Vec<RecordRow>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Mark every record as changed (a new server may lack any of them).
+/// Mark every record as changed (a new server may lack any of them). Outside a shared write
+/// (the generation is not bumped after it), as made before the current generation: a push
+/// that reads this generation then forgets them.
 pub fn mark_all(conn: &Connection) -> anyhow::Result<()> {
     conn.execute_batch(
         "INSERT OR REPLACE INTO sync_changes (kind, seq, mark)
-           SELECT 0, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0)
+           SELECT 0, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) - 1
              FROM entries
            UNION ALL
-           SELECT 1, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0)
+           SELECT 1, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) - 1
              FROM replies",
     )?;
     Ok(())

@@ -363,26 +363,27 @@ pub fn sync_with_server(
             db::set_local_setting(c, OWN_KEY, &own)
         })?;
     }
-    // What to send, read in one snapshot with the generation it describes.
-    let (records, generation) = store.read(|c| {
-        let rows: Vec<RecordRow> = sync_changes::changed(c)?;
-        let records = rows
-            .into_iter()
-            .map(|row| sync_changes::load(c, row))
-            .collect::<anyhow::Result<Vec<Record>>>()?;
-        Ok((records, db::generation(c)?))
-    })?;
-    if records.is_empty() {
-        return Ok(synced);
-    }
+    // What to send, read in one snapshot with the generation it describes, and loaded part
+    // by part as it is pushed (memory stays bounded on a first push of a large repertoire).
     let mut changed_here: Vec<Record> = Vec::new();
     let mut own = own;
-    for part in records.chunks(PUSH_BATCH) {
-        let reply = server.push(part)?;
-        synced.sent += part.len();
-        synced.written += reply.written;
-        changed_here.extend(reply.changed_here);
-        own.extend(reply.writer);
+    let generation = store.read(|c| {
+        let rows: Vec<RecordRow> = sync_changes::changed(c)?;
+        for part in rows.chunks(PUSH_BATCH) {
+            let records = part
+                .iter()
+                .map(|row| sync_changes::load(c, *row))
+                .collect::<anyhow::Result<Vec<Record>>>()?;
+            let reply = server.push(&records)?;
+            synced.sent += records.len();
+            synced.written += reply.written;
+            changed_here.extend(reply.changed_here);
+            own.extend(reply.writer);
+        }
+        db::generation(c)
+    })?;
+    if synced.sent == 0 {
+        return Ok(synced);
     }
     let own = own.join(",");
     let finish = |c: &rusqlite::Connection| -> anyhow::Result<()> {

@@ -328,3 +328,29 @@ fn in_stable_order(mut report: Value) -> Value {
     }
     report
 }
+
+/// The PostgreSQL remote's documents (issue 19): `rep remote init` and `rep sync`, which adds
+/// `sent` and `received` to the git sync's fields. The server's port and database vary: the
+/// remote is pinned as a fixed URL.
+#[test]
+fn json_contract_of_a_postgres_remote() {
+    let Some(pg) = crate::pg_support::server() else {
+        return;
+    };
+    let db = pg.create_db();
+    let repo = Repo::new();
+    repo.rep(&["remote", "set", &pg.url("postgres", &db), "-q"])
+        .success();
+    let pinned = |text: String| {
+        let mut value = parse_json(&text);
+        value["remote"] = "postgres://ana@db.example.com/team?sslmode=require".into();
+        value
+    };
+    let init = pinned(stdout(
+        &pg.rep(&repo, &["remote", "init", "--json"]).success(),
+    ));
+    insta::assert_json_snapshot!("json_remote_init", init);
+    repo.add(&["tool", "Show locks", "-d", "postgres"]);
+    let synced = pinned(stdout(&pg.rep(&repo, &["sync", "--json"]).success()));
+    insta::assert_json_snapshot!("json_sync_postgres", synced);
+}

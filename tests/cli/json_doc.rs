@@ -51,9 +51,13 @@ const SECTIONS: &[(&str, &[&str], &[&str])] = &[
     ("Stats", &["stats"], &[]),
     ("Whoami", &["whoami"], &[]),
     ("Doctor", &["doctor"], &[]),
-    ("Remote", &["remote"], &[]),
+    ("Remote", &["remote", "remote_init"], &[]),
     ("History", &["history_reply", "history_story"], &[]),
-    ("Import and sync", &["import", "import_again"], &[]),
+    (
+        "Import and sync",
+        &["import", "import_again", "sync_postgres"],
+        &[],
+    ),
     ("News", &["news"], &[]),
 ];
 

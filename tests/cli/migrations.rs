@@ -19,6 +19,7 @@ const VERSIONS: &[(&str, &str)] = &[
     ("v4.db", "v4.expected.jsonl"),
     ("v5.db", "v5.expected.jsonl"),
     ("v5-replies.db", "v5-replies.expected.jsonl"),
+    ("v10.db", "v10.expected.jsonl"),
 ];
 
 /// The records of an export, without its header: a file written by an earlier rep carries the

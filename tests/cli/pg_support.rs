@@ -350,6 +350,16 @@ impl Cluster {
         )
     }
 
+    /// The CA that signed the server's certificate (when [`Cluster::tls`]).
+    pub fn ca(&self) -> PathBuf {
+        self.root.join("ca.crt")
+    }
+
+    /// A CA that signed nothing the server holds.
+    pub fn other_ca(&self) -> PathBuf {
+        self.root.join("wrong-ca.crt")
+    }
+
     /// `rep ARGS` in `repo` with the superuser's password in `PGPASSWORD`.
     pub fn rep(&self, repo: &Repo, args: &[&str]) -> assert_cmd::assert::Assert {
         repo.cmd().env("PGPASSWORD", PASSWORD).args(args).assert()

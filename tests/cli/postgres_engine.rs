@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::pg_support::{PASSWORD, PgServer, server};
-use super::support::{Repo, parse_json, stderr, stdout};
+use super::support::{Repo, parse_json, stderr, stdout, tool_available};
 
 /// `rep ARGS` as `member`, with the superuser's password.
 fn rep_as(_pg: &PgServer, repo: &Repo, member: &str, args: &[&str]) -> assert_cmd::assert::Assert {
@@ -342,4 +342,72 @@ fn postgres_rows_of_transactions_committing_out_of_order_are_all_pulled() {
     assert!(ids.contains(&first) && ids.contains(&second), "{ids:?}");
     let idle = sync_json(pg, &reader, "cy");
     assert_eq!(idle["received"], 0, "{idle}");
+}
+
+/// A database from before schema 12 (no change tracking) upgrades, and its first sync with a
+/// server sends every record it holds; a second member gets them all.
+#[test]
+fn postgres_a_database_from_before_schema_12_sends_everything_to_a_new_server() {
+    let Some(pg) = server() else { return };
+    let (_db, url) = team(pg);
+    let old = Repo::new();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/v10.db");
+    std::fs::copy(fixture, old.db()).expect("copy the fixture");
+    old.rep(&["remote", "set", &url, "-q"]).success();
+    let sent = sync_json(pg, &old, "ana");
+    assert_eq!(
+        sent["sent"], 6,
+        "4 entries (one deleted) and 2 replies: {sent}"
+    );
+    let other = member(&url);
+    assert_eq!(sync_json(pg, &other, "bob")["received"], 6);
+    assert_eq!(export(&other), export(&old));
+    // From then on, only what changes.
+    let id = old.list_ids(&[])[0].clone();
+    rep_as(pg, &old, "ana", &["edit", &id, "-t", "upgraded"]).success();
+    assert_eq!(sync_json(pg, &old, "ana")["sent"], 1);
+}
+
+/// TLS through rustls: `require` encrypts, `verify-full` and `verify-ca` check the certificate
+/// against the CA of `sslrootcert`, and a certificate from another CA is refused (exit 76).
+#[test]
+fn postgres_tls_modes_verify_the_server_as_libpq_does() {
+    let Some(pg) = server() else { return };
+    if !tool_available("openssl", pg.tls) {
+        return;
+    }
+    let (db, _) = team(pg);
+    let base = format!("postgres://postgres@127.0.0.1:{}/{db}", pg.port);
+    let ca = pg.ca().display().to_string();
+    let ana = Repo::new();
+    ana.add(&["tool", "Over TLS", "-d", "security"]);
+    for (query, member) in [
+        ("sslmode=require".to_owned(), "ana"),
+        (format!("sslmode=verify-ca&sslrootcert={ca}"), "ana"),
+        (format!("sslmode=verify-full&sslrootcert={ca}"), "ana"),
+    ] {
+        ana.rep(&["remote", "set", &format!("{base}?{query}"), "-q"])
+            .success();
+        let synced = sync_json(pg, &ana, member);
+        assert_eq!(synced["attempts"], 1, "{query}: {synced}");
+    }
+    let localhost = format!(
+        "postgres://postgres@localhost:{}/{db}?sslmode=verify-full&sslrootcert={ca}",
+        pg.port
+    );
+    let bob = member(&localhost);
+    assert_eq!(sync_json(pg, &bob, "bob")["received"], 1);
+    let other = format!(
+        "{base}?sslmode=verify-full&sslrootcert={}",
+        pg.other_ca().display()
+    );
+    let cy = member(&other);
+    let text = stderr(&rep_as(pg, &cy, "cy", &["sync"]).code(76));
+    assert!(
+        text.contains("TLS with") && text.contains("failed"),
+        "{text}"
+    );
+    let no_ca = member(&format!("{base}?sslmode=verify-full"));
+    let text = stderr(&rep_as(pg, &no_ca, "cy", &["sync"]).code(3));
+    assert!(text.contains("needs the CA"), "{text}");
 }
