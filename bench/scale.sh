@@ -3,7 +3,7 @@
 # to the sqlite3 shell's reference on the same data, then one table of how each command grows.
 # Not a test and not run by CI: see docs/performance.md, "Scaling".
 #
-#   bench/scale.sh                          # all three sizes (about an hour on 2 shared cores)
+#   bench/scale.sh                          # all three sizes (hours on 2 busy shared cores)
 #   SCALE_SIZES="10000 100000" bench/scale.sh
 #   IMPORT_RUNS=0 bench/scale.sh            # reuse the cached repertoires, measure the rest
 #
@@ -11,9 +11,9 @@
 # entries-N.jsonl (bench/make_entries.py, N/100 members), in-N.jsonl (bench/make_export.py
 # --practice: replies, occurrences, endorsements), in-N.tsv (the shell's input), new-10000.jsonl
 # (10,000 other entries, imported into each repertoire) and rep-N.db. Disk needed for all three
-# sizes: about 9 GB in the cache (of which the 1,000,000 size: 0.8 GB entries, 1.9 GB exchange
-# file, 0.9 GB TSV, 2.4 GB repertoire), plus about 6 GB while it runs (the reference's FTS5
-# file, an import's database and its peak, a copy of the repertoire for the writes).
+# sizes: about 7 GB in the cache (of which the 1,000,000 size: 0.8 GB entries, 1.6 GB exchange
+# file, 0.7 GB TSV, 2.6 GB repertoire), plus about 8 GB while it runs (the shell's 1.1 GB FTS5
+# file, an import's database at its peak, a copy of the repertoire for the writes, an export).
 #
 # Environment:
 #   REP           rep binary to measure      [default: target/release/rep, built here]
