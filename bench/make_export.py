@@ -9,7 +9,7 @@ Deterministic for a seed. Entries are spread over the year before 2026-11-27. Wi
 questions and problems also get replies (some accepted), occurrences and endorsements from the
 same skewed member population, so that `rep map`, `rep gaps` and `rep who` have work to do.
 """
-import argparse, json, random, sys, uuid
+import argparse, itertools, json, random, sys, uuid
 
 END_MS = 1795737600000  # 2026-11-27T00:00:00Z
 YEAR_MS = 365 * 24 * 3600 * 1000
@@ -52,7 +52,8 @@ def main():
     for row in rows:
         members.add(row["author"])
     members = sorted(members)
-    weights = [1.0 / (i + 1) for i in range(len(members))]
+    # Cumulative once (`choices(weights=...)` accumulates them on every call): same draws.
+    cum = list(itertools.accumulate(1.0 / (i + 1) for i in range(len(members))))
     for row in rows:
         eid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         ms = END_MS - rng.randrange(YEAR_MS)
@@ -82,10 +83,10 @@ def main():
             for _ in range(rng.choice([0, 0, 0, 1, 2, 4])):
                 at = min(END_MS, ms + rng.randrange(30 * 24 * 3600 * 1000))
                 occurrences.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                                    "member": rng.choices(members, weights)[0], "at": iso(at)})
+                                    "member": rng.choices(members, cum_weights=cum)[0], "at": iso(at)})
             for _ in range(rng.choice([0, 0, 1, 1, 2])):
                 at = min(END_MS, ms + rng.randrange(7 * 24 * 3600 * 1000))
-                who = rng.choices(members, weights)[0]
+                who = rng.choices(members, cum_weights=cum)[0]
                 accepted = rng.random() < 0.4
                 r = {"type": "reply", "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                      "entry": eid, "created_at": iso(at), "author": who,
@@ -96,7 +97,7 @@ def main():
                 if accepted:
                     e["resolved"] = versioned(True, at, replica, by)
         if a.practice and rng.random() < 0.1:
-            e["helped"] = {m: stamp(ms + 1, replica) for m in sorted(set(rng.choices(members, weights, k=3)))}
+            e["helped"] = {m: stamp(ms + 1, replica) for m in sorted(set(rng.choices(members, cum_weights=cum, k=3)))}
         if occurrences:
             # after `helped`: the exchange format's fixed key order
             e["occurrences"] = sorted(occurrences, key=lambda o: o["id"])

@@ -101,7 +101,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let now = ctx.now();
     let report = ctx
         .store()?
-        .write_or_rehearse(!args.dry_run, |w| exchange::import(w, input, now));
+        .write_bulk_or_rehearse(!args.dry_run, |w| exchange::import(w, input, now));
     bar.finish_and_clear();
     let report = report.map_err(crate::error::with_hints)?;
     print_report(ctx, &report, args.dry_run, args.verbose)

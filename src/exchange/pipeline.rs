@@ -1,10 +1,13 @@
 //! The two pipelines that overlap the format's work with the database's: an export's records
 //! serialised and written on a second thread, an import's file read and parsed on one.
 
-use super::{ReadError, RecordReader, write_line};
+use super::{ReadError, RecordReader, append_line};
 use crate::batch::{self, BatchSender};
 use crate::replica::Record;
 use crate::timefmt::Millis;
+
+/// How much of the export the writer gathers before it writes.
+const WRITE_BYTES: usize = 256 * 1024;
 
 /// Hands records to a thread that serialises and writes them; see [`write_in_background`].
 pub struct RecordSink {
@@ -28,11 +31,19 @@ pub fn write_in_background<W: std::io::Write + Send, T>(
     std::thread::scope(|scope| {
         let (sender, receiver) = batch::channel::<Record>();
         let writer = scope.spawn(move || -> std::io::Result<()> {
+            // Records gather in one buffer that goes out in large writes: a write per record
+            // (or per 8 KiB of a `BufWriter`) was 25,000 system calls for 100,000 entries.
+            let mut buffer = Vec::with_capacity(2 * WRITE_BYTES);
             for batch in receiver {
                 for record in &batch {
-                    write_line(&mut out, record)?;
+                    append_line(&mut buffer, record)?;
+                    if buffer.len() >= WRITE_BYTES {
+                        out.write_all(&buffer)?;
+                        buffer.clear();
+                    }
                 }
             }
+            out.write_all(&buffer)?;
             out.flush()
         });
         let mut sink = RecordSink { sender };

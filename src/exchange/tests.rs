@@ -50,7 +50,7 @@ fn file_of(n: usize) -> Vec<u8> {
     let mut out = format!("{}\n", header_line()).into_bytes();
     for i in 0..n {
         let id = format!("00000000-0000-4000-8000-{i:012}");
-        write_line(&mut out, &Record::Entry(record(&id, stamp(1, 0, 1)))).unwrap();
+        append_line(&mut out, &Record::Entry(record(&id, stamp(1, 0, 1)))).unwrap();
     }
     out
 }
@@ -106,8 +106,9 @@ fn each_record_stops_reading_when_the_consumer_fails() {
 }
 
 #[test]
-fn background_writing_writes_what_write_line_writes() {
-    let records: Vec<Record> = (0..batch::SIZE * 2 + 3)
+fn background_writing_writes_each_record_as_its_line() {
+    // Several batches, and far more than the writer gathers before it writes.
+    let records: Vec<Record> = (0..batch::SIZE * 8 + 3)
         .map(|i| {
             let id = format!("00000000-0000-4000-8000-{i:012}");
             Record::Entry(record(&id, stamp(1, 0, 1)))
@@ -115,8 +116,10 @@ fn background_writing_writes_what_write_line_writes() {
         .collect();
     let mut expected = Vec::new();
     for r in &records {
-        write_line(&mut expected, r).unwrap();
+        expected.extend_from_slice(to_line(r).as_bytes());
+        expected.push(b'\n');
     }
+    assert!(expected.len() > 1 << 20, "{} bytes", expected.len());
     let mut written = Vec::new();
     let count = write_in_background(&mut written, |sink| {
         for r in records.clone() {

@@ -450,6 +450,60 @@ impl Store {
         run().map_err(refuse_damaged)
     }
 
+    /// [`Store::write_or_rehearse`] for a write that may bring far more than the database holds
+    /// (`rep import`). Into an empty repertoire that no other connection has open, it runs with
+    /// a rollback journal instead of the write-ahead log: the log would hold every new page
+    /// (2.2 GB for a million entries) until the commit's checkpoint copied each of them into the
+    /// file a second time, so the import needed twice the database's size in free disk. With
+    /// the rollback journal each new page is written once, into the file, and the journal holds
+    /// only the few pages the empty database had: a crash rolls those back on the next open,
+    /// and the import is all or nothing as before. The log comes back at the end (and on the
+    /// next open, whatever happened). While it runs, other processes wait for it (the busy
+    /// timeout) instead of reading the empty repertoire beside it.
+    pub fn write_bulk_or_rehearse<T>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&Writer<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let direct = commit && self.begin_direct_write()?;
+        let result = self.write_or_rehearse(commit, f);
+        if direct {
+            // The outcome is the write's; a log not restored here is restored by the next
+            // open (`configure`), which every process does first.
+            let _ = self.switch_to_wal();
+            let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        }
+        result
+    }
+
+    /// Switch an empty file-backed repertoire to a rollback journal; false (and nothing
+    /// changed) when it is not empty, has no file, or another connection has it open.
+    fn begin_direct_write(&mut self) -> anyhow::Result<bool> {
+        if self.read_only || self.conn.path().is_none_or(str::is_empty) {
+            return Ok(false);
+        }
+        let empty: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM entries)", [], |r| {
+                    r.get(0)
+                })?;
+        if !empty {
+            return Ok(false);
+        }
+        // Leaving WAL needs the only connection; SQLite answers busy (or keeps "wal") otherwise.
+        match self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            }) {
+            Ok(mode) if mode == "delete" => {}
+            _ => return Ok(false),
+        }
+        // A rollback journal is crash-safe at every moment only when synced in full.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(true)
+    }
+
     /// Run `f` on one consistent snapshot.
     pub fn read<T>(
         &mut self,

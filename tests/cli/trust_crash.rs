@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::trust_support::{Random, World, assert_sound, entries, write_exchange};
+use crate::trust_support::{Random, World, assert_sound, entries, open, write_exchange};
 
 const RECORDS: u32 = 1_000;
 const IMPORT_KILLS: u32 = 20;
@@ -74,6 +74,112 @@ fn trust_crash_killed_imports_are_all_or_nothing() {
     eprintln!(
         "crash: {killed_count} imports of {RECORDS} records killed, {finished} finished first (one takes {full:?})"
     );
+}
+
+/// Into an empty repertoire the import writes its pages straight into the file, behind a
+/// rollback journal instead of the write-ahead log (store::Store::write_bulk_or_rehearse): a
+/// kill must still leave the repertoire as it was, and the next command back in WAL mode.
+#[test]
+fn trust_crash_killed_imports_into_an_empty_repertoire_leave_it_empty() {
+    let mut random = Random::from_clock();
+    let first = World::new();
+    let file = first.path("batch.jsonl");
+    write_exchange(&file, 0, RECORDS * 3);
+    let started = Instant::now();
+    first.ok(&["import", file.to_str().expect("utf-8 path"), "-q"]);
+    let full = started.elapsed();
+    assert_eq!(entries(&first.db()), i64::from(RECORDS * 3));
+    let mode = |world: &World| -> String {
+        open(&world.db())
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("journal mode")
+    };
+    assert_eq!(
+        mode(&first),
+        "wal",
+        "the import leaves the repertoire in WAL mode"
+    );
+    let (mut killed, mut round) = (0, 0);
+    while killed < IMPORT_KILLS / 2 {
+        round += 1;
+        assert!(
+            round <= 2 * IMPORT_KILLS,
+            "imports keep finishing before the kill"
+        );
+        let world = World::new();
+        create_empty(&world);
+        let mut child = world
+            .cmd()
+            .arg("import")
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("import starts");
+        let delay = random.below(full.as_millis() as u64 * 3 / 4);
+        std::thread::sleep(Duration::from_millis(delay));
+        let finished = match child.try_wait().expect("poll the import") {
+            Some(status) => {
+                assert!(status.success(), "import failed on its own: {status:?}");
+                true
+            }
+            None => {
+                child.kill().expect("SIGKILL the import");
+                child.wait().expect("reap the import");
+                killed += 1;
+                false
+            }
+        };
+        // The next command rolls a half-written import back and returns to WAL mode.
+        world.ok(&["list", "-q"]);
+        let after = entries(&world.db());
+        // All or nothing: a kill can also come after the commit, before the process ends.
+        let all = i64::from(RECORDS * 3);
+        assert!(
+            after == all || (after == 0 && !finished),
+            "round {round}: {after} entries after a kill at {delay} ms"
+        );
+        assert_sound(&world.db());
+        assert_eq!(mode(&world), "wal", "round {round}");
+        world.ok(&["import", file.to_str().expect("utf-8 path"), "-q"]);
+        assert_eq!(entries(&world.db()), i64::from(RECORDS * 3));
+        assert_sound(&world.db());
+    }
+}
+
+/// An empty repertoire on disk: the import of a file of no records creates it.
+fn create_empty(world: &World) {
+    let empty = world.path("empty.jsonl");
+    write_exchange(&empty, 0, 0);
+    world.ok(&["import", "empty.jsonl", "-q"]);
+    assert_eq!(entries(&world.db()), 0);
+}
+
+/// Beside a reader in the middle of a read, the import into an empty repertoire keeps the
+/// write-ahead log (leaving it needs the only connection): it neither waits for the reader nor
+/// fails, and the reader's snapshot stays the empty repertoire until it ends.
+#[test]
+fn trust_crash_an_import_beside_a_reader_keeps_the_log() {
+    let world = World::new();
+    create_empty(&world);
+    let file = world.path("batch.jsonl");
+    write_exchange(&file, 0, RECORDS);
+    let reader = open(&world.db());
+    let count = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))
+            .expect("count")
+    };
+    reader.execute_batch("BEGIN").expect("begin");
+    assert_eq!(count(&reader), 0);
+    world.ok(&["import", "batch.jsonl", "-q"]);
+    assert_eq!(count(&reader), 0, "the reader's snapshot");
+    reader.execute_batch("COMMIT").expect("end the read");
+    assert_eq!(count(&reader), i64::from(RECORDS));
+    let mode: String = reader
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal mode");
+    assert_eq!(mode, "wal");
+    assert_sound(&world.db());
 }
 
 #[test]

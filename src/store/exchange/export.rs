@@ -6,7 +6,15 @@ use std::io::Write;
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::rows::{PARTS_BY_ENTRY_ID, add_part, load_record, load_reply, record_row, sort_parts};
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Context as _;
+
+use super::rows::{
+    PARTS_BY_ENTRY_ID, add_part, load_record, load_reply, record_row, reply_parts, reply_row,
+    sort_parts,
+};
+use super::{RECORD_COLUMNS, REPLY_COLUMNS};
 use crate::exchange;
 use crate::replica::Record;
 
@@ -31,11 +39,17 @@ pub fn export(
     writeln!(out, "{}", exchange::header_line())?;
     exchange::write_in_background(out, |sink| {
         let mut written = Written::default();
+        // The entries that have replies, whose ids and domains the replies need below.
+        let answered: HashSet<i64> = conn
+            .prepare("SELECT DISTINCT entry_seq FROM replies")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut answered_entries: HashMap<i64, (String, String)> = HashMap::new();
         // Entries and their parts come in two streams, both in id order, merged here.
         let mut stmt = conn.prepare(concat!(
             "SELECT ",
             record_columns!(),
-            " FROM entries ORDER BY id"
+            ", seq FROM entries ORDER BY id"
         ))?;
         let mut rows = stmt.query([])?;
         let mut parts_stmt = conn.prepare(PARTS_BY_ENTRY_ID)?;
@@ -43,6 +57,10 @@ pub fn export(
         parts.advance()?;
         while let Some(row) = rows.next()? {
             let mut record = record_row(row)?;
+            let seq: i64 = row.get(RECORD_COLUMNS)?;
+            if answered.contains(&seq) {
+                answered_entries.insert(seq, (record.id.clone(), record.domain.value.clone()));
+            }
             while let Some(part) = parts.get() {
                 match part.get_ref(0)?.as_str()?.cmp(record.id.as_str()) {
                     // Every part joins an entry, so none can come before its entry's row.
@@ -58,14 +76,25 @@ pub fn export(
                 written.entries += 1;
             }
         }
-        let mut stmt = conn.prepare(
-            "SELECT r.seq, e.domain FROM replies r JOIN entries e ON e.seq = r.entry_seq ORDER BY r.id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (seq, domain) = row?;
-            if in_domains(&domain, domains) {
-                sink.write(Record::Reply(load_reply(conn, seq)?))?;
+        // Replies in id order, each with its entry's id from the pass above: joining the
+        // entries here read their rows at random (100,000 entries and 17,000 replies: 17,000
+        // page reads, a third of the export's reading).
+        let mut stmt = conn.prepare(concat!(
+            "SELECT ",
+            reply_columns!("NULL"),
+            ", r.seq, r.entry_seq FROM replies r ORDER BY r.id"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(REPLY_COLUMNS)?;
+            let entry_seq: i64 = row.get(REPLY_COLUMNS + 1)?;
+            let (entry, domain) = answered_entries
+                .get(&entry_seq)
+                .with_context(|| format!("reply row {seq} answers no entry"))?;
+            if in_domains(domain, domains) {
+                let mut reply = reply_row(row, entry.clone())?;
+                reply_parts(conn, seq, &mut reply)?;
+                sink.write(Record::Reply(reply))?;
                 written.replies += 1;
             }
         }

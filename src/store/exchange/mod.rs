@@ -15,12 +15,26 @@ macro_rules! record_columns {
     };
 }
 
+/// A reply's columns from `replies r`; the second, its entry's id, from `entries e`, or what
+/// is given instead (the export knows the ids already).
 macro_rules! reply_columns {
     () => {
-        "r.id, e.id, r.created_ms, r.author, r.body, r.accepted, r.accepted_at,
+        reply_columns!("e.id")
+    };
+    ($entry_id:literal) => {
+        concat!(
+            "r.id, ",
+            $entry_id,
+            ", r.created_ms, r.author, r.body, r.accepted, r.accepted_at,
     r.accepted_by, r.deleted, r.deleted_at, r.deleted_by, r.body_at, r.body_by"
+        )
     };
 }
+
+/// How many columns `record_columns!()` and `reply_columns!()` name: a statement that reads
+/// more puts its own after them.
+const RECORD_COLUMNS: usize = 29;
+const REPLY_COLUMNS: usize = 13;
 
 mod bounds;
 mod bulk_load;

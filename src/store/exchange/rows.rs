@@ -387,24 +387,38 @@ pub fn load_reply(conn: &Connection, seq: i64) -> anyhow::Result<ReplyRecord> {
             reply_columns!(),
             " FROM replies r JOIN entries e ON e.seq = r.entry_seq WHERE r.seq = ?1"
         ))?
-        .query_row([seq], |r| {
-            Ok(ReplyRecord {
-                id: r.get(0)?,
-                entry: r.get(1)?,
-                created_at: timefmt::rfc3339_millis(r.get(2)?),
-                author: r.get(3)?,
-                body: r.get(4)?,
-                body_at: r.get(11)?,
-                body_by: r.get(12)?,
-                revisions: Vec::new(),
-                accepted: versioned(r, 5)?,
-                deleted: versioned(r, 8)?,
-                helped: BTreeMap::new(),
-            })
-        })?;
+        .query_row([seq], |r| reply_row(r, r.get(1)?))?;
+    reply_parts(conn, seq, &mut reply)?;
+    Ok(reply)
+}
+
+/// A reply's own row, read from `reply_columns!()` (column 1, its entry's id, is `entry`);
+/// its endorsements and history are left empty.
+pub(super) fn reply_row(r: &Row<'_>, entry: String) -> rusqlite::Result<ReplyRecord> {
+    Ok(ReplyRecord {
+        id: r.get(0)?,
+        entry,
+        created_at: timefmt::rfc3339_millis(r.get(2)?),
+        author: r.get(3)?,
+        body: r.get(4)?,
+        body_at: r.get(11)?,
+        body_by: r.get(12)?,
+        revisions: Vec::new(),
+        accepted: versioned(r, 5)?,
+        deleted: versioned(r, 8)?,
+        helped: BTreeMap::new(),
+    })
+}
+
+/// Fill in a reply's endorsements and history.
+pub(super) fn reply_parts(
+    conn: &Connection,
+    seq: i64,
+    reply: &mut ReplyRecord,
+) -> anyhow::Result<()> {
     reply.helped = endorsements(conn, &reply.id)?;
     reply.revisions = reply_revisions(conn, seq)?;
-    Ok(reply)
+    Ok(())
 }
 
 /// The bodies a reply held before, in the record's order.
