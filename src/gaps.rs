@@ -230,7 +230,30 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             command,
         });
     }
-    for c in &i.undocumented {
+    // Likewise the recurring problems: thousands at 100,000 entries, and only the best `limit`
+    // (in the order of the final sort) can be shown.
+    let mut undocumented: Vec<_> = i
+        .undocumented
+        .iter()
+        .map(|c| {
+            (
+                (
+                    std::cmp::Reverse(4 * c.occurrences),
+                    c.domain.as_str(),
+                    c.id.as_str(),
+                ),
+                c,
+            )
+        })
+        .collect();
+    let unbuilt = if limit > 0 && undocumented.len() > limit {
+        undocumented.select_nth_unstable_by(limit - 1, |a, b| a.0.cmp(&b.0));
+        undocumented.truncate(limit);
+        unbuilt + i.undocumented.len() - limit
+    } else {
+        unbuilt
+    };
+    for (_, c) in undocumented {
         gaps.push(Gap {
             kind: GapKind::Undocumented,
             subject: c.title.clone(),
@@ -394,7 +417,7 @@ pub fn collect(
         Inputs {
             now,
             waiting: snap.waiting_questions(domain, unanswered_before, unresolved_before),
-            undocumented: snap.undocumented_recurring(conn, domain, c.recurring.min_occurrences)?,
+            undocumented: snap.undocumented_recurring_untitled(domain, c.recurring.min_occurrences),
             facts: snap.domain_facts(domain, c.recurring.min_occurrences, window),
             contributions: snap.contributions(domain, window),
             active: snap.active_members(window),
@@ -405,8 +428,8 @@ pub fn collect(
         }
     };
     let (mut found, total) = find(&inputs, limit);
-    // Questions are looked up by id alone; their titles are read for the gaps shown, and the
-    // ids in their commands and evidence shortened, as everywhere.
+    // Questions and recurring problems are looked up by id alone; their titles are read for the
+    // gaps shown, and the ids in their commands and evidence shortened, as everywhere.
     for g in found.iter_mut().filter(|g| g.subject.is_empty()) {
         if let Some(id) = &g.id {
             g.subject = crate::store::practice::title_of(conn, id)?;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use crate::community::{self, ActivityKind, Level};
@@ -38,14 +39,23 @@ pub fn summarise(
     all: &[Activity],
     since: Millis,
 ) -> (Vec<MemberSummary>, BTreeMap<String, BTreeMap<String, u64>>) {
-    let mut members: BTreeMap<&str, MemberSummary> = BTreeMap::new();
-    let mut domain_scores: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    let mut last: BTreeMap<&str, Millis> = BTreeMap::new();
+    // Hundreds of thousands of activities from a thousand members in a few dozen domains: sum
+    // into hash maps keyed by borrowed names, and build the ordered maps once, at the end.
+    let mut index: HashMap<&str, usize> = HashMap::default();
+    let mut members: Vec<(MemberSummary, Option<Millis>)> = Vec::new();
+    let mut recent: HashMap<(&str, &str), u64> = HashMap::default();
     for a in all {
-        let m = members.entry(&a.member).or_insert_with(|| MemberSummary {
-            member: a.member.clone(),
-            ..Default::default()
+        let i = *index.entry(&a.member).or_insert_with(|| {
+            members.push((
+                MemberSummary {
+                    member: a.member.to_string(),
+                    ..Default::default()
+                },
+                None,
+            ));
+            members.len() - 1
         });
+        let (m, last) = &mut members[i];
         match a.what {
             ActivityKind::Entry => m.entries += 1,
             ActivityKind::Doc => m.docs += 1,
@@ -61,20 +71,23 @@ pub fn summarise(
         }
         // Being endorsed is not something the member did: it counts for score, not activity.
         if a.what != ActivityKind::EndorsementReceived {
-            let l = last.entry(&a.member).or_insert(a.at);
-            *l = (*l).max(a.at);
+            *last = Some(last.map_or(a.at, |l| l.max(a.at)));
         }
         if a.at >= since {
-            *domain_scores
-                .entry(a.domain.clone())
-                .or_default()
-                .entry(a.member.clone())
-                .or_default() += a.what.weight();
+            *recent.entry((&a.domain, &a.member)).or_default() += a.what.weight();
         }
+    }
+    let mut domain_scores: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for ((domain, member), score) in recent {
+        domain_scores
+            .entry(domain.to_owned())
+            .or_default()
+            .insert(member.to_owned(), score);
     }
     for (domain, scores) in &domain_scores {
         for (member, score, level) in community::levels(scores) {
-            if let Some(m) = members.get_mut(member.as_str()) {
+            if let Some(&i) = index.get(member.as_str()) {
+                let m = &mut members[i].0;
                 m.recent_score += score;
                 m.levels.push(DomainLevel {
                     domain: domain.clone(),
@@ -85,9 +98,9 @@ pub fn summarise(
         }
     }
     let mut out: Vec<MemberSummary> = members
-        .into_values()
-        .map(|mut m| {
-            m.last_active = last.get(m.member.as_str()).map(|t| timefmt::rfc3339(*t));
+        .into_iter()
+        .map(|(mut m, last)| {
+            m.last_active = last.map(timefmt::rfc3339);
             m.levels.sort_by(|a, b| {
                 a.level
                     .cmp(&b.level)

@@ -119,6 +119,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .read(|c| Ok(Snapshot::load(c)?.activities()))?;
     if let Some(d) = &filter {
         all.retain(|a| crate::rules::domain::is_within(&a.domain, d));
+        let d: std::sync::Arc<str> = d.as_str().into();
         for a in &mut all {
             a.domain = d.clone();
         }

@@ -6,6 +6,7 @@
 use crate::model::community::{MatchedWork, Miss};
 use crate::timefmt::Millis;
 use rusqlite::{Connection, params};
+use rustc_hash::FxHashMap as HashMap;
 
 /// The domain bound at `?1` and its sub-domains, or everything when it is `''`.
 fn in_domain() -> String {
@@ -143,6 +144,11 @@ fn scale_to_best(work: &mut [MatchedWork]) {
 }
 
 /// Raw events for weekly stats: (kind of event, time, optional duration in ms).
+///
+/// Every figure comes from an index, never from the rows with their bodies: entries and their
+/// domains from `entries_for_analysis`, resolutions from `entries_resolutions` (schema 11), and
+/// occurrences, joined to their entries' domains here rather than by SQLite, whose plan probed
+/// the occurrences once for every entry in the repertoire.
 #[allow(clippy::type_complexity)]
 pub fn stats_events(
     conn: &Connection,
@@ -151,29 +157,46 @@ pub fn stats_events(
 ) -> anyhow::Result<Vec<(String, &'static str, Millis, Option<Millis>)>> {
     let in_domain = in_domain();
     let mut out = Vec::new();
+    let mut seen: HashMap<i64, Vec<Millis>> = HashMap::default();
+    let mut stmt = conn.prepare("SELECT entry_seq, at_ms FROM occurrences WHERE at_ms >= ?1")?;
+    for row in stmt.query_map([since], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Millis>(1)?))
+    })? {
+        let (seq, at) = row?;
+        seen.entry(seq).or_default().push(at);
+    }
+    // One pass over the live entries: those created in the range give their own events, those
+    // seen in the range their occurrences. The first answer is looked up for the questions in
+    // the range only.
     let mut stmt = conn.prepare(&format!(
-        "SELECT domain, kind, created_ms,
-                (SELECT min(r.created_ms) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) - created_ms
-           FROM entries e WHERE deleted = 0 AND created_ms >= ?2 AND {in_domain}"
+        "SELECT seq, created_ms, domain, kind,
+                CASE WHEN created_ms >= ?2 AND kind = 'question' THEN
+                  (SELECT min(r.created_ms) FROM replies r WHERE r.entry_seq = e.seq AND r.deleted = 0) - created_ms
+                END
+           FROM entries e INDEXED BY entries_for_analysis WHERE deleted = 0 AND {in_domain}"
     ))?;
-    let rows = stmt.query_map(params![domain, since], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Millis>(2)?,
-            r.get::<_, Option<Millis>>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (d, kind, at, first_answer) = row?;
-        out.push((d.clone(), "entry", at, None));
-        if kind == "question" {
-            out.push((d, "asked", at, first_answer));
+    let mut rows = stmt.query(params![domain, since])?;
+    while let Some(r) = rows.next()? {
+        let created_ms: Millis = r.get(1)?;
+        let occurrences = seen.get(&r.get::<_, i64>(0)?);
+        if created_ms < since && occurrences.is_none() {
+            continue;
+        }
+        let d: String = r.get(2)?;
+        if created_ms >= since {
+            out.push((d.clone(), "entry", created_ms, None));
+            if r.get_ref(3)?.as_str()? == "question" {
+                out.push((d.clone(), "asked", created_ms, r.get(4)?));
+            }
+        }
+        for at in occurrences.into_iter().flatten() {
+            out.push((d.clone(), "occurrence", *at, None));
         }
     }
     // Resolutions count in their own week, also for questions asked before the range.
     let mut stmt = conn.prepare(&format!(
-        "SELECT domain, CAST(substr(resolved_at, 1, 13) AS INTEGER) AS at FROM entries
+        "SELECT domain, CAST(substr(resolved_at, 1, 13) AS INTEGER) AS at
+           FROM entries INDEXED BY entries_resolutions
           WHERE deleted = 0 AND kind = 'question' AND resolved IS 1 AND {in_domain}
             AND CAST(substr(resolved_at, 1, 13) AS INTEGER) >= ?2"
     ))?;
@@ -182,16 +205,6 @@ pub fn stats_events(
     })? {
         let (d, at) = row?;
         out.push((d, "resolved", at, None));
-    }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT e.domain, o.at_ms FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
-          WHERE e.deleted = 0 AND o.at_ms >= ?2 AND {in_domain}"
-    ))?;
-    for row in stmt.query_map(params![domain, since], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Millis>(1)?))
-    })? {
-        let (d, at) = row?;
-        out.push((d, "occurrence", at, None));
     }
     Ok(out)
 }

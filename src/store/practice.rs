@@ -532,10 +532,12 @@ pub fn is_documented(conn: &Connection, entry_id: &str) -> anyhow::Result<bool> 
 }
 
 /// One unit of contribution, for participation figures: who, in which domain, what, when.
+/// Names are shared, not copied: a repertoire of 100,000 entries has hundreds of thousands of
+/// activities and only a thousand members in a few dozen domains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Activity {
-    pub member: String,
-    pub domain: String,
+    pub member: std::sync::Arc<str>,
+    pub domain: std::sync::Arc<str>,
     pub what: crate::community::ActivityKind,
     pub at: Millis,
 }

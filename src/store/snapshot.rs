@@ -366,11 +366,13 @@ impl Snapshot {
     /// (by the endorser) and received (by the author of what was endorsed).
     pub fn activities(&self) -> Vec<Activity> {
         use crate::community::ActivityKind as K;
+        let shared: Vec<std::sync::Arc<str>> =
+            self.names.names.iter().map(|n| n.as_str().into()).collect();
         let mut out = Vec::new();
         let mut push = |member: u32, entry: usize, what: K, at: Millis| {
             out.push(Activity {
-                member: self.names.get(member).to_owned(),
-                domain: self.names.get(self.entries[entry].domain).to_owned(),
+                member: shared[member as usize].clone(),
+                domain: shared[self.entries[entry].domain as usize].clone(),
                 what,
                 at,
             });
@@ -580,13 +582,35 @@ impl Snapshot {
     }
 
     /// Recurring problems and questions (at least `min` occurrences from two or more members)
-    /// that no live doc documents; most frequent first.
+    /// that no live doc documents; most frequent first, each with its title.
     pub fn undocumented_recurring(
         &self,
         conn: &Connection,
         filter: &str,
         min: u64,
     ) -> anyhow::Result<Vec<Candidate>> {
+        let mut lookup = conn.prepare_cached("SELECT title FROM entries WHERE seq = ?1")?;
+        self.recurring_candidates(filter, min)
+            .into_iter()
+            .map(|(seq, mut c)| {
+                c.title = lookup.query_row([seq], |r| r.get(0))?;
+                Ok(c)
+            })
+            .collect()
+    }
+
+    /// [`Snapshot::undocumented_recurring`] without the titles, which live in the large rows:
+    /// `rep gaps` reads them only for the few it shows (at 100,000 entries there are thousands
+    /// of candidates, and reading every title read four times the pages of the whole analysis).
+    pub fn undocumented_recurring_untitled(&self, filter: &str, min: u64) -> Vec<Candidate> {
+        self.recurring_candidates(filter, min)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    /// The candidates of [`Snapshot::undocumented_recurring`], with their row ids and no titles.
+    fn recurring_candidates(&self, filter: &str, min: u64) -> Vec<(i64, Candidate)> {
         let mut members_by_entry: HashMap<usize, HashSet<u32>> = HashMap::default();
         for o in &self.occurrences {
             members_by_entry
@@ -595,7 +619,6 @@ impl Snapshot {
                 .insert(o.member);
         }
         let mut out = Vec::new();
-        let mut lookup = conn.prepare_cached("SELECT title FROM entries WHERE seq = ?1")?;
         for (i, members) in members_by_entry {
             let e = &self.entries[i];
             let n = u64::from(self.occurrence_count[i]);
@@ -606,24 +629,26 @@ impl Snapshot {
             {
                 continue;
             }
-            let title: String = lookup.query_row([e.seq], |r| r.get(0))?;
-            out.push(Candidate {
-                id: e.id.clone(),
-                short_id: String::new(),
-                kind: self.names.get(e.kind_name).to_owned(),
-                title,
-                domain: self.names.get(e.domain).to_owned(),
-                occurrences: n,
-                members: members.len() as u64,
-            });
+            out.push((
+                e.seq,
+                Candidate {
+                    id: e.id.clone(),
+                    short_id: String::new(),
+                    kind: self.names.get(e.kind_name).to_owned(),
+                    title: String::new(),
+                    domain: self.names.get(e.domain).to_owned(),
+                    occurrences: n,
+                    members: members.len() as u64,
+                },
+            ));
         }
-        out.sort_by(|a, b| {
+        out.sort_by(|(_, a), (_, b)| {
             b.occurrences
                 .cmp(&a.occurrences)
                 .then(b.members.cmp(&a.members))
                 .then(a.id.cmp(&b.id))
         });
-        Ok(out)
+        out
     }
 
     /// The live entries in `filter` that are stale ([`staleness::is_stale`]), members compared
@@ -681,16 +706,22 @@ impl Snapshot {
         }
         let mut out = Vec::new();
         for (domain, mut stale) in by_domain {
-            stale.sort_unstable_by(|a, b| {
+            let order = |a: &(Millis, usize), b: &(Millis, usize)| {
                 a.0.cmp(&b.0)
                     .then(self.entries[a.1].id.cmp(&self.entries[b.1].id))
-            });
+            };
+            // Only the oldest three are named: partition around the third, then sort those
+            // three, rather than sort tens of thousands.
+            let named = stale.len().min(3);
+            if stale.len() > named {
+                stale.select_nth_unstable_by(named - 1, order);
+            }
+            stale[..named].sort_unstable_by(order);
             out.push(StaleDomain {
                 domain: domain.to_owned(),
                 stale: stale.len() as u64,
-                oldest: stale
+                oldest: stale[..named]
                     .iter()
-                    .take(3)
                     .map(|(_, i)| self.entries[*i].id.clone())
                     .collect(),
             });

@@ -20,6 +20,7 @@ const VERSIONS: &[(&str, &str)] = &[
     ("v5.db", "v5.expected.jsonl"),
     ("v5-replies.db", "v5-replies.expected.jsonl"),
     ("v10.db", "v10.expected.jsonl"),
+    ("v10-resolutions.db", "v10-resolutions.expected.jsonl"),
 ];
 
 /// The records of an export, without its header: a file written by an earlier rep carries the
@@ -264,5 +265,46 @@ fn migrations_entries_of_schema_5_record_each_change_of_a_tag_or_flag() {
     let version: serde_json::Value =
         serde_json::from_str(&world.ok(&["version", "--json"])).expect("JSON");
     assert_eq!(version["database_schema"], 12);
+    assert_sound(&world.db());
+}
+
+/// Migration 11 indexes the resolutions `rep stats` charts (`v10-resolutions.db`: questions resolved in
+/// two different weeks, one asked weeks before, one still open): the upgrade adds the index,
+/// and the chart counts each resolution in its own week from it, as schema 10 did from the rows.
+#[test]
+fn migrations_resolutions_of_schema_10_are_charted_from_their_index() {
+    let world = World::new();
+    std::fs::copy(fixture("v10-resolutions.db"), world.db()).expect("copy the fixture");
+    let stats: serde_json::Value =
+        serde_json::from_str(&world.ok(&["stats", "--json"])).expect("JSON");
+    let series = |domain: &str, field: &str| -> Vec<u64> {
+        let d = stats
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|d| d["domain"] == domain)
+            .unwrap_or_else(|| panic!("no domain {domain}"));
+        d["weeks"]
+            .as_array()
+            .expect("weeks")
+            .iter()
+            .map(|w| w[field].as_u64().expect("count"))
+            .collect()
+    };
+    let week = |i: usize| -> Vec<u64> { (0..12).map(|w| u64::from(w == i)).collect() };
+    assert_eq!(series("k8s/networking", "questions_asked"), week(8));
+    assert_eq!(series("k8s/networking", "questions_resolved"), week(10));
+    assert_eq!(series("postgres", "questions_asked"), week(9));
+    assert_eq!(series("postgres", "questions_resolved"), week(11));
+    assert_eq!(series("k8s", "questions_resolved"), vec![0; 12]);
+    assert_eq!(series("k8s", "occurrences"), week(11));
+    let indexed: String = open(&world.db())
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'entries_resolutions'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the index of resolutions");
+    assert!(indexed.contains("resolved_at"), "{indexed}");
     assert_sound(&world.db());
 }
