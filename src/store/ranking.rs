@@ -9,7 +9,8 @@
 //! anywhere, the body too (`entries_fts`, Porter; a half-typed last word also as its likely
 //! completions, see [`Words::fts_stemmed`]). A name or title that matches outranks a body that
 //! matches better: what people type first is what they call the thing. Within a tier, bm25
-//! with the field weights below. Each tier ranks its top k in the full-text table alone
+//! with the field weights below; in the stemmed tier, the hits that hold the words close
+//! together first ([`Words::fts_near`]), as a page that describes a task in the words typed. Each tier ranks its top k in the full-text table alone
 //! (`ORDER BY bm25(...) LIMIT k`, no join, when there is no filter), and only the k rows shown
 //! are read.
 
@@ -235,7 +236,14 @@ fn ranked_seqs(
         let rows = ranked(conn, Index::Words, &query, filter, want(&found))?;
         add(&mut found, rows, tier);
     }
-    // Bodies are only in the stemmed index: a corrected query needs this tier too.
+    // Bodies are only in the stemmed index: a corrected query needs this tier too. Hits that
+    // hold the words close together come first: bm25 weighs each word, not how they stand.
+    if !full(&found)
+        && let Some(near) = words.fts_near()
+    {
+        let rows = ranked(conn, Index::Stems, &near, filter, want(&found))?;
+        add(&mut found, rows, Tier::Stem);
+    }
     if !full(&found) {
         let rows = ranked(
             conn,
@@ -692,6 +700,43 @@ mod tests {
         let mut store = Store::open(&path).unwrap();
         assert_eq!(titles(&mut store, "renew"), ["Renew tokens"]);
         assert!(titles(&mut store, "rotate").is_empty());
+    }
+
+    #[test]
+    fn a_body_with_the_words_together_outranks_one_with_them_apart() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(|w| {
+                // Shorter, so bm25 alone ranks it first: each word, far from the others.
+                insert(
+                    w,
+                    &tool(
+                        "Mail rules",
+                        "Extract the logs. Compressed images go elsewhere. Then archive mail.",
+                    ),
+                    1,
+                )?;
+                insert(
+                    w,
+                    &tool(
+                        "Unpack tool",
+                        "Extract a compressed archive into the current directory, list what it \
+                         holds, keep a log of every name it writes and report the sizes of the \
+                         folders it made, then remove what it left behind.",
+                    ),
+                    1,
+                )
+            })
+            .unwrap();
+        assert_eq!(
+            titles(&mut store, "extract compressed archive"),
+            ["Unpack tool", "Mail rules"]
+        );
+        // One word: nearness says nothing, bm25 alone ranks.
+        assert_eq!(
+            titles(&mut store, "compressed"),
+            ["Mail rules", "Unpack tool"]
+        );
     }
 
     #[test]
