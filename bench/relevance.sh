@@ -6,6 +6,7 @@
 #   bench/relevance.sh                         # release build, rates as a Markdown table
 #   REP=/tmp/rep-old bench/relevance.sh        # another binary, for a before/after
 #   FAILURES=/tmp/misses.jsonl bench/relevance.sh
+#   SEED=41 DISJOINT_FROM=14 bench/relevance.sh  # a second sample, no page of seed 14's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -26,4 +27,5 @@ export REP_DB=$work/rep.db REP_CONFIG=$work/config.toml REP_USER=bench NO_COLOR=
 echo "database: $(du -k "$REP_DB" | cut -f1) KiB after importing $pages" >&2
 args=(--rep "$REP" --db "$REP_DB" --pages "$pages" --sample "${SAMPLE:-400}" --seed "${SEED:-14}")
 [ -n "${FAILURES:-}" ] && args+=(--failures "$FAILURES")
+[ -n "${DISJOINT_FROM:-}" ] && args+=(--disjoint-from "$DISJOINT_FROM")
 python3 "$repo/bench/relevance.py" "${args[@]}"

@@ -163,6 +163,26 @@ impl Words {
         query.join(" AND ")
     }
 
+    /// The query of the stemmed index for the words close together, as people describe a task
+    /// in the words of a page (`Extract a compressed archive`): every word, in any order, all
+    /// within a window of as many tokens as the query has between the first and the last (so
+    /// a word or two left out between them still counts, `create a repository` for `Create a
+    /// git repository`), the last as a prefix while being typed. `None` for one word, where
+    /// nearness says nothing, and for more words than [`NEAR_WORDS`].
+    pub fn fts_near(&self) -> Option<String> {
+        if self.words.len() < 2 || self.words.len() > NEAR_WORDS {
+            return None;
+        }
+        let mut phrases: Vec<String> = self.words.iter().map(|w| quote(w)).collect();
+        if self.last_is_prefix
+            && let Some(last) = phrases.last_mut()
+        {
+            last.push('*');
+        }
+        let tokens: usize = self.words.iter().map(|w| tokens_of(w).max(1)).sum();
+        Some(format!("NEAR({}, {tokens})", phrases.join(" ")))
+    }
+
     /// The last word as a prefix or any of its completions, `("deploym"* OR "deploymed" OR
     /// ...)`; `None` when it is no plain word of [`COMPLETED_FROM`] letters or more.
     pub fn completed_last(&self) -> Option<String> {
@@ -193,6 +213,17 @@ impl Words {
     pub fn text(&self) -> String {
         self.words.join(" ")
     }
+}
+
+/// The most words a query of words close together is made for: beyond that a query is a
+/// sentence pasted in, whose words rarely stand together in any one place.
+const NEAR_WORDS: usize = 12;
+
+/// How many tokens the index cuts a word into (`commit-tree` is two).
+fn tokens_of(word: &str) -> usize {
+    word.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .count()
 }
 
 /// How long a half-typed word must be before its completions are searched: shorter ones are
@@ -538,6 +569,40 @@ mod tests {
         );
         assert!(!Words::parse("tar ").unwrap().last_is_prefix);
         assert_eq!(Words::parse(" ?! "), None);
+    }
+
+    #[test]
+    fn words_close_together_are_a_near_group_as_wide_as_the_query() {
+        let near = |typed: &str| Words::parse(typed).unwrap().fts_near();
+        assert_eq!(
+            near("extract compressed arch").as_deref(),
+            Some(r#"NEAR("extract" "compressed" "arch"*, 3)"#)
+        );
+        assert_eq!(
+            near("commit-tree help ").as_deref(),
+            Some(r#"NEAR("commit-tree" "help", 3)"#)
+        );
+        assert_eq!(near("tar"), None);
+        assert_eq!(near(&"word ".repeat(NEAR_WORDS + 1)), None);
+        let conn = index();
+        let count = |typed: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM t WHERE t MATCH ?1",
+                [near(typed).unwrap()],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        // `the quick brown fox`: any order, a word left out between them, stems.
+        assert_eq!(count("fox quick"), 1);
+        assert_eq!(count("quick fox"), 1);
+        assert_eq!(count("foxes bro"), 1);
+        conn.execute(
+            "INSERT INTO t VALUES ('quick to start, and when it stops the fox is gone')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(count("quick fox "), 1, "too far apart in the second row");
     }
 
     #[test]

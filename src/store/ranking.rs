@@ -9,7 +9,8 @@
 //! anywhere, the body too (`entries_fts`, Porter; a half-typed last word also as its likely
 //! completions, see [`Words::fts_stemmed`]). A name or title that matches outranks a body that
 //! matches better: what people type first is what they call the thing. Within a tier, bm25
-//! with the field weights below. Each tier ranks its top k in the full-text table alone
+//! with the field weights below; in the stemmed tier, the hits that hold the words close
+//! together first ([`Words::fts_near`]), as a page that describes a task in the words typed. Each tier ranks its top k in the full-text table alone
 //! (`ORDER BY bm25(...) LIMIT k`, no join, when there is no filter), and only the k rows shown
 //! are read.
 
@@ -205,21 +206,13 @@ fn ranked_seqs(
     filter: &Filter,
     limit: Option<usize>,
 ) -> anyhow::Result<Vec<(i64, Tier, f64)>> {
-    let mut found: Vec<(i64, Tier, f64)> = Vec::new();
-    let mut seen: HashSet<i64> = HashSet::new();
-    let full = |found: &Vec<(i64, Tier, f64)>| limit.is_some_and(|l| found.len() >= l);
-    let mut add = |found: &mut Vec<(i64, Tier, f64)>, rows: Vec<(i64, f64)>, tier: Tier| {
-        for (seq, score) in rows {
-            if limit.is_none_or(|l| found.len() < l) && seen.insert(seq) {
-                found.push((seq, tier, score));
-            }
-        }
+    let mut hits = Collected {
+        found: Vec::new(),
+        seen: HashSet::new(),
+        limit,
     };
-    // Enough rows to fill `limit` after those already found are skipped.
-    let want = |found: &Vec<(i64, Tier, f64)>| limit.map_or(-1, |l| (l + found.len()) as i64);
-
     let exact = exact_matches(conn, &search::exact_key(&words.text()), filter)?;
-    add(&mut found, exact, Tier::Exact);
+    hits.add(exact, Tier::Exact);
     let mut tiers = vec![(Tier::NameWords, words.fts_in_names(false))];
     if words.last_is_prefix {
         tiers.push((Tier::NamePrefix, words.fts_in_names(true)));
@@ -228,25 +221,87 @@ fn ranked_seqs(
     if words.last_is_prefix {
         tiers.push((Tier::Prefix, words.fts(true)));
     }
-    for (tier, query) in tiers {
-        if full(&found) {
+    // The last tier of each index matches every row its earlier ones do: after the first
+    // (whose hits usually fill a common word's page), ask whether it holds any row more.
+    let widest = tiers.last().map(|(_, q)| q.clone()).unwrap_or_default();
+    for (i, (tier, query)) in tiers.into_iter().enumerate() {
+        if hits.full() || (i == 1 && !hits.may_grow(conn, Index::Words, &widest, filter)?) {
             break;
         }
-        let rows = ranked(conn, Index::Words, &query, filter, want(&found))?;
-        add(&mut found, rows, tier);
+        let rows = ranked(conn, Index::Words, &query, filter, hits.want())?;
+        hits.add(rows, tier);
     }
-    // Bodies are only in the stemmed index: a corrected query needs this tier too.
-    if !full(&found) {
-        let rows = ranked(
-            conn,
-            Index::Stems,
-            &words.fts_stemmed(),
-            filter,
-            want(&found),
-        )?;
-        add(&mut found, rows, Tier::Stem);
+    // Bodies are only in the stemmed index: a corrected query needs this tier too. Hits that
+    // hold the words close together come first: bm25 weighs each word, not how they stand.
+    let stemmed = words.fts_stemmed();
+    if !hits.may_grow(conn, Index::Stems, &stemmed, filter)? {
+        return Ok(hits.found);
     }
-    Ok(found)
+    if !hits.full()
+        && let Some(near) = words.fts_near()
+    {
+        let rows = ranked(conn, Index::Stems, &near, filter, hits.want())?;
+        hits.add(rows, Tier::Stem);
+    }
+    if !hits.full() {
+        let rows = ranked(conn, Index::Stems, &stemmed, filter, hits.want())?;
+        hits.add(rows, Tier::Stem);
+    }
+    Ok(hits.found)
+}
+
+/// The hits found so far, tier after tier, up to a limit.
+struct Collected {
+    found: Vec<(i64, Tier, f64)>,
+    seen: HashSet<i64>,
+    limit: Option<usize>,
+}
+
+impl Collected {
+    fn full(&self) -> bool {
+        self.limit.is_some_and(|l| self.found.len() >= l)
+    }
+
+    /// Enough rows to fill the limit after those already found are skipped (-1: all).
+    fn want(&self) -> i64 {
+        self.limit.map_or(-1, |l| (l + self.found.len()) as i64)
+    }
+
+    fn add(&mut self, rows: Vec<(i64, f64)>, tier: Tier) {
+        for (seq, score) in rows {
+            if !self.full() && self.seen.insert(seq) {
+                self.found.push((seq, tier, score));
+            }
+        }
+    }
+
+    /// Whether `query` on `index` (the widest of the tiers to come) matches a row not yet
+    /// found: asked without ranking, for at most one row more than found, it costs a fraction
+    /// of a ranked query, and a rare phrase whose few hits the first tier found all skips the
+    /// later tiers, which would rank the same rows again (bm25 counts every phrase's rows to
+    /// rank any). Always true under a filter, where it would rarely be false.
+    fn may_grow(
+        &self,
+        conn: &Connection,
+        index: Index,
+        query: &str,
+        filter: &Filter,
+    ) -> anyhow::Result<bool> {
+        if self.full() {
+            return Ok(false);
+        }
+        if !filter.is_everything() {
+            return Ok(true);
+        }
+        let table = index.table();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT rowid FROM {table} WHERE {table} MATCH ?1 LIMIT ?2"
+        ))?;
+        let rows: Vec<i64> = stmt
+            .query_map(params![query, self.found.len() as i64 + 1], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows.len() > self.found.len() || rows.iter().any(|seq| !self.seen.contains(seq)))
+    }
 }
 
 fn exact_matches(conn: &Connection, key: &str, filter: &Filter) -> anyhow::Result<Vec<(i64, f64)>> {
@@ -692,6 +747,43 @@ mod tests {
         let mut store = Store::open(&path).unwrap();
         assert_eq!(titles(&mut store, "renew"), ["Renew tokens"]);
         assert!(titles(&mut store, "rotate").is_empty());
+    }
+
+    #[test]
+    fn a_body_with_the_words_together_outranks_one_with_them_apart() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(|w| {
+                // Shorter, so bm25 alone ranks it first: each word, far from the others.
+                insert(
+                    w,
+                    &tool(
+                        "Mail rules",
+                        "Extract the logs. Compressed images go elsewhere. Then archive mail.",
+                    ),
+                    1,
+                )?;
+                insert(
+                    w,
+                    &tool(
+                        "Unpack tool",
+                        "Extract a compressed archive into the current directory, list what it \
+                         holds, keep a log of every name it writes and report the sizes of the \
+                         folders it made, then remove what it left behind.",
+                    ),
+                    1,
+                )
+            })
+            .unwrap();
+        assert_eq!(
+            titles(&mut store, "extract compressed archive"),
+            ["Unpack tool", "Mail rules"]
+        );
+        // One word: nearness says nothing, bm25 alone ranks.
+        assert_eq!(
+            titles(&mut store, "compressed"),
+            ["Mail rules", "Unpack tool"]
+        );
     }
 
     #[test]
