@@ -18,6 +18,7 @@ pub mod practice;
 pub mod ranking;
 pub mod rules_sql;
 pub mod snapshot;
+pub mod waiting;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
