@@ -28,7 +28,8 @@ Examples:
   rep export site/ --format markdown
   rep export ~/.local/share/navi/cheats/rep --format navi
   rep export pages/ --format tldr -d postgres
-  rep export public/ --format html")]
+  rep export public/ --format html
+  rep export public/ --format html -d postgres")]
 pub struct Args {
     /// File to write, `-` for stdout (a folder for markdown)
     #[arg(value_name = "FILE", default_value = "-")]
@@ -125,15 +126,23 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             )
         }
         Format::Html => {
-            if to_stdout || !domains.is_empty() {
-                return Err(
-                    RepError::usage("html export writes the whole repertoire to a folder")
-                        .with_hint("e.g. rep export public/ --format html")
-                        .into(),
-                );
+            if to_stdout {
+                return Err(RepError::usage("html export needs a folder, not stdout")
+                    .with_hint("e.g. rep export public/ --format html")
+                    .into());
+            }
+            if domains.len() > 1 {
+                return Err(RepError::usage("html export takes one --domain")
+                    .with_hint("its sub-domains come with it: e.g. rep export public/ --format html -d k8s")
+                    .into());
             }
             let db = ctx.db_path()?;
-            let done = crate::web::export_site(&ctx.config, &db, &args.file)?;
+            let done = crate::web::export_site(
+                &ctx.config,
+                &db,
+                &args.file,
+                domains.first().map(String::as_str),
+            )?;
             (
                 exchange::Written {
                     entries: done.entries,

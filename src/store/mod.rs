@@ -19,6 +19,7 @@ pub mod ranking;
 pub mod rules_sql;
 pub mod snapshot;
 pub mod sync_changes;
+pub mod waiting;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

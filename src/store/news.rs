@@ -94,75 +94,149 @@ pub fn news(
     window: Window,
     is_recurring: impl Fn(u64, u64) -> bool,
 ) -> anyhow::Result<News> {
+    Ok(first_news(conn, window, is_recurring, usize::MAX, "")?.0)
+}
+
+/// How many items each section of [`News`] holds in all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub entries: usize,
+    pub replies: usize,
+    pub accepted: usize,
+    pub recurring: usize,
+}
+
+/// [`news`] with at most `limit` items a section (the first ones, in the same order), and how
+/// many each section holds, in `domain` and its sub-domains (`""`: all). Short ids, a query
+/// each, are found only for the items kept: a week of 100,000 entries brings thousands.
+pub fn first_news(
+    conn: &Connection,
+    window: Window,
+    is_recurring: impl Fn(u64, u64) -> bool,
+    limit: usize,
+    domain: &str,
+) -> anyhow::Result<(News, Counts)> {
     let (m, since) = match window {
         Window::After(m) => (m, None),
         Window::Since(ms) => (Marker::default(), Some(ms)),
     };
     // With a marker, rows after it; with --since, rows from that time (since = NULL otherwise).
+    // `+e.deleted` keeps the planner off entries_for_analysis (deleted, ...), which it would
+    // otherwise read whole, 100,000 rows, to find a week's entries. New entries: a condition the planner can serve from an index (entries_by_created for a
+    // time; `+` keeps it off the row ids then), where a CASE would make it read every entry.
+    let entry_window = if since.is_some() {
+        "+e.seq > ?1 AND e.created_ms >= ?2"
+    } else {
+        "e.seq > ?1 AND ?2 IS NULL"
+    };
     let accepted_ms = STAMP_MILLIS.replace("{s}", "r.accepted_at");
-    let entries = items(
+    let within = |param| super::rules_sql::within_domain_or_all("e.domain", param);
+    let entries = first_items(
         conn,
-        "SELECT e.id, e.id, e.kind, e.title, e.author, e.created_ms, NULL FROM entries e
-         WHERE e.deleted = 0 AND (CASE WHEN ?2 IS NULL THEN e.seq > ?1 ELSE e.created_ms >= ?2 END)
-         ORDER BY e.created_ms, e.id",
-        params![m.entry_seq, since],
+        &format!(
+            "SELECT e.id, e.id, e.kind, e.title, e.author, e.created_ms, NULL FROM entries e
+             WHERE +e.deleted = 0 AND {entry_window} AND {}
+             ORDER BY e.created_ms, e.id",
+            within(3)
+        ),
+        &[&m.entry_seq, &since, &domain],
+        limit,
     )?;
-    let replies = items(
+    let replies = first_items(
         conn,
-        "SELECT r.id, e.id, e.kind, e.title, r.author, r.created_ms, NULL
-           FROM replies r JOIN entries e ON e.seq = r.entry_seq
-         WHERE r.deleted = 0 AND e.deleted = 0
-           AND (CASE WHEN ?2 IS NULL THEN r.seq > ?1 ELSE r.created_ms >= ?2 END)
-         ORDER BY r.created_ms, r.id",
-        params![m.reply_seq, since],
+        &format!(
+            "SELECT r.id, e.id, e.kind, e.title, r.author, r.created_ms, NULL
+               FROM replies r JOIN entries e ON e.seq = r.entry_seq
+             WHERE r.deleted = 0 AND +e.deleted = 0
+               AND (CASE WHEN ?2 IS NULL THEN r.seq > ?1 ELSE r.created_ms >= ?2 END) AND {}
+             ORDER BY r.created_ms, r.id",
+            within(3)
+        ),
+        &[&m.reply_seq, &since, &domain],
+        limit,
     )?;
-    let accepted = items(
+    let accepted = first_items(
         conn,
         &format!(
             "SELECT r.id, e.id, e.kind, e.title, r.accepted_by, {accepted_ms}, NULL
                FROM replies r JOIN entries e ON e.seq = r.entry_seq
-             WHERE r.accepted = 1 AND r.deleted = 0 AND e.deleted = 0
+             WHERE r.accepted = 1 AND r.deleted = 0 AND +e.deleted = 0
                AND (CASE WHEN ?3 IS NULL THEN r.seq > ?1 OR {accepted_ms} >= ?2
-                         ELSE {accepted_ms} >= ?3 END)
-             ORDER BY 6, r.id"
+                         ELSE {accepted_ms} >= ?3 END) AND {}
+             ORDER BY 6, r.id",
+            within(4)
         ),
-        params![m.reply_seq, m.at_ms, since],
+        &[&m.reply_seq, &m.at_ms, &since, &domain],
+        limit,
     )?;
-    let hit = items(
+    // The entries hit in the window: one pass over the occurrences, not a probe per entry.
+    let hit = rows(
         conn,
-        "SELECT e.id, e.id, e.kind, e.title,
+        &format!(
+            "SELECT e.id, e.id, e.kind, e.title,
                 (SELECT o2.member FROM occurrences o2 WHERE o2.entry_seq = e.seq
                   ORDER BY o2.at_ms DESC, o2.id DESC LIMIT 1),
                 (SELECT max(o2.at_ms) FROM occurrences o2 WHERE o2.entry_seq = e.seq),
                 (SELECT count(*) FROM occurrences o2 WHERE o2.entry_seq = e.seq)
-           FROM entries e
-         WHERE e.deleted = 0 AND EXISTS (SELECT 1 FROM occurrences o WHERE o.entry_seq = e.seq
-               AND (CASE WHEN ?2 IS NULL THEN o.rowid > ?1 ELSE o.at_ms >= ?2 END))
-         ORDER BY 6, e.id",
-        params![m.occurrence_row, since],
+               FROM entries e
+             WHERE +e.deleted = 0 AND e.seq IN (SELECT o.entry_seq FROM occurrences o
+                   WHERE (CASE WHEN ?2 IS NULL THEN o.rowid > ?1 ELSE o.at_ms >= ?2 END))
+               AND {}
+             ORDER BY 6, e.id",
+            within(3)
+        ),
+        params![m.occurrence_row, since, domain],
     )?;
+    let mut counts = Counts {
+        entries: entries.1,
+        replies: replies.1,
+        accepted: accepted.1,
+        recurring: 0,
+    };
     let mut news = News {
-        entries,
-        replies,
-        accepted,
+        entries: entries.0,
+        replies: replies.0,
+        accepted: accepted.0,
         recurring: Vec::new(),
     };
-    for item in hit {
-        let members: u64 = conn.query_row(
-            "SELECT count(DISTINCT o.member) FROM occurrences o JOIN entries e ON e.seq = o.entry_seq
-             WHERE e.id = ?1",
-            [&item.entry],
-            |r| r.get(0),
-        )?;
+    for mut item in hit {
+        let members: u64 = conn
+            .prepare_cached(
+                "SELECT count(DISTINCT o.member) FROM occurrences o
+                   JOIN entries e ON e.seq = o.entry_seq
+                  WHERE e.id = ?1",
+            )?
+            .query_row([&item.entry], |r| r.get(0))?;
         if is_recurring(item.occurrences.unwrap_or(0), members) {
-            news.recurring.push(item);
+            counts.recurring += 1;
+            if news.recurring.len() < limit {
+                item.short_id = short_id(conn, &item.id)?;
+                news.recurring.push(item);
+            }
         }
     }
-    Ok(news)
+    Ok((news, counts))
 }
 
-fn items(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> anyhow::Result<Vec<Item>> {
-    let mut stmt = conn.prepare(sql)?;
+/// The rows of `sql`, the first `limit` with their short ids, and how many rows there were.
+fn items(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    limit: usize,
+) -> anyhow::Result<(Vec<Item>, usize)> {
+    let mut items = rows(conn, sql, params)?;
+    let total = items.len();
+    items.truncate(limit);
+    for item in &mut items {
+        item.short_id = short_id(conn, &item.id)?;
+    }
+    Ok((items, total))
+}
+
+/// The rows of `sql` as items, without their short ids.
+fn rows(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> anyhow::Result<Vec<Item>> {
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params, |r| {
         Ok(Item {
             id: r.get(0)?,
@@ -175,9 +249,22 @@ fn items(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> anyhow:
             occurrences: r.get(6)?,
         })
     })?;
-    let mut items: Vec<Item> = rows.collect::<Result<_, _>>()?;
-    for item in &mut items {
-        item.short_id = short_id(conn, &item.id)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// [`items`] for a section that lists its first `limit` rows: those rows only, and the count.
+fn first_items(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+    limit: usize,
+) -> anyhow::Result<(Vec<Item>, usize)> {
+    if limit == usize::MAX {
+        return items(conn, sql, params, limit);
     }
-    Ok(items)
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM ({sql})"))?
+        .query_row(params, |r| r.get(0))?;
+    let (first, _) = items(conn, &format!("{sql} LIMIT {limit}"), params, limit)?;
+    Ok((first, usize::try_from(total).unwrap_or(0)))
 }

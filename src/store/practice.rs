@@ -386,19 +386,18 @@ pub fn replies(conn: &Connection, entry_seq: i64) -> anyhow::Result<Vec<ReplyVie
 }
 
 pub fn helped_count(conn: &Connection, record_id: &str) -> anyhow::Result<u64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM endorsements WHERE record_id = ?1",
-        [record_id],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM endorsements WHERE record_id = ?1")?
+        .query_row([record_id], |r| r.get(0))?)
 }
 
 pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurrences> {
-    let (count, members, last): (u64, u64, Option<Millis>) = conn.query_row(
-        "SELECT count(*), count(DISTINCT member), max(at_ms) FROM occurrences WHERE entry_seq = ?1",
-        [entry_seq],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let (count, members, last): (u64, u64, Option<Millis>) = conn
+        .prepare_cached(
+            "SELECT count(*), count(DISTINCT member), max(at_ms) FROM occurrences
+              WHERE entry_seq = ?1",
+        )?
+        .query_row([entry_seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let mut stmt = conn.prepare_cached(
         "SELECT note FROM occurrences WHERE entry_seq = ?1 AND note IS NOT NULL ORDER BY at_ms, id",
     )?;
@@ -494,11 +493,13 @@ pub fn facts(conn: &Connection, entry_seq: i64) -> anyhow::Result<PracticeFacts>
         Option<String>,
         Option<String>,
         Millis,
-    ) = conn.query_row(
-        "SELECT resolved, reviewed_at, reviewed_by, created_ms FROM entries WHERE seq = ?1",
-        [entry_seq],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
+    ) = conn
+        .prepare_cached(
+            "SELECT resolved, reviewed_at, reviewed_by, created_ms FROM entries WHERE seq = ?1",
+        )?
+        .query_row([entry_seq], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
     let reviewed_ms = reviewed_at
         .and_then(|s| s.parse::<Stamp>().ok())
         .map(|s| s.millis as Millis);
@@ -523,12 +524,13 @@ pub fn undocumented_recurring(conn: &Connection, min: u64) -> anyhow::Result<Vec
 
 /// Whether a live doc links to the entry as its write-up.
 pub fn is_documented(conn: &Connection, entry_id: &str) -> anyhow::Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM links l JOIN entries d ON d.seq = l.source_seq
-                        WHERE l.target_id = ?1 AND l.kind = 'documents' AND l.present = 1 AND d.deleted = 0)",
-        [entry_id],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM links l JOIN entries d ON d.seq = l.source_seq
+                        WHERE l.target_id = ?1 AND l.kind = 'documents' AND l.present = 1
+                          AND d.deleted = 0)",
+        )?
+        .query_row([entry_id], |r| r.get(0))?)
 }
 
 /// One unit of contribution, for participation figures: who, in which domain, what, when.

@@ -52,6 +52,9 @@ struct App {
     /// Without a token, the Host names a page may be asked for (against DNS rebinding: a page
     /// elsewhere must not read the repertoire through a name that resolves to 127.0.0.1).
     hosts: Vec<String>,
+    /// How long a summary page is kept: [`SUMMARY_TTL`], or `REP_SERVE_KEEP_MS` (0: never),
+    /// which bench/serve.sh sets to time the pages built afresh.
+    keep: std::time::Duration,
     /// Summary pages as last built (see [`SUMMARY_TTL`]).
     summaries: Mutex<std::collections::HashMap<String, Slot>>,
 }
@@ -85,7 +88,7 @@ pub fn serve(
     }
     let mut pool = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
-        pool.push(Store::open_strictly_read_only(&serving.db)?);
+        pool.push(super::open_store(&serving.db)?);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -132,6 +135,10 @@ pub fn serve(
         permits: tokio::sync::Semaphore::new(CONNECTIONS),
         auth,
         hosts,
+        keep: std::env::var("REP_SERVE_KEEP_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map_or(SUMMARY_TTL, std::time::Duration::from_millis),
         summaries: Mutex::default(),
     });
     let router = axum::Router::new().fallback(handle).with_state(app);
@@ -166,9 +173,18 @@ async fn handle(
 ) -> Response {
     let started = std::time::Instant::now();
     let mut response = respond(&app, &method, &headers, &uri).await;
+    let parts = response
+        .extensions_mut()
+        .remove::<Parts>()
+        .map(|p| p.0)
+        .unwrap_or_default();
     let h = response.headers_mut();
-    // How long the page took here, for bench/serve.sh and the browser's developer tools.
-    let took = format!("app;dur={:.2}", started.elapsed().as_secs_f64() * 1000.0);
+    // How long the page took here, for bench/serve.sh and the browser's developer tools, then
+    // its parts when they were measured (`news;dur=1.20, ...`).
+    let mut took = format!("app;dur={:.2}", started.elapsed().as_secs_f64() * 1000.0);
+    for (name, d) in parts {
+        took.push_str(&format!(", {name};dur={:.2}", d.as_secs_f64() * 1000.0));
+    }
     if let Ok(value) = HeaderValue::from_str(&took) {
         h.insert("server-timing", value);
     }
@@ -251,12 +267,16 @@ async fn respond(app: &Arc<App>, method: &Method, headers: &HeaderMap, uri: &Uri
     let worker = Arc::clone(app);
     let rendered = tokio::task::spawn_blocking(move || worker.render(&route)).await;
     match rendered {
-        Ok(Ok(Some(r))) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, r.content_type)],
-            r.body.clone(),
-        )
-            .into_response(),
+        Ok(Ok(Some(r))) => {
+            let mut response = (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, r.content_type)],
+                r.body.clone(),
+            )
+                .into_response();
+            response.extensions_mut().insert(Parts(r.timings.clone()));
+            response
+        }
         Ok(Ok(None)) => {
             let page = pages::not_found("There is no such page, entry or domain here.");
             (
@@ -321,10 +341,16 @@ fn authorised(auth: &Auth, headers: &HeaderMap) -> bool {
 
 const HTML: &str = "text/html; charset=utf-8";
 
+/// A page's timed parts, carried from the page to the Server-Timing header.
+#[derive(Clone)]
+struct Parts(views::Timings);
+
 /// A page's text and type.
 pub struct Rendered {
     pub content_type: &'static str,
     pub body: String,
+    /// Where the page's time went, when it was measured part by part (Server-Timing).
+    pub timings: views::Timings,
 }
 
 /// Every URL the server answers.
@@ -460,9 +486,13 @@ impl App {
         };
         let mut kept = slot.lock().expect("not poisoned");
         if let Some((at, page)) = kept.as_ref()
-            && at.elapsed() < SUMMARY_TTL
+            && at.elapsed() < self.keep
         {
-            return Ok(Some(Arc::clone(page)));
+            return Ok(Some(Arc::new(Rendered {
+                content_type: page.content_type,
+                body: page.body.clone(),
+                timings: vec![("kept", std::time::Duration::ZERO)],
+            })));
         }
         let built = self.build(route)?.map(Arc::new);
         *kept = built
@@ -475,7 +505,7 @@ impl App {
         let store = match self.pool.lock().expect("not poisoned").pop() {
             Some(store) => store,
             // A request that failed took its connection with it.
-            None => Store::open_strictly_read_only(&self.db)?,
+            None => super::open_store(&self.db)?,
         };
         let mut ctx = Context::for_request(&self.config, store)?;
         let result = render(&mut ctx, &Links::server(), route);
@@ -488,14 +518,32 @@ impl App {
 
 /// A route's page, as the server sends it (the static export writes the same pages).
 pub fn render(ctx: &mut Context, links: &Links, route: &Route) -> anyhow::Result<Option<Rendered>> {
+    render_within(ctx, links, route, "")
+}
+
+/// [`render`], the pages that sum up the repertoire summing up only `scope` and its sub-domains
+/// (`""`: all), for `rep export --format html --domain`.
+pub fn render_within(
+    ctx: &mut Context,
+    links: &Links,
+    route: &Route,
+    scope: &str,
+) -> anyhow::Result<Option<Rendered>> {
     let html = |page: pages::Page| {
         Some(Rendered {
             content_type: HTML,
             body: pages::layout(links, &page),
+            timings: Vec::new(),
         })
     };
     Ok(match route {
-        Route::Home => html(pages::home(links, &views::home(ctx)?)),
+        Route::Home => {
+            let home = views::home(ctx, scope)?;
+            html(pages::home(links, &home)).map(|r| Rendered {
+                timings: home.timings,
+                ..r
+            })
+        }
         Route::Search(q) => {
             let found = views::search(ctx, q, views::SEARCH_HITS)?;
             html(pages::search(links, q, Some(&found)))
@@ -505,9 +553,10 @@ pub fn render(ctx: &mut Context, links: &Links, route: &Route) -> anyhow::Result
             Some(Rendered {
                 content_type: "application/json",
                 body: serde_json::to_string(&search_json(links, &found))?,
+                timings: Vec::new(),
             })
         }
-        Route::Domains => html(pages::domains(links, &views::domains(ctx)?)),
+        Route::Domains => html(pages::domains(links, &views::domains(ctx, scope)?)),
         Route::Domain(d) => match views::domain(ctx, d)? {
             Some(page) => html(pages::domain(links, &page)),
             None => None,
@@ -516,24 +565,28 @@ pub fn render(ctx: &mut Context, links: &Links, route: &Route) -> anyhow::Result
             Some(page) => html(pages::entry(links, &page)),
             None => None,
         },
-        Route::Members => html(pages::members(links, &views::members(ctx)?)),
-        Route::Map => html(pages::map(links, &views::map(ctx, "")?)),
+        Route::Members => html(pages::members(links, &views::members(ctx, scope)?)),
+        Route::Map => html(pages::map(links, &views::map(ctx, scope)?)),
         Route::MapSvg => Some(Rendered {
             content_type: "image/svg+xml",
-            body: pages::map_svg(&views::map(ctx, "")?),
+            body: pages::map_svg(&views::map(ctx, scope)?),
+            timings: Vec::new(),
         }),
-        Route::Gaps => html(pages::gaps(links, &views::gaps(ctx)?)),
+        Route::Gaps => html(pages::gaps(links, &views::gaps(ctx, scope)?)),
         Route::Style => Some(Rendered {
             content_type: "text/css; charset=utf-8",
             body: assets::STYLE_CSS.to_owned(),
+            timings: Vec::new(),
         }),
         Route::Script => Some(Rendered {
             content_type: "text/javascript; charset=utf-8",
             body: assets::APP_JS.to_owned(),
+            timings: Vec::new(),
         }),
         Route::Icon => Some(Rendered {
             content_type: "image/svg+xml",
             body: assets::ICON_SVG.to_owned(),
+            timings: Vec::new(),
         }),
     })
 }

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 
 use super::assets;
 use super::pages::{self, Links};
-use super::server::{Route, render};
+use super::server::{Route, render_within};
 use super::views;
 use crate::config::Config;
 use crate::context::Context;
@@ -16,8 +16,11 @@ use crate::model::Entry;
 use crate::store::Store;
 use crate::store::entries::{self, Filter, Sort};
 
-/// Threads rendering entry pages, each on its own read-only connection.
-const WORKERS: usize = 2;
+/// Threads rendering entry pages, each on its own read-only connection: one a core, and one
+/// more to keep the cores busy while the others wait on the file system.
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(4)) + 1
+}
 
 /// What was written.
 pub struct Exported {
@@ -25,46 +28,71 @@ pub struct Exported {
     pub replies: usize,
 }
 
-/// Write every page under `dir` (created if needed). `db` is opened read-only once per worker.
-pub fn export_site(config: &Config, db: &Path, dir: &Path) -> anyhow::Result<Exported> {
+/// A read-only connection for the export, with 16 MB of page cache (the server's connections
+/// keep SQLite's 2 MB, to stay small).
+fn open(db: &Path) -> anyhow::Result<Store> {
+    let mut store = super::open_store(db)?;
+    store.read(|c| Ok(c.pragma_update(None, "cache_size", -16_384)?))?;
+    Ok(store)
+}
+
+/// Write every page under `dir` (created if needed); with `scope`, only that domain and its
+/// sub-domains (their entries, and summary pages about them alone). `db` is opened read-only
+/// once per worker.
+pub fn export_site(
+    config: &Config,
+    db: &Path,
+    dir: &Path,
+    scope: Option<&str>,
+) -> anyhow::Result<Exported> {
+    let scope = scope.unwrap_or("");
     std::fs::create_dir_all(dir.join("assets"))
         .with_context(|| format!("cannot create the folder {}", dir.display()))?;
-    let mut ctx = Context::for_request(config, Store::open_strictly_read_only(db)?)?;
-    let all: Vec<Entry> = ctx
+    let mut ctx = Context::for_request(config, open(db)?)?;
+    let mut all: Vec<Entry> = ctx
         .store_for_reading()?
         .read(|c| entries::list(c, &Filter::default(), Sort::Title, None))?;
-    let domains = views::domains(&mut ctx)?;
+    all.retain(|e| crate::rules::domain::is_within_or_all(&e.domain, scope));
+    let domains = views::domains(&mut ctx, scope)?;
     let put = |path: &str, text: &str| -> anyhow::Result<()> { write(dir, path, text) };
     put("assets/style.css", assets::STYLE_CSS)?;
     put("assets/app.js", assets::APP_JS)?;
     put("assets/icon.svg", assets::ICON_SVG)?;
     put("assets/search-index.js", &search_index(&all)?)?;
-    for (path, route) in [
-        ("index.html", Route::Home),
-        ("search.html", Route::Search(String::new())),
-        ("domains.html", Route::Domains),
-        ("members.html", Route::Members),
-        ("map.html", Route::Map),
-        ("map.svg", Route::MapSvg),
-        ("gaps.html", Route::Gaps),
-    ] {
-        let links = Links::static_page(path);
-        if let Some(r) = render(&mut ctx, &links, &route)? {
-            put(path, &r.body)?;
-        }
-    }
-    for d in &domains {
-        let path = format!("domain/{}.html", d.name);
-        let links = Links::static_page(&path);
-        if let Some(r) = render(&mut ctx, &links, &Route::Domain(d.name.clone()))? {
-            put(&path, &r.body)?;
-        }
-    }
-    drop(ctx);
-    let (written, replies) = entry_pages(config, db, dir, &all)?;
-    Ok(Exported {
-        entries: written,
-        replies,
+    // The summaries on this thread while the workers write the entry pages.
+    std::thread::scope(|threads| {
+        let pages = threads.spawn(|| entry_pages(config, db, dir, &all));
+        let summaries = (|| -> anyhow::Result<()> {
+            for (path, route) in [
+                ("index.html", Route::Home),
+                ("search.html", Route::Search(String::new())),
+                ("domains.html", Route::Domains),
+                ("members.html", Route::Members),
+                ("map.html", Route::Map),
+                ("map.svg", Route::MapSvg),
+                ("gaps.html", Route::Gaps),
+            ] {
+                let links = Links::static_page(path);
+                if let Some(r) = render_within(&mut ctx, &links, &route, scope)? {
+                    put(path, &r.body)?;
+                }
+            }
+            for d in &domains {
+                let path = format!("domain/{}.html", d.name);
+                let links = Links::static_page(&path);
+                let route = Route::Domain(d.name.clone());
+                if let Some(r) = render_within(&mut ctx, &links, &route, scope)? {
+                    put(&path, &r.body)?;
+                }
+            }
+            Ok(())
+        })();
+        let written = pages
+            .join()
+            .map_err(|_| anyhow::anyhow!("an export worker crashed"))?;
+        summaries?;
+        let (entries, replies) = written?;
+        Ok(Exported { entries, replies })
     })
 }
 
@@ -75,15 +103,17 @@ fn entry_pages(
     dir: &Path,
     all: &[Entry],
 ) -> anyhow::Result<(usize, usize)> {
-    std::fs::create_dir_all(dir.join("entry"))?;
-    let chunk = all.len().div_ceil(WORKERS).max(1);
+    let folder = dir.join("entry");
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create the folder {}", folder.display()))?;
+    let chunk = all.len().div_ceil(workers()).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = all
             .chunks(chunk)
             .map(|part| {
+                let folder = &folder;
                 scope.spawn(move || -> anyhow::Result<(usize, usize)> {
-                    let mut ctx =
-                        Context::for_request(config, Store::open_strictly_read_only(db)?)?;
+                    let mut ctx = Context::for_request(config, open(db)?)?;
                     let links = Links::static_page("entry/x.html");
                     let mut replies = 0;
                     for e in part {
@@ -93,7 +123,9 @@ fn entry_pages(
                         let page = views::entry_by_seq(&mut ctx, seq)?;
                         replies += page.thread.replies.len();
                         let html = pages::layout(&links, &pages::entry(&links, &page));
-                        write(dir, &format!("entry/{}.html", e.id), &html)?;
+                        let file = folder.join(format!("{}.html", e.id));
+                        std::fs::write(&file, html)
+                            .with_context(|| format!("cannot write {}", file.display()))?;
                     }
                     Ok((part.len(), replies))
                 })

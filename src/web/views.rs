@@ -5,9 +5,7 @@
 use crate::context::Context;
 use crate::gaps::Gap;
 use crate::history::Change;
-use crate::model::community::WaitingQuestion;
 use crate::model::news::News;
-use crate::model::practice::Candidate;
 use crate::model::practice::Thread;
 use crate::model::{Count, Entry, SearchHit};
 use crate::participation::MemberSummary;
@@ -15,6 +13,7 @@ use crate::store::entries::{self, Filter, Scope, Sort};
 use crate::store::news::{self, Window};
 use crate::store::ranking;
 use crate::store::snapshot::Snapshot;
+use crate::store::waiting::{self, Waiting};
 
 /// "What's new this week".
 const NEWS_DAYS: i64 = 7;
@@ -26,48 +25,58 @@ pub const SEARCH_HITS: usize = 20;
 
 pub struct Home {
     pub news: News,
-    pub open_questions: Vec<WaitingQuestion>,
+    /// How many items each news section holds (the page lists the first [`HOME_ITEMS`]).
+    pub news_counts: news::Counts,
+    /// The newest questions still waiting, and how many wait in all.
+    pub open_questions: Vec<Waiting>,
     pub open_total: usize,
-    pub recurring: Vec<Candidate>,
-    pub gaps: Vec<Gap>,
-    pub gaps_total: usize,
+    /// Where the page's time went, part by part, for the Server-Timing header.
+    pub timings: Timings,
 }
 
-pub fn home(ctx: &mut Context) -> anyhow::Result<Home> {
+/// Named durations, as `Server-Timing` metrics.
+pub type Timings = Vec<(&'static str, std::time::Duration)>;
+
+/// Time `part` under `name`.
+fn timed<T>(
+    timings: &mut Timings,
+    name: &'static str,
+    part: impl FnOnce() -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let started = std::time::Instant::now();
+    let out = part();
+    timings.push((name, started.elapsed()));
+    out
+}
+
+/// The home page of `domain` and its sub-domains (`""`: all), from the indexes alone: the
+/// first [`HOME_ITEMS`] of each news section with their counts, and the newest waiting
+/// questions with theirs. The gaps and the recurring problems without a write-up need a pass
+/// over every entry (100 ms and more at 100,000 entries), so the home links to the gaps page
+/// rather than wait for them.
+pub fn home(ctx: &mut Context, domain: &str) -> anyhow::Result<Home> {
     let now = ctx.now();
     let min = ctx.config.recurring.min_occurrences;
     let is_recurring =
         |occurrences, members| crate::rules::recurrence::is_recurring(occurrences, members, min);
-    let (news, mut open, recurring) = ctx.store_for_reading()?.read(|c| {
-        let news = news::news(c, Window::Since(now - NEWS_DAYS * DAY_MS), is_recurring)?;
-        let snap = Snapshot::load(c)?;
-        // Every question still waiting: unanswered, or answered and not resolved.
-        let open = snap.waiting_questions("", now + 1, now + 1);
-        let mut recurring = snap.undocumented_recurring(c, "", min)?;
-        recurring.truncate(HOME_ITEMS);
-        for r in &mut recurring {
-            r.short_id = entries::short_id(c, &r.id)?;
-        }
-        Ok((news, open, recurring))
+    let mut timings = Timings::new();
+    let t = &mut timings;
+    let store = ctx.store_for_reading()?;
+    let (news, news_counts) = timed(t, "news", || {
+        store.read(|c| {
+            let window = Window::Since(now - NEWS_DAYS * DAY_MS);
+            news::first_news(c, window, is_recurring, HOME_ITEMS, domain)
+        })
     })?;
-    let open_total = open.len();
-    // Newest first: the home page shows what is waiting now.
-    open.reverse();
-    open.truncate(HOME_ITEMS);
-    ctx.store_for_reading()?.read(|c| {
-        for q in &mut open {
-            q.title = crate::store::practice::title_of(c, &q.id)?;
-        }
-        Ok(())
+    let (open_questions, open_total) = timed(t, "open", || {
+        store.read(|c| waiting::newest(c, domain, HOME_ITEMS))
     })?;
-    let (gaps, gaps_total) = ctx.gaps("", 5)?;
     Ok(Home {
         news,
-        open_questions: open,
+        news_counts,
+        open_questions,
         open_total,
-        recurring,
-        gaps,
-        gaps_total,
+        timings,
     })
 }
 
@@ -165,8 +174,11 @@ pub fn domain(ctx: &mut Context, name: &str) -> anyhow::Result<Option<DomainPage
     }))
 }
 
-pub fn domains(ctx: &mut Context) -> anyhow::Result<Vec<Count>> {
-    ctx.store_for_reading()?.read(entries::domain_counts)
+/// The domains within `domain` (`""`: all) with their entry counts.
+pub fn domains(ctx: &mut Context, domain: &str) -> anyhow::Result<Vec<Count>> {
+    let mut counts = ctx.store_for_reading()?.read(entries::domain_counts)?;
+    counts.retain(|c| crate::rules::domain::is_within_or_all(&c.name, domain));
+    Ok(counts)
 }
 
 /// `rep map` over the community window (`domain` "" for all).
@@ -175,14 +187,17 @@ pub fn map(ctx: &mut Context, domain: &str) -> anyhow::Result<crate::model::comm
     ctx.map(domain, since)
 }
 
-pub fn members(ctx: &mut Context) -> anyhow::Result<Vec<MemberSummary>> {
+/// The members who did something in `domain` and its sub-domains (`""`: all), with what they
+/// did there.
+pub fn members(ctx: &mut Context, domain: &str) -> anyhow::Result<Vec<MemberSummary>> {
     let since = crate::rules::staleness::window_start(ctx.now(), ctx.config.community.window_days);
-    let all = ctx
+    let mut all = ctx
         .store_for_reading()?
         .read(|c| Ok(Snapshot::load(c)?.activities()))?;
+    all.retain(|a| crate::rules::domain::is_within_or_all(&a.domain, domain));
     Ok(crate::participation::summarise(&all, since).0)
 }
 
-pub fn gaps(ctx: &mut Context) -> anyhow::Result<Vec<Gap>> {
-    Ok(ctx.gaps("", 0)?.0)
+pub fn gaps(ctx: &mut Context, domain: &str) -> anyhow::Result<Vec<Gap>> {
+    Ok(ctx.gaps(domain, 0)?.0)
 }

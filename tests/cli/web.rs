@@ -149,7 +149,14 @@ fn web_every_page_answers_with_its_content() {
     let home = ok(&server, "/");
     assert!(home.contains("New this week"), "{home}");
     assert!(home.contains("Open questions"), "{home}");
-    assert!(home.contains("Top gaps"), "{home}");
+    // The home links to the gaps rather than rank them: that needs every entry.
+    assert!(home.contains("every gap, ranked"), "{home}");
+    assert!(home.contains("href=\"/gaps\""), "{home}");
+    // The question waits (answered, not resolved), with its replies counted.
+    assert!(
+        home.contains("How do we rotate the staging certs?"),
+        "{home}"
+    );
     assert!(
         home.contains("Pods restart under memory pressure"),
         "{home}"
@@ -568,4 +575,59 @@ fn web_static_export_writes_the_same_pages() {
     assert_eq!(summary["entries"], 5);
     let stdout_refused = repo.rep(&["export", "-", "--format", "html"]).code(2);
     assert_eq!(stdout(&stdout_refused), "");
+}
+
+#[test]
+fn web_static_export_of_one_domain_holds_that_domain_alone() {
+    let (repo, entries) = fixture();
+    let site = repo.path().join("site");
+    let dir = site.to_str().expect("utf-8");
+    let out = repo.rep(&["export", dir, "--format", "html", "--domain", "k8s"]);
+    let err = crate::support::stderr(&out.success());
+    // The problem in k8s and the question in its sub-domain k8s/networking.
+    assert!(err.contains("exported 2 entries"), "{err}");
+    for (_, entry) in &entries {
+        let page = site.join(format!("entry/{}.html", id_of(entry)));
+        let domain = entry["domain"].as_str().expect("domain");
+        assert_eq!(
+            page.is_file(),
+            domain == "k8s" || domain.starts_with("k8s/"),
+            "{domain}: {}",
+            page.display()
+        );
+    }
+    assert!(site.join("domain/k8s.html").is_file());
+    assert!(site.join("domain/k8s/networking.html").is_file());
+    assert!(!site.join("domain/postgres.html").exists());
+    // No page of the copy names what lies outside the domain.
+    for page in [
+        "index.html",
+        "domains.html",
+        "members.html",
+        "map.html",
+        "map.svg",
+        "gaps.html",
+        "assets/search-index.js",
+    ] {
+        let text = std::fs::read_to_string(site.join(page)).expect(page);
+        for outside in ["postgres", "Find what holds a lock", "WAL filled"] {
+            assert!(!text.contains(outside), "{page} names {outside:?}: {text}");
+        }
+    }
+    let index = std::fs::read_to_string(site.join("assets/search-index.js")).expect("index");
+    assert!(
+        index.contains("Pods restart under memory pressure"),
+        "{index}"
+    );
+    let home = std::fs::read_to_string(site.join("index.html")).expect("home");
+    assert!(
+        home.contains("How do we rotate the staging certs?"),
+        "{home}"
+    );
+    // One domain at a time; the database is not touched by a refused export.
+    let twice = repo.rep(&[
+        "export", dir, "--format", "html", "-d", "k8s", "-d", "postgres",
+    ]);
+    let err = crate::support::stderr(&twice.code(2));
+    assert!(err.contains("one --domain"), "{err}");
 }

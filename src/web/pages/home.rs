@@ -3,20 +3,21 @@
 
 use maud::{Markup, html};
 
-use super::{Links, Page, entry_link, gaps_table, kind_badge, when};
+use super::{Links, Page, entry_link, kind_badge, when};
 use crate::model::news::Item;
 use crate::output::sanitize_line;
 use crate::web::views::Home;
 
-fn items_section(links: &Links, heading: &str, who: &str, items: &[Item]) -> Markup {
+/// A news section: its first items (as many as the home lists) and how many it holds in all.
+fn items_section(links: &Links, heading: &str, who: &str, items: &[Item], total: usize) -> Markup {
     html! {
         section {
-            h3 { (heading) " " span.count { "(" (items.len()) ")" } }
+            h3 { (heading) " " span.count { "(" (total) ")" } }
             @if items.is_empty() {
                 p.empty { "Nothing this week." }
             } @else {
                 ul.items {
-                    @for item in items.iter().take(crate::web::views::HOME_ITEMS) {
+                    @for item in items {
                         li {
                             (kind_badge(&item.kind)) " "
                             (entry_link(links, &item.entry, &item.title))
@@ -32,15 +33,16 @@ fn items_section(links: &Links, heading: &str, who: &str, items: &[Item]) -> Mar
 
 pub fn home(links: &Links, home: &Home) -> Page {
     let n = &home.news;
+    let c = &home.news_counts;
     let body = html! {
         h1 { "The repertoire" }
         section aria-labelledby="new" {
             h2 #new { "New this week" }
             div.grid {
-                (items_section(links, "New entries", "by", &n.entries))
-                (items_section(links, "New replies", "by", &n.replies))
-                (items_section(links, "Accepted answers", "accepted by", &n.accepted))
-                (items_section(links, "Recurring this week", "last hit by", &n.recurring))
+                (items_section(links, "New entries", "by", &n.entries, c.entries))
+                (items_section(links, "New replies", "by", &n.replies, c.replies))
+                (items_section(links, "Accepted answers", "accepted by", &n.accepted, c.accepted))
+                (items_section(links, "Recurring this week", "last hit by", &n.recurring, c.recurring))
             }
         }
         section aria-labelledby="open" {
@@ -62,30 +64,11 @@ pub fn home(links: &Links, home: &Home) -> Page {
                 }
             }
         }
-        section aria-labelledby="recurring" {
-            h2 #recurring { "Recurring problems without a write-up" }
-            @if home.recurring.is_empty() {
-                p.empty { "None: every recurring problem is written up." }
-            } @else {
-                ul.items {
-                    @for r in &home.recurring {
-                        li {
-                            (kind_badge(&r.kind)) " " (entry_link(links, &r.id, &r.title))
-                            span.meta { " seen " (r.occurrences) " times by " (r.members) " members" }
-                        }
-                    }
-                }
-            }
-        }
         section aria-labelledby="gaps" {
-            h2 #gaps { "Top gaps" }
-            @if home.gaps.is_empty() {
-                p.empty { "No gaps found." }
-            } @else {
-                (gaps_table(links, &home.gaps, false))
-                @if home.gaps_total > home.gaps.len() {
-                    p { a href=(links.page("gaps")) { "All " (home.gaps_total) " gaps" } }
-                }
+            h2 #gaps { "Gaps" }
+            p {
+                "Recurring problems without a write-up, the questions waiting longest, domains that rest on one member: "
+                a href=(links.page("gaps")) { "every gap, ranked, with its evidence" } "."
             }
         }
     };
