@@ -148,3 +148,25 @@ fn sync_errors_read_as_before() {
         "the remote refused the push: no"
     );
 }
+
+#[test]
+fn a_server_sync_starts_tracking_once_and_keeps_only_own_writes_at_the_cursor() {
+    let tracked = ServerState {
+        cursor: Some("900".into()),
+        own: vec![],
+        tracking: true,
+    };
+    assert_eq!(server_plan(&tracked), Before::Nothing);
+    let untracked = ServerState {
+        tracking: false,
+        ..tracked
+    };
+    assert_eq!(server_plan(&untracked), Before::StartTracking);
+    let own: Vec<String> = ["897", "900", "1204"].map(str::to_owned).to_vec();
+    // A pull from 900 on never returns rows below it: 897 need not be excluded any more.
+    assert_eq!(own_writes_kept(&own, "900"), vec!["900", "1204"]);
+    assert_eq!(own_writes_kept(&own, "5000"), Vec::<String>::new());
+    // Ids compare as numbers, not as text ("1204" < "900" as text).
+    assert_eq!(own_writes_kept(&own, "1000"), vec!["1204"]);
+    assert_eq!(own_writes_kept(&own, "not a number"), own);
+}

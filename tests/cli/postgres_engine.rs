@@ -411,3 +411,35 @@ fn postgres_tls_modes_verify_the_server_as_libpq_does() {
     let text = stderr(&rep_as(pg, &no_ca, "cy", &["sync"]).code(3));
     assert!(text.contains("needs the CA"), "{text}");
 }
+
+/// The password file as libpq reads it: used when it is the owner's only, ignored with a
+/// warning when others may read it; then, with no terminal to ask on, authentication fails.
+#[cfg(unix)]
+#[test]
+fn postgres_the_password_file_is_read_only_when_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(pg) = server() else { return };
+    let (_db, url) = team(pg);
+    let repo = member(&url);
+    let pgpass = repo.home().join(".pgpass");
+    std::fs::write(
+        &pgpass,
+        format!(
+            "# the test cluster\n127.0.0.1:{}:*:postgres:{PASSWORD}\n",
+            pg.port
+        ),
+    )
+    .expect("write .pgpass");
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let synced = repo.rep(&["sync", "--json"]).success();
+    assert_eq!(stderr(&synced), "", "no warning");
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let refused = repo.rep(&["sync"]).code(77);
+    let text = stderr(&refused);
+    assert!(
+        text.contains("is ignored: group or others may read it"),
+        "{text}"
+    );
+    assert!(text.contains("the server asks for a password"), "{text}");
+    assert!(!text.contains(PASSWORD), "{text}");
+}

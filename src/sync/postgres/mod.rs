@@ -149,7 +149,8 @@ pub fn server_error(e: postgres::Error, shown: &str) -> anyhow::Error {
             "check sslmode= and sslrootcert= in the URL (docs/sync.md, \"TLS\"); sslmode=disable only on a trusted network",
         );
     }
-    if std::error::Error::source(&e).is_some_and(|s| s.to_string() == "password missing") {
+    let missing = |m: &str| m.contains("password missing");
+    if missing(&text) || std::error::Error::source(&e).is_some_and(|s| missing(&s.to_string())) {
         return ServerError::with(
             ExitStatus::ServerDenied,
             format!("authentication failed at {shown}: the server asks for a password"),
@@ -190,6 +191,9 @@ fn is_tls_failure(cause: &(dyn std::error::Error + 'static)) -> bool {
     }
     false
 }
+
+/// How long a connection waits for a server at its connection limit.
+const BUSY_WAIT: Duration = Duration::from_secs(20);
 
 /// A connection to the server.
 pub struct Postgres {
@@ -233,11 +237,30 @@ impl Postgres {
             None => config.connect(NoTls),
             Some(tls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls.clone())),
         };
+        // A server at its connection limit (many members syncing at the same instant) is
+        // asked again after a growing random pause, for up to [`BUSY_WAIT`].
+        let open = |config: &postgres::Config| {
+            let started = std::time::Instant::now();
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                match open(config) {
+                    Err(e)
+                        if e.code() == Some(&SqlState::TOO_MANY_CONNECTIONS)
+                            && started.elapsed() < BUSY_WAIT =>
+                    {
+                        std::thread::sleep(super::git::pause_after(attempt.min(6)));
+                    }
+                    other => return other,
+                }
+            }
+        };
         let client = match open(&config) {
             Err(e)
                 if !had_password
-                    && std::error::Error::source(&e)
-                        .is_some_and(|s| s.to_string() == "password missing") =>
+                    && (e.to_string().contains("password missing")
+                        || std::error::Error::source(&e)
+                            .is_some_and(|s| s.to_string().contains("password missing"))) =>
             {
                 match pgpass::prompt(url) {
                     Some(password) => {
@@ -490,8 +513,7 @@ impl BufRead for RowsFile<'_> {
                 Some(row) => {
                     let line: &str = row.try_get(0).map_err(std::io::Error::other)?;
                     self.received += 1;
-                    let line = line.to_owned();
-                    self.push_line(&line);
+                    self.push_line(line);
                 }
                 None => {
                     self.done = true;
