@@ -72,7 +72,7 @@ echo "== ana: remote, tables, first entries, sync"
 member ana -q remote set "$url"
 member ana remote
 member ana remote init
-member ana -q add tool "Find what holds a lock" -d postgres -t locks \
+member ana -q add tool "Find what holds a lock" -d postgres -t locks >/dev/null \
   --cmd "SELECT * FROM pg_locks WHERE NOT granted"
 shared=$(member ana -q add problem "Replication lag after a failover" -d postgres -t replication)
 member ana sync
@@ -83,8 +83,8 @@ member bob sync
 member bob list
 
 echo "== both work offline, then sync"
-member bob -q answer "$shared" -m "Check that the new primary's wal_sender_timeout matches."
-member bob -q add tool "Bloat per table" -d postgres -t vacuum --cmd "SELECT * FROM pgstattuple('t')"
+member bob -q answer "$shared" -m "Check that the new primary's wal_sender_timeout matches." >/dev/null
+member bob -q add tool "Bloat per table" -d postgres -t vacuum --cmd "SELECT * FROM pgstattuple('t')" >/dev/null
 member ana -q edit "$shared" -t replication,failover
 member ana sync
 member bob sync
