@@ -70,7 +70,7 @@ else
 fi
 server=
 cleanup() {
-  [ -z "$server" ] || kill "$server" 2>/dev/null || true
+  [ -z "$server" ] || stop_server
   rm -rf "$work"/site-*
   [ -n "${BENCH_DIR:-}" ] || rm -rf "$work"
 }
@@ -105,8 +105,11 @@ start_server() {
   done
   grep -q '^listening on ' "$work/$name.out" || { cat "$work/$name.out" >&2; exit 1; }
 }
+# /usr/bin/time ignores SIGINT and SIGTERM while it waits: stop the server under it.
 stop_server() {
-  kill -INT "$server"
+  local child
+  child=$(pgrep -P "$server" || true)
+  kill -TERM "${child:-$server}" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   server=
 }
@@ -141,7 +144,7 @@ for name in "${names[@]}"; do
   ms=$(metric app <"$work/$name.timings" | median)
   parts=
   if [ "$name" = home ]; then
-    for part in news snapshot open recurring gaps; do
+    for part in news open; do
       parts+=" $part $(metric "$part" <"$work/$name.timings" | median) ms,"
     done
     parts=" (medians:${parts%,})"
