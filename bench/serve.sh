@@ -11,8 +11,9 @@
 #   BENCH_DIR=/tmp/serve bench/serve.sh        # keep the database (and reuse it next time)
 #   BENCH_EXCHANGE=file.jsonl bench/serve.sh   # import this exchange file instead of generating
 #
-# oha (a load generator, from crates.io) is installed into ~/.cache/rep-bench when missing,
-# never into the project: cargo install oha --locked --root ~/.cache/rep-bench
+# The load comes from oha (a load generator, from crates.io), installed into ~/.cache/rep-bench
+# when missing, never into the project (cargo install oha --locked --root ~/.cache/rep-bench);
+# LOAD_TOOL=wrk uses Debian's wrk instead (apt-get install wrk), bounded by LOAD_SECONDS alone.
 #
 # Environment:
 #   REP            rep binary to measure       [default: target/release/rep, built here]
@@ -46,9 +47,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "bench: missing ${missing[*]}; install with: apt-get install -y ${missing[*]}" >&2
   exit 3
 fi
+load_tool=${LOAD_TOOL:-oha}
 oha_root=${XDG_CACHE_HOME:-$HOME/.cache}/rep-bench
 oha=$(command -v oha || echo "$oha_root/bin/oha")
-if [ ! -x "$oha" ]; then
+if [ "$load_tool" = wrk ]; then
+  command -v wrk >/dev/null 2>&1 || { echo "bench: wrk is missing (apt-get install -y wrk)" >&2; exit 3; }
+elif [ ! -x "$oha" ]; then
   echo "bench: installing oha into $oha_root" >&2
   cargo install oha --locked --quiet --root "$oha_root"
 fi
@@ -66,7 +70,7 @@ else
 fi
 server=
 cleanup() {
-  [ -z "$server" ] || kill "$server" 2>/dev/null || true
+  [ -z "$server" ] || stop_server
   rm -rf "$work"/site-*
   [ -n "${BENCH_DIR:-}" ] || rm -rf "$work"
 }
@@ -101,8 +105,11 @@ start_server() {
   done
   grep -q '^listening on ' "$work/$name.out" || { cat "$work/$name.out" >&2; exit 1; }
 }
+# /usr/bin/time ignores SIGINT and SIGTERM while it waits: stop the server under it.
 stop_server() {
-  kill -INT "$server"
+  local child
+  child=$(pgrep -P "$server" || true)
+  kill -TERM "${child:-$server}" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   server=
 }
@@ -137,7 +144,7 @@ for name in "${names[@]}"; do
   ms=$(metric app <"$work/$name.timings" | median)
   parts=
   if [ "$name" = home ]; then
-    for part in news snapshot open recurring gaps; do
+    for part in news open; do
       parts+=" $part $(metric "$part" <"$work/$name.timings" | median) ms,"
     done
     parts=" (medians:${parts%,})"
@@ -150,6 +157,19 @@ stop_server
 start_server load
 for name in "${names[@]}"; do
   path=${pages[$name]}
+  if [ "$load_tool" = wrk ]; then
+    out=$(wrk -t2 -c"$clients" -d"${load_seconds}s" --timeout 30s --latency "$base$path")
+    requests=$(echo "$out" | awk '/requests in/ { print $1 }')
+    p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
+    p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+    # wrk prints these lines only when there were errors: socket errors and non-2xx answers.
+    errors=$(echo "$out" | awk '
+      /Socket errors/ { for (i = 3; i <= NF; i++) { v = $i; gsub(/,/, "", v); if (v ~ /^[0-9]+$/) n += v } }
+      /Non-2xx/ { n += $NF }
+      END { print n + 0 }')
+    echo "| $name under $clients clients (wrk, ${load_seconds} s) | $requests answers, p50 $p50, p99 $p99, $errors errors | 0 errors |"
+    continue
+  fi
   timeout "$((load_seconds + 30))" "$oha" -n "$load_requests" -c "$clients" --no-tui \
     --output-format json -t 30s "$base$path" >"$work/$name.oha.json" 2>"$work/$name.oha.err" ||
     { cat "$work/$name.oha.err" >&2; echo "| $name under load | oha failed or ran out of time | |"; continue; }
@@ -157,7 +177,7 @@ for name in "${names[@]}"; do
     (.statusCodeDistribution // {}) as $codes
     | (($codes | to_entries | map(select(.key != "200") | .value) | add) // 0) as $bad
     | (((.errorDistribution // {}) | to_entries | map(.value) | add) // 0) as $errors
-    | "| \($name) under \($clients) clients | \($codes["200"] // 0) answers in \(.summary.total * 10 | round / 10) s, p50 \(.latencyPercentiles.p50 * 1000 | round) ms, p99 \(.latencyPercentiles.p99 * 1000 | round) ms, \($bad + $errors) errors | 0 errors |"
+    | "| \($name) under \($clients) clients (oha) | \($codes["200"] // 0) answers in \(.summary.total * 10 | round / 10) s, p50 \(.latencyPercentiles.p50 * 1000 | round) ms, p99 \(.latencyPercentiles.p99 * 1000 | round) ms, \($bad + $errors) errors | 0 errors |"
   ' "$work/$name.oha.json"
 done
 stop_server

@@ -19,13 +19,16 @@ pub struct Waiting {
     pub replies: u64,
 }
 
-/// The condition on `entries e` of a waiting question in the domain bound at `?1`.
+/// The condition on `entries e` of a waiting question in the domain bound at `?1`. The CROSS
+/// JOIN keeps the duplicate check starting from the question's few links: left to itself,
+/// SQLite's planner may start from every live entry instead (`+t.deleted` keeps it off
+/// entries_for_analysis), which made one count take minutes at 100,000 entries.
 fn waiting() -> String {
     format!(
         "e.deleted = 0 AND e.kind = 'question' AND e.resolved IS NOT 1 AND {}
-         AND NOT EXISTS (SELECT 1 FROM links l JOIN entries t ON t.id = l.target_id
+         AND NOT EXISTS (SELECT 1 FROM links l CROSS JOIN entries t ON t.id = l.target_id
                           WHERE l.source_seq = e.seq AND l.kind = 'duplicate' AND l.present = 1
-                            AND t.deleted = 0)",
+                            AND +t.deleted = 0)",
         within_domain_or_all("e.domain", 1)
     )
 }
