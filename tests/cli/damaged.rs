@@ -275,12 +275,14 @@ fn a_read_only_file_system_reads_and_doctor_finds_nothing_wrong() {
     );
 }
 
+/// The file system is sized so that the first write (schema and all, through the log and then
+/// into the file) fits with room to spare, and the filler then takes every byte left.
 #[test]
 fn a_full_disk_is_named_and_reads_still_work() {
     let repo = Repo::new();
     let out = in_own_mounts(
         &repo,
-        r#"mkdir "$D/m"; mount -t tmpfs -o size=2m tmpfs "$D/m"
+        r#"mkdir "$D/m"; mount -t tmpfs -o size=4m tmpfs "$D/m"
         export REP_DB="$D/m/rep.db"
         "$REP" add tool "Show locks" -d postgres --cmd psql -q >/dev/null
         head -c 8M /dev/zero > "$D/m/filler" 2>/dev/null || true
