@@ -44,7 +44,7 @@ pub fn search(bytes: &[u8]) {
 fn seeded_store() -> Store {
     let mut store = Store::open_in_memory().expect("an in-memory store opens");
     let entry = entries::NewEntry {
-        kind: "tool".into(),
+        kind: crate::model::Kind::Tool,
         title: "Show what holds a lock".into(),
         body: "SELECT * FROM pg_locks; vacuum full".into(),
         domain: "postgres".into(),

@@ -109,7 +109,7 @@ fn report(err: &anyhow::Error) {
     if let Some(hint) = error::hint_of(err) {
         text.push_str(&format!("\nhint: {hint}"));
     }
-    output::to_stderr(&output::sanitize(&text));
+    output::to_stderr(output::Own::new(output::sanitize(&text)));
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

@@ -146,17 +146,18 @@ impl Output {
         self.print(&table.render())
     }
 
-    /// A status line for humans on stderr, silenced by `--quiet`.
-    pub fn status(&self, message: &str) {
+    /// A status line for humans on stderr, silenced by `--quiet`. It takes only [`Own`] text,
+    /// so foreign text reaches it through [`Untrusted`] or not at all.
+    pub fn status(&self, message: impl Into<Own>) {
         if !self.quiet {
             to_stderr(message);
         }
     }
 
     /// A note that something was empty or truncated; also silenced by `--quiet`.
-    pub fn note(&self, message: &str) {
+    pub fn note(&self, message: impl Into<Own>) {
         if !self.quiet {
-            to_stderr(&format!("note: {message}"));
+            to_stderr(Own(format!("note: {}", message.into().0)));
         }
     }
 
@@ -241,32 +242,37 @@ impl Output {
         self.color
     }
 
-    pub fn bold(&self, text: &str) -> String {
-        self.paint("1", text)
+    pub fn bold(&self, text: impl Into<Own>) -> Styled {
+        self.paint("1", text.into())
     }
 
-    pub fn dim(&self, text: &str) -> String {
-        self.paint("2", text)
+    pub fn dim(&self, text: impl Into<Own>) -> Styled {
+        self.paint("2", text.into())
     }
 
-    pub fn accent(&self, text: &str) -> String {
-        self.paint("33", text)
+    pub fn accent(&self, text: impl Into<Own>) -> Styled {
+        self.paint("33", text.into())
     }
 
-    fn paint(&self, code: &str, text: &str) -> String {
-        paint(self.color, code, text)
+    fn paint(&self, code: &str, text: Own) -> Styled {
+        Styled(paint(self.color, code, &text.0))
     }
 
-    /// Turn snippet markers into colour on a terminal, or `**` otherwise.
-    pub fn highlight(&self, snippet: &str) -> String {
+    /// Turn the markers of a snippet (sanitised, so [`Own`]) into colour on a terminal, or `**`
+    /// otherwise.
+    pub fn highlight(&self, snippet: impl Into<Own>) -> Styled {
         let (start, end) = if self.color {
             ("\x1b[1;33m", "\x1b[0m")
         } else {
             ("**", "**")
         };
-        snippet
-            .replace(HIGHLIGHT_START, start)
-            .replace(HIGHLIGHT_END, end)
+        Styled(
+            snippet
+                .into()
+                .0
+                .replace(HIGHLIGHT_START, start)
+                .replace(HIGHLIGHT_END, end),
+        )
     }
 }
 
@@ -294,6 +300,71 @@ impl std::fmt::Display for Untrusted<'_> {
         } else {
             f.write_str(&sanitize_line(self.0))
         }
+    }
+}
+
+/// Text rep wrote itself, the only text a status line, a note or a style takes: literals,
+/// numbers, ids rep formats, and foreign pieces only as [`Untrusted`] (sanitised as they are
+/// formatted in). [`Own::new`] is the one door that does not sanitise, named so that a reader
+/// sees each use, as [`Cell::own`] is for cells.
+#[derive(Debug, Clone)]
+pub struct Own(String);
+
+impl Own {
+    pub fn new(text: impl Into<String>) -> Own {
+        Own(text.into())
+    }
+}
+
+impl From<&'static str> for Own {
+    fn from(text: &'static str) -> Own {
+        Own(text.to_owned())
+    }
+}
+
+impl From<Untrusted<'_>> for Own {
+    fn from(text: Untrusted<'_>) -> Own {
+        Own(sanitize_line(text.0))
+    }
+}
+
+impl std::fmt::Display for Own {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// rep's own text in colour ([`Output::bold`] and the like): it carries the only escape
+/// sequences rep prints, so it is a type of its own that no door takes for foreign text; it goes
+/// to stdout or into a cell, never to stderr.
+#[derive(Debug, Clone)]
+pub struct Styled(String);
+
+/// Styled text prints as it is ([`Output::print`]).
+impl std::ops::Deref for Styled {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Styled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A style inside another (a dimmed snippet with its highlights).
+impl From<Styled> for Own {
+    fn from(text: Styled) -> Own {
+        Own(text.0)
+    }
+}
+
+impl From<Styled> for Cell {
+    fn from(text: Styled) -> Cell {
+        Cell::own(text.0)
     }
 }
 
@@ -397,9 +468,9 @@ pub fn paint(color: bool, code: &str, text: &str) -> String {
 /// A stderr that cannot be written (a closed pipe, a full disk) loses the line and nothing
 /// else: a status line must never turn a committed write into a failure, as `eprintln!`, which
 /// panics there, did.
-pub fn to_stderr(line: &str) {
+pub fn to_stderr(line: impl Into<Own>) {
     let mut err = io::stderr().lock();
-    let _ = writeln!(err, "{}", stderr_line(line));
+    let _ = writeln!(err, "{}", stderr_line(&line.into().0));
 }
 
 fn stderr_line(line: &str) -> String {
@@ -462,5 +533,23 @@ mod tests {
     fn a_stderr_line_never_carries_escapes_whatever_its_call_site_forgot() {
         let forgot = "imported \x1b]0;owned\x07title \x1b[2Jand \u{202e}more\nnext line";
         assert_eq!(stderr_line(forgot), "imported title and more\nnext line");
+    }
+
+    #[test]
+    fn foreign_text_enters_a_status_line_or_a_style_only_sanitised() {
+        let title = "a \x1b]0;owned\x07title\nwith \u{202e}lines";
+        let line = Own::new(format!("asked abcd: {}", Untrusted(title)));
+        assert_eq!(line.to_string(), "asked abcd: a title with lines");
+        let kept = Own::new(format!("warning: {:#}", Untrusted(title)));
+        assert_eq!(kept.to_string(), "warning: a title\nwith lines");
+        assert_eq!(
+            Own::from(Untrusted(title)).to_string(),
+            "a title with lines"
+        );
+        let out = Output::new(false, false, ColorChoice::Always);
+        assert_eq!(
+            out.bold(Untrusted(title)).to_string(),
+            "\x1b[1ma title with lines\x1b[0m"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::error::RepError;
+use crate::output::{Own, Untrusted};
 use crate::store::practice;
 
 /// Accept a reply as a solution
@@ -50,10 +51,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     } else {
         "already accepted"
     };
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "{verb}; {} {} is resolved",
         thread.entry.short_id,
-        crate::output::sanitize_line(&thread.entry.title)
-    ));
+        Untrusted(&thread.entry.title)
+    )));
     Ok(())
 }

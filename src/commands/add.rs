@@ -68,7 +68,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         None => model::normalize_domain(&ctx.default_domain())?,
     };
     let new = NewEntry {
-        kind: args.kind.as_str().to_owned(),
+        kind: args.kind.clone(),
         title: model::validate_title(&title)?,
         body,
         domain,

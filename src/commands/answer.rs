@@ -7,7 +7,7 @@ use crate::editor::{self, Draft};
 use crate::error::RepError;
 use crate::model;
 use crate::model::commands::Answered;
-use crate::output::sanitize_line;
+use crate::output::{Own, Untrusted, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
@@ -75,11 +75,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         });
     }
     ctx.out.print(&reply.id)?;
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "replied {} to {} {}",
         reply.short_id,
         entry.short_id,
-        sanitize_line(&entry.title)
-    ));
+        Untrusted(&entry.title)
+    )));
     Ok(())
 }

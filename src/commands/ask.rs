@@ -1,5 +1,6 @@
 //! `rep ask`: ask a question, after looking at what the repertoire already knows.
 
+use crate::output::{Own, Untrusted, sanitize_line};
 use std::io::{IsTerminal, Read as _};
 
 use crate::context::Context;
@@ -7,7 +8,6 @@ use crate::error::RepError;
 use crate::limits;
 use crate::model::commands::Asked;
 use crate::model::{self};
-use crate::output::sanitize_line;
 use crate::store::entries::{self, NewEntry};
 use crate::store::ranking;
 
@@ -123,12 +123,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                     let now = ctx.now();
                     let helped =
                         crate::recording::endorsement(ctx.store()?, &hit.entry.id, &member, now)?;
-                    ctx.out.status(&format!(
+                    ctx.out.status(Own::new(format!(
                         "noted: {} answers it (it helped {} so far); see `rep show {}`",
                         hit.entry.short_id,
                         crate::output::count(helped.helped, "member", "members"),
                         hit.entry.short_id
-                    ));
+                    )));
                 }
                 return Ok(());
             }
@@ -137,7 +137,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         }
     }
     let new = NewEntry {
-        kind: "question".into(),
+        kind: crate::model::Kind::Question,
         title,
         body,
         domain,
@@ -158,20 +158,20 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&Asked { entry, similar });
     }
     ctx.out.print(&entry.id)?;
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "asked {}: {}",
         entry.short_id,
-        sanitize_line(&entry.title)
-    ));
+        Untrusted(&entry.title)
+    )));
     if !similar.is_empty() {
         ctx.out.status("similar entries that may answer it:");
         for h in &similar {
-            ctx.out.status(&format!(
+            ctx.out.status(Own::new(format!(
                 "  {} {:<8} {}",
                 h.entry.short_id,
                 h.entry.kind,
-                sanitize_line(&h.entry.title)
-            ));
+                Untrusted(&h.entry.title)
+            )));
         }
     }
     Ok(())

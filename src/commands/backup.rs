@@ -1,11 +1,11 @@
 //! `rep backup`: a consistent copy of the database, taken while others keep writing.
 
+use crate::output::{Own, Untrusted, count};
 use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model::commands::BackedUp as Shown;
-use crate::output::count;
 
 /// Copy the database to a file, safely while rep is in use
 ///
@@ -45,13 +45,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if ctx.out.json {
         return ctx.out.json(&shown);
     }
-    ctx.out.status(&format!(
-        "copied {} ({}, integrity {}) to {}",
+    ctx.out.status(Own::new(format!(
+        "copied {} ({}, integrity {}) to {:#}",
         count(copy.entries, "entry", "entries"),
         count(bytes, "byte", "bytes"),
         copy.integrity,
-        args.file.display()
-    ));
+        Untrusted(&args.file.display().to_string())
+    )));
     Ok(())
 }
 

@@ -40,8 +40,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let mut title = args.title.join(" ");
     let mut domain = args.domain.clone().unwrap_or_else(|| default_domain(ctx));
     if picker::interactive() {
-        let shown = crate::output::sanitize_line(command);
-        crate::output::to_stderr(&format!("saving: {shown}"));
+        let shown = crate::output::Untrusted(command);
+        crate::output::to_stderr(crate::output::Own::new(format!("saving: {shown}")));
         if title.trim().is_empty() {
             title = ask("title", "")?;
         }
@@ -56,7 +56,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     // What `rep add tool TITLE -d DOMAIN -t TAG --cmd CMD` checks, in the same order.
     let new = NewEntry {
-        kind: Kind::Tool.as_str().to_owned(),
+        kind: Kind::Tool,
         domain: model::normalize_domain(&domain)?,
         title: model::validate_title(&title)?,
         body: String::new(),

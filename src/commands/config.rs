@@ -1,5 +1,6 @@
 //! `rep config`: where the config file is and what is in effect; get and set keys.
 
+use crate::output::{Cell, Own, Untrusted, sanitize_line};
 use clap::Subcommand;
 
 use crate::config::{Config, KEYS};
@@ -7,7 +8,6 @@ use crate::context::Context;
 use crate::error::RepError;
 use crate::model::commands::ConfigSetting as Setting;
 use crate::model::commands::ConfigShown as Shown;
-use crate::output::{Cell, sanitize_line};
 
 /// Show or change settings
 ///
@@ -76,8 +76,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 ctx.out
                     .json(&serde_json::json!({ "key": key, "value": value }))?;
             }
-            ctx.out
-                .status(&format!("set {key} in {}", ctx.config_path().display()));
+            ctx.out.status(Own::new(format!(
+                "set {:#} in {:#}",
+                Untrusted(&key),
+                Untrusted(&ctx.config_path().display().to_string())
+            )));
             Ok(())
         }
         Some(Action::Unset { key }) => {
@@ -86,12 +89,17 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 ctx.out
                     .json(&serde_json::json!({ "key": key, "removed": removed }))?;
             }
-            let path = ctx.config_path().display();
+            let (key, path) = (
+                Untrusted(&key),
+                Untrusted(&ctx.config_path().display().to_string()),
+            );
             if removed {
-                ctx.out.status(&format!("removed {key} from {path}"));
-            } else {
                 ctx.out
-                    .status(&format!("{key} was not set in {path}; nothing changed"));
+                    .status(Own::new(format!("removed {key:#} from {path:#}")));
+            } else {
+                ctx.out.status(Own::new(format!(
+                    "{key:#} was not set in {path:#}; nothing changed"
+                )));
             }
             Ok(())
         }

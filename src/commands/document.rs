@@ -6,7 +6,7 @@ use crate::editor;
 use crate::model::commands::Documented;
 use crate::model::practice::Candidate;
 use crate::model::{self};
-use crate::output::{Cell, Untrusted, sanitize_line};
+use crate::output::{Cell, Own, Untrusted};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, NewEntry, Scope};
 use crate::store::practice;
@@ -64,7 +64,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         }
     }
     let new = NewEntry {
-        kind: "doc".into(),
+        kind: crate::model::Kind::Doc,
         title: model::validate_title(&draft.title)?,
         body: model::validate_body(draft.body)?,
         domain: source.entry.domain.clone(),
@@ -94,12 +94,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         });
     }
     ctx.out.print(&doc.id)?;
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "documented {} {} in doc {}",
         source.entry.short_id,
-        sanitize_line(&source.entry.title),
+        Untrusted(&source.entry.title),
         doc.short_id
-    ));
+    )));
     Ok(())
 }
 
@@ -112,10 +112,10 @@ fn candidates(ctx: &mut Context) -> anyhow::Result<()> {
         return ctx.out.json(&found);
     }
     if found.is_empty() {
-        ctx.out.note(&format!(
+        ctx.out.note(Own::new(format!(
             "nothing recurring without a write-up (recurring: {min}+ occurrences from 2+ members); \
              `rep seen ID` records each time a problem comes back"
-        ));
+        )));
         return Ok(());
     }
     let mut table = ctx

@@ -5,6 +5,7 @@ use crate::context::Context;
 use crate::editor::{self, Draft};
 use crate::error::RepError;
 use crate::model::{self, Kind};
+use crate::output::{Own, Untrusted};
 use crate::picker::{self, Wanted};
 use crate::replica::TextField as Field;
 use crate::store::entries::{self, Scope};
@@ -154,7 +155,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         let mut changed = false;
         let fields = [
             (Field::Title, title.as_deref().map(Some)),
-            (Field::Kind, args.kind.map(|k| Some(k.as_str()))),
+            (Field::Kind, args.kind.as_ref().map(|k| Some(k.as_str()))),
             (Field::Body, body.as_deref().map(Some)),
             (Field::Domain, domain.as_deref().map(Some)),
             (Field::Command, command.as_ref().map(|c| c.as_deref())),
@@ -182,14 +183,14 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&entry);
     }
     if changed {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "updated {} {}",
             entry.short_id,
-            crate::output::sanitize_line(&entry.title)
-        ));
+            Untrusted(&entry.title)
+        )));
     } else {
         ctx.out
-            .status(&format!("nothing changed in {}", entry.short_id));
+            .status(Own::new(format!("nothing changed in {}", entry.short_id)));
     }
     Ok(())
 }
@@ -237,13 +238,15 @@ fn edit_reply(ctx: &mut Context, args: &Args, reply_seq: i64) -> anyhow::Result<
         return ctx.out.json(&reply);
     }
     if changed {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "updated reply {} to {}",
             reply.short_id, reply.entry_short_id
-        ));
+        )));
     } else {
-        ctx.out
-            .status(&format!("nothing changed in reply {}", reply.short_id));
+        ctx.out.status(Own::new(format!(
+            "nothing changed in reply {}",
+            reply.short_id
+        )));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `rep export`: the repertoire as an exchange file, or as a folder of Markdown pages.
 
+use crate::output::{Own, Untrusted};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -188,12 +189,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         });
     }
     if !to_stdout {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "exported {} and {} to {}",
             output::count(count.entries, "entry", "entries"),
             output::count(count.replies, "reply", "replies"),
             args.file.display()
-        ));
+        )));
     }
     Ok(())
 }
@@ -268,7 +269,7 @@ fn in_navi_order<'a>(
 fn report_dropped(ctx: &Context, dropped: &[(String, String)]) {
     for (title, what) in dropped {
         ctx.out
-            .note(&format!("{}: {what}", crate::output::sanitize_line(title)));
+            .note(Own::new(format!("{}: {what}", Untrusted(title))));
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::gaps::Gap;
 use crate::model;
-use crate::output::{Cell, Untrusted, sanitize_line};
+use crate::output::{Cell, Own, Untrusted, sanitize_line};
 
 /// Find what the community is missing
 ///
@@ -76,11 +76,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     }
     ctx.out.print_table(&table)?;
     if total > shown.len() {
-        ctx.out.note(&format!(
+        ctx.out.note(Own::new(format!(
             "{} more {}; --limit 0 shows all",
             total - shown.len(),
             crate::output::plural(total - shown.len(), "gap", "gaps")
-        ));
+        )));
     }
     Ok(())
 }

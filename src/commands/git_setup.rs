@@ -1,5 +1,6 @@
 //! `rep git-setup`: install the merge driver in the current git repository.
 
+use crate::output::{Own, Untrusted};
 use std::io::Write as _;
 
 use crate::context::Context;
@@ -55,9 +56,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if ctx.out.json {
         return ctx.out.json(&serde_json::json!({ "gitattributes": attributes.display().to_string(), "pattern": args.pattern }));
     }
-    ctx.out.status(&format!(
-        "merge driver installed for {} (commit .gitattributes)",
-        args.pattern
-    ));
+    ctx.out.status(Own::new(format!(
+        "merge driver installed for {:#} (commit .gitattributes)",
+        Untrusted(&args.pattern)
+    )));
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `rep helped`: "this helped me", once per member per entry or reply.
 
 use crate::context::Context;
-use crate::output::count;
+use crate::output::{Own, count};
 use crate::picker::{self, Wanted};
 use crate::recording;
 
@@ -27,15 +27,15 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&shown);
     }
     if shown.new {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "noted: it helped {} so far",
             count(shown.helped, "member", "members")
-        ));
+        )));
     } else {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "you had already said so ({} so far)",
             count(shown.helped, "member", "members")
-        ));
+        )));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `rep import`: join an exchange file into the repertoire.
 
+use crate::output::{Cell, Own, Untrusted, count, sanitize_line};
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -9,7 +10,6 @@ use crate::context::Context;
 use crate::error::RepError;
 use crate::foreign::{self, Source};
 use crate::model;
-use crate::output::{Cell, Untrusted, count, sanitize_line};
 use crate::store::entries::{short_ids, short_ids_in};
 use crate::store::exchange::{self, ImportReport};
 
@@ -159,14 +159,14 @@ pub fn print_report(
         ctx.out.print_table(&table)?;
     }
     if verbose && report.unlisted_changes > 0 {
-        ctx.out.note(&format!(
+        ctx.out.note(Own::new(format!(
             "{} more {} not listed",
             report.unlisted_changes,
             crate::output::plural(report.unlisted_changes, "change", "changes")
-        ));
+        )));
     }
     let verb = if dry_run { "would add" } else { "added" };
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "{verb} {}, {} {}, {} unchanged, {} with a lost concurrent edit (kept in `rep history`){}",
         report.added,
         if dry_run { "would update" } else { "updated" },
@@ -178,7 +178,7 @@ pub fn print_report(
         } else {
             ""
         }
-    ));
+    )));
     Ok(())
 }
 
@@ -220,7 +220,10 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
     }
     // Added entries are only counted: a first import of a tldr checkout adds thousands.
     let short = ctx.store_for_reading()?.read(|c| {
-        let updated = report.changes.iter().filter(|c| c.outcome == "updated");
+        let updated = report
+            .changes
+            .iter()
+            .filter(|c| c.outcome == foreign::Changed::Updated);
         let ids = updated.map(|c| c.id.as_str());
         let mut short = short_ids(c, ids)?;
         short.extend(short_ids_in(
@@ -232,7 +235,7 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
     let rows: Vec<Vec<String>> = report
         .changes
         .iter()
-        .filter(|c| c.outcome == "updated")
+        .filter(|c| c.outcome == foreign::Changed::Updated)
         .map(|c| {
             vec![
                 "updated".to_owned(),
@@ -276,7 +279,7 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
     } else {
         ("added", "updated")
     };
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "{} read: {add} {}, {update} {}, {} unchanged, {} skipped{}{}",
         count(report.files, "file", "files"),
         report.added,
@@ -292,6 +295,6 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
         } else {
             ""
         }
-    ));
+    )));
     Ok(())
 }

@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model::LinkKind;
-use crate::output::sanitize_line;
+use crate::output::{Own, Untrusted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
 
@@ -51,10 +51,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&thread);
     }
     let verb = if args.remove { "unlinked" } else { "linked" };
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "{verb} {} {} ({kind})",
         thread.entry.short_id,
-        sanitize_line(&thread.entry.title)
-    ));
+        Untrusted(&thread.entry.title)
+    )));
     Ok(())
 }

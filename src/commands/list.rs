@@ -2,6 +2,7 @@
 
 use crate::commands::{FilterArgs, print_entry_table};
 use crate::context::Context;
+use crate::output::Own;
 use crate::rules::staleness;
 use crate::store::entries::{self, Sort};
 
@@ -73,10 +74,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         print_entry_table(&ctx.out, &found)?;
     }
     if more {
-        ctx.out.note(&format!(
+        ctx.out.note(Own::new(format!(
             "showing the first {}; use --limit N or --limit 0 for more",
             args.limit
-        ));
+        )));
     }
     Ok(())
 }

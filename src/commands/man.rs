@@ -1,5 +1,6 @@
 //! `rep man`: man pages for rep and every subcommand, from the same text as `--help`.
 
+use crate::output::{Own, Untrusted};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -46,11 +47,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         }));
     }
     ctx.out.print(&dir.display().to_string())?;
-    ctx.out.status(&format!(
-        "wrote {}; try `man rep` (or `man -l {}`)",
+    ctx.out.status(Own::new(format!(
+        "wrote {}; try `man rep` (or `man -l {:#}`)",
         crate::output::count(pages.len(), "man page", "man pages"),
-        dir.join("rep.1").display()
-    ));
+        Untrusted(&dir.join("rep.1").display().to_string())
+    )));
     if let Some(root) = dir.parent()
         && let Some(search_path) = man_search_path()
         && !man_looks_in(root, &search_path)
@@ -61,12 +62,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             // An empty last element keeps man's own search path (man-db, mandoc, BSD man).
             ""
         };
-        ctx.out.status(&format!(
-            "man does not look in {} yet: add this line to your shell's startup file\n  \
-             export MANPATH=\"{}:{keep}\"",
-            root.display(),
-            root.display()
-        ));
+        ctx.out.status(Own::new(format!(
+            "man does not look in {:#} yet: add this line to your shell's startup file\n  \
+             export MANPATH=\"{:#}:{keep}\"",
+            Untrusted(&root.display().to_string()),
+            Untrusted(&root.display().to_string())
+        )));
     }
     Ok(())
 }

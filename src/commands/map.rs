@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::map::{self, columns, max_score, row_scores};
 use crate::model;
 use crate::model::community::Map;
-use crate::output::{Cell, Untrusted, sanitize_line};
+use crate::output::{Cell, Own, Untrusted, sanitize_line};
 use crate::rules::staleness::window_start;
 use crate::timefmt;
 
@@ -151,7 +151,9 @@ fn table(ctx: &Context, map: &Map, n: usize) -> anyhow::Result<()> {
     // Narrow terminals lose the finer figures first; the domain and its core stay.
     ctx.out.fit(&mut figures, &[4, 3, 5, 1, 2, 6]);
     ctx.out.print_table(&figures)?;
-    ctx.out
-        .status(&format!("contributions since {}", &map.since[..10]));
+    ctx.out.status(Own::new(format!(
+        "contributions since {}",
+        &map.since[..10]
+    )));
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `rep members`: who takes part, with what, and how: core, active or peripheral per domain.
 
+use crate::output::{Cell, Own, Untrusted, sanitize_line};
 use std::collections::BTreeMap;
 
 use crate::community::{self, ActivityKind};
@@ -7,7 +8,6 @@ use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
 use crate::model::commands::AliasDeclared;
-use crate::output::{Cell, Untrusted, sanitize_line};
 use crate::participation;
 use crate::store::snapshot::Snapshot;
 
@@ -95,11 +95,11 @@ fn declare_aliases(ctx: &mut Context, member: &str, aliases: &[String]) -> anyho
         return ctx.out.json(&done);
     }
     let names: Vec<String> = done.aliases.iter().map(|a| sanitize_line(a)).collect();
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "{} now also goes by: {}",
-        sanitize_line(&done.member),
+        Untrusted(&done.member),
         names.join(", ")
-    ));
+    )));
     Ok(())
 }
 

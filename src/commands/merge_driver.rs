@@ -1,11 +1,11 @@
 //! `rep merge-driver`: a git merge driver that joins two exchange files instead of merging text.
 
+use crate::output::{Own, Untrusted, count};
 use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::RepError;
 use crate::exchange::{self, ReadError, RecordReader};
-use crate::output::count;
 use crate::replica::{self, Record};
 use crate::tempfiles::write_atomically;
 
@@ -50,10 +50,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .unwrap_or(&args.ours)
         .display()
         .to_string();
-    ctx.out.status(&format!(
-        "merged {} in {shown}",
-        count(merged.len() as u64, "entry", "entries")
-    ));
+    ctx.out.status(Own::new(format!(
+        "merged {} in {:#}",
+        count(merged.len() as u64, "entry", "entries"),
+        Untrusted(&shown)
+    )));
     Ok(())
 }
 

@@ -44,6 +44,7 @@ pub mod version;
 pub mod who;
 pub mod whoami;
 
+use crate::output::{self, Cell, Output, Own, Untrusted, sanitize, sanitize_line};
 use std::io::Read as _;
 
 use std::path::PathBuf;
@@ -54,7 +55,6 @@ use crate::limits::{self, BODY_BYTES as MAX_BODY_BYTES};
 use crate::model::Renamed;
 use crate::model::commands::Renaming;
 use crate::model::{self, Entry};
-use crate::output::{self, Cell, Output, Untrusted, sanitize, sanitize_line};
 use crate::recording;
 use crate::store::entries::{self, Filter, NewEntry};
 use crate::timefmt;
@@ -149,7 +149,7 @@ pub fn insert_and_report(ctx: &mut Context, new: &NewEntry) -> anyhow::Result<()
     }
     ctx.out.print(&entry.id)?;
     ctx.out
-        .status(&format!("added {} {}", entry.kind, entry.short_id));
+        .status(Own::new(format!("added {} {}", entry.kind, entry.short_id)));
     Ok(())
 }
 
@@ -168,23 +168,23 @@ pub fn record_occurrence(
         duplicate,
     } = recording::occurrence(ctx.store()?, seq, &member, now, min, note)?;
     if let Some(duplicate) = &duplicate {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "{} is a duplicate of {}: counted there",
             duplicate.short_id, entry.short_id
-        ));
+        )));
     }
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "seen {} by {}: {} {}",
         output::count(seen.occurrences.count, "time", "times"),
         output::count(seen.occurrences.members, "member", "members"),
         entry.short_id,
-        sanitize_line(&entry.title)
-    ));
+        Untrusted(&entry.title)
+    )));
     if seen.recurring && !seen.documented {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "this keeps coming back and has no write-up yet: `rep document {}` writes it once and for all",
             entry.short_id
-        ));
+        )));
     }
     Ok(seen)
 }
@@ -225,7 +225,7 @@ pub struct FilterArgs {
 impl FilterArgs {
     pub fn to_filter(&self, ctx: &Context) -> anyhow::Result<Filter> {
         Ok(Filter {
-            kind: self.kind.map(|k| k.as_str().to_owned()),
+            kind: self.kind.as_ref().map(|k| k.as_str().to_owned()),
             domain: self
                 .domain
                 .as_deref()
@@ -261,12 +261,16 @@ pub fn print_entry(out: &Output, e: &Entry) -> anyhow::Result<()> {
     let mut text = String::new();
     text.push_str(&format!(
         "{} {}  {}\n",
-        out.accent(&e.short_id),
-        out.dim(&e.kind),
-        out.bold(&sanitize_line(&e.title))
+        out.accent(Own::new(&e.short_id)),
+        out.dim(Untrusted(&e.kind)),
+        out.bold(Untrusted(&e.title))
     ));
     let mut field = |name: &str, value: &str| {
-        text.push_str(&format!("{}  {}\n", out.dim(&format!("{name:<8}")), value));
+        text.push_str(&format!(
+            "{}  {}\n",
+            out.dim(Own::new(format!("{name:<8}"))),
+            value
+        ));
     };
     field("domain", &sanitize_line(&e.domain));
     if !e.tags.is_empty() {
@@ -323,7 +327,7 @@ pub fn print_counts(
     ctx: &Context,
     counts: &[crate::model::Count],
     what: &'static str,
-    empty: &str,
+    empty: &'static str,
 ) -> anyhow::Result<()> {
     if ctx.out.json {
         return ctx.out.json(counts);
@@ -385,10 +389,10 @@ pub fn report_rename(
     let n = renamed.len();
     let entries = if n == 1 { "entry" } else { "entries" };
     let verb = if dry_run { "would rename" } else { "renamed" };
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "{verb} {what} {} to {} on {n} {entries}",
-        sanitize_line(from),
-        sanitize_line(to)
-    ));
+        Untrusted(from),
+        Untrusted(to)
+    )));
     Ok(())
 }

@@ -4,7 +4,7 @@
 use crate::context::Context;
 use crate::model::commands::NewsShown as Shown;
 use crate::model::news::Item;
-use crate::output::{Cell, Untrusted, sanitize_line};
+use crate::output::{Cell, Own, Untrusted, sanitize_line};
 use crate::store::news::{self, Window};
 use crate::timefmt;
 
@@ -77,7 +77,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ("recurring problems", &news.recurring, "last hit by"),
     ];
     if sections.iter().all(|(_, items, _)| items.is_empty()) {
-        ctx.out.note(&format!("nothing new since {when}"));
+        ctx.out.note(Own::new(format!("nothing new since {when}")));
         return Ok(());
     }
     let mut printed = false;
@@ -108,6 +108,6 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         }
         ctx.out.print_table(&table)?;
     }
-    ctx.out.status(&format!("new since {when}"));
+    ctx.out.status(Own::new(format!("new since {when}")));
     Ok(())
 }

@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::error::RepError;
 use crate::model::commands::Opened as Shown;
 use crate::opener;
-use crate::output::sanitize_line;
+use crate::output::{Own, Untrusted, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 
@@ -52,7 +52,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         });
     }
     if opened {
-        ctx.out.status(&format!("opened {}", sanitize_line(&link)));
+        ctx.out
+            .status(Own::new(format!("opened {}", Untrusted(&link))));
     } else {
         ctx.out.print(&sanitize_line(&link))?;
     }

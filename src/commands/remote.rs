@@ -1,12 +1,12 @@
 //! `rep remote`: the git remote or PostgreSQL server that `rep sync` shares the repertoire
 //! through, and `rep remote init`, which prepares a server.
 
+use crate::output::{Own, Untrusted, sanitize_line};
 use clap::Subcommand;
 
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model::commands::{RemoteInitialised, RemoteShown as Shown};
-use crate::output::sanitize_line;
 use crate::store;
 use crate::sync::postgres::{self as pg, PgUrl, UrlError};
 
@@ -97,8 +97,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             } else {
                 "`rep sync` shares through it"
             };
-            ctx.out
-                .status(&format!("remote set to {}; {next}", sanitize_line(&shown)));
+            ctx.out.status(Own::new(format!(
+                "remote set to {}; {next}",
+                Untrusted(&shown)
+            )));
             Ok(())
         }
         None => {
@@ -142,7 +144,7 @@ fn init(ctx: &mut Context) -> anyhow::Result<()> {
     let shown = pg::masked(&url);
     let out = &ctx.out;
     let mut server = pg::Postgres::connect(&parsed, &shown, &mut |w| {
-        out.status(&format!("warning: {w}"))
+        out.status(Own::new(format!("warning: {:#}", Untrusted(w))))
     })?;
     let done = server.init()?;
     if ctx.out.json {
@@ -163,9 +165,9 @@ fn init(ctx: &mut Context) -> anyhow::Result<()> {
     } else {
         format!("rep's schema (version {}) is already on", done.to)
     };
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "{what} {}; `rep sync` shares through it",
-        sanitize_line(&shown)
-    ));
+        Untrusted(&shown)
+    )));
     Ok(())
 }

@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
+use crate::output::{Own, Untrusted};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
@@ -72,11 +73,11 @@ fn set(ctx: &mut Context, id: &str, resolved: bool, note: Option<&str>) -> anyho
     if ctx.out.json {
         return ctx.out.json(&thread);
     }
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "{} {} is {}",
         thread.entry.short_id,
-        crate::output::sanitize_line(&thread.entry.title),
+        Untrusted(&thread.entry.title),
         thread.status.unwrap_or("-")
-    ));
+    )));
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `rep review`: "still true", stamped with who and when.
 
 use crate::context::Context;
+use crate::output::{Own, Untrusted};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
@@ -33,10 +34,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if ctx.out.json {
         return ctx.out.json(&thread);
     }
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "reviewed {} {}",
         thread.entry.short_id,
-        crate::output::sanitize_line(&thread.entry.title)
-    ));
+        Untrusted(&thread.entry.title)
+    )));
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `rep rm` and `rep restore`: delete an entry or a reply, as a tombstone, and undo that.
 
 use crate::context::Context;
-use crate::output::sanitize_line;
+use crate::output::{Own, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
@@ -77,15 +77,15 @@ fn set_reply_deleted(ctx: &mut Context, reply_seq: i64, deleted: bool) -> anyhow
         ""
     };
     if deleted {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "deleted reply {} to {}{reopened}\n(`rep restore {}` brings it back)",
             reply.short_id, reply.entry_short_id, reply.short_id
-        ));
+        )));
     } else {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "restored reply {} to {}",
             reply.short_id, reply.entry_short_id
-        ));
+        )));
     }
     Ok(())
 }
@@ -105,13 +105,13 @@ fn set_entry_deleted(ctx: &mut Context, id: &str, deleted: bool) -> anyhow::Resu
     }
     let title = sanitize_line(&entry.title);
     if deleted {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "deleted {} {title}\n(`rep restore {}` brings it back)",
             entry.short_id, entry.short_id
-        ));
+        )));
     } else {
         ctx.out
-            .status(&format!("restored {} {title}", entry.short_id));
+            .status(Own::new(format!("restored {} {title}", entry.short_id)));
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::commands::FilterArgs;
 use crate::context::Context;
-use crate::output::{Cell, Untrusted, plain_highlight, sanitize, sanitize_line};
+use crate::output::{Cell, Own, Untrusted, plain_highlight, sanitize, sanitize_line};
 use crate::store::{entries, ranking};
 
 /// Search entries, best match first
@@ -61,11 +61,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         (Vec::new(), None, false)
     };
     if let Some(correction) = &corrected {
-        ctx.out.status(&format!(
+        ctx.out.status(Own::new(format!(
             "showing results for \"{}\" (no match for \"{}\")",
-            sanitize_line(&correction.query),
-            sanitize_line(&correction.unmatched.join(" "))
-        ));
+            Untrusted(&correction.query),
+            Untrusted(&correction.unmatched.join(" "))
+        )));
         for hit in &mut hits {
             hit.corrected = Some(correction.query.clone());
         }
@@ -85,9 +85,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 .join(" ");
             let title = sanitize_line(&e.title);
             let cell = if snippet.is_empty() || strip_marks(&snippet) == title {
-                ctx.out.highlight(&title)
+                ctx.out.highlight(Own::new(&title)).to_string()
             } else {
-                format!("{}\n{}", title, ctx.out.dim(&ctx.out.highlight(&snippet)))
+                let snippet = ctx.out.dim(ctx.out.highlight(Own::new(&snippet)));
+                format!("{title}\n{snippet}")
             };
             table.row([
                 Cell::own(&e.short_id),
@@ -106,10 +107,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             super::record_miss(ctx, &text, filter.domain.as_deref())?;
         }
         ctx.out
-            .note(&format!(
+            .note(Own::new(format!(
                 "nothing matches `{}`: try fewer or other words, or write it down with `rep ask` or `rep add`",
-                sanitize_line(&text)
-            ));
+                Untrusted(&text)
+            )));
     }
     Ok(())
 }

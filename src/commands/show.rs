@@ -4,8 +4,7 @@ use crate::commands::print_entry;
 use crate::context::Context;
 use crate::model::practice::Thread;
 use crate::model::{LinkDirection, LinkKind};
-use crate::output::count;
-use crate::output::{sanitize, sanitize_line};
+use crate::output::{Own, count, sanitize, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 
@@ -57,7 +56,7 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
             ),
             _ => continue,
         };
-        out.print(&out.accent(&format!("→ {line}")))?;
+        out.print(&out.accent(Own::new(format!("→ {line}"))))?;
     }
     print_entry(out, &t.entry)?;
     let mut facts = Vec::new();
@@ -130,7 +129,7 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         out.print(
             &facts
                 .iter()
-                .map(|f| out.dim(f))
+                .map(|f| out.dim(Own::new(f)).to_string())
                 .collect::<Vec<_>>()
                 .join("\n"),
         )?;
@@ -138,7 +137,7 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
     if !t.replies.is_empty() {
         let mut text = format!(
             "\n{}\n",
-            out.bold(&count(t.replies.len() as u64, "reply", "replies"))
+            out.bold(Own::new(count(t.replies.len() as u64, "reply", "replies")))
         );
         for r in &t.replies {
             let helped = if r.helped > 0 {
@@ -153,7 +152,7 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
             };
             text.push_str(&format!(
                 "\n{} {}  {}{}{}\n",
-                out.accent(&r.short_id),
+                out.accent(Own::new(&r.short_id)),
                 sanitize_line(&r.author),
                 r.created_at.replace('T', " ").trim_end_matches('Z'),
                 helped,
@@ -165,10 +164,10 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         }
         out.print(&text)?;
     } else if t.status == Some("open") && !t.entry.deleted {
-        out.print(&out.dim(&format!(
+        out.print(&out.dim(Own::new(format!(
             "no replies yet: `rep answer {}` to reply",
             t.entry.short_id
-        )))?;
+        ))))?;
     }
     Ok(())
 }

@@ -3,8 +3,7 @@
 use crate::context::Context;
 use crate::model;
 use crate::model::community::Week;
-use crate::output::count;
-use crate::output::{Cell, Untrusted};
+use crate::output::{Cell, Own, Untrusted, count};
 use crate::store::analysis;
 use crate::timefmt::Millis;
 use crate::weekly;
@@ -73,10 +72,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&stats);
     }
     if stats.is_empty() {
-        ctx.out.note(&format!(
+        ctx.out.note(Own::new(format!(
             "no activity in the last {}: look further back with --weeks N, or start with `rep add`",
             count(args.weeks as u64, "week", "weeks")
-        ));
+        )));
         return Ok(());
     }
     let mut table = ctx.out.table(&[
@@ -113,10 +112,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ]);
     }
     ctx.out.print_table(&table)?;
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "weekly, last {} (oldest left), totals after each chart",
         count(args.weeks as u64, "week", "weeks")
-    ));
+    )));
     Ok(())
 }
 

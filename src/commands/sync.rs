@@ -1,5 +1,6 @@
 //! `rep sync`: share the repertoire through its remote, git or PostgreSQL.
 
+use crate::output::{Own, Untrusted};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -114,7 +115,8 @@ fn run_server(ctx: &mut Context, url: &str) -> anyhow::Result<()> {
     };
     warnings.dedup();
     for w in &warnings {
-        ctx.out.status(&format!("warning: {w}"));
+        ctx.out
+            .status(Own::new(format!("warning: {:#}", Untrusted(w))));
     }
     let synced = outcome.map_err(crate::error::with_hints)?;
     if ctx.out.json {
@@ -128,15 +130,15 @@ fn run_server(ctx: &mut Context, url: &str) -> anyhow::Result<()> {
         });
     }
     let merged = &synced.merged;
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "synced with {}: {} received, {} sent; {} added and {} updated from the server, {} with a lost concurrent edit (kept in `rep history`)",
-        crate::output::sanitize_line(&shown),
+        Untrusted(&shown),
         synced.received,
         synced.sent,
         merged.added,
         merged.updated,
         merged.lost_concurrent_edits
-    ));
+    )));
     Ok(())
 }
 
@@ -164,12 +166,12 @@ fn report(ctx: &Context, url: &str, merged: &ImportReport, attempts: u32) -> any
             received: None,
         });
     }
-    ctx.out.status(&format!(
+    ctx.out.status(Own::new(format!(
         "synced with {}: {} added and {} updated from the remote, {} with a lost concurrent edit (kept in `rep history`)",
-        crate::output::sanitize_line(url),
+        Untrusted(url),
         merged.added,
         merged.updated,
         merged.lost_concurrent_edits
-    ));
+    )));
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::expertise;
-use crate::output::{Cell, Untrusted, sanitize_line};
+use crate::output::{Cell, Own, Untrusted};
 use crate::search::fts_query;
 use crate::store::analysis;
 use crate::store::entries;
@@ -56,10 +56,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&ranked);
     }
     if ranked.is_empty() {
-        ctx.out.note(&format!(
+        ctx.out.note(Own::new(format!(
             "nobody's work matches `{}` yet: `rep ask` puts the question to everyone",
-            sanitize_line(&text)
-        ));
+            Untrusted(&text)
+        )));
         return Ok(());
     }
     let mut table = ctx.out.table(&[

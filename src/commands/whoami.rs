@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::model::commands::Me;
+use crate::output::Own;
 
 /// Print the member name recorded for your actions
 #[derive(Debug, clap::Args)]
@@ -17,6 +18,6 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&Me { name, source });
     }
     ctx.out.print(&crate::output::sanitize_line(&name))?;
-    ctx.out.status(&format!("(from {source})"));
+    ctx.out.status(Own::new(format!("(from {source})")));
     Ok(())
 }

@@ -444,13 +444,20 @@ pub struct Removed {
     pub title: String,
 }
 
+/// What an import did to an entry it lists (an unchanged one is only counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Changed {
+    Added,
+    Updated,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Change {
     pub id: String,
     pub key: String,
     pub title: String,
-    /// `added` or `updated`.
-    pub outcome: &'static str,
+    pub outcome: Changed,
     /// For updates, the fields that changed.
     pub fields: Vec<&'static str>,
 }
@@ -491,7 +498,7 @@ pub fn apply(
             },
         )?;
         let new = NewEntry {
-            kind: p.kind.as_str().to_owned(),
+            kind: p.kind.clone(),
             title: p.title.clone(),
             body: p.body,
             domain: p.domain,
@@ -504,11 +511,11 @@ pub fn apply(
         let (outcome, fields) = match outcome {
             Upserted::Added => {
                 report.added += 1;
-                ("added", Vec::new())
+                (Changed::Added, Vec::new())
             }
             Upserted::Updated(fields) => {
                 report.updated += 1;
-                ("updated", fields)
+                (Changed::Updated, fields)
             }
             Upserted::Unchanged => {
                 report.unchanged += 1;

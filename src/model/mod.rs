@@ -18,9 +18,11 @@ pub const JSON_SCHEMA_VERSION: u32 = 1;
 
 pub const DEFAULT_DOMAIN: &str = "general";
 
-/// Kinds an entry can have. Stored as text so later versions can add kinds without a migration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// The kind of an entry. Stored as text so later versions can add kinds without a migration:
+/// the exchange format allows any lowercase word (docs/format.md), and a kind this rep does not
+/// know is kept as it came, in [`Kind::Other`], so that it is shown, exported and synced as it
+/// is, never turned into one of ours.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// Something that happened and what was learned
     Story,
@@ -32,9 +34,12 @@ pub enum Kind {
     Question,
     /// A write-up of something that keeps coming back (`rep document`)
     Doc,
+    /// A later kind, as stored (a lowercase word, checked where records are read).
+    Other(String),
 }
 
 impl Kind {
+    /// The kinds this rep knows, the ones `--kind` offers.
     pub const ALL: [Kind; 5] = [
         Kind::Story,
         Kind::Tool,
@@ -43,18 +48,107 @@ impl Kind {
         Kind::Doc,
     ];
 
-    /// The kind stored as `text`; `None` for a kind this rep does not know (a later one).
+    /// The kind stored as `text`, if this rep knows it; `None` for a later one.
     pub fn parse(text: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    pub const fn as_str(self) -> &'static str {
+    /// The kind stored as `text`, a later one as [`Kind::Other`].
+    pub fn from_stored(text: &str) -> Kind {
+        Kind::parse(text).unwrap_or_else(|| Kind::Other(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Kind::Other(text) => text,
+            known => known.word(),
+        }
+    }
+
+    /// The stored word of a kind this rep knows, as a const for rule lists and SQL filters;
+    /// a later kind's word is its own ([`Kind::as_str`]), so here it is empty.
+    pub const fn word(&self) -> &'static str {
         match self {
             Kind::Story => "story",
             Kind::Tool => "tool",
             Kind::Problem => "problem",
             Kind::Question => "question",
             Kind::Doc => "doc",
+            Kind::Other(_) => "",
+        }
+    }
+
+    /// What `--kind`'s help says of a kind.
+    const fn help(&self) -> &'static str {
+        match self {
+            Kind::Story => "Something that happened and what was learned",
+            Kind::Tool => "A trick, command or reusable asset",
+            Kind::Problem => "A recurring problem and how it shows itself",
+            Kind::Question => "A request for information or experience",
+            Kind::Doc => "A write-up of something that keeps coming back (`rep document`)",
+            Kind::Other(_) => "",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so that `{:<8}` lines kinds up as it did when a kind was a string.
+        f.pad(self.as_str())
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A kind reads as its stored word wherever text is wanted (a badge, a cell, a filter), as it
+/// did when it was a string.
+impl std::ops::Deref for Kind {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Kind {
+    fn from(text: &str) -> Kind {
+        Kind::from_stored(text)
+    }
+}
+
+impl AsRef<str> for Kind {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for Kind {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Kind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// `--kind` offers the kinds this rep knows, with the help their doc comments give.
+impl clap::ValueEnum for Kind {
+    fn value_variants<'a>() -> &'a [Self] {
+        static KNOWN: [Kind; 5] = Kind::ALL;
+        &KNOWN
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        match self {
+            Kind::Other(_) => None,
+            known => Some(clap::builder::PossibleValue::new(known.word()).help(known.help())),
         }
     }
 }
@@ -112,7 +206,7 @@ pub enum LinkDirection {
 pub struct Entry {
     pub id: String,
     pub short_id: String,
-    pub kind: String,
+    pub kind: Kind,
     pub title: String,
     pub body: String,
     pub domain: String,

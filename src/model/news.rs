@@ -10,7 +10,7 @@ pub struct Item {
     pub short_id: String,
     /// The entry it is about (the entry itself for a new entry).
     pub entry: String,
-    pub kind: String,
+    pub kind: crate::model::Kind,
     pub title: String,
     /// Who wrote it, accepted it, or hit the problem last.
     pub member: String,

@@ -67,7 +67,7 @@ impl LinkView {
 pub struct Candidate {
     pub id: String,
     pub short_id: String,
-    pub kind: String,
+    pub kind: crate::model::Kind,
     pub title: String,
     pub domain: String,
     pub occurrences: u64,

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use super::{Writer, rules_sql};
 use crate::clock::Stamp;
 use crate::ids;
-use crate::model::{Count, Entry, Renamed, SearchHit};
+use crate::model::{Count, Entry, Kind, Renamed, SearchHit};
 use crate::replica::TextField;
 use crate::search;
 use crate::text::{HIGHLIGHT_END, HIGHLIGHT_START};
@@ -18,7 +18,7 @@ pub(super) const COLUMNS: &str = "e.seq, e.id, e.kind, e.title, e.body, e.domain
                        e.command, e.link, e.created_ms, e.updated_ms, e.deleted";
 
 pub struct NewEntry {
-    pub kind: String,
+    pub kind: Kind,
     pub title: String,
     pub body: String,
     pub domain: String,

@@ -10,6 +10,7 @@ pub mod exchange;
 mod file_checks;
 pub mod health;
 pub mod imported;
+mod kind;
 mod migrations;
 pub mod news;
 pub mod past_states;

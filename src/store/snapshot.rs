@@ -634,7 +634,7 @@ impl Snapshot {
                 Candidate {
                     id: e.id.clone(),
                     short_id: String::new(),
-                    kind: self.names.get(e.kind_name).to_owned(),
+                    kind: Kind::from_stored(self.names.get(e.kind_name)),
                     title: String::new(),
                     domain: self.names.get(e.domain).to_owned(),
                     occurrences: n,

@@ -630,7 +630,7 @@ fn search_json(links: &Links, found: &views::Found) -> JsonFound {
                 JsonHit {
                     href: links.entry(&h.entry.id),
                     title: sanitize_line(&h.entry.title),
-                    kind: h.entry.kind.clone(),
+                    kind: h.entry.kind.to_string(),
                     domain: sanitize_line(&h.entry.domain),
                     snippet,
                 }

@@ -161,7 +161,7 @@ fn search_index(all: &[Entry]) -> anyhow::Result<String> {
             [
                 links.entry(&e.id),
                 sanitize_line(&e.title),
-                e.kind.clone(),
+                e.kind.to_string(),
                 sanitize_line(&e.domain),
                 sanitize_line(&e.tags.join(" ")),
             ]

@@ -153,3 +153,32 @@ fn colour_only_when_asked() {
     );
     assert!(!never.contains('\u{1b}'));
 }
+
+/// A kind from a later rep (the format allows any lowercase word) is kept as it came: listed,
+/// shown and exported unchanged, never turned into one of ours.
+#[test]
+fn a_later_kind_is_shown_listed_and_exported_as_it_came() {
+    let newer = Repo::new();
+    let id = newer.add(&["tool", "Braise the shoulder"]);
+    let file = newer.path().join("newer.jsonl");
+    newer.ok(&["export", file.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let from = r#""kind":{"value":"tool""#;
+    assert!(text.contains(from), "{text}");
+    std::fs::write(&file, text.replace(from, r#""kind":{"value":"recipe""#)).unwrap();
+
+    let older = Repo::new();
+    older.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(older.entry(&id)["kind"], "recipe");
+    let shown = older.ok(&["show", &id]);
+    assert!(shown.contains(" recipe  Braise the shoulder"), "{shown}");
+    let listed = older.ok(&["list"]);
+    assert!(listed.contains("recipe"), "{listed}");
+    let again = older.path().join("again.jsonl");
+    older.ok(&["export", again.to_str().unwrap()]);
+    let exported = std::fs::read_to_string(&again).unwrap();
+    assert!(
+        exported.contains(r#""kind":{"value":"recipe""#),
+        "{exported}"
+    );
+}
