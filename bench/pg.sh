@@ -2,9 +2,19 @@
 # Benchmark the PostgreSQL remote of `rep sync` at 100,000 records on the server, and the same
 # team through git, for docs/sync.md ("Figures"). Not a test and not run by CI.
 #
-#   bench/pg.sh                       # everything: N=100000, RUNS=5
+#   bench/pg.sh                       # everything: N=100000, RUNS=9 (git: GIT_RUNS=3)
 #   PARTS=git bench/pg.sh             # only the git side (PARTS: any of pg team git)
 #   N=10000 RUNS=3 MEMBERS=20 GIT_TEAMS="8 20" bench/pg.sh
+#   IN=/tmp/pgbench/import.jsonl TEAM_N=10000 GIT_N=10000 bench/pg.sh
+#                                     # reuse a 100,000-entry exchange file; the team and git
+#                                     # figures with 10,000-entry member copies
+# IN: an exchange file to use instead of generating N entries (N is then its entry count).
+# TEAM_N: entries of the PostgreSQL team's member copies (default N); GIT_N: the same for git.
+# GIT_CHECK=yes: also check that the git team ends byte-identical (two more rounds one member
+# after the other: 50 members x 2 x several seconds; the sharing tests check it anyway).
+# TEAM_RUNS, GIT_RUNS: rounds of the team figures (default 3 each; a round of 100 members makes
+# 1,000 changes first).
+# REP: the binary measured (default: a release build of this checkout).
 #
 # PostgreSQL side, on a throwaway server of its own (initdb into a temp folder, 127.0.0.1, a
 # free port, fsync on; as the `postgres` account when run as root):
@@ -21,16 +31,22 @@
 # Members of the team figures are made by copying one member that has synced (its database,
 # and for git its clone) and giving each copy a replica id of its own: the same state as after
 # a first sync of its own, without a hundred first syncs of 100,000 records. That needs
-# MEMBERS x the database's size of free disk (about 26 GB at 100,000 records).
-# Times are medians of RUNS runs, in seconds; the team figures give each run's time and the
-# median.
+# MEMBERS x the database's size of free disk (about 26 GB at 100,000 records, 2.6 GB at 10,000):
+# TEAM_N sets that size apart from N.
+# Times are medians of RUNS runs, in seconds (wall), with CPU (user+sys) where it is one
+# process; the team figures give each run's time and the median.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 n=${N:-100000}
-runs=${RUNS:-5}
+runs=${RUNS:-9}
+team_rounds=${TEAM_RUNS:-3}
+git_runs=${GIT_RUNS:-3}
 members=${MEMBERS:-100}
 git_teams=${GIT_TEAMS:-8 20 50}
+in_file=${IN:-}
+[ -z "$in_file" ] || n=$(grep -c '^{"type":"entry"' "$in_file")
+team_n=${TEAM_N:-$n}
 git_n=${GIT_N:-$n}
 parts=${PARTS:-pg team git}
 make_entries=${MAKE_ENTRIES:-$repo/bench/make_entries.py}
@@ -44,8 +60,11 @@ for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); 
   [ -x "$dir/initdb" ] && { pgbin=$dir; break; }
 done
 [ -n "$pgbin" ] || { echo "bench: PostgreSQL is missing (apt-get install -y postgresql)" >&2; exit 3; }
-cargo build --release --locked --quiet
-rep=$repo/target/release/rep
+if [ -z "${REP:-}" ]; then
+  cargo build --release --locked --quiet
+  REP=$repo/target/release/rep
+fi
+rep=$(realpath "$REP")
 work=$(mktemp -d "${BENCH_TMP:-/tmp}/rep-bench-pg.XXXXXX")
 as_server=()
 if [ "$(id -u)" = 0 ]; then
@@ -64,6 +83,18 @@ export REP_CONFIG=$work/config.toml NO_COLOR=1 REP_USER=bench
 
 # --- helpers ---------------------------------------------------------------------------------
 seconds() { date +%s.%N; }
+# Run a command; append "wall cpu" (seconds; cpu = user+sys of it and its children) to FILE.
+timed() { local file=$1; shift
+  local TIMEFORMAT='%3R %3U %3S' t
+  t=$( { time "$@" > "$work/timed.out"; } 2>&1 | tail -1 )
+  echo "$t" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' >> "$file"; }
+# An exchange file of N entries at OUT (with replies, occurrences, endorsements).
+make_data() { local count=$1 out=$2
+  python3 "$make_entries" "${pages_args[@]}" -n "$count" --community --members 1000 -o "$out.entries"
+  python3 "$repo/bench/make_export.py" "$out.entries" -o "$out" --practice
+  rm -f "$out.entries"; }
+# The ids of the first 20 entries of an exchange file: the records every member edits.
+shared_of() { grep -m 20 -o '^{"type":"entry","id":"[^"]*"' "$1" | cut -d'"' -f8; }
 # The median of the numbers on stdin, rounded to milliseconds.
 median() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'; }
 h() { hyperfine -N --style none --runs "$runs" --warmup 1 --export-json "$work/h.json" "$@" >/dev/null
@@ -87,14 +118,20 @@ changes() {
     as "$db" edit "${shared[$(( (RANDOM + i) % ${#shared[@]} ))]}" -t "$who-$round" >/dev/null
   done
 }
-# All of the members in $work/$1/*.db sync at the same instant, RUNS times, each after ten
-# changes; prints one line per run: "seconds ok failed retries". Then one more round, one after
-# the other, and checks that every member ends byte-identical.
+# All of the members in $work/$1/*.db sync at the same instant, ROUNDS times, each after ten
+# changes (made four members at a time); prints one line per round: "seconds ok failed
+# retries". Then, with CHECK=yes, two more rounds one member after the other, and a check that
+# every member ends byte-identical.
 team_runs() {
-  local dir=$1 label=$2
+  local dir=$1 label=$2 rounds=$3 check=$4
   local dbs=("$dir"/*.db)
-  for run in $(seq "$runs"); do
-    for db in "${dbs[@]}"; do changes "$db" "$run"; done
+  for run in $(seq "$rounds"); do
+    local k=0
+    for db in "${dbs[@]}"; do
+      changes "$db" "$run" &
+      k=$((k + 1)); [ $((k % 4)) != 0 ] || wait
+    done
+    wait
     local started pids=()
     started=$(seconds)
     for db in "${dbs[@]}"; do
@@ -113,6 +150,7 @@ team_runs() {
     done
     echo "$took $ok $failed $retries"
   done > "$work/$label.runs"
+  [ "$check" = yes ] || return 0
   for db in "${dbs[@]}"; do as "$db" sync >/dev/null 2>&1 || as "$db" sync >/dev/null; done
   for db in "${dbs[@]}"; do as "$db" sync >/dev/null; done
   local first
@@ -121,21 +159,25 @@ team_runs() {
     [ "$(as "$db" export - | md5sum)" = "$first" ] || { echo "bench: $db ends unlike ${dbs[0]}" >&2; exit 1; }
   done
 }
-team_row() { # label shown members
-  local runs_file="$work/$1.runs" label=$2 size=$3
+team_row() { # label shown members rounds
+  local runs_file="$work/$1.runs" label=$2 size=$3 rounds=$4
   local ok failed retries times
   ok=$(awk '{ s += $2 } END { print s }' "$runs_file")
   failed=$(awk '{ s += $3 } END { print s }' "$runs_file")
   retries=$(awk '{ s += $4 } END { print s }' "$runs_file")
   times=$(cut -d' ' -f1 "$runs_file" | xargs printf '%.1f ' | sed 's/ $//')
-  echo "| $label | $records_on | $size | $ok of $((size * runs)) | $failed | $retries | $(cut -d' ' -f1 "$runs_file" | median) | $times |"
+  echo "| $label | $records_on | $size | $ok of $((size * rounds)) | $failed | $retries | $(cut -d' ' -f1 "$runs_file" | median) | $times |"
 }
 
 # --- data ------------------------------------------------------------------------------------
-echo "== generating $n entries (with replies, occurrences, endorsements)" >&2
-python3 "$make_entries" "${pages_args[@]}" -n "$n" --community --members 1000 -o "$work/entries.jsonl"
-python3 "$repo/bench/make_export.py" "$work/entries.jsonl" -o "$work/in.jsonl" --practice
-mapfile -t shared < <(grep -m 20 -o '^{"type":"entry","id":"[^"]*"' "$work/in.jsonl" | cut -d'"' -f8)
+if [ -n "$in_file" ]; then
+  echo "== reusing $in_file ($n entries)" >&2
+  ln -s "$(realpath "$in_file")" "$work/in.jsonl"
+else
+  echo "== generating $n entries (with replies, occurrences, endorsements)" >&2
+  make_data "$n" "$work/in.jsonl"
+fi
+mapfile -t shared < <(shared_of "$work/in.jsonl")
 records=$(($(wc -l < "$work/in.jsonl") - 1))
 
 results=$work/results.md
@@ -165,6 +207,9 @@ if [[ " $parts " == *" pg "* || " $parts " == *" team "* ]]; then
   started=$(seconds)
   as "$seed" sync
   first_push=$(echo "$(seconds) - $started" | bc)
+  # What autovacuum does within a minute of a bulk load: without statistics the planner
+  # guesses a third of the rows for "changed since the cursor" and reads them all.
+  psql -d team -c "ANALYZE repertoire.records"
   server_size=$(psql -d team -At -c "SELECT pg_size_pretty(pg_database_size('team'))")
   # A member that has synced once, for the figures below and as the model of the team's copies.
   reader=$work/m/reader.db
@@ -175,6 +220,7 @@ fi
 if [[ " $parts " == *" pg "* ]]; then
   echo "== a sync with nothing to do" >&2
   noop=$(REP_DB=$seed h "$rep -q sync")
+  noop_cpu=$(jq -r '.results[0] | (.user + .system) | . * 1000 | round / 1000' "$work/h.json")
   echo "== first sync of a new member vs rep import, alternated" >&2
   : > "$work/first.txt"; : > "$work/import.txt"
   for run in $(seq "$runs"); do
@@ -192,45 +238,69 @@ if [[ " $parts " == *" pg "* ]]; then
   for run in $(seq "$runs"); do
     changes "$reader" "ten$run"; as "$reader" sync
     changes "$seed" "ten$run"
-    started=$(seconds); REP_DB=$seed "$rep" --json sync > "$work/ten.json"; echo "$(seconds) - $started" | bc >> "$work/ten.txt"
+    timed "$work/ten.txt" env REP_DB="$seed" REP_USER=seed "$rep" --json -q sync
+    jq -r '"\(.sent)/\(.received)"' "$work/timed.out" >> "$work/ten.counts"
   done
-  ten=$(median < "$work/ten.txt")
-  ten_counts=$(jq -r '"\(.sent) sent, \(.received) received"' "$work/ten.json")
+  ten=$(cut -d' ' -f1 "$work/ten.txt" | median)
+  ten_cpu=$(cut -d' ' -f2 "$work/ten.txt" | median)
+  ten_runs=$(cut -d' ' -f1 "$work/ten.txt" | xargs printf '%.3f ' | sed 's/ $//')
+  ten_counts=$(sort "$work/ten.counts" | uniq -c | awk '{ printf "%s%d runs %s", (NR > 1 ? ", " : ""), $1, $2 }')
   {
-    echo "| operation | seconds | target |"
+    echo "| operation | seconds (wall) | target |"
     echo "|---|---:|---:|"
     echo "| first member: \`rep sync\` sending all $records records (once) | $first_push | |"
-    echo "| \`rep sync\` with nothing to do | $noop | ≤ 0.050 |"
+    echo "| \`rep sync\` with nothing to do (CPU $noop_cpu) | $noop | ≤ 0.050 |"
     echo "| first \`rep sync\` of a new member, pulling $n entries | $first | |"
     echo "| \`rep import\` of the same exchange file into an empty repertoire | $import | |"
     echo "| ratio first sync / import | ${ratio}× | ≤ 1.5× |"
-    echo "| \`rep sync\` sending 10 changes and receiving 10 (last run: $ten_counts) | $ten | ≤ 0.100 |"
+    echo "| \`rep sync\` sending 10 changes and receiving 10 (CPU $ten_cpu) | $ten | ≤ 0.100 |"
     echo
+    echo "10 changes each way, each run (wall): $ten_runs; sent/received: $ten_counts."
     echo "The new member's export equals the import's, byte for byte: $same. Server database: $server_size."
     echo
   } >> "$results"
 fi
 
 if [[ " $parts " == *" team "* ]]; then
-  need=$(( $(stat -c %s "$reader") * members / 1024 / 1024 ))
+  team_member=$reader
+  records_on=$records
+  if [ "$team_n" != "$n" ]; then
+    # Member copies of TEAM_N entries, on a database of their own on the same server.
+    echo "== the team's repertoire: $team_n entries on database teamsmall" >&2
+    psql -d postgres -c "CREATE DATABASE teamsmall OWNER team"
+    psql -d teamsmall -c "ALTER SCHEMA public OWNER TO team"
+    team_url="postgres://team@127.0.0.1:$port/teamsmall?sslmode=disable"
+    make_data "$team_n" "$work/team-in.jsonl"
+    mapfile -t shared < <(shared_of "$work/team-in.jsonl")
+    records_on=$(($(wc -l < "$work/team-in.jsonl") - 1))
+    as "$work/m/tseed.db" import "$work/team-in.jsonl"
+    as "$work/m/tseed.db" remote set "$team_url"
+    as "$work/m/tseed.db" remote init >/dev/null
+    as "$work/m/tseed.db" sync
+    psql -d teamsmall -c "ANALYZE repertoire.records"
+    team_member=$work/m/treader.db
+    as "$team_member" remote set "$team_url"
+    as "$team_member" sync
+  fi
+  need=$(( $(stat -c %s "$team_member") * members / 1024 / 1024 ))
   free=$(df -m --output=avail "$work" | tail -1)
   if [ "$free" -lt $((need + need / 5)) ]; then
-    echo "bench: $members copies of a ${n}-record member need ${need} MB, only ${free} MB free (lower MEMBERS or N)" >&2
+    echo "bench: $members copies of a member need ${need} MB, only ${free} MB free (lower MEMBERS or TEAM_N)" >&2
     exit 3
   fi
   echo "== $members members through PostgreSQL at once (copying $members members: ${need} MB)" >&2
-  as "$reader" sync
-  sqlite3 "$reader" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+  as "$team_member" sync
+  sqlite3 "$team_member" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
   mkdir -p "$work/pgteam"
-  records_on=$records
-  for i in $(seq -w 1 "$members"); do copy_member "$reader" "$work/pgteam/p$i.db"; done
-  team_runs "$work/pgteam" postgres
+  for i in $(seq -w 1 "$members"); do copy_member "$team_member" "$work/pgteam/p$i.db"; done
+  team_runs "$work/pgteam" postgres "$team_rounds" yes
   {
     echo "| remote | records on it | members at once | syncs through | failed | retries | median seconds until all done | each run |"
     echo "|---|---:|---:|---:|---:|---:|---:|---|"
-    team_row postgres postgres "$members"
+    team_row postgres postgres "$members" "$team_rounds"
   } >> "$results"
   rm -rf "$work/pgteam"
+  mapfile -t shared < <(shared_of "$work/in.jsonl")
 fi
 
 # --- git -------------------------------------------------------------------------------------
@@ -240,12 +310,13 @@ if [[ " $parts " == *" git "* ]]; then
   gseed=$work/g/seed.db
   mkdir -p "$work/g"
   if [ "$git_n" = "$n" ]; then
-    cp "$work/in.jsonl" "$work/git-in.jsonl"
+    ln -s "$(realpath "$work/in.jsonl")" "$work/git-in.jsonl"
+  elif [ "$git_n" = "$team_n" ] && [ -e "$work/team-in.jsonl" ]; then
+    ln -s "$work/team-in.jsonl" "$work/git-in.jsonl"
   else
-    python3 "$make_entries" "${pages_args[@]}" -n "$git_n" --community --members 1000 -o "$work/git-entries.jsonl"
-    python3 "$repo/bench/make_export.py" "$work/git-entries.jsonl" -o "$work/git-in.jsonl" --practice
-    mapfile -t shared < <(grep -m 20 -o '^{"type":"entry","id":"[^"]*"' "$work/git-in.jsonl" | cut -d'"' -f8)
+    make_data "$git_n" "$work/git-in.jsonl"
   fi
+  mapfile -t shared < <(shared_of "$work/git-in.jsonl")
   records_on=$(($(wc -l < "$work/git-in.jsonl") - 1))
   as "$gseed" import "$work/git-in.jsonl"
   as "$gseed" remote set "$work/remote.git"
@@ -271,14 +342,15 @@ if [[ " $parts " == *" git "* ]]; then
     echo "== $size members through git at once" >&2
     rm -rf "$work/gteam"; mkdir -p "$work/gteam"
     for i in $(seq -w 1 "$size"); do copy_member "$greader" "$work/gteam/g$i.db"; done
-    team_runs "$work/gteam" "git-$size"
-    team_row "git-$size" "git" "$size" >> "$results"
+    team_runs "$work/gteam" "git-$size" "$git_runs" "${GIT_CHECK:-no}"
+    team_row "git-$size" "git" "$size" "$git_runs" >> "$results"
+    rm -rf "$work/gteam"
   done
 fi
 
 echo
 echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$rep" --version), PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}')."
-echo "$records records ($n entries, $(grep -c '"type":"reply"' "$work/in.jsonl") replies), exchange file $(du -h "$work/in.jsonl" | cut -f1); medians of $runs runs."
+echo "$records records ($n entries, $(grep -c '"type":"reply"' "$work/in.jsonl") replies), exchange file $(du -hL "$work/in.jsonl" | cut -f1); medians of $runs runs (team rounds: PostgreSQL $team_rounds, git $git_runs)."
 echo
 cat "$results"
 [ -z "${git_ten:-}" ] || { echo; echo "Through git, one member alone, the remote holding $records_on records: a sync sending 10 changes and receiving 10 takes $git_ten s (median)."; }

@@ -28,6 +28,9 @@ pub enum ExitStatus {
     /// A sync server without what rep needs: no such database, rep's schema not initialised,
     /// or a server schema newer than this rep.
     ServerSetup = 78,
+    /// A sync server holds a record rep cannot read (a row written by other means): refused,
+    /// never replaced (issue 19).
+    ServerData = 65,
     /// Ctrl-C while a list or menu was on screen: what a shell reports for a process SIGINT stopped.
     Interrupted = 130,
 }

@@ -94,6 +94,7 @@ fn run_server(ctx: &mut Context, url: &str) -> anyhow::Result<()> {
         .with_hint("set it again with `rep remote set postgres://USER@HOST/DB`")
     })?;
     let now = ctx.now();
+    let member = ctx.member()?;
     let db_path = ctx.db_path()?;
     let _turn = SyncLock::take(&sync::lock_path(&db_path), lock_wait())?;
     let mut warnings: Vec<String> = Vec::new();
@@ -102,7 +103,7 @@ fn run_server(ctx: &mut Context, url: &str) -> anyhow::Result<()> {
     let mut attempts = 1;
     let outcome = loop {
         let outcome = Postgres::connect(&parsed, &shown, &mut warn)
-            .and_then(|mut server| sync::sync_with_server(store, &mut server, now));
+            .and_then(|mut server| sync::sync(store, &mut server, &member, now));
         match outcome {
             // The server went away in the middle (a restart): each local join is one
             // transaction, so running again from the start is safe. Once.

@@ -13,10 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Pushed, Remote};
+use super::{Outgoing, Pulled, PushReply, Pushed, Receive, Remote, Sends, Since, needs_pull};
 use crate::error::RepError;
 use crate::output::sanitize_line;
-use crate::store::exchange::Written;
 
 pub const FILE_NAME: &str = "repertoire.jsonl";
 pub const BRANCH: &str = "main";
@@ -414,7 +413,7 @@ impl Git {
     }
 
     /// Push, and say whether it went through, lost a race, or was refused.
-    pub fn push(&self) -> anyhow::Result<Pushed> {
+    pub fn push_commit(&self) -> anyhow::Result<Pushed> {
         let output = self.run(&[
             "push",
             "--porcelain",
@@ -422,7 +421,7 @@ impl Git {
             &format!("{BRANCH}:{BRANCH}"),
         ])?;
         if output.status.success() {
-            return Ok(Pushed::Done);
+            return Ok(Pushed::Done(PushReply::default()));
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -447,28 +446,37 @@ impl Git {
 /// Git as a sync engine: the version is the exchange file's blob id at HEAD, the state is the
 /// whole file.
 impl Remote for Git {
-    fn fetch(&mut self) -> anyhow::Result<Option<String>> {
+    fn sends(&self) -> Sends {
+        Sends::Whole
+    }
+
+    fn pull(&mut self, since: &Since, receive: &mut Receive<'_>) -> anyhow::Result<Pulled> {
         self.take_remote()?;
-        self.file_blob()
+        let version = self.file_blob()?;
+        if let Some(version) = version.as_deref()
+            && needs_pull(since, Some(version))
+        {
+            let file = File::open(self.dir.join(FILE_NAME))?;
+            receive(version, &mut std::io::BufReader::new(file))?;
+        }
+        Ok(Pulled {
+            version,
+            received: 0,
+        })
     }
 
     fn has_unpushed(&self) -> anyhow::Result<bool> {
         self.ahead()
     }
 
-    fn incoming(&self) -> anyhow::Result<Box<dyn std::io::BufRead + Send>> {
-        let file = File::open(self.dir.join(FILE_NAME))?;
-        Ok(Box::new(std::io::BufReader::new(file)))
-    }
-
-    fn write_state(
-        &self,
-        export: &mut dyn FnMut(&mut (dyn std::io::Write + Send)) -> anyhow::Result<Written>,
-    ) -> anyhow::Result<Written> {
-        crate::tempfiles::write_atomically(&self.dir.join(FILE_NAME), "sync", export)
-    }
-
-    fn publish(&mut self, member: &str, written: &Written) -> anyhow::Result<Pushed> {
+    fn push(&mut self, member: &str, outgoing: Outgoing<'_>) -> anyhow::Result<Pushed> {
+        let Outgoing::Whole(conn) = outgoing else {
+            anyhow::bail!("git is sent the whole state, not changes");
+        };
+        let written =
+            crate::tempfiles::write_atomically(&self.dir.join(FILE_NAME), "sync", |out| {
+                crate::store::exchange::export(conn, &[], out)
+            })?;
         let message = format!(
             "rep sync by {member}: {}",
             crate::output::count(written.entries, "entry", "entries")
@@ -477,9 +485,9 @@ impl Remote for Git {
         // Without a new commit there may still be one to push: on a remote that has no branch
         // yet, the commit of a run killed before its push.
         if committed || self.ahead()? {
-            self.push()
+            self.push_commit()
         } else {
-            Ok(Pushed::Done)
+            Ok(Pushed::Done(PushReply::default()))
         }
     }
 
@@ -517,7 +525,7 @@ mod tests {
 
     fn verdict(stdout: &str, stderr: &str) -> (&'static str, String) {
         match classify_push(stdout, stderr) {
-            Some(Pushed::Done) => ("done", String::new()),
+            Some(Pushed::Done(_)) => ("done", String::new()),
             Some(Pushed::Raced(r)) => ("raced", r),
             Some(Pushed::Refused(r)) => ("refused", r),
             None => ("unknown", String::new()),

@@ -1,20 +1,20 @@
 //! `rep sync` as a library: one protocol over any engine that can hold a team's repertoire.
 //!
-//! A sync takes the remote's state, joins it into the database (the same join as `rep import`),
-//! writes the joined state back and publishes it, and starts over if the remote moved
-//! meanwhile. What to do at each turn is decided by pure functions ([`plan`],
-//! [`after_push`]), tested on their own; [`sync`] performs the plan against a [`Remote`].
-//! Git (`git`) holds the whole file and is a [`Remote`]. A server (PostgreSQL, `postgres`,
-//! issue 19) holds records by id and joins what is pushed to it itself: it is a [`Server`], and
-//! [`sync_with_server`] sends only what changed here since the last push and receives only what
-//! changed there since its cursor ([`server_plan`] decides which, [`own_writes_kept`] keeps the
-//! bookkeeping of the cursor).
+//! A sync pulls what the remote holds that is new here and joins it into the database (the
+//! same join as `rep import`), sends this repertoire's state, joins what the remote's own join
+//! added, and starts over if the remote moved meanwhile. What to do at each turn is decided by
+//! pure functions ([`plan`], [`needs_pull`], [`after_push`], [`server_plan`],
+//! [`own_writes_kept`]), tested on their own; [`sync`] performs them against a [`Remote`].
+//! Both engines are a [`Remote`] and differ in what they are sent ([`Sends`]): git (`git`)
+//! holds the whole file, and a push of it can lose a race; a server (PostgreSQL, `postgres`,
+//! issue 19) holds records by id, is sent only what changed here since the last push, joins it
+//! itself under row locks, and tells what changed there since a cursor.
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::time::{Duration, Instant};
 
 use crate::replica::Record;
-use crate::store::exchange::{self, ImportReport, Written};
+use crate::store::exchange::{self, ImportReport};
 use crate::store::sync_changes::{self, RecordRow};
 use crate::store::{self as db, Store};
 use crate::timefmt::Millis;
@@ -30,37 +30,95 @@ pub use git::{
 /// What a push came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pushed {
-    Done,
+    /// It went through; what the remote's own join of it brought (a server's; git holds what
+    /// was sent, as it was sent).
+    Done(PushReply),
     /// Someone pushed first (or was pushing at the same time): fetch, join and try again.
     Raced(String),
     /// The server refused it for its own reasons (a hook, a protected branch, permissions).
     Refused(String),
 }
 
-/// An engine that holds the team's shared state. Each attempt of a sync calls, in order:
-/// `fetch`, then `has_unpushed` only if the plan needs it, `incoming` when there is something
-/// new to pull, `write_state`, `publish`, and after a successful push `version`.
+/// How an engine is sent this repertoire's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sends {
+    /// The whole state, in the exchange format (git: one file); a push can lose a race, and
+    /// the sync then starts over.
+    Whole,
+    /// Only the records changed here since the last push, which the remote joins itself by
+    /// the same laws as `rep import`, serialising pushes of the same records (a server).
+    Changes,
+}
+
+/// What a push sends.
+pub enum Outgoing<'a> {
+    /// The whole state: the engine exports it from this snapshot of the database.
+    Whole(&'a rusqlite::Connection),
+    /// These changed records (one part of them: see [`PUSH_BATCH`]).
+    Changes(&'a [Record]),
+}
+
+/// Where this repertoire's last pull from its remote left off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Since {
+    /// The remote version last joined here (git: the file's blob id; a server: its cursor);
+    /// `None` before the first pull.
+    pub version: Option<String>,
+    /// This repertoire's own server writes at or above the cursor, whose rows it already holds
+    /// (a pull leaves them out). Empty for git.
+    pub own: Vec<String>,
+}
+
+/// `receive(version, file)`: join a pulled exchange file, and remember its version.
+pub type Receive<'a> = dyn FnMut(&str, &mut (dyn BufRead + Send)) -> anyhow::Result<()> + 'a;
+
+/// An engine that holds the team's shared state: git and PostgreSQL. Each attempt of a
+/// [`sync`] calls, in order: `pull`; `has_unpushed` only if the [`plan`] needs it; `push`
+/// (once, or once per part of the changes); after a push that went through, `version`.
 pub trait Remote {
-    /// Bring the remote's newest state here; its version (git: the file's blob id; a server:
-    /// its cursor), or `None` while the remote holds nothing yet.
-    fn fetch(&mut self) -> anyhow::Result<Option<String>>;
+    fn sends(&self) -> Sends;
+    /// Bring the remote's newest state here, and hand what is new since `since` to `receive`
+    /// as an exchange file with its version, if anything is ([`needs_pull`] for a version
+    /// that names the whole state). Returns the remote's version now (`None` while it holds
+    /// nothing yet) and how many records came.
+    fn pull(&mut self, since: &Since, receive: &mut Receive<'_>) -> anyhow::Result<Pulled>;
     /// Whether something written here earlier has not reached the remote yet (a run killed
     /// between its commit and its push).
     fn has_unpushed(&self) -> anyhow::Result<bool>;
-    /// The fetched state, in the exchange format.
-    fn incoming(&self) -> anyhow::Result<Box<dyn BufRead + Send>>;
-    /// Store the local state, written by `export`, ready to publish.
-    fn write_state(
-        &self,
-        export: &mut dyn FnMut(&mut (dyn Write + Send)) -> anyhow::Result<Written>,
-    ) -> anyhow::Result<Written>;
-    /// Publish the stored state as `member`'s; `Done` also when there was nothing to send.
-    fn publish(&mut self, member: &str, written: &Written) -> anyhow::Result<Pushed>;
-    /// The version both sides now hold, after a push went through.
+    /// Send `outgoing` as `member`'s; `Done` also when there was nothing to send.
+    fn push(&mut self, member: &str, outgoing: Outgoing<'_>) -> anyhow::Result<Pushed>;
+    /// The version both sides now hold after a push went through, when the push itself made
+    /// one (git's new file); `None` keeps the version of the pull (a server's cursor).
     fn version(&self) -> anyhow::Result<Option<String>>;
 }
 
-/// What this repertoire knows of its last sync.
+/// What a pull brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    /// The remote's version now: where the next pull starts.
+    pub version: Option<String>,
+    pub received: usize,
+}
+
+/// What a push did on a server.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PushReply {
+    /// The joined records that differ from those sent (the server held something this
+    /// repertoire did not), in the file's order: joined here too.
+    pub changed_here: Vec<Record>,
+    /// The transactions that wrote (a server's ids), if anything was written.
+    pub writers: Vec<String>,
+    /// Rows inserted or changed on the server.
+    pub written: usize,
+}
+
+/// Whether a remote at `version` holds something not joined here yet, when a version names
+/// the remote's whole state (git).
+pub fn needs_pull(since: &Since, version: Option<&str>) -> bool {
+    version.is_some_and(|version| since.version.as_deref() != Some(version))
+}
+
+/// What this repertoire knows of its last sync with an engine that is sent the whole state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalState {
     /// The remote version last joined into the database.
@@ -80,8 +138,10 @@ pub enum Step {
     Exchange { pull: bool },
 }
 
-/// Decide an attempt: `remote` is the version just fetched; `unpushed` is asked only when
-/// everything else says there is nothing to do (it costs the engine a query).
+/// Decide an attempt of an engine sent the whole state: `remote` is the version just
+/// fetched; `unpushed` is asked only when everything else says there is nothing to do (it
+/// costs the engine a query). (An engine sent changes has nothing to do exactly when no
+/// change is marked here.)
 pub fn plan(
     local: &LocalState,
     remote: Option<&str>,
@@ -93,8 +153,13 @@ pub fn plan(
     if unchanged_here && pulled_already && !unpushed()? {
         return Ok(Step::UpToDate);
     }
-    let pull = remote.is_some_and(|version| local.imported.as_deref() != Some(version));
-    Ok(Step::Exchange { pull })
+    let since = Since {
+        version: local.imported.clone(),
+        own: Vec::new(),
+    };
+    Ok(Step::Exchange {
+        pull: needs_pull(&since, remote),
+    })
 }
 
 /// What follows a push.
@@ -123,18 +188,18 @@ pub enum SyncError {
 
 /// Decide after a push: done, retry after `pause` while the retry budget allows, or stop.
 pub fn after_push(
-    pushed: Pushed,
+    pushed: &Pushed,
     attempt: u32,
     elapsed: Duration,
     pause: Duration,
 ) -> Result<Next, SyncError> {
     match pushed {
-        Pushed::Done => Ok(Next::Done),
-        Pushed::Refused(reason) => Err(SyncError::Refused(reason)),
+        Pushed::Done(_) => Ok(Next::Done),
+        Pushed::Refused(reason) => Err(SyncError::Refused(reason.clone())),
         Pushed::Raced(reason) if elapsed + pause > RETRY_BUDGET => Err(SyncError::KeptMoving {
             budget: RETRY_BUDGET,
             attempts: attempt,
-            reason,
+            reason: reason.clone(),
         }),
         Pushed::Raced(_) => Ok(Next::Retry(pause)),
     }
@@ -146,99 +211,12 @@ pub struct Synced {
     /// What joining the remote's state brought, over all attempts.
     pub merged: ImportReport,
     pub attempts: u32,
-}
-
-/// Run the protocol against `remote` until both sides hold the same state. The caller holds
-/// the sync lock of this database.
-pub fn sync(
-    store: &mut Store,
-    remote: &mut dyn Remote,
-    member: &str,
-    now: Millis,
-) -> anyhow::Result<Synced> {
-    let started = Instant::now();
-    let mut synced = Synced::default();
-    loop {
-        synced.attempts += 1;
-        let version = remote.fetch()?;
-        let local = store.read(|c| {
-            Ok(LocalState {
-                imported: db::local_setting(c, "sync.imported")?,
-                published_generation: db::local_setting(c, "sync.generation")?,
-                generation: db::generation(c)?,
-            })
-        })?;
-        let pull = match plan(&local, version.as_deref(), || remote.has_unpushed())? {
-            Step::UpToDate => return Ok(synced),
-            Step::Exchange { pull } => pull,
-        };
-        if let (true, Some(version)) = (pull, &version) {
-            let mut input = remote.incoming()?;
-            let report = store.write(|w| exchange::import(w, &mut input, now))?;
-            store.write_local(|c| db::set_local_setting(c, "sync.imported", version))?;
-            add(&mut synced.merged, report);
-        }
-        // The generation is read in the snapshot that is exported: a write that lands after
-        // it is then still new to the next sync, never marked as shared without being pushed.
-        let (written, exported_generation) = store.read(|c| {
-            let written = remote.write_state(&mut |out| exchange::export(c, &[], out))?;
-            Ok((written, db::generation(c)?))
-        })?;
-        let pushed = remote.publish(member, &written)?;
-        let pause = git::pause_after(synced.attempts);
-        match after_push(pushed, synced.attempts, started.elapsed(), pause)? {
-            Next::Done => {
-                // Both sides now hold exactly this state and this generation of the database.
-                let version = remote.version()?;
-                store.write_local(|c| {
-                    if let Some(version) = &version {
-                        db::set_local_setting(c, "sync.imported", version)?;
-                    }
-                    db::set_local_setting(c, "sync.generation", &exported_generation.to_string())
-                })?;
-                return Ok(synced);
-            }
-            Next::Retry(pause) => std::thread::sleep(pause),
-        }
-    }
-}
-
-/// A server engine: it holds each record by id, joins what is pushed to it by the same laws as
-/// `rep import`, and tells what changed since a cursor.
-pub trait Server {
-    /// Stream the records written since `since` (`None`: all of them), except those whose
-    /// last writer is one of `own` (this repertoire's pushes, already joined here), to
-    /// `receive` as an exchange file, with the cursor to ask from next time. `receive` is
-    /// called only when at least one record came.
-    fn pull(
-        &mut self,
-        since: Option<&str>,
-        own: &[String],
-        receive: &mut dyn FnMut(&str, &mut (dyn BufRead + Send)) -> anyhow::Result<()>,
-    ) -> anyhow::Result<Pulled>;
-    /// Join `records` into the server's state, serialised with other pushes of the same
-    /// records by the server, in one server transaction.
-    fn push(&mut self, records: &[Record]) -> anyhow::Result<PushReply>;
-}
-
-/// What a pull brought.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pulled {
-    /// Where the next pull starts.
-    pub cursor: String,
-    pub received: usize,
-}
-
-/// What a push did on the server.
-#[derive(Debug, Default)]
-pub struct PushReply {
-    /// The joined records that differ from those sent (the server held something this
-    /// repertoire did not), in the file's order: joined here too.
-    pub changed_here: Vec<Record>,
-    /// The transaction that wrote, if anything was written.
-    pub writer: Option<String>,
-    /// Rows inserted or changed on the server.
+    /// Records sent (a server: the changed ones; git: none counted), and of those, rows the
+    /// server changed.
+    pub sent: usize,
     pub written: usize,
+    /// Records received by pulls (git: none counted).
+    pub received: usize,
 }
 
 /// The local bookkeeping of a server remote.
@@ -286,6 +264,8 @@ pub fn own_writes_kept(own: &[String], cursor: &str) -> Vec<String> {
 /// parts, each joined and committed on its own, so memory and the server's locks stay bounded.
 pub const PUSH_BATCH: usize = 2_000;
 
+const IMPORTED_KEY: &str = "sync.imported";
+const GENERATION_KEY: &str = "sync.generation";
 const CURSOR_KEY: &str = "server.cursor";
 const OWN_KEY: &str = "server.own";
 /// Forget what this repertoire knows of a server, and track changes for the one now set:
@@ -316,95 +296,234 @@ fn server_state(conn: &rusqlite::Connection) -> anyhow::Result<ServerState> {
     })
 }
 
-/// What a server sync did.
-#[derive(Debug, Default)]
-pub struct ServerSynced {
-    pub merged: ImportReport,
-    /// Records sent, and of those, rows the server changed.
-    pub sent: usize,
-    pub written: usize,
-    /// Records received by the pull.
-    pub received: usize,
+/// Where the last pull from a `sends` engine left off, and (whole state) the plan's view of
+/// this repertoire.
+fn since(conn: &rusqlite::Connection, sends: Sends) -> anyhow::Result<(Since, LocalState)> {
+    let generation = db::generation(conn)?;
+    Ok(match sends {
+        Sends::Whole => {
+            let imported = db::local_setting(conn, IMPORTED_KEY)?;
+            let local = LocalState {
+                imported: imported.clone(),
+                published_generation: db::local_setting(conn, GENERATION_KEY)?,
+                generation,
+            };
+            (
+                Since {
+                    version: imported,
+                    own: Vec::new(),
+                },
+                local,
+            )
+        }
+        Sends::Changes => {
+            let state = server_state(conn)?;
+            let local = LocalState {
+                imported: state.cursor.clone(),
+                published_generation: None,
+                generation,
+            };
+            (
+                Since {
+                    version: state.cursor,
+                    own: state.own,
+                },
+                local,
+            )
+        }
+    })
 }
 
-/// Sync with a server: pull what changed there since the cursor and join it here (one local
-/// transaction with the new cursor), then push what changed here since the last push and join
-/// here what the server's join added (one local transaction that also forgets what was sent).
-/// A run stopped anywhere leaves both sides consistent: the next run sends again what was not
-/// marked as sent, and the server's join of something it holds already changes nothing.
-pub fn sync_with_server(
-    store: &mut Store,
-    server: &mut dyn Server,
-    now: Millis,
-) -> anyhow::Result<ServerSynced> {
-    let mut synced = ServerSynced::default();
-    let mut state = store.read(server_state)?;
-    if server_plan(&state) == Before::StartTracking {
-        store.write_local(start_server_remote)?;
-        state = store.read(server_state)?;
-    }
-    let pulled = server.pull(state.cursor.as_deref(), &state.own, &mut |cursor, input| {
-        let kept = own_writes_kept(&state.own, cursor).join(",");
-        let report = store.write(|w| {
-            let report = sync_changes::quietly(w.conn(), || exchange::import(w, &mut *input, now))?;
-            db::set_local_setting(w.conn(), CURSOR_KEY, cursor)?;
-            db::set_local_setting(w.conn(), OWN_KEY, &kept)?;
-            Ok(report)
-        })?;
-        add(&mut synced.merged, report);
-        Ok(())
-    })?;
-    synced.received = pulled.received;
-    let own = own_writes_kept(&state.own, &pulled.cursor);
-    if pulled.received == 0 && state.cursor.as_deref() != Some(pulled.cursor.as_str()) {
-        let own = own.join(",");
-        store.write_local(|c| {
-            db::set_local_setting(c, CURSOR_KEY, &pulled.cursor)?;
-            db::set_local_setting(c, OWN_KEY, &own)
-        })?;
-    }
-    // What to send, read in one snapshot with the generation it describes, and loaded part
-    // by part as it is pushed (memory stays bounded on a first push of a large repertoire).
-    let mut changed_here: Vec<Record> = Vec::new();
-    let mut own = own;
-    let generation = store.read(|c| {
-        let rows: Vec<RecordRow> = sync_changes::changed(c)?;
-        for part in rows.chunks(PUSH_BATCH) {
-            let records = part
-                .iter()
-                .map(|row| sync_changes::load(c, *row))
-                .collect::<anyhow::Result<Vec<Record>>>()?;
-            let reply = server.push(&records)?;
-            synced.sent += records.len();
-            synced.written += reply.written;
-            changed_here.extend(reply.changed_here);
-            own.extend(reply.writer);
+/// Remember that the remote's state up to `version` is joined here (and, for a server, which
+/// own writes the next pull must still leave out).
+fn remember_pull(
+    conn: &rusqlite::Connection,
+    sends: Sends,
+    version: &str,
+    own: &[String],
+) -> anyhow::Result<()> {
+    match sends {
+        Sends::Whole => db::set_local_setting(conn, IMPORTED_KEY, version),
+        Sends::Changes => {
+            db::set_local_setting(conn, CURSOR_KEY, version)?;
+            db::set_local_setting(conn, OWN_KEY, &own.join(","))
         }
-        db::generation(c)
-    })?;
-    if synced.sent == 0 {
-        return Ok(synced);
     }
-    let own = own.join(",");
-    let finish = |c: &rusqlite::Connection| -> anyhow::Result<()> {
-        sync_changes::set_tracking(c, true)?;
-        sync_changes::forget_before(c, generation)?;
-        db::set_local_setting(c, OWN_KEY, &own)
-    };
-    if changed_here.is_empty() {
-        store.write_local(finish)?;
-    } else {
-        let text = crate::exchange::file_text(&changed_here);
-        let report = store.write(|w| {
-            let report = sync_changes::quietly(w.conn(), || {
-                exchange::import(w, std::io::Cursor::new(text.as_bytes()), now)
+}
+
+/// Join an exchange file from the remote: for a server, with the change triggers silent
+/// (what the server sent is not a change to send back).
+fn join_incoming(
+    w: &db::Writer<'_>,
+    sends: Sends,
+    input: &mut (dyn BufRead + Send),
+    now: Millis,
+) -> anyhow::Result<ImportReport> {
+    match sends {
+        Sends::Whole => exchange::import(w, input, now),
+        Sends::Changes => sync_changes::quietly(w.conn(), || exchange::import(w, input, now)),
+    }
+}
+
+/// Run the protocol against `remote` until both sides hold the same state. The caller holds
+/// the sync lock of this database.
+///
+/// Each attempt pulls what the remote holds that is new here and joins it (one local
+/// transaction with the version pulled), then sends this repertoire's state in one snapshot
+/// of the database (git: the whole joined state; a server: the records changed since the last
+/// push, part by part, so memory stays bounded on a first push of a large repertoire), and
+/// after a push that went through joins what the remote's own join added and remembers what
+/// was published (one local transaction). A push that lost a race starts over. A run stopped
+/// anywhere leaves both sides consistent: the next run sends again what was not marked as
+/// sent, and a join of something already held changes nothing.
+pub fn sync(
+    store: &mut Store,
+    remote: &mut dyn Remote,
+    member: &str,
+    now: Millis,
+) -> anyhow::Result<Synced> {
+    let sends = remote.sends();
+    let started = Instant::now();
+    let mut synced = Synced::default();
+    if sends == Sends::Changes && server_plan(&store.read(server_state)?) == Before::StartTracking {
+        store.write_local(start_server_remote)?;
+    }
+    loop {
+        synced.attempts += 1;
+        let (since, local) = store.read(|c| since(c, sends))?;
+        let merged = &mut synced.merged;
+        let pulled = remote.pull(&since, &mut |version, input| {
+            let own = own_writes_kept(&since.own, version);
+            let report = store.write(|w| {
+                let report = join_incoming(w, sends, input, now)?;
+                remember_pull(w.conn(), sends, version, &own)?;
+                Ok(report)
             })?;
-            finish(w.conn())?;
-            Ok(report)
+            add(merged, report);
+            Ok(())
         })?;
-        add(&mut synced.merged, report);
+        synced.received += pulled.received;
+        let own = match &pulled.version {
+            Some(version) => own_writes_kept(&since.own, version),
+            None => since.own.clone(),
+        };
+        if sends == Sends::Changes
+            && pulled.received == 0
+            && let Some(version) = &pulled.version
+            && since.version.as_ref() != Some(version)
+        {
+            // Nothing came, but the cursor moved on.
+            store.write_local(|c| remember_pull(c, sends, version, &own))?;
+        }
+        if sends == Sends::Whole
+            && plan(&local, pulled.version.as_deref(), || remote.has_unpushed())? == Step::UpToDate
+        {
+            return Ok(synced);
+        }
+        // What to send is read in one snapshot with the generation it describes: a write
+        // that lands after it is then still new to the next sync, never marked as shared
+        // without being pushed.
+        let (pushed, generation) = store.read(|c| {
+            let pushed = match sends {
+                Sends::Whole => remote.push(member, Outgoing::Whole(c))?,
+                Sends::Changes => push_changes(c, remote, member, &mut synced)?,
+            };
+            Ok((pushed, db::generation(c)?))
+        })?;
+        if sends == Sends::Changes && synced.sent == 0 {
+            return Ok(synced);
+        }
+        let pause = git::pause_after(synced.attempts);
+        match after_push(&pushed, synced.attempts, started.elapsed(), pause)? {
+            Next::Done => {
+                let Pushed::Done(reply) = pushed else {
+                    unreachable!("a push is done only when it went through")
+                };
+                settle(
+                    store,
+                    remote,
+                    sends,
+                    generation,
+                    own,
+                    reply,
+                    now,
+                    &mut synced,
+                )?;
+                return Ok(synced);
+            }
+            Next::Retry(pause) => std::thread::sleep(pause),
+        }
     }
-    Ok(synced)
+}
+
+/// Push the records changed here since the last push, part by part; the replies of all the
+/// parts in one.
+fn push_changes(
+    c: &rusqlite::Connection,
+    remote: &mut dyn Remote,
+    member: &str,
+    synced: &mut Synced,
+) -> anyhow::Result<Pushed> {
+    let mut all = PushReply::default();
+    let rows: Vec<RecordRow> = sync_changes::changed(c)?;
+    for part in rows.chunks(PUSH_BATCH) {
+        let records = part
+            .iter()
+            .map(|row| sync_changes::load(c, *row))
+            .collect::<anyhow::Result<Vec<Record>>>()?;
+        let reply = match remote.push(member, Outgoing::Changes(&records))? {
+            Pushed::Done(reply) => reply,
+            other => return Ok(other),
+        };
+        synced.sent += records.len();
+        synced.written += reply.written;
+        all.changed_here.extend(reply.changed_here);
+        all.writers.extend(reply.writers);
+    }
+    Ok(Pushed::Done(all))
+}
+/// After a push that went through: join what the remote's join added, and remember what was
+/// published (git: this generation and the file's version; a server: forget the changes
+/// sent, keep the push's own writes out of the next pull), in one local transaction.
+#[allow(clippy::too_many_arguments)]
+fn settle(
+    store: &mut Store,
+    remote: &dyn Remote,
+    sends: Sends,
+    generation: i64,
+    mut own: Vec<String>,
+    reply: PushReply,
+    now: Millis,
+    synced: &mut Synced,
+) -> anyhow::Result<()> {
+    let version = remote.version()?;
+    own.extend(reply.writers);
+    let remember = |c: &rusqlite::Connection| -> anyhow::Result<()> {
+        match sends {
+            Sends::Whole => {
+                if let Some(version) = &version {
+                    db::set_local_setting(c, IMPORTED_KEY, version)?;
+                }
+                db::set_local_setting(c, GENERATION_KEY, &generation.to_string())
+            }
+            Sends::Changes => {
+                sync_changes::set_tracking(c, true)?;
+                sync_changes::forget_before(c, generation)?;
+                db::set_local_setting(c, OWN_KEY, &own.join(","))
+            }
+        }
+    };
+    if reply.changed_here.is_empty() {
+        return store.write_local(remember);
+    }
+    let text = crate::exchange::file_text(&reply.changed_here);
+    let report = store.write(|w| {
+        let report = join_incoming(w, sends, &mut std::io::Cursor::new(text.as_bytes()), now)?;
+        remember(w.conn())?;
+        Ok(report)
+    })?;
+    add(&mut synced.merged, report);
+    Ok(())
 }
 
 /// Add one attempt's import to the sync's: counts add up, except `unchanged`, which is the

@@ -102,19 +102,22 @@ fn the_engine_is_asked_about_unpushed_work_only_when_it_decides() {
 fn what_follows_a_push() {
     let ms = Duration::from_millis;
     let raced = || Pushed::Raced("fetch first".into());
-    assert_eq!(after_push(Pushed::Done, 1, ms(0), ms(25)), Ok(Next::Done));
     assert_eq!(
-        after_push(raced(), 1, ms(100), ms(25)),
+        after_push(&Pushed::Done(PushReply::default()), 1, ms(0), ms(25)),
+        Ok(Next::Done)
+    );
+    assert_eq!(
+        after_push(&raced(), 1, ms(100), ms(25)),
         Ok(Next::Retry(ms(25)))
     );
     assert_eq!(
-        after_push(Pushed::Refused("hook".into()), 1, ms(0), ms(25)),
+        after_push(&Pushed::Refused("hook".into()), 1, ms(0), ms(25)),
         Err(SyncError::Refused("hook".into()))
     );
     // The budget counts the pause to come: a retry that would end past it is not begun.
     let late = RETRY_BUDGET - ms(10);
     assert_eq!(
-        after_push(raced(), 7, late, ms(25)),
+        after_push(&raced(), 7, late, ms(25)),
         Err(SyncError::KeptMoving {
             budget: RETRY_BUDGET,
             attempts: 7,
@@ -122,12 +125,17 @@ fn what_follows_a_push() {
         })
     );
     assert_eq!(
-        after_push(raced(), 7, late, ms(10)),
+        after_push(&raced(), 7, late, ms(10)),
         Ok(Next::Retry(ms(10)))
     );
     // Done wins even past the budget: the push went through.
     assert_eq!(
-        after_push(Pushed::Done, 9, RETRY_BUDGET * 2, ms(25)),
+        after_push(
+            &Pushed::Done(PushReply::default()),
+            9,
+            RETRY_BUDGET * 2,
+            ms(25)
+        ),
         Ok(Next::Done)
     );
 }
@@ -169,4 +177,18 @@ fn a_server_sync_starts_tracking_once_and_keeps_only_own_writes_at_the_cursor() 
     // Ids compare as numbers, not as text ("1204" < "900" as text).
     assert_eq!(own_writes_kept(&own, "1000"), vec!["1204"]);
     assert_eq!(own_writes_kept(&own, "not a number"), own);
+}
+
+#[test]
+fn a_whole_state_is_pulled_only_when_its_version_is_new_here() {
+    let since = |v: Option<&str>| Since {
+        version: v.map(str::to_owned),
+        own: vec![],
+    };
+    assert!(needs_pull(&since(None), Some("b1")));
+    assert!(needs_pull(&since(Some("b1")), Some("b2")));
+    assert!(!needs_pull(&since(Some("b1")), Some("b1")));
+    // An empty remote has nothing to give.
+    assert!(!needs_pull(&since(Some("b1")), None));
+    assert!(!needs_pull(&since(None), None));
 }

@@ -14,6 +14,7 @@ const UNAVAILABLE: i32 = 69;
 const TLS: i32 = 76;
 const DENIED: i32 = 77;
 const SETUP: i32 = 78;
+const SERVER_DATA: i32 = 65;
 
 /// A database with rep's schema on it, and a member that has sent two entries to it.
 fn initialised<'c>(cluster: &'c Cluster, root: &Path, hint: &str) -> (Database<'c>, Member) {
@@ -356,4 +357,74 @@ fn postgres_tls_required_of_a_server_without_it_fails_as_tls() {
     bob.ok(&["remote", "init"]);
     bob.add("in the clear");
     assert_eq!(bob.sync()["sent"], 1);
+}
+
+#[test]
+fn postgres_a_server_row_rep_cannot_read_is_refused_never_replaced() {
+    let Some(cluster) = pg_support::shared() else {
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let (db, ana) = initialised(cluster, root.path(), "unreadable_row");
+    let first = ana.ok(&["--json", "list"]);
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let id = first
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "first")
+        .expect("the first entry")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bob = Member::joined(
+        root.path(),
+        "bob",
+        &Remote::postgres(&db, "?sslmode=disable"),
+    );
+    bob.sync();
+    // Someone edits a row by hand (its transaction id stays: members past it never pull it).
+    let broken = format!(r#"{{"type":"entry","id":"{id}","title": broken by hand"#);
+    db.psql(&format!(
+        "UPDATE repertoire.records SET line = '{broken}' WHERE id = '{id}'"
+    ));
+    let held = || {
+        db.psql(&format!(
+            "SELECT line FROM repertoire.records WHERE id = '{id}'"
+        ))
+    };
+    // A member who changed that record: its push stops at the row, and replaces nothing.
+    bob.ok(&["edit", &id, "-t", "bobs-tag", "-q"]);
+    let err = sync_fails(&bob, SERVER_DATA);
+    assert!(err.contains(&id), "{err}");
+    assert!(err.contains("cannot read"), "{err}");
+    assert_eq!(held().trim(), broken, "the server's row is kept as it was");
+    // A new member pulling everything stops at it too, with nothing half joined.
+    let cy = Member::joined(
+        root.path(),
+        "cy",
+        &Remote::postgres(&db, "?sslmode=disable"),
+    );
+    let err = sync_fails(&cy, SERVER_DATA);
+    assert!(err.contains(&id), "{err}");
+    assert_eq!(crate::postgres_team::lines_with(&cy.export(), "second"), 0);
+    // Once the row is repaired (from ana's export), both go through.
+    let good = String::from_utf8(ana.export())
+        .unwrap()
+        .lines()
+        .find(|l| l.contains(&id))
+        .unwrap()
+        .replace('\'', "''");
+    db.psql(&format!(
+        "UPDATE repertoire.records SET line = '{good}' WHERE id = '{id}'"
+    ));
+    bob.sync();
+    cy.sync();
+    ana.sync();
+    assert_eq!(cy.export(), bob.export());
+    assert_eq!(ana.export(), bob.export());
+    assert_eq!(
+        crate::postgres_team::lines_with(&ana.export(), "bobs-tag"),
+        1
+    );
 }

@@ -384,3 +384,66 @@ fn ctrl_g_fills_placeholders_before_the_command_lands_on_the_prompt() {
     });
     assert!(tty.cursor_visible(), "{screen}");
 }
+
+/// Every regular file under `dir`, with its path.
+fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            found.extend(files_under(&path));
+        } else if kind.is_file() {
+            found.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_server_password_is_asked_on_the_terminal_and_kept_nowhere() {
+    let Some(cluster) = crate::pg_support::shared() else {
+        return;
+    };
+    let repo = Repo::new();
+    let db = cluster.database("tty_password");
+    repo.ok(&["remote", "set", &db.url("?sslmode=disable")]);
+    let init = repo
+        .cmd()
+        .env("PGPASSWORD", &db.password)
+        .args(["remote", "init", "-q"])
+        .output()
+        .expect("rep remote init");
+    assert!(init.status.success(), "{init:?}");
+    repo.add(&["tool", "sent once the password is typed"]);
+    // No PGPASSWORD and no password file: rep asks on the terminal.
+    let Some(tty) = Tmux::start(&repo, "rep sync; echo \"exit=$?\"; exec sleep 30", &[]) else {
+        return;
+    };
+    let asked = tty.wait_for("password of ");
+    assert!(asked.contains(&db.owner), "{asked}");
+    tty.type_text(&db.password);
+    tty.press("Enter");
+    let screen = tty.wait_for("exit=");
+    assert!(screen.contains("exit=0"), "{screen}");
+    assert!(screen.contains("1 sent"), "{screen}");
+    assert!(
+        !screen.contains(&db.password),
+        "the password was shown: {screen}"
+    );
+    assert_eq!(db.count("records"), 1, "the entry reached the server");
+    // Nothing of the password is written: not the config, the database, its WAL or any file.
+    for (path, bytes) in files_under(repo.path()) {
+        assert!(
+            !bytes
+                .windows(db.password.len())
+                .any(|w| w == db.password.as_bytes()),
+            "{} holds the password",
+            path.display()
+        );
+    }
+    let remote = repo.ok(&["remote"]);
+    assert!(!remote.contains(&db.password), "{remote}");
+}

@@ -11,12 +11,14 @@ use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{IsolationLevel, NoTls};
+use postgres::types::Type;
+use postgres::{NoTls, SimpleQueryMessage};
 
-use super::{Pulled, PushReply, Server};
+use super::{Outgoing, Pulled, PushReply, Pushed, Receive, Remote, Sends, Since};
 use crate::error::{ExitStatus, RepError};
 use crate::output::sanitize_line;
 use crate::replica::{self, Record};
+use crate::store::exchange::ImportError;
 
 mod pgpass;
 pub mod schema;
@@ -198,6 +200,10 @@ const BUSY_WAIT: Duration = Duration::from_secs(20);
 /// A connection to the server.
 pub struct Postgres {
     client: postgres::Client,
+    /// The server's schema version was checked on this connection (once per sync).
+    checked: bool,
+    /// The pull's read-only transaction is still open: the next `BEGIN` ends it first.
+    reading: bool,
     /// The remote as it may be shown (a password masked).
     shown: String,
 }
@@ -275,6 +281,8 @@ impl Postgres {
         .map_err(|e| server_error(e, shown))?;
         Ok(Postgres {
             client,
+            checked: false,
+            reading: false,
             shown: shown.to_owned(),
         })
     }
@@ -284,6 +292,33 @@ impl Postgres {
         schema::init(&mut self.client, &self.shown)
     }
 
+    /// Run `statements` (simple ones, without parameters) to begin a transaction, ending the
+    /// pull's read-only one first when it is still open: one round trip.
+    fn begin(&mut self, statements: &str) -> Result<(), postgres::Error> {
+        if std::mem::take(&mut self.reading) {
+            self.client.batch_execute(&format!("COMMIT; {statements}"))
+        } else {
+            self.client.batch_execute(statements)
+        }
+    }
+
+    /// End the pull's read-only transaction if it is still open (a second pull).
+    fn roll_back_reading(&mut self) {
+        if std::mem::take(&mut self.reading) {
+            self.roll_back();
+        }
+    }
+
+    /// End a transaction that failed: the connection takes statements again.
+    fn roll_back(&mut self) {
+        // A connection that is gone has nothing to roll back; its error is the one that counts.
+        let _ = self.client.batch_execute("ROLLBACK");
+    }
+
+    /// One push in one server transaction: new records go in as they are; the others are
+    /// locked, joined here by rep's laws and written back where the join changed them. Round
+    /// trips: the `BEGIN`, one statement that locks and inserts, the update (only when the
+    /// join changed something), the `COMMIT`.
     fn push_once(&mut self, records: &[Record]) -> anyhow::Result<PushReply> {
         let shown = self.shown.clone();
         // A deadlock or serialisation failure stays a `postgres::Error`, for `push` to retry.
@@ -296,142 +331,234 @@ impl Postgres {
         };
         let mut sorted: Vec<&Record> = records.iter().collect();
         sorted.sort_by(|a, b| a.id().cmp(b.id()));
-        let mut tx = self.client.transaction().map_err(fail)?;
-        schema::check(&mut tx, &shown)?;
-        let may_write: bool = tx
-            .query_one(
-                "SELECT has_table_privilege('repertoire.records', 'INSERT')
-                    AND has_table_privilege('repertoire.records', 'UPDATE')
-                    AND NOT current_setting('transaction_read_only')::bool",
-                &[],
-            )
-            .map_err(fail)?
-            .get(0);
-        if !may_write {
-            // A role that may only read can still "push" what the server holds already (a
-            // reader's first sync marks everything it had).
-            let rows = tx
-                .query(
-                    "SELECT id, line FROM repertoire.records WHERE id = ANY($1)",
-                    &[&sorted.iter().map(|r| r.id()).collect::<Vec<&str>>()],
-                )
-                .map_err(fail)?;
-            let held: std::collections::HashMap<&str, &str> =
-                rows.iter().map(|row| (row.get(0), row.get(1))).collect();
-            let mut reply = PushReply::default();
-            let mut news = false;
-            for ours in &sorted {
-                let theirs = held.get(ours.id()).and_then(|line| server_record(line));
-                match theirs.map(|theirs| join(&theirs, ours).map(|joined| (joined, theirs))) {
-                    Some(Ok((joined, theirs))) if joined == theirs => {
-                        if &joined != *ours {
-                            reply.changed_here.push(joined);
-                        }
-                    }
-                    _ => news = true,
+        self.begin("BEGIN").map_err(fail)?;
+        let outcome = self.write_joined(&sorted, &fail);
+        match outcome {
+            Ok(reply) => {
+                self.client.batch_execute("COMMIT").map_err(fail)?;
+                Ok(reply)
+            }
+            Err(e) => {
+                self.roll_back();
+                let refused = e
+                    .downcast_ref::<postgres::Error>()
+                    .and_then(|pg| pg.code())
+                    .is_some_and(|code| {
+                        [
+                            SqlState::INSUFFICIENT_PRIVILEGE,
+                            SqlState::READ_ONLY_SQL_TRANSACTION,
+                        ]
+                        .contains(code)
+                    });
+                if !refused {
+                    return Err(match e.downcast::<postgres::Error>() {
+                        Ok(pg) => fail(pg),
+                        Err(e) => e,
+                    });
                 }
+                self.push_as_reader(&sorted)
             }
-            if !news {
-                tx.commit().map_err(fail)?;
-                reply
-                    .changed_here
-                    .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-                return Ok(reply);
+        }
+    }
+
+    /// The work of one push inside its transaction. A refusal of the role's rights is left a
+    /// `postgres::Error`, for [`Postgres::push_once`] to try the reader's push.
+    fn write_joined(
+        &mut self,
+        sorted: &[&Record],
+        fail: &dyn Fn(postgres::Error) -> anyhow::Error,
+    ) -> anyhow::Result<PushReply> {
+        let keep = |e: postgres::Error| -> anyhow::Error {
+            let code = e.code().cloned();
+            match code {
+                Some(code)
+                    if code == SqlState::INSUFFICIENT_PRIVILEGE
+                        || code == SqlState::READ_ONLY_SQL_TRANSACTION =>
+                {
+                    anyhow::Error::new(e)
+                }
+                _ => fail(e),
             }
-            return Err(ServerError::with(
-                ExitStatus::ServerDenied,
-                format!(
-                    "this role may only read the repertoire at {}: your changes cannot be pushed",
-                    sanitize_line(&shown)
-                ),
-                "what the server holds was pulled into your repertoire; ask the server's admin for a role that may write (docs/sync.md, \"Roles\")",
-            ));
+        };
+        if !self.checked {
+            schema::check(&mut self.client, &self.shown)?;
+            self.checked = true;
         }
         let ids: Vec<&str> = sorted.iter().map(|r| r.id()).collect();
         let kinds: Vec<i16> = sorted.iter().map(|r| r.sort_key().0 as i16).collect();
         let lines: Vec<String> = sorted.iter().map(|r| crate::exchange::to_line(r)).collect();
-        // New records go in as they are; the others wait here for the rows' locks, in id
-        // order (so two pushes never wait on each other crosswise), and are joined below.
-        let inserted: HashSet<String> = tx
-            .query(
-                "INSERT INTO repertoire.records (id, kind, line)
-                 SELECT * FROM unnest($1::text[], $2::int2[], $3::text[])
-                 ON CONFLICT (id) DO NOTHING RETURNING id",
-                &[&ids, &kinds, &lines],
+        let mut reply = PushReply::default();
+        // The rows held already are locked in id order (so two pushes never wait on each
+        // other crosswise) and the others inserted, in one statement. A record inserted by
+        // another push that committed after this statement's snapshot is in neither list: it
+        // is locked by the next query.
+        let rows = self
+            .client
+            .query_typed(
+                "WITH sent AS (
+                     SELECT * FROM unnest($1::text[], $2::int2[], $3::text[]) AS s(id, kind, line)
+                 ), held AS (
+                     SELECT r.id, r.line FROM repertoire.records r
+                     WHERE r.id = ANY($1::text[]) ORDER BY r.id FOR UPDATE
+                 ), inserted AS (
+                     INSERT INTO repertoire.records (id, kind, line)
+                     SELECT id, kind, line FROM sent WHERE id NOT IN (SELECT id FROM held)
+                     ON CONFLICT (id) DO NOTHING RETURNING id, xid::text
+                 )
+                 SELECT true, id, line FROM held
+                 UNION ALL SELECT false, id, xid FROM inserted",
+                &[
+                    (&ids, Type::TEXT_ARRAY),
+                    (&kinds, Type::INT2_ARRAY),
+                    (&lines, Type::TEXT_ARRAY),
+                ],
             )
-            .map_err(fail)?
-            .into_iter()
-            .map(|row| row.get(0))
-            .collect();
-        let rest: Vec<&Record> = sorted
+            .map_err(keep)?;
+        let mut held: Vec<(String, String)> = Vec::new();
+        let mut inserted: HashSet<String> = HashSet::new();
+        for row in &rows {
+            let (was_held, id, text): (bool, String, String) = (row.get(0), row.get(1), row.get(2));
+            if was_held {
+                held.push((id, text));
+            } else {
+                inserted.insert(id);
+                if reply.writers.is_empty() {
+                    reply.writers.push(text);
+                }
+            }
+        }
+        reply.written = inserted.len();
+        let raced: Vec<&str> = ids
             .iter()
             .copied()
-            .filter(|r| !inserted.contains(r.id()))
+            .filter(|id| !inserted.contains(*id) && !held.iter().any(|(h, _)| h == id))
             .collect();
-        let mut reply = PushReply {
-            written: inserted.len(),
-            ..PushReply::default()
-        };
-        if !rest.is_empty() {
-            let rest_ids: Vec<&str> = rest.iter().map(|r| r.id()).collect();
-            let rows = tx
-                .query(
-                    "SELECT id, line FROM repertoire.records WHERE id = ANY($1)
+        if !raced.is_empty() {
+            let rows = self
+                .client
+                .query_typed(
+                    "SELECT id, line FROM repertoire.records WHERE id = ANY($1::text[])
                      ORDER BY id FOR UPDATE",
-                    &[&rest_ids],
+                    &[(&raced, Type::TEXT_ARRAY)],
                 )
-                .map_err(fail)?;
-            let mut update_ids: Vec<String> = Vec::new();
-            let mut update_lines: Vec<String> = Vec::new();
-            for (row, ours) in rows.iter().zip(rest.iter()) {
-                let id: &str = row.get(0);
-                anyhow::ensure!(id == ours.id(), "the server returned rows out of order");
-                let line: &str = row.get(1);
-                let joined = match server_record(line) {
-                    Some(theirs) => join(&theirs, ours).map(|joined| (joined, Some(theirs))),
-                    // A row rep cannot read (written by hand): ours replaces it.
-                    None => Ok(((*ours).clone(), None)),
-                }
+                .map_err(keep)?;
+            held.extend(rows.iter().map(|row| (row.get(0), row.get(1))));
+        }
+        held.sort_by(|a, b| a.0.cmp(&b.0));
+        let by_id: std::collections::HashMap<&str, &Record> =
+            sorted.iter().map(|r| (r.id(), *r)).collect();
+        let mut update_ids: Vec<&str> = Vec::new();
+        let mut update_lines: Vec<String> = Vec::new();
+        for (id, line) in &held {
+            let Some(ours) = by_id.get(id.as_str()) else {
+                anyhow::bail!("the server returned a record that was not sent: {id}");
+            };
+            let theirs = server_record(line).map_err(|why| self.unreadable(id, &why))?;
+            let joined = join(&theirs, ours)
                 .map_err(|why| ServerError::setup(why, "the server's copy was not changed"))?;
-                let (joined, theirs) = joined;
-                if theirs.as_ref() != Some(&joined) {
-                    update_ids.push(id.to_owned());
-                    update_lines.push(crate::exchange::to_line(&joined));
-                }
-                if &joined != *ours {
-                    reply.changed_here.push(joined);
-                }
+            if theirs != joined {
+                update_ids.push(id);
+                update_lines.push(crate::exchange::to_line(&joined));
             }
-            if !update_ids.is_empty() {
-                tx.execute(
+            if &joined != *ours {
+                reply.changed_here.push(joined);
+            }
+        }
+        if !update_ids.is_empty() {
+            let rows = self
+                .client
+                .query_typed(
                     "UPDATE repertoire.records r SET line = u.line, xid = pg_current_xact_id()
-                     FROM unnest($1::text[], $2::text[]) AS u(id, line) WHERE r.id = u.id",
-                    &[&update_ids, &update_lines],
+                     FROM unnest($1::text[], $2::text[]) AS u(id, line) WHERE r.id = u.id
+                     RETURNING r.xid::text",
+                    &[
+                        (&update_ids, Type::TEXT_ARRAY),
+                        (&update_lines, Type::TEXT_ARRAY),
+                    ],
                 )
-                .map_err(fail)?;
-                reply.written += update_ids.len();
+                .map_err(keep)?;
+            reply.written += rows.len();
+            if reply.writers.is_empty()
+                && let Some(row) = rows.first()
+            {
+                reply.writers.push(row.get(0));
             }
         }
-        if reply.written > 0 {
-            let writer: String = tx
-                .query_one("SELECT pg_current_xact_id()::text", &[])
-                .map_err(fail)?
-                .get(0);
-            reply.writer = Some(writer);
-        }
-        tx.commit().map_err(fail)?;
         reply
             .changed_here
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         Ok(reply)
     }
+
+    /// A role that may only read can still "push" what the server holds already (a reader's
+    /// first sync marks everything it had); anything new is refused.
+    fn push_as_reader(&mut self, sorted: &[&Record]) -> anyhow::Result<PushReply> {
+        let shown = self.shown.clone();
+        let fail = |e: postgres::Error| server_error(e, &shown);
+        let ids: Vec<&str> = sorted.iter().map(|r| r.id()).collect();
+        let rows = self
+            .client
+            .query_typed(
+                "SELECT id, line FROM repertoire.records WHERE id = ANY($1::text[])",
+                &[(&ids, Type::TEXT_ARRAY)],
+            )
+            .map_err(fail)?;
+        let held: std::collections::HashMap<&str, &str> =
+            rows.iter().map(|row| (row.get(0), row.get(1))).collect();
+        let mut reply = PushReply::default();
+        let mut news = false;
+        for ours in sorted {
+            let Some(line) = held.get(ours.id()) else {
+                news = true;
+                continue;
+            };
+            let theirs = server_record(line).map_err(|why| self.unreadable(ours.id(), &why))?;
+            match join(&theirs, ours) {
+                Ok(joined) if joined == theirs => {
+                    if &joined != *ours {
+                        reply.changed_here.push(joined);
+                    }
+                }
+                _ => news = true,
+            }
+        }
+        if !news {
+            reply
+                .changed_here
+                .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            return Ok(reply);
+        }
+        Err(ServerError::with(
+            ExitStatus::ServerDenied,
+            format!(
+                "this role may only read the repertoire at {}: your changes cannot be pushed",
+                sanitize_line(&shown)
+            ),
+            "what the server holds was pulled into your repertoire; ask the server's admin for a role that may write (docs/sync.md, \"Roles\")",
+        ))
+    }
+
+    /// A server row rep cannot read: refused, never replaced, so nothing of it is lost.
+    fn unreadable(&self, id: &str, why: &str) -> anyhow::Error {
+        ServerError::with(
+            ExitStatus::ServerData,
+            format!(
+                "the server at {} holds record {} in a form rep cannot read: {}",
+                sanitize_line(&self.shown),
+                sanitize_line(id),
+                sanitize_line(why)
+            ),
+            "nothing was changed, here or on the server; ask the server's admin to repair that row of repertoire.records or restore it from a member's `rep export` (docs/sync.md, \"Unreadable rows\")",
+        )
+    }
 }
 
-/// A server row's line as a record, canonical as the file reader makes it.
-fn server_record(line: &str) -> Option<Record> {
-    match crate::exchange::parse_line(1, line.as_bytes()).ok()? {
-        Record::Entry(e) => Some(Record::Entry(replica::canonical(e))),
-        Record::Reply(r) => Some(Record::Reply(replica::join_reply(&r, &r))),
+/// A server row's line as a record, canonical as the file reader makes it; why not, when rep
+/// cannot read it.
+fn server_record(line: &str) -> Result<Record, String> {
+    match crate::exchange::parse_line(1, line.as_bytes()).map_err(|e| e.reason)? {
+        Record::Entry(e) => Ok(Record::Entry(replica::canonical(e))),
+        Record::Reply(r) => Ok(Record::Reply(replica::join_reply(&r, &r))),
     }
 }
 
@@ -484,6 +611,8 @@ struct RowsFile<'a> {
     buf: Vec<u8>,
     pos: usize,
     received: usize,
+    /// The id of the row read last (the one an import that fails stopped at).
+    last_id: String,
     done: bool,
 }
 
@@ -493,6 +622,22 @@ impl RowsFile<'_> {
         self.pos = 0;
         self.buf.extend_from_slice(line.as_bytes());
         self.buf.push(b'\n');
+    }
+
+    /// Queue a row's line after what is buffered.
+    fn take_row(&mut self, row: &postgres::Row) -> std::io::Result<()> {
+        let line: &str = row.try_get(0).map_err(std::io::Error::other)?;
+        let id: &str = row.try_get(1).map_err(std::io::Error::other)?;
+        self.received += 1;
+        self.last_id.clear();
+        self.last_id.push_str(id);
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(line.as_bytes());
+        self.buf.push(b'\n');
+        Ok(())
     }
 }
 
@@ -510,11 +655,7 @@ impl BufRead for RowsFile<'_> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
         if self.pos == self.buf.len() && !self.done {
             match self.rows.next().map_err(std::io::Error::other)? {
-                Some(row) => {
-                    let line: &str = row.try_get(0).map_err(std::io::Error::other)?;
-                    self.received += 1;
-                    self.push_line(line);
-                }
+                Some(row) => self.take_row(&row)?,
                 None => {
                     self.done = true;
                     self.buf.clear();
@@ -530,64 +671,121 @@ impl BufRead for RowsFile<'_> {
     }
 }
 
-impl Server for Postgres {
-    fn pull(
-        &mut self,
-        since: Option<&str>,
-        own: &[String],
-        receive: &mut dyn FnMut(&str, &mut (dyn BufRead + Send)) -> anyhow::Result<()>,
-    ) -> anyhow::Result<Pulled> {
+/// A server as a sync engine: sent the records changed here, its version is the cursor.
+impl Remote for Postgres {
+    fn sends(&self) -> Sends {
+        Sends::Changes
+    }
+
+    fn pull(&mut self, since: &Since, receive: &mut Receive<'_>) -> anyhow::Result<Pulled> {
+        let own = &since.own;
         let shown = self.shown.clone();
         let fail = |e: postgres::Error| server_error(e, &shown);
         // One snapshot for the rows and the cursor: every transaction below the snapshot's
-        // xmin has ended, so no row with a smaller xid can appear after this pull.
-        let mut tx = self
+        // xmin has ended, so no row with a smaller xid can appear after this pull. The
+        // transaction stays open: the push's `BEGIN` ends it in the same round trip.
+        self.roll_back_reading();
+        let head = self
             .client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
+            .simple_query(&format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+                 SELECT {}::text, pg_snapshot_xmin(pg_current_snapshot())::text",
+                schema::VERSION_QUERY
+            ))
             .map_err(fail)?;
-        schema::check(&mut tx, &shown)?;
-        let cursor: String = tx
-            .query_one("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", &[])
-            .map_err(fail)?
-            .get(0);
-        let since = since.unwrap_or("0").to_owned();
-        let own: Vec<String> = own.to_vec();
-        let mut rows = tx
-            .query_raw(
-                "SELECT line FROM repertoire.records
+        self.reading = true;
+        let Some((version, cursor)) = head.iter().find_map(|message| match message {
+            SimpleQueryMessage::Row(row) => Some((
+                row.get(0).and_then(|v| v.parse::<i32>().ok()),
+                row.get(1).map(str::to_owned),
+            )),
+            _ => None,
+        }) else {
+            anyhow::bail!("the server did not say where its changes stand");
+        };
+        if !self.checked {
+            schema::check_version(version.unwrap_or(0))?;
+            self.checked = true;
+        }
+        let Some(cursor) = cursor else {
+            anyhow::bail!("the server did not say where its changes stand");
+        };
+        let since = since.version.as_deref().unwrap_or("0").to_owned();
+        let mut rows = self
+            .client
+            .query_typed_raw(
+                "SELECT line, id FROM repertoire.records
                  WHERE xid >= $1::text::xid8 AND NOT (xid::text = ANY($2::text[]))
                  ORDER BY kind, id",
-                [&since as &(dyn postgres::types::ToSql + Sync), &own],
+                [
+                    (&since as &(dyn postgres::types::ToSql + Sync), Type::TEXT),
+                    (
+                        own as &(dyn postgres::types::ToSql + Sync),
+                        Type::TEXT_ARRAY,
+                    ),
+                ],
             )
             .map_err(fail)?;
         let first = rows.next().map_err(fail)?;
-        let mut received = 0;
-        if let Some(first) = first {
-            let mut file = RowsFile {
-                rows,
-                buf: Vec::new(),
-                pos: 0,
-                received: 1,
-                done: false,
-            };
-            file.push_line(&crate::exchange::header_line());
-            let line: &str = first.try_get(0).map_err(fail)?;
-            let mut pending = line.as_bytes().to_vec();
-            pending.push(b'\n');
-            file.buf.extend_from_slice(&pending);
-            receive(&cursor, &mut file).map_err(|e| stream_error(e, &shown))?;
-            received = file.received;
-        } else {
-            drop(rows);
+        let Some(first) = first else {
+            return Ok(Pulled {
+                version: Some(cursor),
+                received: 0,
+            });
+        };
+        let mut file = RowsFile {
+            rows,
+            buf: Vec::new(),
+            pos: 0,
+            received: 0,
+            last_id: String::new(),
+            done: false,
+        };
+        file.push_line(&crate::exchange::header_line());
+        file.take_row(&first)
+            .map_err(|e| stream_error(e.into(), &shown))?;
+        let joined = receive(&cursor, &mut file);
+        let (received, last_id) = (file.received, std::mem::take(&mut file.last_id));
+        drop(file);
+        if let Err(e) = joined {
+            // A row rep cannot read fails the whole pull (nothing of it is joined): said as
+            // the server's, with the record's id.
+            let unreadable = e.chain().find_map(|cause| match cause.downcast_ref() {
+                Some(ImportError::Unreadable(line)) => Some(line.reason.clone()),
+                _ => None,
+            });
+            if let Some(why) = unreadable {
+                return Err(self.unreadable(&last_id, &why));
+            }
+            return Err(stream_error(e, &shown));
         }
-        tx.commit().map_err(fail)?;
-        Ok(Pulled { cursor, received })
+        Ok(Pulled {
+            version: Some(cursor),
+            received,
+        })
     }
 
-    fn push(&mut self, records: &[Record]) -> anyhow::Result<PushReply> {
+    fn has_unpushed(&self) -> anyhow::Result<bool> {
+        // Every push is its own server transaction: nothing is held back between runs.
+        Ok(false)
+    }
+
+    fn push(&mut self, _member: &str, outgoing: Outgoing<'_>) -> anyhow::Result<Pushed> {
+        let Outgoing::Changes(records) = outgoing else {
+            anyhow::bail!("a server is sent the changed records, not the whole state");
+        };
+        self.push_records(records).map(Pushed::Done)
+    }
+
+    fn version(&self) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+}
+
+impl Postgres {
+    /// Join `records` into the server's state, in one server transaction; two pushes that
+    /// deadlock are run again (only that push's records).
+    fn push_records(&mut self, records: &[Record]) -> anyhow::Result<PushReply> {
         let mut attempt = 0;
         loop {
             attempt += 1;

@@ -93,13 +93,22 @@ fn newer(version: i32) -> anyhow::Error {
     )
 }
 
+/// The query that reads the server schema's version (`NULL` when the table is empty), for
+/// [`check_version`]; without rep's schema it fails as "schema not initialised".
+pub const VERSION_QUERY: &str = "(SELECT max(version) FROM repertoire.schema_version)";
+
 /// Check, as the first statement of a sync's transaction, that the server holds rep's schema
 /// at the version this rep writes.
 pub fn check(client: &mut impl GenericClient, shown: &str) -> anyhow::Result<()> {
-    let version: i32 = client
-        .query_one("SELECT version FROM repertoire.schema_version", &[])
+    let version: Option<i32> = client
+        .query_one(&format!("SELECT {VERSION_QUERY}"), &[])
         .map_err(|e| server_error(e, shown))?
         .get(0);
+    check_version(version.unwrap_or(0))
+}
+
+/// Refuse a server schema other than the one this rep writes.
+pub fn check_version(version: i32) -> anyhow::Result<()> {
     match version {
         v if v > LATEST => Err(newer(v)),
         v if v < LATEST => Err(ServerError::setup(
