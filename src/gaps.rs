@@ -16,7 +16,7 @@ use crate::model::practice::Candidate;
 use crate::output::{count, plural};
 use crate::rules::staleness::{reviewed_before, window_start};
 use crate::store::analysis;
-use crate::store::snapshot::Snapshot;
+use crate::store::snapshot::{Recurring, Snapshot, Waiting};
 use crate::timefmt::{DAY_MS, Millis, WEEK_MS};
 
 /// What a gap is about; serialised as its name (docs/gaps.md).
@@ -86,6 +86,9 @@ pub struct Inputs {
     pub misses: Vec<Miss>,
     pub thin_min_questions: u64,
     pub thin_ratio: u64,
+    /// Waiting questions and recurring problems left out of `waiting` and `undocumented`
+    /// because better ones fill the limit: counted in the total, never built.
+    pub unbuilt: usize,
 }
 
 /// `text` as one shell word to copy: in double quotes when nothing in it means anything to the
@@ -142,30 +145,55 @@ pub fn domain_people(
     out
 }
 
+fn weeks_waiting(now: Millis, created_ms: Millis) -> u64 {
+    (now.saturating_sub(created_ms) / WEEK_MS) as u64
+}
+
+/// The score of a waiting question's gap (the formulas are in [`find`]).
+fn waiting_score(now: Millis, created_ms: Millis, replies: u64, occurrences: u64) -> u64 {
+    (if replies == 0 { 5 } else { 3 }) + weeks_waiting(now, created_ms) + 2 * occurrences
+}
+
+fn waiting_kind(replies: u64) -> GapKind {
+    if replies == 0 {
+        GapKind::Unanswered
+    } else {
+        GapKind::Unresolved
+    }
+}
+
+/// Keep the best `limit` of `items` (0: all) in `order`, sorted; returns how many were dropped.
+/// Partitions around the limit first: sorting tens of thousands would cost more than the rest.
+fn keep_best<T>(
+    items: &mut Vec<T>,
+    limit: usize,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> usize {
+    let dropped = if limit > 0 && items.len() > limit {
+        items.select_nth_unstable_by(limit - 1, &order);
+        let dropped = items.len() - limit;
+        items.truncate(limit);
+        dropped
+    } else {
+        0
+    };
+    items.sort_by(&order);
+    dropped
+}
+
 /// The gaps, best first, at most `limit` of them (0: all), and how many there are in all.
 pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
     let mut gaps = Vec::new();
     // Waiting questions can number in the tens of thousands; only the best `limit` of them can
     // be among the best `limit` gaps, so only those are built.
-    let weeks_of = |q: &WaitingQuestion| (i.now.saturating_sub(q.created_ms) / WEEK_MS) as u64;
-    let score_of = |q: &WaitingQuestion| {
-        (if q.replies == 0 { 5 } else { 3 }) + weeks_of(q) + 2 * q.occurrences
-    };
-    let kind_of = |q: &WaitingQuestion| {
-        if q.replies == 0 {
-            GapKind::Unanswered
-        } else {
-            GapKind::Unresolved
-        }
-    };
     let mut waiting: Vec<_> = i
         .waiting
         .iter()
         .map(|q| {
             (
                 (
-                    std::cmp::Reverse(score_of(q)),
-                    kind_of(q).as_str(),
+                    std::cmp::Reverse(waiting_score(i.now, q.created_ms, q.replies, q.occurrences)),
+                    waiting_kind(q.replies).as_str(),
                     q.domain.as_str(),
                     q.id.as_str(),
                 ),
@@ -173,18 +201,9 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             )
         })
         .collect();
-    let unbuilt = if limit > 0 && waiting.len() > limit {
-        // Partition around the limit first: sorting all would cost more than the rest.
-        waiting.select_nth_unstable_by(limit - 1, |a, b| a.0.cmp(&b.0));
-        waiting.truncate(limit);
-        i.waiting.len() - limit
-    } else {
-        0
-    };
-    waiting.sort_by(|a, b| a.0.cmp(&b.0));
-    let waiting: Vec<&WaitingQuestion> = waiting.into_iter().map(|(_, q)| q).collect();
-    for q in waiting {
-        let weeks = weeks_of(q);
+    let unbuilt = i.unbuilt + keep_best(&mut waiting, limit, |a, b| a.0.cmp(&b.0));
+    for (_, q) in waiting {
+        let weeks = weeks_waiting(i.now, q.created_ms);
         let (kind, base, formula, command, evidence) = if q.replies == 0 {
             (
                 GapKind::Unanswered,
@@ -246,13 +265,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
             )
         })
         .collect();
-    let unbuilt = if limit > 0 && undocumented.len() > limit {
-        undocumented.select_nth_unstable_by(limit - 1, |a, b| a.0.cmp(&b.0));
-        undocumented.truncate(limit);
-        unbuilt + i.undocumented.len() - limit
-    } else {
-        unbuilt
-    };
+    let unbuilt = unbuilt + keep_best(&mut undocumented, limit, |a, b| a.0.cmp(&b.0));
     for (_, c) in undocumented {
         gaps.push(Gap {
             kind: GapKind::Undocumented,
@@ -414,10 +427,34 @@ pub fn collect(
     let reviewed_before = reviewed_before(now, c.review.interval_days);
     let inputs = {
         let snap = Snapshot::load(conn)?;
+        let name = |d: u32| snap.domain_name(d);
+        // Only the best `limit` waiting questions and recurring problems, in the order `find`
+        // ranks them, are made whole: at 1,000,000 entries there are a hundred thousand.
+        let mut waiting = snap.waiting(domain, unanswered_before, unresolved_before);
+        let unbuilt = keep_best(&mut waiting, limit, |a, b| {
+            let score = |w: &Waiting| waiting_score(now, w.created_ms, w.replies, w.occurrences);
+            score(b)
+                .cmp(&score(a))
+                .then(
+                    waiting_kind(a.replies)
+                        .as_str()
+                        .cmp(waiting_kind(b.replies).as_str()),
+                )
+                .then(name(a.domain).cmp(name(b.domain)))
+                .then(snap.cmp_ids(a.seq, b.seq))
+        });
+        let mut recurring: Vec<Recurring> = snap.recurring(domain, c.recurring.min_occurrences);
+        let unbuilt = unbuilt
+            + keep_best(&mut recurring, limit, |a, b| {
+                (4 * b.occurrences)
+                    .cmp(&(4 * a.occurrences))
+                    .then(name(a.domain).cmp(name(b.domain)))
+                    .then(snap.cmp_ids(a.seq, b.seq))
+            });
         Inputs {
             now,
-            waiting: snap.waiting_questions(domain, unanswered_before, unresolved_before),
-            undocumented: snap.undocumented_recurring_untitled(domain, c.recurring.min_occurrences),
+            waiting: waiting.iter().map(|w| snap.waiting_question(w)).collect(),
+            undocumented: recurring.iter().map(|r| snap.candidate(r)).collect(),
             facts: snap.domain_facts(domain, c.recurring.min_occurrences, window),
             contributions: snap.contributions(domain, window),
             active: snap.active_members(window),
@@ -425,6 +462,7 @@ pub fn collect(
             misses: analysis::misses(conn, domain)?,
             thin_min_questions: c.gaps.thin_min_questions,
             thin_ratio: c.gaps.thin_ratio,
+            unbuilt,
         }
     };
     let (mut found, total) = find(&inputs, limit);
@@ -462,6 +500,7 @@ mod tests {
             misses: vec![],
             thin_min_questions: 3,
             thin_ratio: 2,
+            unbuilt: 0,
         }
     }
 

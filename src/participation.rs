@@ -39,16 +39,66 @@ pub fn summarise(
     all: &[Activity],
     since: Millis,
 ) -> (Vec<MemberSummary>, BTreeMap<String, BTreeMap<String, u64>>) {
+    let mut members = Names::default();
+    let mut domains = Names::default();
+    let numbered: Vec<(u32, u32, ActivityKind, Millis)> = all
+        .iter()
+        .map(|a| {
+            (
+                members.number(&a.member),
+                domains.number(&a.domain),
+                a.what,
+                a.at,
+            )
+        })
+        .collect();
+    summarise_numbered(
+        &members.names,
+        &domains.names,
+        |f| {
+            for &(m, d, what, at) in &numbered {
+                f(m, d, what, at);
+            }
+        },
+        since,
+    )
+}
+
+#[derive(Default)]
+struct Names<'a> {
+    index: HashMap<&'a str, u32>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn number(&mut self, name: &'a str) -> u32 {
+        *self.index.entry(name).or_insert_with(|| {
+            self.names.push(name);
+            self.names.len() as u32 - 1
+        })
+    }
+}
+
+/// [`summarise`] over activities given as (member, domain, what, when), members and domains
+/// by their numbers in `member_names` and `domain_names` (a domain number may stand for
+/// several domains shown as one). `feed` calls its argument once per activity, so that a
+/// million-entry repertoire's activities are summed without being listed.
+pub fn summarise_numbered<M: AsRef<str>, D: AsRef<str>>(
+    member_names: &[M],
+    domain_names: &[D],
+    feed: impl FnOnce(&mut dyn FnMut(u32, u32, ActivityKind, Millis)),
+    since: Millis,
+) -> (Vec<MemberSummary>, BTreeMap<String, BTreeMap<String, u64>>) {
     // Hundreds of thousands of activities from a thousand members in a few dozen domains: sum
-    // into hash maps keyed by borrowed names, and build the ordered maps once, at the end.
-    let mut index: HashMap<&str, usize> = HashMap::default();
+    // by number, and build the named and ordered maps once, at the end.
+    let mut index: Vec<Option<usize>> = vec![None; member_names.len()];
     let mut members: Vec<(MemberSummary, Option<Millis>)> = Vec::new();
-    let mut recent: HashMap<(&str, &str), u64> = HashMap::default();
-    for a in all {
-        let i = *index.entry(&a.member).or_insert_with(|| {
+    let mut recent: HashMap<(u32, u32), u64> = HashMap::default();
+    feed(&mut |member, domain, what, at| {
+        let i = *index[member as usize].get_or_insert_with(|| {
             members.push((
                 MemberSummary {
-                    member: a.member.to_string(),
+                    member: member_names[member as usize].as_ref().to_owned(),
                     ..Default::default()
                 },
                 None,
@@ -56,7 +106,7 @@ pub fn summarise(
             members.len() - 1
         });
         let (m, last) = &mut members[i];
-        match a.what {
+        match what {
             ActivityKind::Entry => m.entries += 1,
             ActivityKind::Doc => m.docs += 1,
             ActivityKind::Reply => m.replies += 1,
@@ -70,23 +120,28 @@ pub fn summarise(
             ActivityKind::EndorsementReceived => m.endorsements_received += 1,
         }
         // Being endorsed is not something the member did: it counts for score, not activity.
-        if a.what != ActivityKind::EndorsementReceived {
-            *last = Some(last.map_or(a.at, |l| l.max(a.at)));
+        if what != ActivityKind::EndorsementReceived {
+            *last = Some(last.map_or(at, |l| l.max(at)));
         }
-        if a.at >= since {
-            *recent.entry((&a.domain, &a.member)).or_default() += a.what.weight();
+        if at >= since {
+            *recent.entry((domain, member)).or_default() += what.weight();
         }
-    }
+    });
     let mut domain_scores: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::default();
     for ((domain, member), score) in recent {
+        let name = member_names[member as usize].as_ref();
+        if let Some(i) = index[member as usize] {
+            by_name.insert(name, i);
+        }
         domain_scores
-            .entry(domain.to_owned())
+            .entry(domain_names[domain as usize].as_ref().to_owned())
             .or_default()
-            .insert(member.to_owned(), score);
+            .insert(name.to_owned(), score);
     }
     for (domain, scores) in &domain_scores {
         for (member, score, level) in community::levels(scores) {
-            if let Some(&i) = index.get(member.as_str()) {
+            if let Some(&i) = by_name.get(member.as_str()) {
                 let m = &mut members[i].0;
                 m.recent_score += score;
                 m.levels.push(DomainLevel {

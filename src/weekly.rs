@@ -19,23 +19,48 @@ pub fn first_week(now: Millis, weeks: usize) -> Millis {
 }
 
 /// Bucket events into `weeks` weeks ending with the week of `now`.
+#[cfg(test)]
 pub fn weekly(
     events: &[(String, &'static str, Millis, Option<Millis>)],
     now: Millis,
     weeks: usize,
 ) -> Vec<DomainStats> {
-    let last = week_start(now);
-    let first = first_week(now, weeks);
-    let mut by_domain: BTreeMap<&str, Vec<(Week, Vec<Millis>)>> = BTreeMap::new();
+    let mut w = Weekly::new(now, weeks);
     for (domain, what, at, duration) in events {
-        let w = week_start(*at);
-        if w < first || w > last {
-            continue;
+        w.add(domain, what, *at, *duration);
+    }
+    w.finish()
+}
+
+/// Events bucketed into `weeks` weeks ending with the week of `now`, one at a time: the
+/// events need not be listed.
+pub struct Weekly {
+    weeks: usize,
+    first: Millis,
+    last: Millis,
+    by_domain: BTreeMap<String, Vec<(Week, Vec<Millis>)>>,
+}
+
+impl Weekly {
+    pub fn new(now: Millis, weeks: usize) -> Weekly {
+        Weekly {
+            weeks,
+            first: first_week(now, weeks),
+            last: week_start(now),
+            by_domain: BTreeMap::new(),
         }
-        let slots = by_domain.entry(domain).or_insert_with(|| {
-            (0..weeks.max(1))
+    }
+
+    /// One event (`entry`, `asked`, `resolved` or an occurrence) of `domain` at `at`.
+    pub fn add(&mut self, domain: &str, what: &str, at: Millis, duration: Option<Millis>) {
+        let w = week_start(at);
+        if w < self.first || w > self.last {
+            return;
+        }
+        if !self.by_domain.contains_key(domain) {
+            let slots = (0..self.weeks.max(1))
                 .map(|i| {
-                    let start = first + i as Millis * WEEK_MS;
+                    let start = self.first + i as Millis * WEEK_MS;
                     (
                         Week {
                             week: timefmt::rfc3339(start)[..10].to_owned(),
@@ -44,36 +69,41 @@ pub fn weekly(
                         Vec::new(),
                     )
                 })
-                .collect()
-        });
-        let (week, durations) = &mut slots[((w - first) / WEEK_MS) as usize];
-        match *what {
+                .collect();
+            self.by_domain.insert(domain.to_owned(), slots);
+        }
+        let slots = self.by_domain.get_mut(domain).expect("inserted above");
+        let (week, durations) = &mut slots[((w - self.first) / WEEK_MS) as usize];
+        match what {
             "entry" => week.entries += 1,
             "asked" => {
                 week.questions_asked += 1;
                 if let Some(d) = duration {
-                    durations.push(*d);
+                    durations.push(d);
                 }
             }
             "resolved" => week.questions_resolved += 1,
             _ => week.occurrences += 1,
         }
     }
-    by_domain
-        .into_iter()
-        .map(|(domain, slots)| DomainStats {
-            domain: domain.to_owned(),
-            weeks: slots
-                .into_iter()
-                .map(|(mut week, mut durations)| {
-                    durations.sort_unstable();
-                    week.median_hours_to_first_answer =
-                        median(&durations).map(|ms| (ms / 36_000.0).round() / 100.0);
-                    week
-                })
-                .collect(),
-        })
-        .collect()
+
+    pub fn finish(self) -> Vec<DomainStats> {
+        self.by_domain
+            .into_iter()
+            .map(|(domain, slots)| DomainStats {
+                domain,
+                weeks: slots
+                    .into_iter()
+                    .map(|(mut week, mut durations)| {
+                        durations.sort_unstable();
+                        week.median_hours_to_first_answer =
+                            median(&durations).map(|ms| (ms / 36_000.0).round() / 100.0);
+                        week
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 fn median(sorted: &[Millis]) -> Option<f64> {

@@ -114,17 +114,37 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .transpose()?;
     let window = ctx.config.community.window_days;
     let since = crate::rules::staleness::window_start(ctx.now(), window);
-    let mut all = ctx
-        .store_for_reading()?
-        .read(|c| Ok(Snapshot::load(c)?.activities()))?;
-    if let Some(d) = &filter {
-        all.retain(|a| crate::rules::domain::is_within(&a.domain, d));
-        let d: std::sync::Arc<str> = d.as_str().into();
-        for a in &mut all {
-            a.domain = d.clone();
-        }
-    }
-    let (members, domain_scores) = participation::summarise(&all, since);
+    let (members, domain_scores) = ctx.store_for_reading()?.read(|c| {
+        let snap = Snapshot::load(c)?;
+        let names = snap.domain_names();
+        Ok(match &filter {
+            // Every domain within the filter counts as the filter itself; the rest not at all.
+            Some(d) => {
+                let within: Vec<bool> = names
+                    .iter()
+                    .map(|n| crate::rules::domain::is_within(n, d))
+                    .collect();
+                participation::summarise_numbered(
+                    snap.member_names(),
+                    &[d.as_str()],
+                    |f| {
+                        snap.each_activity(|m, domain, what, at| {
+                            if within[domain as usize] {
+                                f(m, 0, what, at);
+                            }
+                        })
+                    },
+                    since,
+                )
+            }
+            None => participation::summarise_numbered(
+                snap.member_names(),
+                names,
+                |f| snap.each_activity(f),
+                since,
+            ),
+        })
+    })?;
     if ctx.out.json {
         return ctx.out.json(&members);
     }

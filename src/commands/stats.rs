@@ -5,7 +5,6 @@ use crate::model;
 use crate::model::community::Week;
 use crate::output::{Cell, Own, Untrusted, count};
 use crate::store::analysis;
-use crate::timefmt::Millis;
 use crate::weekly;
 
 /// Show activity over time
@@ -53,21 +52,15 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         .unwrap_or_default();
     let now = ctx.now();
     let since = weekly::first_week(now, args.weeks);
-    let events = ctx
-        .store_for_reading()?
-        .read(|c| analysis::stats_events(c, &domain, since))?;
-    let events: Vec<(String, &'static str, Millis, Option<Millis>)> = events
-        .into_iter()
-        .map(|(d, what, at, dur)| {
-            (
-                if domain.is_empty() { d } else { domain.clone() },
-                what,
-                at,
-                dur,
-            )
-        })
-        .collect();
-    let stats = weekly::weekly(&events, now, args.weeks);
+    let stats = ctx.store_for_reading()?.read(|c| {
+        let mut weekly = weekly::Weekly::new(now, args.weeks);
+        analysis::stats_events(c, &domain, since, |d, what, at, duration| {
+            // With --domain, its sub-domains show as the domain itself.
+            let shown = if domain.is_empty() { d } else { &domain };
+            weekly.add(shown, what, at, duration);
+        })?;
+        Ok(weekly.finish())
+    })?;
     if ctx.out.json {
         return ctx.out.json(&stats);
     }

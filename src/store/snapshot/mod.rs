@@ -1,0 +1,412 @@
+//! One pass over the compact facts of a repertoire (who did what, where, when), from which the
+//! map, the gaps and the members' figures are computed in memory ([`figures`]). Each figure
+//! used to be its own scan of `entries`; at 100,000 entries that made `rep gaps` take most of a
+//! second. The entry scan reads only the covering index `entries_for_analysis`, never the rows
+//! with their bodies.
+//!
+//! Everything is kept by row id in arrays of numbers: entries at their `seq`, names interned
+//! ([`names`]), ids packed. Keyed by id strings in hash maps, a million entries took 300 to
+//! 400 MB and most of the time went to hashing and allocating.
+
+mod figures;
+mod names;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use rusqlite::Connection;
+
+use crate::model::{Kind, LinkKind};
+use crate::rules::kinds;
+use crate::timefmt::Millis;
+use names::{IdRef, Interned, Members, pack_id};
+
+pub use figures::{Recurring, Waiting};
+
+/// No entry, no reply: for the numbers that name one.
+const NONE: u32 = u32::MAX;
+
+/// What an entry is, as bits.
+mod flag {
+    /// A row with this seq exists.
+    pub const PRESENT: u8 = 1;
+    pub const DELETED: u8 = 2;
+    /// A question or a problem ([`crate::rules::kinds::has_status`]).
+    pub const HAS_STATUS: u8 = 4;
+    pub const RESOLVED: u8 = 8;
+    pub const QUESTION: u8 = 16;
+    pub const DOC: u8 = 32;
+}
+
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    created_ms: Millis,
+    author: u32,
+    domain: u32,
+    kind: u32,
+    flags: u8,
+}
+
+impl Entry {
+    fn is(&self, bit: u8) -> bool {
+        self.flags & bit != 0
+    }
+}
+
+/// An entry's latest review: kept apart, since most entries have none.
+#[derive(Clone, Copy)]
+struct Review {
+    by: Option<u32>,
+    at: Option<Millis>,
+}
+
+struct Reply {
+    entry: u32,
+    author: u32,
+    accepted: bool,
+    deleted: bool,
+    created_ms: Millis,
+}
+
+struct Occurrence {
+    entry: u32,
+    member: u32,
+    at_ms: Millis,
+}
+
+struct Endorsement {
+    member: u32,
+    at_ms: Millis,
+    entry: u32,
+    /// The endorsed reply, when it is one ([`NONE`] otherwise).
+    reply: u32,
+}
+
+pub struct Snapshot {
+    domains: Interned,
+    kinds: Interned,
+    members: Interned,
+    /// By seq.
+    entries: Vec<Entry>,
+    /// By seq: the id packed ([`pack_id`]), or 0 with the text in `odd_ids`.
+    ids: Vec<u128>,
+    odd_ids: HashMap<u32, Box<str>>,
+    reviews: HashMap<u32, Review>,
+    replies: Vec<Reply>,
+    /// Sorted by entry and member, each counted on its original ([`crate::community::original_of`]).
+    occurrences: Vec<Occurrence>,
+    endorsements: Vec<Endorsement>,
+    /// Entries superseded by a live entry.
+    superseded: HashSet<u32>,
+    /// Entries that a live doc documents.
+    documented: HashSet<u32>,
+    /// Live entries linked as a duplicate of another live entry.
+    duplicates: HashSet<u32>,
+    /// By seq: live replies.
+    live_replies: Vec<u32>,
+    /// The entries that have occurrences, by seq: (seq, occurrences, distinct members).
+    seen: Vec<(u32, u32, u32)>,
+}
+
+fn stamp_ms(stamp: Option<&str>) -> Option<Millis> {
+    stamp.and_then(|s| s.get(..13)).and_then(|m| m.parse().ok())
+}
+
+/// A record an endorsement names, found as entries and replies are read.
+#[derive(Clone, Copy)]
+struct Target {
+    entry: u32,
+    reply: u32,
+}
+
+/// Endorsed record ids, looked up as each entry and reply is read: no map of every id.
+#[derive(Default)]
+struct Targets {
+    packed: HashMap<u128, u32>,
+    text: HashMap<Box<str>, u32>,
+    found: Vec<Target>,
+}
+
+impl Targets {
+    fn add(&mut self, id: &str) -> u32 {
+        let next = self.found.len() as u32;
+        let i = match pack_id(id) {
+            Some(v) => *self.packed.entry(v).or_insert(next),
+            None => *self.text.entry(id.into()).or_insert(next),
+        };
+        if i == next {
+            self.found.push(Target {
+                entry: NONE,
+                reply: NONE,
+            });
+        }
+        i
+    }
+
+    fn get(&mut self, packed: Option<u128>, id: &str) -> Option<&mut Target> {
+        let i = match packed {
+            Some(v) => self.packed.get(&v),
+            None => self.text.get(id),
+        }?;
+        self.found.get_mut(*i as usize)
+    }
+}
+
+impl Snapshot {
+    pub fn load(conn: &Connection) -> anyhow::Result<Snapshot> {
+        let mut members = Members::new(super::identities(conn)?);
+        let (mut domains, mut kinds) = (Interned::default(), Interned::default());
+        let max_seq: i64 =
+            conn.query_row("SELECT ifnull(max(seq), 0) FROM entries", [], |r| r.get(0))?;
+        let slots = usize::try_from(max_seq.max(0))? + 1;
+        let slot = |seq: i64| usize::try_from(seq).ok().filter(|s| *s < slots);
+
+        // Endorsements first: what they name is then resolved as entries and replies pass by.
+        // The table is in record order, so one member's spellings on one record are adjacent.
+        let mut targets = Targets::default();
+        let mut endorsed: Vec<(u32, u32, Millis)> = Vec::new();
+        let mut stmt = conn.prepare("SELECT record_id, member, stamp FROM endorsements")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let at_ms = stamp_ms(Some(r.get_ref(2)?.as_str()?)).unwrap_or(0);
+            let member = members.intern(r.get_ref(1)?.as_str()?, at_ms);
+            let target = targets.add(r.get_ref(0)?.as_str()?);
+            endorsed.push((target, member, at_ms));
+        }
+
+        let mut entries = vec![Entry::default(); slots];
+        let mut ids = vec![0u128; slots];
+        let mut odd_ids = HashMap::default();
+        let mut reviews = HashMap::default();
+        // Every column comes from the covering index: the plan never reads the table.
+        let mut stmt = conn.prepare(
+            "SELECT seq, deleted, kind, domain, author, created_ms, resolved, reviewed_by, reviewed_at, id
+               FROM entries INDEXED BY entries_for_analysis WHERE deleted IN (0, 1)",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let Some(s) = slot(seq) else { continue };
+            let kind_text = r.get_ref(2)?.as_str()?;
+            let kind = Kind::parse(kind_text);
+            let created_ms: Millis = r.get(5)?;
+            let mut flags = flag::PRESENT;
+            for (bit, on) in [
+                (flag::DELETED, r.get::<_, bool>(1)?),
+                (flag::HAS_STATUS, kinds::has_status(kind_text)),
+                (flag::RESOLVED, r.get::<_, Option<bool>>(6)? == Some(true)),
+                (flag::QUESTION, kind == Some(Kind::Question)),
+                (flag::DOC, kind == Some(Kind::Doc)),
+            ] {
+                if on {
+                    flags |= bit;
+                }
+            }
+            let reviewed_by = r.get_ref(7)?.as_str_or_null()?;
+            let reviewed_ms = stamp_ms(r.get_ref(8)?.as_str_or_null()?);
+            if reviewed_by.is_some() || reviewed_ms.is_some() {
+                let by = reviewed_by.map(|n| members.intern(n, reviewed_ms.unwrap_or(created_ms)));
+                reviews.insert(
+                    s as u32,
+                    Review {
+                        by,
+                        at: reviewed_ms,
+                    },
+                );
+            }
+            entries[s] = Entry {
+                created_ms,
+                author: members.intern(r.get_ref(4)?.as_str()?, created_ms),
+                domain: domains.intern(r.get_ref(3)?.as_str()?),
+                kind: kinds.intern(kind_text),
+                flags,
+            };
+            let id = r.get_ref(9)?.as_str()?;
+            let packed = pack_id(id);
+            match packed {
+                Some(v) => ids[s] = v,
+                None => {
+                    odd_ids.insert(s as u32, id.into());
+                }
+            }
+            if let Some(t) = targets.get(packed, id) {
+                t.entry = s as u32;
+            }
+        }
+
+        let mut replies = Vec::new();
+        let mut stmt = conn
+            .prepare("SELECT id, entry_seq, author, accepted, deleted, created_ms FROM replies")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(entry) = slot(r.get(1)?).filter(|s| entries[*s].is(flag::PRESENT)) else {
+                continue;
+            };
+            let id = r.get_ref(0)?.as_str()?;
+            if let Some(t) = targets.get(pack_id(id), id)
+                && t.entry == NONE
+            {
+                t.reply = replies.len() as u32;
+            }
+            let created_ms = r.get(5)?;
+            replies.push(Reply {
+                entry: entry as u32,
+                author: members.intern(r.get_ref(2)?.as_str()?, created_ms),
+                accepted: r.get(3)?,
+                deleted: r.get(4)?,
+                created_ms,
+            });
+        }
+
+        let mut occurrences = Vec::new();
+        let mut stmt = conn.prepare("SELECT entry_seq, member, at_ms FROM occurrences")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(entry) = slot(r.get(0)?).filter(|s| entries[*s].is(flag::PRESENT)) else {
+                continue;
+            };
+            let at_ms = r.get(2)?;
+            occurrences.push(Occurrence {
+                entry: entry as u32,
+                member: members.intern(r.get_ref(1)?.as_str()?, at_ms),
+                at_ms,
+            });
+        }
+
+        // One member says "this helped" once, whatever spellings they said it under.
+        let mut endorsements: Vec<Endorsement> = Vec::new();
+        let mut group_start = 0;
+        for (n, (target, member, at_ms)) in endorsed.into_iter().enumerate() {
+            let Target { entry, reply } = targets.found[target as usize];
+            let (entry, reply) = if entry != NONE {
+                (entry, NONE)
+            } else if reply != NONE {
+                (replies[reply as usize].entry, reply)
+            } else {
+                continue;
+            };
+            if n == 0
+                || endorsements
+                    .last()
+                    .is_none_or(|e| (e.entry, e.reply) != (entry, reply))
+            {
+                group_start = endorsements.len();
+            }
+            if endorsements[group_start..]
+                .iter()
+                .all(|e| e.member != member)
+            {
+                endorsements.push(Endorsement {
+                    member,
+                    at_ms,
+                    entry,
+                    reply,
+                });
+            }
+        }
+        drop(targets);
+
+        let present = |seq: i64| slot(seq).filter(|s| entries[*s].is(flag::PRESENT));
+        let links = |kind: &str| -> anyhow::Result<HashSet<u32>> {
+            let mut stmt = conn.prepare(
+                // Links are few: start from them (CROSS JOIN keeps that order), not from entries.
+                "SELECT t.seq FROM links l CROSS JOIN entries s ON s.seq = l.source_seq
+                   CROSS JOIN entries t ON t.id = l.target_id
+                  WHERE l.kind = ?1 AND l.present = 1 AND s.deleted = 0",
+            )?;
+            let seqs = stmt.query_map([kind], |r| r.get::<_, i64>(0))?;
+            let mut out = HashSet::default();
+            for seq in seqs {
+                if let Some(s) = present(seq?) {
+                    out.insert(s as u32);
+                }
+            }
+            Ok(out)
+        };
+        let superseded = links(LinkKind::Supersedes.as_str())?;
+        let documented = links(LinkKind::Documents.as_str())?;
+        // A duplicate forwards its status and its occurrences to its original
+        // (community::original_of): it is not open, and what was seen on it counts there.
+        let mut duplicate_of: HashMap<u32, u32> = HashMap::default();
+        let mut stmt = conn.prepare(
+            "SELECT s.seq, t.seq FROM links l CROSS JOIN entries s ON s.seq = l.source_seq
+               CROSS JOIN entries t ON t.id = l.target_id
+              WHERE l.kind = 'duplicate' AND l.present = 1 AND s.deleted = 0 AND t.deleted = 0
+              ORDER BY t.id",
+        )?;
+        let pairs = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        for pair in pairs {
+            let (source, target) = pair?;
+            if let (Some(s), Some(t)) = (present(source), present(target)) {
+                duplicate_of.entry(s as u32).or_insert(t as u32);
+            }
+        }
+        if !duplicate_of.is_empty() {
+            for o in &mut occurrences {
+                if let Some(original) =
+                    crate::community::original_of(o.entry, |i| duplicate_of.get(&i).copied())
+                {
+                    o.entry = original;
+                }
+            }
+        }
+        let duplicates: HashSet<u32> = duplicate_of.into_keys().collect();
+        let mut live_replies = vec![0u32; slots];
+        for r in &replies {
+            if !r.deleted {
+                live_replies[r.entry as usize] += 1;
+            }
+        }
+        occurrences.sort_unstable_by_key(|o| (o.entry, o.member));
+        let mut seen: Vec<(u32, u32, u32)> = Vec::new();
+        let mut previous: Option<(u32, u32)> = None;
+        for o in &occurrences {
+            match seen.last_mut() {
+                Some((entry, count, distinct)) if *entry == o.entry => {
+                    *count += 1;
+                    if previous != Some((o.entry, o.member)) {
+                        *distinct += 1;
+                    }
+                }
+                _ => seen.push((o.entry, 1, 1)),
+            }
+            previous = Some((o.entry, o.member));
+        }
+        Ok(Snapshot {
+            domains,
+            kinds,
+            members: members.settle(),
+            entries,
+            ids,
+            odd_ids,
+            reviews,
+            replies,
+            occurrences,
+            endorsements,
+            superseded,
+            documented,
+            duplicates,
+            live_replies,
+            seen,
+        })
+    }
+
+    fn id(&self, seq: u32) -> IdRef<'_> {
+        match self.odd_ids.get(&seq) {
+            Some(text) => IdRef::Text(text),
+            None => IdRef::Packed(self.ids[seq as usize]),
+        }
+    }
+
+    /// The order of two entries' ids, as texts.
+    pub fn cmp_ids(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        self.id(a).cmp_text(self.id(b))
+    }
+
+    pub fn id_text(&self, seq: u32) -> String {
+        self.id(seq).to_text()
+    }
+
+    pub fn domain_name(&self, domain: u32) -> &str {
+        self.domains.get(domain)
+    }
+}
