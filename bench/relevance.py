@@ -7,20 +7,25 @@ A fixed random sample of pages (fixed seed), four queries generated from each pa
   half     the name with its last word cut to max(4, len-2) letters   expected in the top 5
   typo     the name with one typo (swap, drop or double a letter) in   expected in the top 5
            a word of six letters or more (pages without one: skipped)
-  task     the words of one of its example descriptions, tldr's        expected in the top 10
-           bracket marks taken out and the command's name left out
+  task     the words of one of ITS example descriptions: one that no    expected in the top 10
+           other page has word for word (tldr's bracket marks taken
+           out), picked from the seed; the command's name left out
 
 A hit counts when its name (the title before ` — `, as `rep import --from tldr` writes it) is the
 page's name: tldr has pages of one name on several platforms (`common/ip`, `linux/ip`), and a
 search cannot tell them apart by name. Many descriptions are the same on many pages ("Display
-help", "View documentation for the original command" on every alias page): no ranking can put
-the one page in the top 10 of a task that 50 pages describe word for word, so the task rate is
-also given over the tasks whose description is on at most 10 pages, and for every page with
-its most specific description (the one fewest pages share) as the task, and the most any
-ranking could find of the tasks: the n names that share one query share its ten results, so
-each task counts min(1, 10/n). `--disjoint-from SEED` draws a second sample from the pages
-outside the first, to check a change on pages it was not studied on. Prints the rates; `--failures FILE` writes every
-query that missed, with what came first, for study.
+help", "View documentation for the original command" on every alias page): such a task is not
+the page's own, and no ranking can put the one page in the top 10 of a task that 50 pages
+describe word for word. So the task is drawn from the page's descriptions that no other page
+has (the same seed, the same pick); only a page all of whose descriptions other pages share
+falls back to the old draw, any of its descriptions. The old definition ("task, any
+description": one of all its descriptions, as drawn before) is still measured, for comparison,
+with its rate over the tasks whose description is on at most 10 pages, and for every page with
+its most specific description (the one fewest pages share). For both definitions the most any
+ranking could find is given: the n names that share one query share its ten results, so each
+task counts min(1, 10/n). `--disjoint-from SEED` draws a second sample from the pages outside
+the first, to check a change on pages it was not studied on. Prints the rates; `--failures
+FILE` writes every query that missed, with what came first, for study.
 
     bench/relevance.py --rep target/release/rep --db /tmp/rel.db --pages ../shared/corpus/tldr/pages
 """
@@ -35,6 +40,7 @@ import sys
 
 SEPARATOR = " — "
 KINDS = [("name", 1), ("half", 5), ("typo", 5), ("task", 10)]
+OWN = "task, pages with a description of their own"
 TARGETS = {"name": 0.95, "half": 0.95, "typo": 0.80, "task": 0.95}
 
 
@@ -87,11 +93,24 @@ def unmarked(description):
 
 
 def task(name, examples, rng):
-    """The chosen description too, to tell how many pages share it."""
+    """The old definition's task (any description), with the description, to tell how many
+    pages share it. It draws from the sample's generator, as it always did, so the typos of the
+    pages after it are the ones measured before."""
     if not examples:
         return None, None
     description = unmarked(rng.choice(examples))
     return task_words(name, description), description
+
+
+def own_task(name, examples, pages_with, seed, page, fallback):
+    """The task in the words of one of the page's own descriptions: of those no other page has
+    word for word, one drawn by a generator of the seed and the page alone (so the draw is
+    the same whatever else changes), else the old definition's `fallback`."""
+    own = sorted({d for d in map(unmarked, examples)
+                  if pages_with.get(d, 0) == 1 and task_words(name, d)})
+    if not own:
+        return fallback
+    return task_words(name, random.Random(f"{seed}:{page}").choice(own))
 
 
 def specific_task(name, examples, pages_with):
@@ -178,28 +197,47 @@ def main():
                 names_with.setdefault(query.lower(), set()).add(name.lower())
     ceiling = 0.0
 
-    extra = [("task, distinct", 10), ("task, specific", 10)]
-    tally = {k: [0, 0] for k, _ in KINDS + extra}
+    any_ceiling = 0.0
+    fallbacks = 0
+
+    old = [("task, any description", 10), ("task, any description on <= 10 pages", 10),
+           ("task, specific", 10)]
+    measured = KINDS + [old[0], old[2]]
+    tally = {k: [0, 0] for k, _ in KINDS + old + [(OWN, 10)]}
     misses = []
     for path in sample:
         name, examples = read_page(path)
         typo = with_typo(name, rng)
-        task_query, description = task(name, examples, rng)
+        any_query, description = task(name, examples, rng)
+        page = os.path.relpath(path, args.pages)
+        task_query = own_task(name, examples, pages_with, args.seed, page, any_query)
+        fell_back = task_query is any_query
+        fallbacks += fell_back and any_query is not None
         queries = {"name": name, "half": half_typed(name), "typo": typo, "task": task_query,
+                   "task, any description": any_query,
                    "task, specific": specific_task(name, examples, pages_with)}
-        for kind, top in KINDS + [("task, specific", 10)]:
+        results = {}
+        for kind, top in measured:
             query = queries[kind]
             if query is None:
                 continue
-            names = search(args.rep, env, query, top)
+            # One query, one list of results: the old and the new task are often the same.
+            if (query, top) not in results:
+                results[query, top] = search(args.rep, env, query, top)
+            names = results[query, top]
             found = name.lower() in (n.lower() for n in names)
             tally[kind][0] += found
             tally[kind][1] += 1
             if kind == "task":
                 ceiling += min(1.0, 10 / len(names_with[query.lower()]))
-            if kind == "task" and pages_with.get(description, 0) <= 10:
-                tally["task, distinct"][0] += found
-                tally["task, distinct"][1] += 1
+                if not fell_back:
+                    tally[OWN][0] += found
+                    tally[OWN][1] += 1
+            if kind == "task, any description":
+                any_ceiling += min(1.0, 10 / len(names_with[query.lower()]))
+                if pages_with.get(description, 0) <= 10:
+                    tally[old[1][0]][0] += found
+                    tally[old[1][0]][1] += 1
             if not found:
                 misses.append({"kind": kind, "page": os.path.relpath(path, args.pages), "query": query, "got": names})
 
@@ -207,13 +245,24 @@ def main():
     print(f"{len(sample)} pages, seed {args.seed}{disjoint}")
     print("| query | expected | found | rate | target |")
     print("|---|---|---:|---:|---:|")
-    for kind, top in KINDS + extra:
+    def row(kind, top):
         found, total = tally[kind]
         where = "first" if top == 1 else f"top {top}"
         target = f"{100 * TARGETS[kind]:.0f}%" if kind in TARGETS else ""
         print(f"| {kind} | {where} | {found}/{total} | {100 * found / total:.1f}% | {target} |")
-    total = tally["task"][1]
-    print(f"| task, the most any ranking can find | top 10 | {ceiling:.1f}/{total} | {100 * ceiling / total:.1f}% | |")
+
+    def most(kind, value):
+        total = tally[kind][1]
+        print(f"| {kind}, the most any ranking can find | top 10 | {value:.1f}/{total} | {100 * value / total:.1f}% | |")
+
+    for kind, top in KINDS:
+        row(kind, top)
+    most("task", ceiling)
+    print(f"| task: pages whose every description another page has (the old draw) | | {fallbacks} | | |")
+    row(OWN, 10)
+    for kind, top in old:
+        row(kind, top)
+    most("task, any description", any_ceiling)
     if args.failures:
         with open(args.failures, "w", encoding="utf-8") as f:
             for m in misses:

@@ -26,6 +26,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::clock::{Replica, Stamp};
@@ -47,6 +48,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How long a write that may be skipped waits for another writer.
 const SKIPPABLE_WAIT: Duration = Duration::from_millis(200);
+/// SQLite's default size of the log, in pages, at which a commit checkpoints it.
+const WAL_AUTOCHECKPOINT: i64 = 1000;
 
 /// Whether an error is SQLite's "database is locked" (the busy timeout ran out).
 fn is_busy(e: &anyhow::Error) -> bool {
@@ -394,15 +397,30 @@ impl Store {
     /// one transaction), and not at all when another process holds the write lock for longer
     /// than [`SKIPPABLE_WAIT`] (a long import): a search never waits on, nor fails for, a
     /// write it did not need. `None` when skipped.
+    ///
+    /// Nor does it wait at the end of the process: the checkpoint SQLite runs as the last
+    /// connection closes would sync the log, the file and the folder (three fsyncs, most of a
+    /// miss's time) only to make the miss durable. So the connection closes without it, and the
+    /// miss stays in the log until the next write's close copies it in; the file is never
+    /// written unsynced, so nothing another process committed is at risk. For the same reason
+    /// the transaction runs no automatic checkpoint: that one would copy other processes'
+    /// commits into the file without a sync. A later durable write of this process
+    /// ([`Store::transact`]) restores both.
     pub fn write_unsynced<T>(
         &mut self,
         f: impl FnOnce(&Connection) -> anyhow::Result<T>,
     ) -> anyhow::Result<Option<T>> {
         self.conn.pragma_update(None, "synchronous", "OFF")?;
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         self.conn.busy_timeout(SKIPPABLE_WAIT)?;
         let result = self.write_local(f);
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        if result.is_ok() {
+            self.checkpoint_at_close(false)?;
+        }
         match result {
             Ok(value) => Ok(Some(value)),
             Err(e) if is_busy(&e) => Ok(None),
@@ -429,6 +447,9 @@ impl Store {
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
         self.refuse_if_read_only()?;
+        // Whatever an unsynced write left, this one is durable at the latest when the process
+        // ends (see [`Store::write_unsynced`]).
+        self.checkpoint_at_close(true)?;
         let run = || -> anyhow::Result<T> {
             let tx = self
                 .conn
@@ -504,6 +525,14 @@ impl Store {
         // A rollback journal is crash-safe at every moment only when synced in full.
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         Ok(true)
+    }
+
+    /// Whether closing the connection (the process's last) checkpoints the log, as SQLite
+    /// does by default.
+    fn checkpoint_at_close(&self, checkpoint: bool) -> rusqlite::Result<()> {
+        self.conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, !checkpoint)?;
+        Ok(())
     }
 
     /// Run `f` on one consistent snapshot.

@@ -529,3 +529,30 @@ fn limit_zero_means_all() {
     let gaps = |limit: &str| repo.json(&["gaps", "-n", limit]).as_array().unwrap().len();
     assert!(gaps("0") > 1 && gaps("1") == 1, "{}", gaps("0"));
 }
+
+/// A search that finds nothing is remembered for `rep gaps` without waiting on the disk: the
+/// miss stays in SQLite's log (no checkpoint, whose syncs were most of its time) and is read
+/// from there; the next durable write checkpoints the log again as it closes.
+#[test]
+fn a_miss_is_recorded_without_a_checkpoint() {
+    let repo = Repo::new();
+    repo.add(&["tool", "Rotate certificates"]);
+    let log = repo.path().join("rep.db-wal");
+    let log_len = || std::fs::metadata(&log).map_or(0, |m| m.len());
+    assert_eq!(log_len(), 0, "a durable write leaves the log checkpointed");
+    repo.rep(&["search", "zzzzqqq"]).success();
+    assert!(log_len() > 0, "the miss waits in the log");
+    let misses = |repo: &Repo| -> Vec<String> {
+        repo.json(&["gaps"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["kind"] == "search_miss")
+            .map(|g| g["subject"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(misses(&repo), ["zzzzqqq"]);
+    repo.add(&["tool", "Renew tokens"]);
+    assert_eq!(log_len(), 0, "the next write's close copies it in");
+    assert_eq!(misses(&repo), ["zzzzqqq"]);
+}
