@@ -72,7 +72,10 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 }
 
+// Each command's arguments are built only when it is the one parsed (`defer`): building all
+// of them was most of clap's share of a command's start (see [`command_to_run`]).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     Add(commands::add::Args),
     Show(commands::show::Args),
@@ -168,11 +171,34 @@ const COMMAND_GROUPS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The command tree a command runs with: each command's arguments built only if it is the one
+/// called, and no top-level help, which lists every command with its summary (so builds them
+/// all). When the top-level help is what the arguments ask for, clap says so with an error of
+/// kind [`needs_the_help`], and the caller parses again with [`command`].
+pub fn command_to_run() -> clap::Command {
+    Cli::command()
+}
+
+/// Whether clap stopped to show a help that [`command_to_run`]'s tree cannot write.
+pub fn needs_the_help(err: &clap::Error) -> bool {
+    use clap::error::ErrorKind;
+    matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    )
+}
+
 /// The command tree, with the top-level help listing commands by activity and the global
 /// options once, apart from each command's own (clap has headings for options only).
 pub fn command() -> clap::Command {
-    let cmd = Cli::command();
-    let visible: Vec<&clap::Command> = cmd.get_subcommands().filter(|c| !c.is_hide_set()).collect();
+    let mut cmd = Cli::command();
+    // The summaries are in the commands' deferred parts.
+    cmd.build();
+    // `help` (which building added) has its line at the end.
+    let visible: Vec<&clap::Command> = cmd
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+        .collect();
     let width = visible
         .iter()
         .map(|c| c.get_name().len())

@@ -65,9 +65,14 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     if completion::answer_if_asked(&args) {
         return exit(ExitStatus::Ok);
     }
-    let parsed = cli::command()
-        .try_get_matches_from(args)
-        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let parse = |cmd: clap::Command, args: &[OsString]| {
+        cmd.try_get_matches_from(args)
+            .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches))
+    };
+    let parsed = match parse(cli::command_to_run(), &args) {
+        Err(err) if cli::needs_the_help(&err) => parse(cli::command(), &args),
+        parsed => parsed,
+    };
     let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
