@@ -129,7 +129,7 @@ struct Targets {
 impl Targets {
     fn add(&mut self, id: &str) -> u32 {
         let next = self.found.len() as u32;
-        let i = match pack_id(id) {
+        let i = match pack_id(id.as_bytes()) {
             Some(v) => *self.packed.entry(v).or_insert(next),
             None => *self.text.entry(id.into()).or_insert(next),
         };
@@ -142,12 +142,14 @@ impl Targets {
         i
     }
 
-    fn get(&mut self, packed: Option<u128>, id: &str) -> Option<&mut Target> {
+    /// The target `id` names, if endorsed; `packed` is [`pack_id`] of it.
+    fn get(&mut self, packed: Option<u128>, id: &[u8]) -> anyhow::Result<Option<&mut Target>> {
         let i = match packed {
             Some(v) => self.packed.get(&v),
-            None => self.text.get(id),
-        }?;
-        self.found.get_mut(*i as usize)
+            None if self.text.is_empty() => None,
+            None => self.text.get(std::str::from_utf8(id)?),
+        };
+        Ok(i.and_then(|i| self.found.get_mut(*i as usize)))
     }
 }
 
@@ -168,7 +170,7 @@ impl Snapshot {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let at_ms = stamp_ms(Some(r.get_ref(2)?.as_str()?)).unwrap_or(0);
-            let member = members.intern(r.get_ref(1)?.as_str()?, at_ms);
+            let member = members.intern(r.get_ref(1)?.as_bytes()?, at_ms)?;
             let target = targets.add(r.get_ref(0)?.as_str()?);
             endorsed.push((target, member, at_ms));
         }
@@ -177,34 +179,54 @@ impl Snapshot {
         let mut ids = vec![0u128; slots];
         let mut odd_ids = HashMap::default();
         let mut reviews = HashMap::default();
-        // Every column comes from the covering index: the plan never reads the table.
+        // Every column comes from the covering index: the plan never reads the table. Each
+        // column costs more to take from rusqlite than SQLite's arithmetic: `deleted` and
+        // `resolved` come as one number, and a review (rare) as one column that is NULL
+        // without one.
         let mut stmt = conn.prepare(
-            "SELECT seq, deleted, kind, domain, author, created_ms, resolved, reviewed_by, reviewed_at, id
+            "SELECT seq, deleted + 2 * (resolved IS 1), kind, domain, author, created_ms,
+                    CASE WHEN reviewed_by IS NOT NULL OR reviewed_at IS NOT NULL THEN 1 END,
+                    reviewed_by, reviewed_at, id
                FROM entries INDEXED BY entries_for_analysis WHERE deleted IN (0, 1)",
         )?;
+        // Per kind: its flags, worked out once.
+        let mut kind_flags: Vec<u8> = Vec::new();
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            let Some(s) = slot(seq) else { continue };
-            let kind_text = r.get_ref(2)?.as_str()?;
-            let kind = Kind::parse(kind_text);
-            let created_ms: Millis = r.get(5)?;
-            let mut flags = flag::PRESENT;
-            for (bit, on) in [
-                (flag::DELETED, r.get::<_, bool>(1)?),
-                (flag::HAS_STATUS, kinds::has_status(kind_text)),
-                (flag::RESOLVED, r.get::<_, Option<bool>>(6)? == Some(true)),
-                (flag::QUESTION, kind == Some(Kind::Question)),
-                (flag::DOC, kind == Some(Kind::Doc)),
-            ] {
-                if on {
-                    flags |= bit;
+            let Some(s) = slot(r.get_ref(0)?.as_i64()?) else {
+                continue;
+            };
+            let kind = kinds.intern_bytes(r.get_ref(2)?.as_bytes()?)?;
+            if kind as usize == kind_flags.len() {
+                let text = kinds.get(kind);
+                let parsed = Kind::parse(text);
+                let mut bits = 0;
+                for (bit, on) in [
+                    (flag::HAS_STATUS, kinds::has_status(text)),
+                    (flag::QUESTION, parsed == Some(Kind::Question)),
+                    (flag::DOC, parsed == Some(Kind::Doc)),
+                ] {
+                    if on {
+                        bits |= bit;
+                    }
                 }
+                kind_flags.push(bits);
             }
-            let reviewed_by = r.get_ref(7)?.as_str_or_null()?;
-            let reviewed_ms = stamp_ms(r.get_ref(8)?.as_str_or_null()?);
-            if reviewed_by.is_some() || reviewed_ms.is_some() {
-                let by = reviewed_by.map(|n| members.intern(n, reviewed_ms.unwrap_or(created_ms)));
+            let state = r.get_ref(1)?.as_i64()?;
+            let mut flags = flag::PRESENT | kind_flags[kind as usize];
+            if state & 1 != 0 {
+                flags |= flag::DELETED;
+            }
+            if state & 2 != 0 {
+                flags |= flag::RESOLVED;
+            }
+            let created_ms = r.get_ref(5)?.as_i64()?;
+            if r.get_ref(6)?.data_type() != rusqlite::types::Type::Null {
+                let reviewed_ms = stamp_ms(r.get_ref(8)?.as_str_or_null()?);
+                let by = match r.get_ref(7)?.as_bytes_or_null()? {
+                    Some(n) => Some(members.intern(n, reviewed_ms.unwrap_or(created_ms))?),
+                    None => None,
+                };
                 reviews.insert(
                     s as u32,
                     Review {
@@ -215,20 +237,20 @@ impl Snapshot {
             }
             entries[s] = Entry {
                 created_ms,
-                author: members.intern(r.get_ref(4)?.as_str()?, created_ms),
-                domain: domains.intern(r.get_ref(3)?.as_str()?),
-                kind: kinds.intern(kind_text),
+                author: members.intern(r.get_ref(4)?.as_bytes()?, created_ms)?,
+                domain: domains.intern_bytes(r.get_ref(3)?.as_bytes()?)?,
+                kind,
                 flags,
             };
-            let id = r.get_ref(9)?.as_str()?;
+            let id = r.get_ref(9)?.as_bytes()?;
             let packed = pack_id(id);
             match packed {
                 Some(v) => ids[s] = v,
                 None => {
-                    odd_ids.insert(s as u32, id.into());
+                    odd_ids.insert(s as u32, std::str::from_utf8(id)?.into());
                 }
             }
-            if let Some(t) = targets.get(packed, id) {
+            if let Some(t) = targets.get(packed, id)? {
                 t.entry = s as u32;
             }
         }
@@ -241,8 +263,8 @@ impl Snapshot {
             let Some(entry) = slot(r.get(1)?).filter(|s| entries[*s].is(flag::PRESENT)) else {
                 continue;
             };
-            let id = r.get_ref(0)?.as_str()?;
-            if let Some(t) = targets.get(pack_id(id), id)
+            let id = r.get_ref(0)?.as_bytes()?;
+            if let Some(t) = targets.get(pack_id(id), id)?
                 && t.entry == NONE
             {
                 t.reply = replies.len() as u32;
@@ -250,7 +272,7 @@ impl Snapshot {
             let created_ms = r.get(5)?;
             replies.push(Reply {
                 entry: entry as u32,
-                author: members.intern(r.get_ref(2)?.as_str()?, created_ms),
+                author: members.intern(r.get_ref(2)?.as_bytes()?, created_ms)?,
                 accepted: r.get(3)?,
                 deleted: r.get(4)?,
                 created_ms,
@@ -267,7 +289,7 @@ impl Snapshot {
             let at_ms = r.get(2)?;
             occurrences.push(Occurrence {
                 entry: entry as u32,
-                member: members.intern(r.get_ref(1)?.as_str()?, at_ms),
+                member: members.intern(r.get_ref(1)?.as_bytes()?, at_ms)?,
                 at_ms,
             });
         }

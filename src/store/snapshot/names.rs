@@ -21,6 +21,17 @@ pub(super) struct Interned {
 }
 
 impl Interned {
+    /// `name` as SQLite gives it: compared as bytes with the last name met first, checked as
+    /// UTF-8 only when it is not that one.
+    pub(super) fn intern_bytes(&mut self, name: &[u8]) -> anyhow::Result<u32> {
+        if let Some(i) = self.last
+            && self.names[i as usize].as_bytes() == name
+        {
+            return Ok(i);
+        }
+        Ok(self.intern(std::str::from_utf8(name)?))
+    }
+
     pub(super) fn intern(&mut self, name: &str) -> u32 {
         if let Some(i) = self.last
             && self.names[i as usize] == name
@@ -55,8 +66,9 @@ impl Interned {
 pub(super) struct Members {
     identities: Identities,
     by_key: Interned,
-    /// Each member spelling met, with its member's number and when it was first written.
-    spellings: HashMap<Box<str>, (u32, Millis)>,
+    /// Each member spelling met (as bytes, so that a known one needs no UTF-8 check), with its
+    /// member's number and when it was first written.
+    spellings: HashMap<Box<[u8]>, (u32, Millis)>,
 }
 
 impl Members {
@@ -68,21 +80,24 @@ impl Members {
         }
     }
 
-    pub(super) fn intern(&mut self, name: &str, at: Millis) -> u32 {
+    pub(super) fn intern(&mut self, name: &[u8], at: Millis) -> anyhow::Result<u32> {
         if let Some((i, first)) = self.spellings.get_mut(name) {
             *first = (*first).min(at);
-            return *i;
+            return Ok(*i);
         }
-        let i = self.by_key.intern(&self.identities.key(name));
+        let i = self
+            .by_key
+            .intern(&self.identities.key(std::str::from_utf8(name)?));
         self.spellings.insert(name.into(), (i, at));
-        i
+        Ok(i)
     }
 
     /// Every member's name as it shows: [`Spellings::display`] of its key.
     pub(super) fn settle(self) -> Interned {
         let mut shown = Spellings::new(self.identities);
         for (spelling, (_, first)) in &self.spellings {
-            shown.note(spelling, *first);
+            // Checked as UTF-8 when first met.
+            shown.note(&String::from_utf8_lossy(spelling), *first);
         }
         let mut names = self.by_key;
         for name in &mut names.names {
@@ -97,28 +112,40 @@ impl Members {
 /// A record id as rep writes it (a lowercase hyphenated UUID), as a number whose order is the
 /// text's order: the hyphens stand at the same places in every such id, and the hex digits
 /// `0-9a-f` sort as their values. Any other id is `None` and is kept as text.
-pub(super) fn pack_id(id: &str) -> Option<u128> {
-    let bytes = id.as_bytes();
-    if bytes.len() != 36 {
+pub(super) fn pack_id(id: &[u8]) -> Option<u128> {
+    if id.len() != 36 || [8, 13, 18, 23].iter().any(|&i| id[i] != b'-') {
         return None;
     }
     let mut value = 0u128;
-    for (i, &b) in bytes.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if b != b'-' {
+    for part in [&id[..8], &id[9..13], &id[14..18], &id[19..23], &id[24..]] {
+        for &b in part {
+            let digit = HEX[usize::from(b)];
+            if digit == NOT_HEX {
                 return None;
             }
-            continue;
+            value = (value << 4) | u128::from(digit);
         }
-        let digit = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            _ => return None,
-        };
-        value = (value << 4) | u128::from(digit);
     }
     Some(value)
 }
+
+const NOT_HEX: u8 = 0xff;
+
+/// The value of each lowercase hex digit; [`NOT_HEX`] for every other byte.
+const HEX: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// The text of a packed id: [`pack_id`] undone.
 pub(super) fn unpack_id(value: u128) -> String {
@@ -168,12 +195,12 @@ mod tests {
         ids.push("00000000-0000-0000-0000-000000000000".into());
         ids.push("ffffffff-ffff-ffff-ffff-ffffffffffff".into());
         for id in &ids {
-            assert_eq!(unpack_id(pack_id(id).unwrap()), *id);
+            assert_eq!(unpack_id(pack_id(id.as_bytes()).unwrap()), *id);
         }
         let mut by_text = ids.clone();
         by_text.sort();
         let mut by_value = ids.clone();
-        by_value.sort_by_key(|id| pack_id(id).unwrap());
+        by_value.sort_by_key(|id| pack_id(id.as_bytes()).unwrap());
         assert_eq!(by_text, by_value);
         for odd in [
             "",
@@ -181,9 +208,12 @@ mod tests {
             "ABCDEF00-0000-0000-0000-000000000000",
             "0000000000000-0000-0000-000000000000",
         ] {
-            assert_eq!(pack_id(odd), None, "{odd:?}");
+            assert_eq!(pack_id(odd.as_bytes()), None, "{odd:?}");
         }
-        let (a, b) = (IdRef::Text("zzz"), IdRef::Packed(pack_id(&ids[0]).unwrap()));
+        let (a, b) = (
+            IdRef::Text("zzz"),
+            IdRef::Packed(pack_id(ids[0].as_bytes()).unwrap()),
+        );
         assert_eq!(a.cmp_text(b), Ordering::Greater);
         assert_eq!(b.cmp_text(a), Ordering::Less);
     }
