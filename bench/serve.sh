@@ -3,7 +3,8 @@
 # searches (its Server-Timing header, median of RUNS requests each, every summary page built
 # afresh), 200 concurrent clients with oha against 127.0.0.1 only (bounded: LOAD_REQUESTS
 # requests a page and LOAD_SECONDS at most; zero errors expected, p99 reported), `rep serve`'s
-# peak memory (/usr/bin/time -v) and the static export's time (median of EXPORT_RUNS).
+# peak memory (/usr/bin/time -v) and the static export's time (median of EXPORT_RUNS), each
+# beside the time a plain loop takes to create the same files (bench/create_files.py).
 # Not a test and not run by CI. Targets (issue 20): each median <= 20 ms, no load errors,
 # peak memory <= 60 MB, static export <= 10 s.
 #
@@ -185,12 +186,19 @@ peak_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/load.time
 echo "| rep serve peak memory (after all the load above) | $((peak_kb / 1024)) MB | <= 60 MB |"
 
 [ "$export_runs" != 0 ] || exit 0
+# Each export beside the floor under it: its files created again by a plain loop.
 for i in $(seq "$export_runs"); do
   /usr/bin/time -f '%e %U %S %M' -o "$work/export-$i.time" "$REP" export "$work/site-$i" --format html -q
+  python3 bench/create_files.py "$work/site-$i" "$work/site-floor-$i" >"$work/floor-$i.out"
+  rm -rf "$work/site-floor-$i"
+  [ "$i" = 1 ] || rm -rf "$work/site-$i"
 done
 pages_written=$(find "$work/site-1" -name '*.html' | wc -l)
 wall=$(for i in $(seq "$export_runs"); do cut -d' ' -f1 "$work/export-$i.time"; done | median)
 cpu=$(for i in $(seq "$export_runs"); do awk '{ print $2 + $3 }' "$work/export-$i.time"; done | median)
 peak=$(for i in $(seq "$export_runs"); do awk '{ print int($4 / 1024) }' "$work/export-$i.time"; done | median)
 echo "| static export ($pages_written pages, $(du -sm "$work/site-1" | cut -f1) MB), median of $export_runs | ${wall} s (CPU ${cpu} s, peak ${peak} MB) | <= 10 s |"
+floor_wall=$(for i in $(seq "$export_runs"); do awk '{ print $4 }' "$work/floor-$i.out"; done | median)
+floor_cpu=$(for i in $(seq "$export_runs"); do awk '{ print $7 + $10 }' "$work/floor-$i.out"; done | median)
+echo "| the same files created by a plain loop (bench/create_files.py), median of $export_runs | ${floor_wall} s (CPU ${floor_cpu} s) | the floor |"
 echo "bench: load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -529,6 +529,16 @@ pub const MIGRATIONS: &[&str] = &[
             UNION ALL SELECT 1, seq, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0) FROM replies WHERE id = old.record_id;
     END;
     "#,
+    // 13: the web view's home (issue 20), "what is new this week", from indexes. Reply times
+    // had none, so each section read every reply (bodies and all) to find a week's few hundred;
+    // the accepted answers are a small covering index of their own (the stamp's millisecond
+    // part is read from it, not from the row), and an occurrence's time finds the week's hits.
+    r#"
+    CREATE INDEX replies_by_created ON replies(created_ms);
+    CREATE INDEX replies_accepted ON replies(accepted_at, entry_seq, id, accepted_by)
+        WHERE accepted = 1 AND deleted = 0;
+    CREATE INDEX occurrences_by_time ON occurrences(at_ms);
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -21,6 +21,7 @@ const VERSIONS: &[(&str, &str)] = &[
     ("v5-replies.db", "v5-replies.expected.jsonl"),
     ("v10.db", "v10.expected.jsonl"),
     ("v10-resolutions.db", "v10-resolutions.expected.jsonl"),
+    ("v12.db", "v12.expected.jsonl"),
 ];
 
 /// The records of an export, without its header: a file written by an earlier rep carries the
@@ -264,7 +265,7 @@ fn migrations_entries_of_schema_5_record_each_change_of_a_tag_or_flag() {
     );
     let version: serde_json::Value =
         serde_json::from_str(&world.ok(&["version", "--json"])).expect("JSON");
-    assert_eq!(version["database_schema"], 12);
+    assert_eq!(version["database_schema"], 13);
     assert_sound(&world.db());
 }
 
@@ -306,5 +307,66 @@ fn migrations_resolutions_of_schema_10_are_charted_from_their_index() {
         )
         .expect("the index of resolutions");
     assert!(indexed.contains("resolved_at"), "{indexed}");
+    assert_sound(&world.db());
+}
+
+/// Migration 13 indexes what `rep news` and the web view's home read of a week (`v12.db`: three
+/// entries, two replies, an accepted answer, a question seen three times by two members): the
+/// upgrade adds the indexes, and the news read from them is the news schema 12 gave.
+#[test]
+fn migrations_news_of_schema_12_is_read_from_its_indexes() {
+    let world = World::new();
+    std::fs::copy(fixture("v12.db"), world.db()).expect("copy the fixture");
+    let out = world
+        .cmd()
+        .env("REP_NOW", "2026-11-28T00:00:00Z")
+        .args(["news", "--since", "7d", "--json"])
+        .output()
+        .expect("run rep news");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let news: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let field = |section: &str, name: &str| -> Vec<serde_json::Value> {
+        news[section]
+            .as_array()
+            .expect("a section")
+            .iter()
+            .map(|item| item[name].clone())
+            .collect()
+    };
+    assert_eq!(
+        field("entries", "title"),
+        [
+            "Show which session holds a lock",
+            "How do I rotate the TLS certificate?",
+            "The night the WAL filled the disk"
+        ]
+    );
+    assert_eq!(field("replies", "member"), ["bob", "cy"]);
+    assert_eq!(field("accepted", "member"), ["ana"]);
+    assert_eq!(
+        field("recurring", "title"),
+        ["How do I rotate the TLS certificate?"]
+    );
+    assert_eq!(field("recurring", "member"), ["cy"]);
+    assert_eq!(field("recurring", "occurrences"), [3]);
+    let conn = open(&world.db());
+    for index in [
+        "replies_by_created",
+        "replies_accepted",
+        "occurrences_by_time",
+    ] {
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [index],
+                |r| r.get(0),
+            )
+            .expect("sqlite_master");
+        assert_eq!(found, 1, "{index}");
+    }
     assert_sound(&world.db());
 }

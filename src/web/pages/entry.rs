@@ -117,7 +117,7 @@ pub fn entry(links: &Links, page: &EntryPage) -> Page {
                                     td { @if let Some(at) = &c.at { (when(&crate::timefmt::rfc3339(i64::try_from(at.millis).unwrap_or(i64::MAX)))) } @else { (when(&e.created_at)) } }
                                     td { (sanitize_line(c.by.as_deref().unwrap_or(""))) }
                                     td { (c.field) @if c.current { " (current)" } }
-                                    td { (short(&sanitize_line(c.value.as_deref().unwrap_or("(none)")), 120)) }
+                                    td { (short_line(c.value.as_deref().unwrap_or("(none)"), 120)) }
                                 }
                             }
                         }
@@ -135,10 +135,53 @@ pub fn entry(links: &Links, page: &EntryPage) -> Page {
     }
 }
 
+/// [`short`] of [`sanitize_line`]: a past body can be long, and only its first `max`
+/// characters are shown, so a prefix of it is cleaned when that is enough. The clean line of a
+/// prefix is a prefix of the clean line of the whole (escape sequences, controls and whitespace
+/// runs are dropped or shortened as they are read), so when it is already longer than `max`,
+/// the text shown is the same.
+fn short_line(text: &str, max: usize) -> String {
+    let mut cut = text.len().min(max.saturating_mul(8));
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    if cut < text.len() {
+        let head = sanitize_line(&text[..cut]);
+        if head.chars().count() > max {
+            return short(&head, max);
+        }
+    }
+    short(&sanitize_line(text), max)
+}
+
 fn short(text: &str, max: usize) -> String {
     if text.chars().count() > max {
         text.chars().take(max - 1).collect::<String>() + "…"
     } else {
         text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Text with escape sequences, controls, whitespace runs and wide characters, long
+        /// enough to be cut: the prefix shortcut shows what cleaning the whole would.
+        #[test]
+        fn a_long_value_is_shortened_as_if_cleaned_whole(
+            text in proptest::collection::vec(
+                prop::sample::select(vec![
+                    "a", "word ", "   ", "\n\t", "\x1b[31m", "\x1b]0;title\x07", "\x1b", "[",
+                    "\u{9b}", "\u{202e}", "é", "漢字", "\x07", "\\", "m",
+                ]),
+                0..400,
+            ).prop_map(|parts| parts.concat()),
+            max in 1usize..40,
+        ) {
+            prop_assert_eq!(short_line(&text, max), short(&sanitize_line(&text), max));
+        }
     }
 }
