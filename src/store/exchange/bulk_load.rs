@@ -1,12 +1,13 @@
-//! The tuning of a large import, in one guard: a larger page cache, and into an empty
-//! repertoire the secondary indexes built once at the end and the full-text index built on a
-//! second core meanwhile. Dropping the guard, however the import ends, restores the
+//! The tuning of a large import, in one guard: a larger page cache; into an empty repertoire
+//! the secondary indexes built once at the end and the full-text index built on a second core
+//! meanwhile; into one that holds entries, the full-text index written in batches after the
+//! rows (store::bulk_index::TextBatch). Dropping the guard, however the import ends, restores the
 //! connection's normal settings; the dropped indexes come back with the caller's transaction,
 //! which either commits them rebuilt by [`BulkLoad::finish`] or rolls their drop back.
 
 use rusqlite::Connection;
 
-use super::super::bulk_index::BulkIndex;
+use super::super::bulk_index::{BulkIndex, NewText, TextBatch};
 
 /// The cache of a bulk write, in KiB (SQLite's negative `cache_size`). A bulk write touches
 /// far more pages than the default 2 MiB cache holds. 16 MiB keeps the indexes' hot pages in
@@ -34,8 +35,9 @@ pub(super) struct BulkLoad<'c> {
     /// The repertoire held no entry when the import began.
     empty: bool,
     deferred: Vec<DeferredIndex>,
-    /// The full-text indexes, built on a second core (into an empty repertoire only).
-    text: Option<BulkIndex>,
+    /// Where new records' text goes: to other threads into an empty repertoire, else to
+    /// batches; `None` into an empty database in memory (tests): each record indexes itself.
+    text: Option<NewText>,
 }
 
 impl<'c> BulkLoad<'c> {
@@ -56,7 +58,9 @@ impl<'c> BulkLoad<'c> {
         })?;
         if load.empty {
             load.defer_indexes()?;
-            load.text = BulkIndex::start(conn)?;
+            load.text = BulkIndex::start(conn)?.map(NewText::Threads);
+        } else {
+            load.text = Some(NewText::Batched(TextBatch::new()));
         }
         Ok(load)
     }
@@ -88,7 +92,7 @@ impl<'c> BulkLoad<'c> {
     }
 
     /// Where a new record's text goes to be indexed, when it is indexed in bulk.
-    pub(super) fn text_index(&mut self) -> Option<&mut BulkIndex> {
+    pub(super) fn text_index(&mut self) -> Option<&mut NewText> {
         self.text.as_mut()
     }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::super::bulk_index::{BulkIndex, Doc};
+use super::super::bulk_index::{Doc, NewText};
 use super::super::entries::{index_new_entry, index_new_reply, put_tag};
 use crate::clock::Stamp;
 use crate::error::RepError;
@@ -209,7 +209,7 @@ pub fn save_record(
     conn: &Connection,
     seq: Option<i64>,
     record: &EntryRecord,
-    bulk: Option<&mut BulkIndex>,
+    bulk: Option<&mut NewText>,
 ) -> anyhow::Result<i64> {
     let created_ms = timefmt::parse_exact(&record.created_at).unwrap_or(0);
     let updated_ms = i64::try_from(record.max_stamp().millis).unwrap_or(i64::MAX);
@@ -272,14 +272,17 @@ pub fn save_record(
             if !record.deleted.value {
                 let r = record;
                 match bulk {
-                    Some(bulk) => bulk.add(Doc::Entry {
-                        seq,
-                        title: r.title.value.clone(),
-                        tags: live_tags.clone(),
-                        body: r.body.value.clone(),
-                        body_folded: body_folded.clone(),
-                        command: r.command.value.clone(),
-                    })?,
+                    Some(bulk) => bulk.add(
+                        conn,
+                        Doc::Entry {
+                            seq,
+                            title: r.title.value.clone(),
+                            tags: live_tags.clone(),
+                            body: r.body.value.clone(),
+                            body_folded: body_folded.clone(),
+                            command: r.command.value.clone(),
+                        },
+                    )?,
                     None => index_new_entry(
                         conn,
                         seq,
@@ -444,7 +447,7 @@ pub fn save_reply(
     seq: Option<i64>,
     entry_seq: i64,
     reply: &ReplyRecord,
-    bulk: Option<&mut BulkIndex>,
+    bulk: Option<&mut NewText>,
 ) -> anyhow::Result<i64> {
     let created_ms = timefmt::parse_exact(&reply.created_at).unwrap_or(0);
     let values = params![
@@ -473,10 +476,13 @@ pub fn save_reply(
             let seq = conn.last_insert_rowid();
             if !reply.deleted.value {
                 match bulk {
-                    Some(bulk) => bulk.add(Doc::Reply {
-                        seq,
-                        body: reply.body.clone(),
-                    })?,
+                    Some(bulk) => bulk.add(
+                        conn,
+                        Doc::Reply {
+                            seq,
+                            body: reply.body.clone(),
+                        },
+                    )?,
                     None => index_new_reply(conn, seq, &reply.body)?,
                 }
             }

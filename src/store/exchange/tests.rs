@@ -795,3 +795,62 @@ fn a_full_disk_fails_the_import_cleanly() {
         .unwrap();
     assert_eq!(report.added, 2_000);
 }
+
+/// Into a repertoire that holds entries, new records' text is indexed in batches after their
+/// rows: the indexes answer as if each record had been indexed on its own, and a small import
+/// adds one segment to each index, not one per entry.
+#[test]
+fn batched_indexing_into_a_repertoire_with_entries_equals_indexing_record_by_record() {
+    let file = varied_file(700);
+    let cut = file
+        .find("\"id\":\"0b6c3c3e-6a2f-4b7e-9d1c-00000000015e\"")
+        .unwrap();
+    let cut = file[..cut].rfind('\n').unwrap() + 1;
+    let header = file.lines().next().unwrap().to_owned() + "\n";
+    let (first, second) = (&file[..cut], header + &file[cut..]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut on_disk = Store::open(&dir.path().join("rep.db")).unwrap();
+    let mut in_memory = Store::open_in_memory().unwrap();
+    import_bytes(&mut on_disk, first.as_bytes());
+    import_bytes(&mut on_disk, second.as_bytes());
+    import_bytes(&mut in_memory, file.as_bytes());
+    let segments = |store: &mut Store, table: &str| -> i64 {
+        store
+            .read(|c| {
+                c.execute_batch(&format!(
+                    "INSERT INTO {table}({table}) VALUES ('integrity-check')"
+                ))?;
+                Ok(c.query_row(
+                    &format!("SELECT count(DISTINCT segid) FROM {table}_idx"),
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap()
+    };
+    for table in ["entries_fts", "entries_words", "replies_fts"] {
+        assert!(
+            segments(&mut on_disk, table) <= 2,
+            "{table}: one per import"
+        );
+    }
+    for (table, query) in [
+        ("entries_fts", "kubernetes"),
+        ("entries_fts", "postgres OR dns"),
+        ("entries_fts", "\"get timeout\""),
+        ("entries_words", "vacuum ingress"),
+        ("entries_words", "backup"),
+        ("replies_fts", "try before"),
+    ] {
+        let expected = ranked(&mut in_memory, table, query);
+        // Every reply, and entries from row 351 on, came with the second import.
+        let second = |seq: i64| table == "replies_fts" || seq > 350;
+        assert!(expected.iter().any(|&seq| second(seq)), "{table} {query}");
+        assert_eq!(
+            ranked(&mut on_disk, table, query),
+            expected,
+            "{table} {query}"
+        );
+    }
+    assert_eq!(export_bytes(&mut on_disk), export_bytes(&mut in_memory));
+}
