@@ -8,9 +8,9 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{NONE, Snapshot, flag};
 use crate::community::ActivityKind as K;
+use crate::model::Kind;
 use crate::model::community::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
 use crate::model::practice::Candidate;
-use crate::model::Kind;
 use crate::rules::staleness::{self, StaleFacts};
 use crate::rules::{domain, recurrence};
 use crate::store::practice::Activity;
