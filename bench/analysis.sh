@@ -20,19 +20,21 @@ python3 "$repo/bench/make_export.py" "$work/entries.jsonl" -o "$work/in.jsonl" -
 "$rep" import "$work/in.jsonl" -q >/dev/null
 
 median() { jq -r '.results[0].median * 1000 | . * 10 | round / 10' "$work/h.json"; }
+# CPU time (user+sys) of the process, hyperfine's mean: steadier than wall time on a loaded machine.
+cpu() { jq -r '(.results[0].user + .results[0].system) * 1000 | . * 10 | round / 10' "$work/h.json"; }
 row() { # label, then the command words
   local label=$1
   shift
   hyperfine -N --style none --warmup 3 --runs "$runs" --export-json "$work/h.json" "$*" >/dev/null
-  echo "| \`$label\` | $(median) |"
+  echo "| \`$label\` | $(median) | $(cpu) |"
 }
 
 echo
 echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$rep" --version)."
-echo "$n entries, $(grep -c '"type":"reply"' "$work/in.jsonl") replies, $members members; hyperfine medians of $runs runs, ms."
+echo "$n entries, $(grep -c '"type":"reply"' "$work/in.jsonl") replies, $members members; hyperfine medians of $runs runs (wall) and means of user+sys (CPU), ms."
 echo
-echo "| command | ms |"
-echo "|---|---:|"
+echo "| command | ms | CPU ms |"
+echo "|---|---:|---:|"
 row "rep gaps" "$rep" gaps
 row "rep map" "$rep" map
 row "rep who tar archive" "$rep" who tar archive

@@ -42,6 +42,9 @@ naive_sql() {
 
 # median in milliseconds of the last hyperfine export
 median_ms() { jq -r '.results[0].median * 1000 | . * 100 | round / 100' "$work/last.json"; }
+# CPU time (user+sys, hyperfine's mean) in milliseconds of the measure named: steadier than wall
+# time on a loaded machine.
+cpu_ms() { jq -r '(.results[0].user + .results[0].system) * 1000 | . * 100 | round / 100' "$work/cpu-$1.json"; }
 
 # POSIX single quotes, which hyperfine -N splits the way a shell would.
 quote_words() {
@@ -58,6 +61,7 @@ measure() { # name, then the command as words
     echo "bench: $name failed: $*" >&2
     exit 1
   }
+  cp "$work/last.json" "$work/cpu-$name.json"
   median_ms
 }
 
@@ -115,22 +119,22 @@ for n in $sizes; do
   rss_sql=$(peak_rss_mb sqlite3 "$db" "$(naive_sql "$common")")
 
   ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
-  [ -n "$import_ms" ] && rows+=("| $n | \`rep import\` of $n entries | $import_ms | | |")
-  rows+=("| $n | database size (KiB) | $(du -k "$db" | cut -f1) | | |")
-  rows+=("| $n | \`rep --version\` | $version | $sqlite_version (\`sqlite3 --version\`) | |")
-  rows+=("| $n | \`rep add\` | $add | $sqlite_add (one INSERT) | |")
-  rows+=("| $n | \`rep search $rare\` | $rare_rep | $rare_sql | $(ratio "$rare_rep" "$rare_sql")× |")
-  rows+=("| $n | \`rep search $common\` (prefix) | $common_rep | $common_sql | $(ratio "$common_rep" "$common_sql")× |")
-  rows+=("| $n | \`rep search '$common '\` (word only) | $common_exact | $common_sql | $(ratio "$common_exact" "$common_sql")× |")
-  rows+=("| $n | \`rep search $typo\` (corrected) | $typo_rep | | |")
-  rows+=("| $n | \`rep list --limit 20\` | $list | $list_sql | $(ratio "$list" "$list_sql")× |")
-  rows+=("| $n | peak RSS of \`rep search $common\` (MB) | $rss | $rss_sql | |")
+  [ -n "$import_ms" ] && rows+=("| $n | \`rep import\` of $n entries | $import_ms | | | |")
+  rows+=("| $n | database size (KiB) | $(du -k "$db" | cut -f1) | | | |")
+  rows+=("| $n | \`rep --version\` | $version | $(cpu_ms version) | $sqlite_version (\`sqlite3 --version\`) | |")
+  rows+=("| $n | \`rep add\` | $add | $(cpu_ms add) | $sqlite_add (one INSERT) | |")
+  rows+=("| $n | \`rep search $rare\` | $rare_rep | $(cpu_ms rare) | $rare_sql | $(ratio "$rare_rep" "$rare_sql")× |")
+  rows+=("| $n | \`rep search $common\` (prefix) | $common_rep | $(cpu_ms common) | $common_sql | $(ratio "$common_rep" "$common_sql")× |")
+  rows+=("| $n | \`rep search '$common '\` (word only) | $common_exact | $(cpu_ms common-exact) | $common_sql | $(ratio "$common_exact" "$common_sql")× |")
+  rows+=("| $n | \`rep search $typo\` (corrected) | $typo_rep | $(cpu_ms typo) | | |")
+  rows+=("| $n | \`rep list --limit 20\` | $list | $(cpu_ms list) | $list_sql | $(ratio "$list" "$list_sql")× |")
+  rows+=("| $n | peak RSS of \`rep search $common\` (MB) | $rss | | $rss_sql | |")
 done
 
 echo
 echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sm), sqlite3 $(sqlite3 --version | cut -d' ' -f1), $("$REP" --version)."
-echo "Times are hyperfine medians in ms of $runs runs after 3 warm-ups (whole process, no shell)."
+echo "Times are hyperfine medians in ms of $runs runs after 3 warm-ups (whole process, no shell); rep CPU is the mean user+sys."
 echo
-echo "| entries | command | rep | sqlite3 shell | rep / sqlite3 |"
-echo "|---:|---|---:|---:|---:|"
+echo "| entries | command | rep | rep CPU | sqlite3 shell | rep / sqlite3 |"
+echo "|---:|---|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"

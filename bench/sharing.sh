@@ -19,7 +19,10 @@ python3 "$repo/bench/make_export.py" "$work/entries.jsonl" -o "$work/in.jsonl" -
 python3 "$repo/bench/to_tsv.py" "$work/in.jsonl" "$work/in.tsv"
 
 median() { jq -r '.results[0].median | . * 1000 | round / 1000' "$work/h.json"; }
-h() { hyperfine -N --style none --runs "$runs" --export-json "$work/h.json" "$@" >/dev/null; median; }
+# CPU time (user+sys) of the process, hyperfine's mean: steadier than wall time on a loaded machine.
+cpu() { jq -r '(.results[0].user + .results[0].system) | . * 1000 | round / 1000' "$work/h.json"; }
+# "wall | cpu", two cells of the table.
+h() { hyperfine -N --style none --runs "$runs" --export-json "$work/h.json" "$@" >/dev/null; echo "$(median) | $(cpu)"; }
 
 cat > "$work/plain.sql" <<SQL
 CREATE VIRTUAL TABLE t USING fts5(title, tags, body, command, tokenize = 'porter unicode61 remove_diacritics 2');
@@ -29,9 +32,9 @@ CREATE TEMP TABLE s(title, tags, body, command);
 INSERT INTO t SELECT * FROM s;
 SQL
 plain=$(hyperfine --style none --runs "$runs" --prepare "rm -f $work/plain.db" --export-json "$work/h.json" \
-  "sqlite3 $work/plain.db < $work/plain.sql" >/dev/null; median)
+  "sqlite3 $work/plain.db < $work/plain.sql" >/dev/null; echo "$(median) | $(cpu)")
 import=$(hyperfine -N --style none --runs "$runs" --prepare "rm -f $work/rep.db $work/rep.db-wal $work/rep.db-shm" \
-  --export-json "$work/h.json" "$rep --db $work/rep.db import $work/in.jsonl -q" >/dev/null; median)
+  --export-json "$work/h.json" "$rep --db $work/rep.db import $work/in.jsonl -q" >/dev/null; echo "$(median) | $(cpu)")
 import_rss=$(/usr/bin/time -f %M "$rep" --db "$work/rss.db" import "$work/in.jsonl" -q 2>&1 >/dev/null | tail -1)
 reimport=$(h "$rep --db $work/rep.db import $work/in.jsonl -q")
 export=$(h "$rep --db $work/rep.db export $work/out.jsonl -q")
@@ -45,13 +48,13 @@ git_status=$(h "git -C $work/rep.db.sync fetch -q origin")
 
 echo
 echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$rep" --version), sqlite3 $(sqlite3 --version | cut -d' ' -f1)."
-echo "$n entries, $(grep -c '"type":"reply"' "$work/in.jsonl") replies, file $(du -h "$work/in.jsonl" | cut -f1); hyperfine medians of $runs runs, seconds."
+echo "$n entries, $(grep -c '"type":"reply"' "$work/in.jsonl") replies, file $(du -h "$work/in.jsonl" | cut -f1); hyperfine medians of $runs runs (wall) and means of user+sys (CPU), seconds."
 echo
-echo "| operation | seconds | target |"
-echo "|---|---:|---:|"
+echo "| operation | seconds | CPU seconds | target |"
+echo "|---|---:|---:|---:|"
 echo "| sqlite3 shell: load the entries into a plain FTS5 table (reference) | $plain | |"
 echo "| \`rep import\` into an empty repertoire | $import | ≤ 4 |"
-echo "| peak memory of that import | $((import_rss / 1024)) MB | ≤ 100 MB |"
+echo "| peak memory of that import | $((import_rss / 1024)) MB | | ≤ 100 MB |"
 echo "| \`rep import\` of the same file again (nothing changes) | $reimport | ≤ 2 |"
 echo "| \`rep export\` | $export | ≤ 1 |"
 echo "| \`rep sync\` with nothing to do | $sync | ≤ 1 + git |"

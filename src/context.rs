@@ -190,16 +190,19 @@ fn system_account_name() -> Option<String> {
 }
 
 fn git_user_name() -> Option<String> {
+    git_stdout(&["config", "user.name"]).map(|out| String::from_utf8_lossy(&out).trim().to_owned())
+}
+
+/// What `git ARGS` prints when it succeeds; `None` when git is missing or fails. Its stdin and
+/// stderr are closed: it never asks and never speaks.
+pub(crate) fn git_stdout(args: &[&str]) -> Option<Vec<u8>> {
     let output = std::process::Command::new("git")
-        .args(["config", "user.name"])
+        .args(args)
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .output()
         .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    output.status.success().then_some(output.stdout)
 }
 
 // Where commands and the config check a member name (defined with the other member rules).

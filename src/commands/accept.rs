@@ -2,7 +2,6 @@
 
 use crate::context::Context;
 use crate::error::RepError;
-use crate::output::{Own, Untrusted};
 use crate::store::practice;
 
 /// Accept a reply as a solution
@@ -42,19 +41,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         practice::set_resolved(c, entry, true, &stamp, &member, now)?;
         Ok((entry, changed))
     })?;
-    let thread = ctx.thread(entry_seq)?;
-    if ctx.out.json {
-        return ctx.out.json(&thread);
-    }
     let verb = if changed {
         "accepted"
     } else {
         "already accepted"
     };
-    ctx.out.status(Own::new(format!(
-        "{verb}; {} {} is resolved",
-        thread.entry.short_id,
-        Untrusted(&thread.entry.title)
-    )));
-    Ok(())
+    super::answer_with_thread(ctx, entry_seq, |_, named| {
+        format!("{verb}; {named} is resolved")
+    })
 }

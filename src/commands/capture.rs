@@ -95,15 +95,13 @@ fn default_domain(ctx: &Context) -> String {
 }
 
 fn git_repository_name() -> Option<String> {
-    let output = std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let top = String::from_utf8(output.stdout).ok()?;
+    let top = String::from_utf8(crate::context::git_stdout(&[
+        "rev-parse",
+        "--show-toplevel",
+    ])?)
+    .ok()?;
     let name = std::path::Path::new(top.trim()).file_name()?.to_str()?;
-    output.status.success().then(|| name.to_owned())
+    Some(name.to_owned())
 }
 
 /// A folder name as a domain segment: lowercase, other characters as '-'.

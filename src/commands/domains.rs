@@ -1,6 +1,6 @@
 //! `rep domains`: the domains in use, with entry counts.
 
-use super::{RenameArgs, print_counts};
+use super::{Grouping, RenameArgs};
 use crate::context::Context;
 use crate::model;
 use crate::rename;
@@ -32,26 +32,20 @@ Examples:
     Rename(RenameArgs),
 }
 
-pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    if let Some(Action::Rename(rename)) = args.action {
-        return rename_domain(ctx, rename);
-    }
-    let counts = ctx.store_for_reading()?.read(entries::domain_counts)?;
-    print_counts(
-        ctx,
-        &counts,
-        "domain",
-        "no domains yet: entries get one with `rep add ... -d DOMAIN`",
-    )
-}
+/// What `rep domains` lists and renames.
+const DOMAINS: Grouping = Grouping {
+    what: "domain",
+    counts: entries::domain_counts,
+    empty: "no domains yet: entries get one with `rep add ... -d DOMAIN`",
+    normalize: model::normalize_domain,
+    rename: |ctx, old, new, dry_run| {
+        let now = ctx.now();
+        let member = ctx.member()?;
+        rename::domain(ctx.store()?, old, new, dry_run, now, &member)
+    },
+};
 
-/// `rep domains rename`.
-fn rename_domain(ctx: &mut Context, args: RenameArgs) -> anyhow::Result<()> {
-    let old = model::normalize_domain(&args.old)?;
-    let new = model::normalize_domain(&args.new)?;
-    rename::refuse_same(&old, &new, "domain")?;
-    let now = ctx.now();
-    let member = ctx.member()?;
-    let renamed = rename::domain(ctx.store()?, &old, &new, args.dry_run, now, &member)?;
-    super::report_rename(ctx, "domain", &old, &new, args.dry_run, &renamed)
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let rename = args.action.map(|Action::Rename(rename)| rename);
+    super::list_or_rename(ctx, &DOMAINS, rename)
 }

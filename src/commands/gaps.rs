@@ -2,7 +2,6 @@
 
 use crate::context::Context;
 use crate::gaps::Gap;
-use crate::model;
 use crate::output::{Cell, Own, Untrusted, sanitize_line};
 
 /// Find what the community is missing
@@ -34,12 +33,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    let domain = args
-        .domain
-        .as_deref()
-        .map(model::normalize_domain)
-        .transpose()?
-        .unwrap_or_default();
+    let domain = super::domain_filter(args.domain.as_deref())?;
     let (found, total) = ctx.gaps(&domain, args.limit)?;
     let shown: Vec<&Gap> = found.iter().collect();
     if ctx.out.json {

@@ -223,7 +223,7 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
         let updated = report
             .changes
             .iter()
-            .filter(|c| c.outcome == foreign::Changed::Updated);
+            .filter(|c| c.outcome == model::Outcome::Updated);
         let ids = updated.map(|c| c.id.as_str());
         let mut short = short_ids(c, ids)?;
         short.extend(short_ids_in(
@@ -235,7 +235,7 @@ fn run_foreign(ctx: &mut Context, source: Source, args: &Args) -> anyhow::Result
     let rows: Vec<Vec<String>> = report
         .changes
         .iter()
-        .filter(|c| c.outcome == foreign::Changed::Updated)
+        .filter(|c| c.outcome == model::Outcome::Updated)
         .map(|c| {
             vec![
                 "updated".to_owned(),

@@ -3,7 +3,6 @@
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model::LinkKind;
-use crate::output::{Own, Untrusted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
 
@@ -46,15 +45,6 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         practice::set_link(c, from, &target, kind, !args.remove, &stamp)?;
         Ok(from)
     })?;
-    let thread = ctx.thread(seq)?;
-    if ctx.out.json {
-        return ctx.out.json(&thread);
-    }
     let verb = if args.remove { "unlinked" } else { "linked" };
-    ctx.out.status(Own::new(format!(
-        "{verb} {} {} ({kind})",
-        thread.entry.short_id,
-        Untrusted(&thread.entry.title)
-    )));
-    Ok(())
+    super::answer_with_thread(ctx, seq, |_, named| format!("{verb} {named} ({kind})"))
 }

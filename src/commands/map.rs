@@ -2,7 +2,6 @@
 
 use crate::context::Context;
 use crate::map::{self, columns, max_score, row_scores};
-use crate::model;
 use crate::model::community::Map;
 use crate::output::{Cell, Own, Untrusted, sanitize_line};
 use crate::rules::staleness::window_start;
@@ -51,12 +50,7 @@ pub enum MapFormat {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    let domain = args
-        .domain
-        .as_deref()
-        .map(model::normalize_domain)
-        .transpose()?
-        .unwrap_or_default();
+    let domain = super::domain_filter(args.domain.as_deref())?;
     let since = match &args.since {
         Some(s) => timefmt::parse_since(s, ctx.now())?,
         None => window_start(ctx.now(), ctx.config.community.window_days),

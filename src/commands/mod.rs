@@ -322,8 +322,67 @@ pub fn print_entry_table(out: &Output, entries: &[Entry]) -> anyhow::Result<()> 
     out.print_table(&table)
 }
 
+/// A `--domain` filter, normalised; `""` (every domain) when none is given.
+pub fn domain_filter(domain: Option<&str>) -> Result<String, model::ValueError> {
+    Ok(domain
+        .map(model::normalize_domain)
+        .transpose()?
+        .unwrap_or_default())
+}
+
+/// How a command that changed one entry answers: with `--json`, the entry's thread; else one
+/// status line, `line(thread, named)`, where `named` is the entry's short id and title.
+pub fn answer_with_thread(
+    ctx: &mut Context,
+    seq: i64,
+    line: impl FnOnce(&crate::model::practice::Thread, &str) -> String,
+) -> anyhow::Result<()> {
+    let thread = ctx.thread(seq)?;
+    if ctx.out.json {
+        return ctx.out.json(&thread);
+    }
+    let named = format!(
+        "{} {}",
+        thread.entry.short_id,
+        Untrusted(&thread.entry.title)
+    );
+    ctx.out.status(Own::new(line(&thread, &named)));
+    Ok(())
+}
+
+/// A name that groups entries and is renamed on all of them at once: a tag or a domain.
+/// `rep tags` and `rep domains` differ only in these.
+pub struct Grouping {
+    /// The name in tables, `--json` and sentences: `tag` or `domain`.
+    pub what: &'static str,
+    /// The names in use with their entry counts.
+    pub counts: fn(&rusqlite::Connection) -> anyhow::Result<Vec<crate::model::Count>>,
+    /// The note when no entry has one.
+    pub empty: &'static str,
+    pub normalize: fn(&str) -> Result<String, model::ValueError>,
+    /// Rename the first name to the second on every entry; with `true`, rehearse it.
+    pub rename: fn(&mut Context, &str, &str, bool) -> anyhow::Result<Vec<Renamed>>,
+}
+
+/// `rep tags` and `rep domains`: the names in use, or with `rename`, a rename.
+pub fn list_or_rename(
+    ctx: &mut Context,
+    grouping: &Grouping,
+    rename: Option<RenameArgs>,
+) -> anyhow::Result<()> {
+    let Some(args) = rename else {
+        let counts = ctx.store_for_reading()?.read(grouping.counts)?;
+        return print_counts(ctx, &counts, grouping.what, grouping.empty);
+    };
+    let old = (grouping.normalize)(&args.old)?;
+    let new = (grouping.normalize)(&args.new)?;
+    crate::rename::refuse_same(&old, &new, grouping.what)?;
+    let renamed = (grouping.rename)(ctx, &old, &new, args.dry_run)?;
+    report_rename(ctx, grouping.what, &old, &new, args.dry_run, &renamed)
+}
+
 /// The names in use with their entry counts, for `domains` and `tags`.
-pub fn print_counts(
+fn print_counts(
     ctx: &Context,
     counts: &[crate::model::Count],
     what: &'static str,
@@ -356,7 +415,7 @@ pub struct RenameArgs {
 }
 
 /// What `rep tags rename` and `rep domains rename` print.
-pub fn report_rename(
+fn report_rename(
     ctx: &Context,
     what: &'static str,
     from: &str,

@@ -3,7 +3,6 @@
 use crate::context::Context;
 use crate::error::RepError;
 use crate::model;
-use crate::output::{Own, Untrusted};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
@@ -69,15 +68,7 @@ fn set(ctx: &mut Context, id: &str, resolved: bool, note: Option<&str>) -> anyho
         practice::set_resolved(c, seq, resolved, &stamp, &member, now)?;
         Ok(seq)
     })?;
-    let thread = ctx.thread(seq)?;
-    if ctx.out.json {
-        return ctx.out.json(&thread);
-    }
-    ctx.out.status(Own::new(format!(
-        "{} {} is {}",
-        thread.entry.short_id,
-        Untrusted(&thread.entry.title),
-        thread.status.unwrap_or("-")
-    )));
-    Ok(())
+    super::answer_with_thread(ctx, seq, |thread, named| {
+        format!("{named} is {}", thread.status.unwrap_or("-"))
+    })
 }

@@ -1,7 +1,6 @@
 //! `rep review`: "still true", stamped with who and when.
 
 use crate::context::Context;
-use crate::output::{Own, Untrusted};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 use crate::store::practice;
@@ -30,14 +29,5 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         practice::set_reviewed(w.conn(), seq, &stamp, &member)?;
         Ok(seq)
     })?;
-    let thread = ctx.thread(seq)?;
-    if ctx.out.json {
-        return ctx.out.json(&thread);
-    }
-    ctx.out.status(Own::new(format!(
-        "reviewed {} {}",
-        thread.entry.short_id,
-        Untrusted(&thread.entry.title)
-    )));
-    Ok(())
+    super::answer_with_thread(ctx, seq, |_, named| format!("reviewed {named}"))
 }

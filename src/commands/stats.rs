@@ -1,7 +1,6 @@
 //! `rep stats`: activity over time, per domain and week.
 
 use crate::context::Context;
-use crate::model;
 use crate::model::community::Week;
 use crate::output::{Cell, Own, Untrusted, count};
 use crate::store::analysis;
@@ -44,12 +43,7 @@ pub fn sparkline(values: &[u64]) -> String {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    let domain = args
-        .domain
-        .as_deref()
-        .map(model::normalize_domain)
-        .transpose()?
-        .unwrap_or_default();
+    let domain = super::domain_filter(args.domain.as_deref())?;
     let now = ctx.now();
     let since = weekly::first_week(now, args.weeks);
     let stats = ctx.store_for_reading()?.read(|c| {

@@ -1,6 +1,6 @@
 //! `rep tags`: the tags in use, most used first.
 
-use super::{RenameArgs, print_counts};
+use super::{Grouping, RenameArgs};
 use crate::context::Context;
 use crate::model;
 use crate::rename;
@@ -29,25 +29,19 @@ Examples:
     Rename(RenameArgs),
 }
 
-pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
-    if let Some(Action::Rename(rename)) = args.action {
-        return rename_tag(ctx, rename);
-    }
-    let counts = ctx.store_for_reading()?.read(entries::tag_counts)?;
-    print_counts(
-        ctx,
-        &counts,
-        "tag",
-        "no tags yet: add some with `rep add ... -t TAG` or `rep edit ID -t TAG`",
-    )
-}
+/// What `rep tags` lists and renames.
+const TAGS: Grouping = Grouping {
+    what: "tag",
+    counts: entries::tag_counts,
+    empty: "no tags yet: add some with `rep add ... -t TAG` or `rep edit ID -t TAG`",
+    normalize: model::normalize_tag,
+    rename: |ctx, old, new, dry_run| {
+        let now = ctx.now();
+        rename::tag(ctx.store()?, old, new, dry_run, now)
+    },
+};
 
-/// `rep tags rename`.
-fn rename_tag(ctx: &mut Context, args: RenameArgs) -> anyhow::Result<()> {
-    let old = model::normalize_tag(&args.old)?;
-    let new = model::normalize_tag(&args.new)?;
-    rename::refuse_same(&old, &new, "tag")?;
-    let now = ctx.now();
-    let renamed = rename::tag(ctx.store()?, &old, &new, args.dry_run, now)?;
-    super::report_rename(ctx, "tag", &old, &new, args.dry_run, &renamed)
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let rename = args.action.map(|Action::Rename(rename)| rename);
+    super::list_or_rename(ctx, &TAGS, rename)
 }

@@ -23,7 +23,7 @@ pub mod walk;
 use serde::Serialize;
 
 use crate::limits;
-use crate::model::{self, Kind};
+use crate::model::{self, Kind, Outcome};
 
 /// Fixed for all time: changing it would give every imported entry a new id.
 const ID_NAMESPACE: uuid::Uuid = uuid::uuid!("0281445c-f1a4-4c63-853b-ebbbdeb323e5");
@@ -444,20 +444,12 @@ pub struct Removed {
     pub title: String,
 }
 
-/// What an import did to an entry it lists (an unchanged one is only counted).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Changed {
-    Added,
-    Updated,
-}
-
 #[derive(Debug, Serialize)]
 pub struct Change {
     pub id: String,
     pub key: String,
     pub title: String,
-    pub outcome: Changed,
+    pub outcome: Outcome,
     /// For updates, the fields that changed.
     pub fields: Vec<&'static str>,
 }
@@ -511,11 +503,11 @@ pub fn apply(
         let (outcome, fields) = match outcome {
             Upserted::Added => {
                 report.added += 1;
-                (Changed::Added, Vec::new())
+                (Outcome::Added, Vec::new())
             }
             Upserted::Updated(fields) => {
                 report.updated += 1;
-                (Changed::Updated, fields)
+                (Outcome::Updated, fields)
             }
             Upserted::Unchanged => {
                 report.unchanged += 1;

@@ -201,6 +201,28 @@ pub enum LinkDirection {
     From,
 }
 
+/// What an import did to one record or entry, as `--json` names it: `rep import` of an exchange
+/// file and of a foreign source (tldr, navi, cheat, pet, Markdown) share it. A foreign import
+/// only counts its unchanged entries, so its listed changes are never `Unchanged`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Added,
+    Updated,
+    /// The repertoire knew everything the record holds.
+    Unchanged,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Added => "added",
+            Outcome::Updated => "updated",
+            Outcome::Unchanged => "unchanged",
+        }
+    }
+}
+
 /// One entry as users and scripts see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {

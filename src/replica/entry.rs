@@ -107,50 +107,21 @@ impl EntryRecord {
     }
 
     fn set_current(&mut self, r: &Revision) {
+        fn stamped<T>(value: T, r: &Revision) -> Versioned<T> {
+            Versioned {
+                value,
+                at: r.at.clone(),
+                by: r.by.clone(),
+            }
+        }
         let text = || r.value.clone().unwrap_or_default();
         match r.field {
-            TextField::Kind => {
-                self.kind = Versioned {
-                    value: text(),
-                    at: r.at.clone(),
-                    by: r.by.clone(),
-                }
-            }
-            TextField::Title => {
-                self.title = Versioned {
-                    value: text(),
-                    at: r.at.clone(),
-                    by: r.by.clone(),
-                }
-            }
-            TextField::Body => {
-                self.body = Versioned {
-                    value: text(),
-                    at: r.at.clone(),
-                    by: r.by.clone(),
-                }
-            }
-            TextField::Domain => {
-                self.domain = Versioned {
-                    value: text(),
-                    at: r.at.clone(),
-                    by: r.by.clone(),
-                }
-            }
-            TextField::Command => {
-                self.command = Versioned {
-                    value: r.value.clone(),
-                    at: r.at.clone(),
-                    by: r.by.clone(),
-                }
-            }
-            TextField::Link => {
-                self.link = Versioned {
-                    value: r.value.clone(),
-                    at: r.at.clone(),
-                    by: r.by.clone(),
-                }
-            }
+            TextField::Kind => self.kind = stamped(text(), r),
+            TextField::Title => self.title = stamped(text(), r),
+            TextField::Body => self.body = stamped(text(), r),
+            TextField::Domain => self.domain = stamped(text(), r),
+            TextField::Command => self.command = stamped(r.value.clone(), r),
+            TextField::Link => self.link = stamped(r.value.clone(), r),
         }
     }
 

@@ -63,25 +63,7 @@ impl std::fmt::Display for RecordType {
     }
 }
 
-/// What importing one record did to the repertoire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Added,
-    Updated,
-    /// The repertoire knew everything the record holds.
-    Unchanged,
-}
-
-impl Outcome {
-    pub fn name(self) -> &'static str {
-        match self {
-            Outcome::Added => "added",
-            Outcome::Updated => "updated",
-            Outcome::Unchanged => "unchanged",
-        }
-    }
-}
+pub use crate::model::Outcome;
 
 impl ImportReport {
     /// Count a record's outcome, and list a change while the list has room; `title` is only
