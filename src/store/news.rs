@@ -122,8 +122,10 @@ pub fn first_news(
     };
     // With a marker, rows after it; with --since, rows from that time (since = NULL otherwise).
     // `+e.deleted` keeps the planner off entries_for_analysis (deleted, ...), which it would
-    // otherwise read whole, 100,000 rows, to find a week's entries. New entries: a condition the planner can serve from an index (entries_by_created for a
-    // time; `+` keeps it off the row ids then), where a CASE would make it read every entry.
+    // otherwise read whole, 100,000 rows, to find a week's entries. New entries: a condition the
+    // planner can serve from an index (entries_news for a time, which holds every column the
+    // count reads, so only the rows listed are read; `+` keeps it off the row ids then), where a
+    // CASE would make it read every entry.
     let entry_window = if since.is_some() {
         "+e.seq > ?1 AND e.created_ms >= ?2"
     } else {
@@ -133,16 +135,18 @@ pub fn first_news(
     let within = |param| super::rules_sql::within_domain_or_all("e.domain", param);
     let entries = first_items(
         conn,
-        &format!(
-            "SELECT e.id, e.id, e.kind, e.title, e.author, e.created_ms, NULL FROM entries e
-             WHERE +e.deleted = 0 AND {entry_window} AND {}
-             ORDER BY e.created_ms, e.id",
-            within(3)
-        ),
+        Section {
+            columns: "e.id, e.id, e.kind, e.title, e.author, e.created_ms, NULL",
+            rows: &format!(
+                "FROM entries e WHERE +e.deleted = 0 AND {entry_window} AND {}",
+                within(3)
+            ),
+            order: "e.created_ms, e.id",
+        },
         &[&m.entry_seq, &since, &domain],
         limit,
     )?;
-    // The same for replies (replies_by_created) and occurrences (occurrences_by_time).
+    // The same for replies (replies_news) and occurrences (occurrences_by_time).
     let (reply_window, occurrence_window) = if since.is_some() {
         (
             "+r.seq > ?1 AND r.created_ms >= ?2",
@@ -153,60 +157,60 @@ pub fn first_news(
     };
     let replies = first_items(
         conn,
-        &format!(
-            "SELECT r.id, e.id, e.kind, e.title, r.author, r.created_ms, NULL
-               FROM replies r JOIN entries e ON e.seq = r.entry_seq
-             WHERE r.deleted = 0 AND +e.deleted = 0 AND {reply_window} AND {}
-             ORDER BY r.created_ms, r.id",
-            within(3)
-        ),
+        Section {
+            columns: "r.id, e.id, e.kind, e.title, r.author, r.created_ms, NULL",
+            rows: &format!(
+                "FROM replies r JOIN entries e ON e.seq = r.entry_seq
+                 WHERE r.deleted = 0 AND +e.deleted = 0 AND {reply_window} AND {}",
+                within(3)
+            ),
+            order: "r.created_ms, r.id",
+        },
         &[&m.reply_seq, &since, &domain],
         limit,
     )?;
     // From replies_accepted, which holds every column the condition reads.
+    let accepted_columns =
+        format!("r.id, e.id, e.kind, e.title, r.accepted_by, {accepted_ms}, NULL");
     let accepted = first_items(
         conn,
-        &format!(
-            "SELECT r.id, e.id, e.kind, e.title, r.accepted_by, {accepted_ms}, NULL
-               FROM replies r JOIN entries e ON e.seq = r.entry_seq
-             WHERE r.accepted = 1 AND r.deleted = 0 AND +e.deleted = 0
-               AND (CASE WHEN ?3 IS NULL THEN r.seq > ?1 OR {accepted_ms} >= ?2
-                         ELSE {accepted_ms} >= ?3 END) AND {}
-             ORDER BY 6, r.id",
-            within(4)
-        ),
+        Section {
+            columns: &accepted_columns,
+            rows: &format!(
+                "FROM replies r JOIN entries e ON e.seq = r.entry_seq
+                 WHERE r.accepted = 1 AND r.deleted = 0 AND +e.deleted = 0
+                   AND (CASE WHEN ?3 IS NULL THEN r.seq > ?1 OR {accepted_ms} >= ?2
+                             ELSE {accepted_ms} >= ?3 END) AND {}",
+                within(4)
+            ),
+            order: "6, r.id",
+        },
         &[&m.reply_seq, &m.at_ms, &since, &domain],
         limit,
     )?;
     // The entries hit in the window, each with its occurrences and members counted in one
-    // grouped pass, not a query an entry (a week of 100,000 entries hits hundreds).
+    // grouped pass, not a query an entry (a week of 100,000 entries hits hundreds). The kind,
+    // title and last member are read only for the entries listed: reading them for every hit
+    // took most of the home page's time.
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT e.id, e.kind, e.title,
-            (SELECT o2.member FROM occurrences o2 WHERE o2.entry_seq = e.seq
-              ORDER BY o2.at_ms DESC, o2.id DESC LIMIT 1),
-            max(a.at_ms), count(*), count(DISTINCT a.member)
+        "SELECT e.seq, e.id, max(a.at_ms), count(*), count(DISTINCT a.member)
            FROM entries e JOIN occurrences a ON a.entry_seq = e.seq
          WHERE +e.deleted = 0
            AND e.seq IN (SELECT o.entry_seq FROM occurrences o WHERE {occurrence_window})
            AND {}
          GROUP BY e.seq
-         ORDER BY 5, e.id",
+         ORDER BY 3, e.id",
         within(3)
     ))?;
     let hit = stmt
         .query_map(params![m.occurrence_row, since, domain], |r| {
-            let id: String = r.get(0)?;
-            let item = Item {
-                entry: id.clone(),
-                id,
-                short_id: String::new(),
-                kind: r.get(1)?,
-                title: r.get(2)?,
-                member: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                at: timefmt::rfc3339(r.get::<_, Option<i64>>(4)?.unwrap_or(0)),
-                occurrences: r.get(5)?,
-            };
-            Ok((item, r.get::<_, u64>(6)?))
+            Ok(Hit {
+                seq: r.get(0)?,
+                id: r.get(1)?,
+                last_ms: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                occurrences: r.get(3)?,
+                members: r.get(4)?,
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut counts = Counts {
@@ -221,16 +225,48 @@ pub fn first_news(
         accepted: accepted.0,
         recurring: Vec::new(),
     };
-    for (mut item, members) in hit {
-        if is_recurring(item.occurrences.unwrap_or(0), members) {
+    for hit in hit {
+        if is_recurring(hit.occurrences, hit.members) {
             counts.recurring += 1;
             if news.recurring.len() < limit {
-                item.short_id = short_id(conn, &item.id)?;
-                news.recurring.push(item);
+                news.recurring.push(recurring_item(conn, hit)?);
             }
         }
     }
     Ok((news, counts))
+}
+
+/// An entry hit in the window, with its occurrences and members counted.
+struct Hit {
+    seq: i64,
+    id: String,
+    last_ms: Millis,
+    occurrences: u64,
+    members: u64,
+}
+
+/// A recurring entry as news lists it: its kind and title, and the member who hit it last.
+fn recurring_item(conn: &Connection, hit: Hit) -> anyhow::Result<Item> {
+    let (kind, title, member) = conn
+        .prepare_cached(
+            "SELECT e.kind, e.title,
+                (SELECT o.member FROM occurrences o WHERE o.entry_seq = e.seq
+                  ORDER BY o.at_ms DESC, o.id DESC LIMIT 1)
+               FROM entries e WHERE e.seq = ?1",
+        )?
+        .query_row([hit.seq], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<String>>(2)?))
+        })?;
+    Ok(Item {
+        short_id: short_id(conn, &hit.id)?,
+        entry: hit.id.clone(),
+        id: hit.id,
+        kind,
+        title,
+        member: member.unwrap_or_default(),
+        at: timefmt::rfc3339(hit.last_ms),
+        occurrences: Some(hit.occurrences),
+    })
 }
 
 /// The rows of `sql`, the first `limit` with their short ids, and how many rows there were.
@@ -267,19 +303,44 @@ fn rows(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> anyhow::
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// A news section's query: the columns of an item (as [`rows`] reads them), the rows (`FROM ...
+/// WHERE ...`) and their order.
+struct Section<'a> {
+    columns: &'a str,
+    rows: &'a str,
+    order: &'a str,
+}
+
 /// [`items`] for a section that lists its first `limit` rows: those rows only, and the count.
+/// The count selects no column of the rows, so an index that holds the condition's columns
+/// answers it without reading the rows themselves (long ones: bodies and all).
 fn first_items(
     conn: &Connection,
-    sql: &str,
+    section: Section<'_>,
     params: &[&dyn rusqlite::ToSql],
     limit: usize,
 ) -> anyhow::Result<(Vec<Item>, usize)> {
+    let Section {
+        columns,
+        rows,
+        order,
+    } = section;
     if limit == usize::MAX {
-        return items(conn, sql, params, limit);
+        return items(
+            conn,
+            &format!("SELECT {columns} {rows} ORDER BY {order}"),
+            params,
+            limit,
+        );
     }
     let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM ({sql})"))?
+        .prepare_cached(&format!("SELECT count(*) {rows}"))?
         .query_row(params, |r| r.get(0))?;
-    let (first, _) = items(conn, &format!("{sql} LIMIT {limit}"), params, limit)?;
+    let (first, _) = items(
+        conn,
+        &format!("SELECT {columns} {rows} ORDER BY {order} LIMIT {limit}"),
+        params,
+        limit,
+    )?;
     Ok((first, usize::try_from(total).unwrap_or(0)))
 }

@@ -22,6 +22,7 @@ const VERSIONS: &[(&str, &str)] = &[
     ("v10.db", "v10.expected.jsonl"),
     ("v10-resolutions.db", "v10-resolutions.expected.jsonl"),
     ("v12.db", "v12.expected.jsonl"),
+    ("v13.db", "v13.expected.jsonl"),
 ];
 
 /// The records of an export, without its header: a file written by an earlier rep carries the
@@ -265,7 +266,7 @@ fn migrations_entries_of_schema_5_record_each_change_of_a_tag_or_flag() {
     );
     let version: serde_json::Value =
         serde_json::from_str(&world.ok(&["version", "--json"])).expect("JSON");
-    assert_eq!(version["database_schema"], 13);
+    assert_eq!(version["database_schema"], 14);
     assert_sound(&world.db());
 }
 
@@ -368,5 +369,67 @@ fn migrations_news_of_schema_12_is_read_from_its_indexes() {
             .expect("sqlite_master");
         assert_eq!(found, 1, "{index}");
     }
+    assert_sound(&world.db());
+}
+
+/// A database of schema 13 (the practice of `v12.db`): the upgrade adds the indexes the web
+/// view's home counts a week from, and the news read from them is the news schema 13 gave.
+#[test]
+fn migrations_news_of_schema_13_is_counted_from_its_indexes() {
+    let world = World::new();
+    std::fs::copy(fixture("v13.db"), world.db()).expect("copy the fixture");
+    let news = |world: &World| -> serde_json::Value {
+        let out = world
+            .cmd()
+            .env("REP_NOW", "2026-11-28T00:00:00Z")
+            .args(["news", "--since", "7d", "--json"])
+            .output()
+            .expect("run rep news");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let upgraded = news(&world);
+    let titles = |section: &str| -> Vec<serde_json::Value> {
+        upgraded[section]
+            .as_array()
+            .expect("a section")
+            .iter()
+            .map(|item| item["title"].clone())
+            .collect()
+    };
+    assert_eq!(
+        titles("entries"),
+        [
+            "Show which session holds a lock",
+            "How do I rotate the TLS certificate?",
+            "The night the WAL filled the disk"
+        ]
+    );
+    assert_eq!(upgraded["replies"].as_array().map(Vec::len), Some(2));
+    assert_eq!(upgraded["accepted"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        titles("recurring"),
+        ["How do I rotate the TLS certificate?"]
+    );
+    assert_eq!(upgraded["recurring"][0]["member"], "cy");
+    assert_eq!(upgraded["recurring"][0]["occurrences"], 3);
+    let conn = open(&world.db());
+    for index in ["entries_news", "replies_news"] {
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [index],
+                |r| r.get(0),
+            )
+            .expect("sqlite_master");
+        assert_eq!(found, 1, "{index}");
+    }
+    drop(conn);
+    // The same news once the indexes are in place (the second run reads them).
+    assert_eq!(news(&world), upgraded);
     assert_sound(&world.db());
 }

@@ -631,3 +631,48 @@ fn web_static_export_of_one_domain_holds_that_domain_alone() {
     let err = crate::support::stderr(&twice.code(2));
     assert!(err.contains("one --domain"), "{err}");
 }
+
+/// `rep serve` never writes, so it cannot upgrade a database of an older schema: it refuses it
+/// with the environment's exit code and says what to do, and leaves the file as it was. Once
+/// any other command has upgraded it, the home lists the week that file holds.
+#[test]
+fn web_serve_refuses_an_older_schema_untouched_and_serves_it_once_upgraded() {
+    let repo = Repo::new();
+    let older = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/v13.db");
+    std::fs::copy(older, repo.db()).expect("copy the fixture");
+    let before = std::fs::read(repo.db()).expect("read");
+    let out = repo
+        .cmd()
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .output()
+        .expect("run rep serve");
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("has schema version 13 and needs an upgrade"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: "), "{stderr}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert_eq!(
+        std::fs::read(repo.db()).expect("read"),
+        before,
+        "the file changed"
+    );
+
+    repo.rep(&["list", "--limit", "1"]).success();
+    let server = Server::start(&repo, &["--bind", "127.0.0.1:0"]);
+    let home = ok(&server, "/");
+    for shown in [
+        "Show which session holds a lock",
+        "The night the WAL filled the disk",
+        "How do I rotate the TLS certificate?",
+        "(seen 3 times)",
+    ] {
+        assert!(home.contains(shown), "{shown}: {home}");
+    }
+    assert!(
+        !home.contains("Old trick"),
+        "a deleted entry is news: {home}"
+    );
+}
