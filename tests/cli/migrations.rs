@@ -311,13 +311,8 @@ fn migrations_resolutions_of_schema_10_are_charted_from_their_index() {
     assert_sound(&world.db());
 }
 
-/// Migration 13 indexes what `rep news` and the web view's home read of a week (`v12.db`: three
-/// entries, two replies, an accepted answer, a question seen three times by two members): the
-/// upgrade adds the indexes, and the news read from them is the news schema 12 gave.
-#[test]
-fn migrations_news_of_schema_12_is_read_from_its_indexes() {
-    let world = World::new();
-    std::fs::copy(fixture("v12.db"), world.db()).expect("copy the fixture");
+/// `rep news --since 7d --json` on the news fixtures' clock, which must succeed.
+fn week_of_news(world: &World) -> serde_json::Value {
     let out = world
         .cmd()
         .env("REP_NOW", "2026-11-28T00:00:00Z")
@@ -329,7 +324,17 @@ fn migrations_news_of_schema_12_is_read_from_its_indexes() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let news: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// Migration 13 indexes what `rep news` and the web view's home read of a week (`v12.db`: three
+/// entries, two replies, an accepted answer, a question seen three times by two members): the
+/// upgrade adds the indexes, and the news read from them is the news schema 12 gave.
+#[test]
+fn migrations_news_of_schema_12_is_read_from_its_indexes() {
+    let world = World::new();
+    std::fs::copy(fixture("v12.db"), world.db()).expect("copy the fixture");
+    let news = week_of_news(&world);
     let field = |section: &str, name: &str| -> Vec<serde_json::Value> {
         news[section]
             .as_array()
@@ -378,21 +383,7 @@ fn migrations_news_of_schema_12_is_read_from_its_indexes() {
 fn migrations_news_of_schema_13_is_counted_from_its_indexes() {
     let world = World::new();
     std::fs::copy(fixture("v13.db"), world.db()).expect("copy the fixture");
-    let news = |world: &World| -> serde_json::Value {
-        let out = world
-            .cmd()
-            .env("REP_NOW", "2026-11-28T00:00:00Z")
-            .args(["news", "--since", "7d", "--json"])
-            .output()
-            .expect("run rep news");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("JSON")
-    };
-    let upgraded = news(&world);
+    let upgraded = week_of_news(&world);
     let titles = |section: &str| -> Vec<serde_json::Value> {
         upgraded[section]
             .as_array()
@@ -430,6 +421,6 @@ fn migrations_news_of_schema_13_is_counted_from_its_indexes() {
     }
     drop(conn);
     // The same news once the indexes are in place (the second run reads them).
-    assert_eq!(news(&world), upgraded);
+    assert_eq!(week_of_news(&world), upgraded);
     assert_sound(&world.db());
 }
