@@ -4,7 +4,9 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::trust_support::{Random, World, assert_sound, entries, open, write_exchange};
+use crate::trust_support::{
+    KillWindow, Random, World, assert_sound, entries, open, write_exchange,
+};
 
 const RECORDS: u32 = 1_000;
 const IMPORT_KILLS: u32 = 20;
@@ -24,7 +26,7 @@ fn trust_crash_killed_imports_are_all_or_nothing() {
     write_exchange(&first, 0, RECORDS);
     let started = Instant::now();
     world.ok(&["import", "batch-0.jsonl", "-q"]);
-    let full = started.elapsed();
+    let mut window = KillWindow::new(started.elapsed(), 75);
     let (mut killed, mut finished) = (Vec::new(), 0);
     let mut round = 0;
     // Keep going until enough imports died mid-way; one that wins the race also counts as a test.
@@ -45,23 +47,25 @@ fn trust_crash_killed_imports_are_all_or_nothing() {
             .stderr(Stdio::null())
             .spawn()
             .expect("import starts");
-        let delay = random.below(full.as_millis() as u64 * 3 / 4);
-        std::thread::sleep(Duration::from_millis(delay));
+        let delay = window.delay(&mut random);
+        std::thread::sleep(delay);
         match child.try_wait().expect("poll the import") {
             Some(status) => {
                 assert!(status.success(), "import failed on its own: {status:?}");
                 finished += 1;
+                window.record(false);
             }
             None => {
                 child.kill().expect("SIGKILL the import");
                 child.wait().expect("reap the import");
                 killed.push(round);
+                window.record(true);
             }
         }
         let after = entries(&world.db());
         assert!(
             after == before || after == before + i64::from(RECORDS),
-            "round {round}: {before} entries before, {after} after a kill at {delay} ms"
+            "round {round}: {before} entries before, {after} after a kill at {delay:?}"
         );
         assert_sound(&world.db());
     }
@@ -72,7 +76,7 @@ fn trust_crash_killed_imports_are_all_or_nothing() {
     assert_eq!(entries(&world.db()), before + i64::from(RECORDS));
     assert_sound(&world.db());
     eprintln!(
-        "crash: {killed_count} imports of {RECORDS} records killed, {finished} finished first (one takes {full:?})"
+        "crash: {killed_count} imports of {RECORDS} records killed, {finished} finished first"
     );
 }
 
@@ -87,7 +91,7 @@ fn trust_crash_killed_imports_into_an_empty_repertoire_leave_it_empty() {
     write_exchange(&file, 0, RECORDS * 3);
     let started = Instant::now();
     first.ok(&["import", file.to_str().expect("utf-8 path"), "-q"]);
-    let full = started.elapsed();
+    let mut window = KillWindow::new(started.elapsed(), 75);
     assert_eq!(entries(&first.db()), i64::from(RECORDS * 3));
     let mode = |world: &World| -> String {
         open(&world.db())
@@ -116,8 +120,8 @@ fn trust_crash_killed_imports_into_an_empty_repertoire_leave_it_empty() {
             .stderr(Stdio::null())
             .spawn()
             .expect("import starts");
-        let delay = random.below(full.as_millis() as u64 * 3 / 4);
-        std::thread::sleep(Duration::from_millis(delay));
+        let delay = window.delay(&mut random);
+        std::thread::sleep(delay);
         let finished = match child.try_wait().expect("poll the import") {
             Some(status) => {
                 assert!(status.success(), "import failed on its own: {status:?}");
@@ -130,6 +134,7 @@ fn trust_crash_killed_imports_into_an_empty_repertoire_leave_it_empty() {
                 false
             }
         };
+        window.record(!finished);
         // The next command rolls a half-written import back and returns to WAL mode.
         world.ok(&["list", "-q"]);
         let after = entries(&world.db());
@@ -137,7 +142,7 @@ fn trust_crash_killed_imports_into_an_empty_repertoire_leave_it_empty() {
         let all = i64::from(RECORDS * 3);
         assert!(
             after == all || (after == 0 && !finished),
-            "round {round}: {after} entries after a kill at {delay} ms"
+            "round {round}: {after} entries after a kill at {delay:?}"
         );
         assert_sound(&world.db());
         assert_eq!(mode(&world), "wal", "round {round}");
@@ -189,7 +194,7 @@ fn trust_crash_killed_writes_leave_a_sound_database() {
     let first = world.ok(&["add", "tool", "first", "-q"]).trim().to_owned();
     let started = Instant::now();
     world.ok(&["add", "tool", "second", "-q"]);
-    let one = started.elapsed().as_micros() as u64;
+    let mut window = KillWindow::new(started.elapsed(), 150);
     let mut killed = 0;
     let mut round = 0;
     while killed < ADD_KILLS {
@@ -213,11 +218,13 @@ fn trust_crash_killed_writes_leave_a_sound_database() {
             .stderr(Stdio::null())
             .spawn()
             .expect("add starts");
-        std::thread::sleep(Duration::from_micros(random.below(one * 3 / 2)));
-        if child.try_wait().expect("poll").is_none() {
+        std::thread::sleep(window.delay(&mut random));
+        let running = child.try_wait().expect("poll").is_none();
+        if running {
             child.kill().expect("SIGKILL the add");
             killed += 1;
         }
+        window.record(running);
         child.wait().expect("reap the add");
         let after = entries(&world.db());
         assert!(

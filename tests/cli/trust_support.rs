@@ -112,6 +112,43 @@ impl Random {
     }
 }
 
+/// When to kill a process that is meant to die mid-way: a random moment within a window that
+/// starts as a measured run of the same command and adapts to the runs that follow. A run
+/// measured at a busy moment can last several times the later ones, and a fixed window then lets
+/// nearly every process finish first, until the test runs out of rounds (CI saw it once: the
+/// killed-writes test ended on "writes keep finishing before the kill"). So the window shrinks by
+/// a quarter each time the process finished first and grows back by an eighth, never beyond the
+/// first, each time one was killed.
+pub struct KillWindow {
+    first: u64,
+    micros: u64,
+}
+
+impl KillWindow {
+    /// A window of `percent` % of `measured`.
+    pub fn new(measured: std::time::Duration, percent: u64) -> KillWindow {
+        let micros = (measured.as_micros() as u64 * percent / 100).max(1);
+        KillWindow {
+            first: micros,
+            micros,
+        }
+    }
+
+    /// How long to wait before the kill.
+    pub fn delay(&self, random: &mut Random) -> std::time::Duration {
+        std::time::Duration::from_micros(random.below(self.micros))
+    }
+
+    /// The process was still running at the kill (`true`) or had ended on its own.
+    pub fn record(&mut self, killed: bool) {
+        self.micros = if killed {
+            (self.micros + self.micros / 8).min(self.first)
+        } else {
+            (self.micros * 3 / 4).max(1)
+        };
+    }
+}
+
 /// Tests that load the machine on purpose (dozens of processes at once) or that measure how it
 /// copes with load take turns. In two whole-suite runs on a busy machine, the long-import test
 /// run beside the sync recovery tests saw commands give up after the (then 15 s) busy timeout; alone
