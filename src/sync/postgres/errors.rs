@@ -5,6 +5,8 @@ use postgres::error::SqlState;
 
 use crate::error::{ExitStatus, RepError};
 use crate::output::sanitize_line;
+use crate::store::server::SchemaError;
+use crate::store::server::schema::LATEST;
 
 /// The server's errors, as rep words them: a message, a hint and an exit status.
 pub struct ServerError;
@@ -170,4 +172,27 @@ fn is_tls_failure(cause: &(dyn std::error::Error + 'static)) -> bool {
         next = c.source();
     }
     false
+}
+
+/// A server schema rep may not use, as the user reads it. `shown` as for [`server_error`].
+pub fn schema_error(e: SchemaError, shown: &str) -> anyhow::Error {
+    match e {
+        SchemaError::ServerTooOld(major) => ServerError::setup(
+            format!("the server runs PostgreSQL {major}, older than 13"),
+            "rep's server schema needs PostgreSQL 13 or newer (pg_current_xact_id)",
+        ),
+        SchemaError::Newer(v) => ServerError::setup(
+            format!(
+                "the server's repertoire schema is version {v}, newer than this rep understands ({LATEST})"
+            ),
+            "upgrade rep; nothing was changed",
+        ),
+        SchemaError::Older(v) => ServerError::setup(
+            format!(
+                "the server's repertoire schema is version {v}, older than this rep's ({LATEST})"
+            ),
+            "run `rep remote init` (with a role that may change tables) to upgrade it",
+        ),
+        SchemaError::Server(e) => server_error(e, shown),
+    }
 }

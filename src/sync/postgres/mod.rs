@@ -9,25 +9,24 @@ use std::collections::HashSet;
 use std::io::BufRead;
 use std::time::Duration;
 
+use postgres::NoTls;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::Type;
-use postgres::{NoTls, SimpleQueryMessage};
 
 use super::{Outgoing, Pulled, PushReply, Pushed, Receive, Remote, Sends, Since};
 use crate::error::ExitStatus;
 use crate::output::sanitize_line;
 use crate::replica::{self, Record};
 use crate::store::exchange::ImportError;
+use crate::store::server::{self, Sent, schema};
 
 mod errors;
 mod pgpass;
-pub mod schema;
 mod tls;
 pub mod url;
 
-pub use errors::{ServerError, is_transient, is_unreachable, server_error};
-pub use schema::Initialised;
+pub use errors::{ServerError, is_transient, is_unreachable, schema_error, server_error};
+pub use server::Initialised;
 pub use url::{PgUrl, UrlError, is_postgres, masked};
 
 /// How long a connection waits for a server at its connection limit.
@@ -125,17 +124,14 @@ impl Postgres {
 
     /// `rep remote init`: create or upgrade rep's schema on the server.
     pub fn init(&mut self) -> anyhow::Result<Initialised> {
-        schema::init(&mut self.client, &self.shown)
+        schema::init(&mut self.client).map_err(|e| schema_error(e, &self.shown))
     }
 
-    /// Run `statements` (simple ones, without parameters) to begin a transaction, ending the
-    /// pull's read-only one first when it is still open: one round trip.
-    fn begin(&mut self, statements: &str) -> Result<(), postgres::Error> {
-        if std::mem::take(&mut self.reading) {
-            self.client.batch_execute(&format!("COMMIT; {statements}"))
-        } else {
-            self.client.batch_execute(statements)
-        }
+    /// Begin a push's transaction, ending the pull's read-only one first when it is still
+    /// open: one round trip.
+    fn begin(&mut self) -> Result<(), postgres::Error> {
+        let end_read = std::mem::take(&mut self.reading);
+        server::begin(&mut self.client, end_read)
     }
 
     /// End the pull's read-only transaction if it is still open (a second pull).
@@ -148,7 +144,7 @@ impl Postgres {
     /// End a transaction that failed: the connection takes statements again.
     fn roll_back(&mut self) {
         // A connection that is gone has nothing to roll back; its error is the one that counts.
-        let _ = self.client.batch_execute("ROLLBACK");
+        let _ = server::roll_back(&mut self.client);
     }
 
     /// One push in one server transaction: new records go in as they are; the others are
@@ -167,11 +163,11 @@ impl Postgres {
         };
         let mut sorted: Vec<&Record> = records.iter().collect();
         sorted.sort_by(|a, b| a.id().cmp(b.id()));
-        self.begin("BEGIN").map_err(fail)?;
+        self.begin().map_err(fail)?;
         let outcome = self.write_joined(&sorted, &fail);
         match outcome {
             Ok(reply) => {
-                self.client.batch_execute("COMMIT").map_err(fail)?;
+                server::commit(&mut self.client).map_err(fail)?;
                 Ok(reply)
             }
             Err(e) => {
@@ -217,49 +213,23 @@ impl Postgres {
             }
         };
         if !self.checked {
-            schema::check(&mut self.client, &self.shown)?;
+            schema::check(&mut self.client).map_err(|e| schema_error(e, &self.shown))?;
             self.checked = true;
         }
         let ids: Vec<&str> = sorted.iter().map(|r| r.id()).collect();
         let kinds: Vec<i16> = sorted.iter().map(|r| r.sort_key().0 as i16).collect();
         let lines: Vec<String> = sorted.iter().map(|r| crate::exchange::to_line(r)).collect();
         let mut reply = PushReply::default();
-        // The rows held already are locked in id order (so two pushes never wait on each
-        // other crosswise) and the others inserted, in one statement. A record inserted by
-        // another push that committed after this statement's snapshot is in neither list: it
-        // is locked by the next query.
-        let rows = self
-            .client
-            .query_typed(
-                "WITH sent AS (
-                     SELECT * FROM unnest($1::text[], $2::int2[], $3::text[]) AS s(id, kind, line)
-                 ), held AS (
-                     SELECT r.id, r.line FROM repertoire.records r
-                     WHERE r.id = ANY($1::text[]) ORDER BY r.id FOR UPDATE
-                 ), inserted AS (
-                     INSERT INTO repertoire.records (id, kind, line)
-                     SELECT id, kind, line FROM sent WHERE id NOT IN (SELECT id FROM held)
-                     ON CONFLICT (id) DO NOTHING RETURNING id, xid::text
-                 )
-                 SELECT true, id, line FROM held
-                 UNION ALL SELECT false, id, xid FROM inserted",
-                &[
-                    (&ids, Type::TEXT_ARRAY),
-                    (&kinds, Type::INT2_ARRAY),
-                    (&lines, Type::TEXT_ARRAY),
-                ],
-            )
-            .map_err(keep)?;
         let mut held: Vec<(String, String)> = Vec::new();
         let mut inserted: HashSet<String> = HashSet::new();
-        for row in &rows {
-            let (was_held, id, text): (bool, String, String) = (row.get(0), row.get(1), row.get(2));
-            if was_held {
-                held.push((id, text));
-            } else {
-                inserted.insert(id);
-                if reply.writers.is_empty() {
-                    reply.writers.push(text);
+        for sent in server::lock_or_insert(&mut self.client, &ids, &kinds, &lines).map_err(keep)? {
+            match sent {
+                Sent::Held { id, line } => held.push((id, line)),
+                Sent::Inserted { id, xid } => {
+                    inserted.insert(id);
+                    if reply.writers.is_empty() {
+                        reply.writers.push(xid);
+                    }
                 }
             }
         }
@@ -270,15 +240,7 @@ impl Postgres {
             .filter(|id| !inserted.contains(*id) && !held.iter().any(|(h, _)| h == id))
             .collect();
         if !raced.is_empty() {
-            let rows = self
-                .client
-                .query_typed(
-                    "SELECT id, line FROM repertoire.records WHERE id = ANY($1::text[])
-                     ORDER BY id FOR UPDATE",
-                    &[(&raced, Type::TEXT_ARRAY)],
-                )
-                .map_err(keep)?;
-            held.extend(rows.iter().map(|row| (row.get(0), row.get(1))));
+            held.extend(server::lock(&mut self.client, &raced).map_err(keep)?);
         }
         held.sort_by(|a, b| a.0.cmp(&b.0));
         let by_id: std::collections::HashMap<&str, &Record> =
@@ -301,23 +263,13 @@ impl Postgres {
             }
         }
         if !update_ids.is_empty() {
-            let rows = self
-                .client
-                .query_typed(
-                    "UPDATE repertoire.records r SET line = u.line, xid = pg_current_xact_id()
-                     FROM unnest($1::text[], $2::text[]) AS u(id, line) WHERE r.id = u.id
-                     RETURNING r.xid::text",
-                    &[
-                        (&update_ids, Type::TEXT_ARRAY),
-                        (&update_lines, Type::TEXT_ARRAY),
-                    ],
-                )
-                .map_err(keep)?;
-            reply.written += rows.len();
+            let writers =
+                server::rewrite(&mut self.client, &update_ids, &update_lines).map_err(keep)?;
+            reply.written += writers.len();
             if reply.writers.is_empty()
-                && let Some(row) = rows.first()
+                && let Some(xid) = writers.into_iter().next()
             {
-                reply.writers.push(row.get(0));
+                reply.writers.push(xid);
             }
         }
         reply
@@ -332,15 +284,11 @@ impl Postgres {
         let shown = self.shown.clone();
         let fail = |e: postgres::Error| server_error(e, &shown);
         let ids: Vec<&str> = sorted.iter().map(|r| r.id()).collect();
-        let rows = self
-            .client
-            .query_typed(
-                "SELECT id, line FROM repertoire.records WHERE id = ANY($1::text[])",
-                &[(&ids, Type::TEXT_ARRAY)],
-            )
-            .map_err(fail)?;
-        let held: std::collections::HashMap<&str, &str> =
-            rows.iter().map(|row| (row.get(0), row.get(1))).collect();
+        let rows = server::read(&mut self.client, &ids).map_err(fail)?;
+        let held: std::collections::HashMap<&str, &str> = rows
+            .iter()
+            .map(|(id, line)| (id.as_str(), line.as_str()))
+            .collect();
         let mut reply = PushReply::default();
         let mut news = false;
         for ours in sorted {
@@ -462,8 +410,7 @@ impl RowsFile<'_> {
 
     /// Queue a row's line after what is buffered.
     fn take_row(&mut self, row: &postgres::Row) -> std::io::Result<()> {
-        let line: &str = row.try_get(0).map_err(std::io::Error::other)?;
-        let id: &str = row.try_get(1).map_err(std::io::Error::other)?;
+        let (line, id) = server::changed_row(row).map_err(std::io::Error::other)?;
         self.received += 1;
         self.last_id.clear();
         self.last_id.push_str(id);
@@ -521,47 +468,21 @@ impl Remote for Postgres {
         // xmin has ended, so no row with a smaller xid can appear after this pull. The
         // transaction stays open: the push's `BEGIN` ends it in the same round trip.
         self.roll_back_reading();
-        let head = self
-            .client
-            .simple_query(&format!(
-                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
-                 SELECT {}::text, pg_snapshot_xmin(pg_current_snapshot())::text",
-                schema::VERSION_QUERY
-            ))
-            .map_err(fail)?;
+        let head = server::begin_pull(&mut self.client).map_err(fail)?;
         self.reading = true;
-        let Some((version, cursor)) = head.iter().find_map(|message| match message {
-            SimpleQueryMessage::Row(row) => Some((
-                row.get(0).and_then(|v| v.parse::<i32>().ok()),
-                row.get(1).map(str::to_owned),
-            )),
-            _ => None,
-        }) else {
+        let Some(head) = head else {
             anyhow::bail!("the server did not say where its changes stand");
         };
         if !self.checked {
-            schema::check_version(version.unwrap_or(0))?;
+            schema::check_version(head.version.unwrap_or(0))
+                .map_err(|e| schema_error(e, &shown))?;
             self.checked = true;
         }
-        let Some(cursor) = cursor else {
+        let Some(cursor) = head.cursor else {
             anyhow::bail!("the server did not say where its changes stand");
         };
         let since = since.version.as_deref().unwrap_or("0").to_owned();
-        let mut rows = self
-            .client
-            .query_typed_raw(
-                "SELECT line, id FROM repertoire.records
-                 WHERE xid >= $1::text::xid8 AND NOT (xid::text = ANY($2::text[]))
-                 ORDER BY kind, id",
-                [
-                    (&since as &(dyn postgres::types::ToSql + Sync), Type::TEXT),
-                    (
-                        own as &(dyn postgres::types::ToSql + Sync),
-                        Type::TEXT_ARRAY,
-                    ),
-                ],
-            )
-            .map_err(fail)?;
+        let mut rows = server::changed_since(&mut self.client, &since, own).map_err(fail)?;
         let first = rows.next().map_err(fail)?;
         let Some(first) = first else {
             return Ok(Pulled {

@@ -5,8 +5,6 @@
 
 use postgres::GenericClient;
 
-use super::{ServerError, server_error};
-
 /// The server schema this rep writes.
 pub const LATEST: i32 = 1;
 
@@ -31,6 +29,25 @@ const MIGRATIONS: &[&str] = &[
 /// An arbitrary constant: `rep remote init` runs take turns on it.
 const INIT_LOCK: i64 = 0x0072_6570_7379_6e63;
 
+/// Why the server's schema is not one this rep may use; the engine words each for the user.
+#[derive(Debug)]
+pub enum SchemaError {
+    /// The server runs PostgreSQL of this major version, older than 13.
+    ServerTooOld(i32),
+    /// The schema is at this version, newer than [`LATEST`].
+    Newer(i32),
+    /// The schema is at this version, older than [`LATEST`].
+    Older(i32),
+    /// The server refused or failed a statement.
+    Server(postgres::Error),
+}
+
+impl From<postgres::Error> for SchemaError {
+    fn from(e: postgres::Error) -> SchemaError {
+        SchemaError::Server(e)
+    }
+}
+
 /// What `rep remote init` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Initialised {
@@ -40,83 +57,56 @@ pub struct Initialised {
 }
 
 /// Create rep's schema on the server, or bring it up to [`LATEST`], in one transaction.
-pub fn init(client: &mut postgres::Client, shown: &str) -> anyhow::Result<Initialised> {
-    let fail = |e: postgres::Error| server_error(e, shown);
+pub fn init(client: &mut postgres::Client) -> Result<Initialised, SchemaError> {
     let server: i32 = client
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
-        .map_err(fail)?
+        .query_one("SELECT current_setting('server_version_num')::int", &[])?
         .get(0);
     if server < 130_000 {
-        return Err(ServerError::setup(
-            format!(
-                "the server runs PostgreSQL {}, older than 13",
-                server / 10_000
-            ),
-            "rep's server schema needs PostgreSQL 13 or newer (pg_current_xact_id)",
-        ));
+        return Err(SchemaError::ServerTooOld(server / 10_000));
     }
-    let mut tx = client.transaction().map_err(fail)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INIT_LOCK])
-        .map_err(fail)?;
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INIT_LOCK])?;
     tx.batch_execute(
         "CREATE SCHEMA IF NOT EXISTS repertoire;
          CREATE TABLE IF NOT EXISTS repertoire.schema_version (version integer NOT NULL);
          INSERT INTO repertoire.schema_version
              SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM repertoire.schema_version);",
-    )
-    .map_err(fail)?;
+    )?;
     let from: i32 = tx
-        .query_one("SELECT version FROM repertoire.schema_version", &[])
-        .map_err(fail)?
+        .query_one("SELECT version FROM repertoire.schema_version", &[])?
         .get(0);
     if from > LATEST {
-        return Err(newer(from));
+        return Err(SchemaError::Newer(from));
     }
     for sql in MIGRATIONS.iter().skip(from as usize) {
-        tx.batch_execute(sql).map_err(fail)?;
+        tx.batch_execute(sql)?;
     }
     tx.execute(
         "UPDATE repertoire.schema_version SET version = $1",
         &[&LATEST],
-    )
-    .map_err(fail)?;
-    tx.commit().map_err(fail)?;
+    )?;
+    tx.commit()?;
     Ok(Initialised { from, to: LATEST })
-}
-
-fn newer(version: i32) -> anyhow::Error {
-    ServerError::setup(
-        format!(
-            "the server's repertoire schema is version {version}, newer than this rep understands ({LATEST})"
-        ),
-        "upgrade rep; nothing was changed",
-    )
 }
 
 /// The query that reads the server schema's version (`NULL` when the table is empty), for
 /// [`check_version`]; without rep's schema it fails as "schema not initialised".
-pub const VERSION_QUERY: &str = "(SELECT max(version) FROM repertoire.schema_version)";
+pub(super) const VERSION_QUERY: &str = "(SELECT max(version) FROM repertoire.schema_version)";
 
 /// Check, as the first statement of a sync's transaction, that the server holds rep's schema
 /// at the version this rep writes.
-pub fn check(client: &mut impl GenericClient, shown: &str) -> anyhow::Result<()> {
+pub fn check(client: &mut impl GenericClient) -> Result<(), SchemaError> {
     let version: Option<i32> = client
-        .query_one(&format!("SELECT {VERSION_QUERY}"), &[])
-        .map_err(|e| server_error(e, shown))?
+        .query_one(&format!("SELECT {VERSION_QUERY}"), &[])?
         .get(0);
     check_version(version.unwrap_or(0))
 }
 
 /// Refuse a server schema other than the one this rep writes.
-pub fn check_version(version: i32) -> anyhow::Result<()> {
+pub fn check_version(version: i32) -> Result<(), SchemaError> {
     match version {
-        v if v > LATEST => Err(newer(v)),
-        v if v < LATEST => Err(ServerError::setup(
-            format!(
-                "the server's repertoire schema is version {v}, older than this rep's ({LATEST})"
-            ),
-            "run `rep remote init` (with a role that may change tables) to upgrade it",
-        )),
+        v if v > LATEST => Err(SchemaError::Newer(v)),
+        v if v < LATEST => Err(SchemaError::Older(v)),
         _ => Ok(()),
     }
 }
