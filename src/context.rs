@@ -9,6 +9,7 @@ use crate::error::RepError;
 use crate::gaps::{self, Gap};
 use crate::map;
 use crate::model::DEFAULT_DOMAIN;
+use crate::model::EntrySeq;
 use crate::model::community::Map;
 use crate::model::practice::Thread;
 use crate::output::Output;
@@ -115,7 +116,7 @@ impl Context {
     }
 
     /// The thread of the entry at row `seq`, under this community's settings.
-    pub fn thread(&mut self, seq: i64) -> anyhow::Result<Thread> {
+    pub fn thread(&mut self, seq: EntrySeq) -> anyhow::Result<Thread> {
         let settings = thread::Settings {
             now: self.now(),
             min_occurrences: self.config.recurring.min_occurrences,

@@ -4,6 +4,7 @@
 
 use crate::error::RepError;
 use crate::model::Entry;
+use crate::model::EntrySeq;
 use crate::model::practice::{Helped, Seen};
 use crate::store::Store;
 use crate::store::entries;
@@ -23,7 +24,7 @@ pub struct Occurrence {
 /// forwards it to the original it duplicates.
 pub fn occurrence(
     store: &mut Store,
-    seq: i64,
+    seq: EntrySeq,
     member: &str,
     now: Millis,
     min_occurrences: u64,

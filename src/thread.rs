@@ -2,6 +2,7 @@
 //! `rep show` prints and what every command that changes a thread answers with.
 
 use crate::community;
+use crate::model::EntrySeq;
 use crate::model::practice::Thread;
 use crate::model::{LinkDirection, LinkKind};
 use crate::rules::staleness;
@@ -19,7 +20,7 @@ pub struct Settings {
 }
 
 /// The thread of the entry at row `seq`.
-pub fn load(c: &Connection, seq: i64, settings: Settings) -> anyhow::Result<Thread> {
+pub fn load(c: &Connection, seq: EntrySeq, settings: Settings) -> anyhow::Result<Thread> {
     let Settings {
         now,
         min_occurrences: min,

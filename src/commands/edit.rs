@@ -4,6 +4,7 @@ use crate::commands::{BodyArgs, parse_tags, read_body};
 use crate::context::Context;
 use crate::editor::{self, Draft};
 use crate::error::RepError;
+use crate::model::ReplySeq;
 use crate::model::{self, Kind};
 use crate::output::{Own, Untrusted};
 use crate::picker::{self, Wanted};
@@ -196,14 +197,14 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
 }
 
 /// The reply `id` names, if it names one.
-fn reply_given(ctx: &mut Context, id: Option<&str>) -> anyhow::Result<Option<i64>> {
+fn reply_given(ctx: &mut Context, id: Option<&str>) -> anyhow::Result<Option<ReplySeq>> {
     let Some(id) = id else { return Ok(None) };
     ctx.store_for_reading()?
         .read(|c| practice::reply_named(c, id, Scope::Live))
 }
 
 /// `rep edit REPLY`: a new body, the old one kept in the reply's history.
-fn edit_reply(ctx: &mut Context, args: &Args, reply_seq: i64) -> anyhow::Result<()> {
+fn edit_reply(ctx: &mut Context, args: &Args, reply_seq: ReplySeq) -> anyhow::Result<()> {
     if args.names_entry_fields() {
         return Err(RepError::usage("a reply has only a body")
             .with_hint("give the new body with -m TEXT, -, --body-file FILE or -e")

@@ -52,6 +52,7 @@ use std::path::PathBuf;
 use crate::context::Context;
 use crate::error::RepError;
 use crate::limits::{self, BODY_BYTES as MAX_BODY_BYTES};
+use crate::model::EntrySeq;
 use crate::model::Renamed;
 use crate::model::commands::Renaming;
 use crate::model::{self, Entry};
@@ -156,7 +157,7 @@ pub fn insert_and_report(ctx: &mut Context, new: &NewEntry) -> anyhow::Result<()
 /// Record one occurrence and say when it makes the entry recurring; for `seen` and `ask`.
 pub fn record_occurrence(
     ctx: &mut Context,
-    seq: i64,
+    seq: EntrySeq,
     note: Option<&str>,
 ) -> anyhow::Result<model::practice::Seen> {
     let member = ctx.member()?;
@@ -334,7 +335,7 @@ pub fn domain_filter(domain: Option<&str>) -> Result<String, model::ValueError> 
 /// status line, `line(thread, named)`, where `named` is the entry's short id and title.
 pub fn answer_with_thread(
     ctx: &mut Context,
-    seq: i64,
+    seq: EntrySeq,
     line: impl FnOnce(&crate::model::practice::Thread, &str) -> String,
 ) -> anyhow::Result<()> {
     let thread = ctx.thread(seq)?;

@@ -1,6 +1,7 @@
 //! `rep rm` and `rep restore`: delete an entry or a reply, as a tombstone, and undo that.
 
 use crate::context::Context;
+use crate::model::ReplySeq;
 use crate::output::{Own, sanitize_line};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
@@ -59,7 +60,7 @@ fn set_deleted(ctx: &mut Context, id: &str, deleted: bool) -> anyhow::Result<()>
     }
 }
 
-fn set_reply_deleted(ctx: &mut Context, reply_seq: i64, deleted: bool) -> anyhow::Result<()> {
+fn set_reply_deleted(ctx: &mut Context, reply_seq: ReplySeq, deleted: bool) -> anyhow::Result<()> {
     let now = ctx.now();
     let member = ctx.member()?;
     let (reply, reopened) = ctx.store()?.write(|w| {

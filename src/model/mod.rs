@@ -8,6 +8,9 @@ pub mod community;
 pub mod health;
 pub mod news;
 pub mod practice;
+mod seq;
+
+pub use seq::{EntrySeq, ReplySeq};
 
 use serde::Serialize;
 
@@ -432,7 +435,7 @@ pub fn normalize_tag(input: &str) -> Result<String, ValueError> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Renamed {
     #[serde(skip)]
-    pub seq: i64,
+    pub seq: EntrySeq,
     pub id: String,
     pub short_id: String,
     pub title: String,

@@ -3,6 +3,7 @@
 //! search misses, `rep who` and `rep stats`,
 //! so that figures over 100,000 entries stay fast.
 
+use crate::model::EntrySeq;
 use crate::model::community::{MatchedWork, Miss};
 use crate::timefmt::Millis;
 use rusqlite::{Connection, params};
@@ -62,10 +63,10 @@ pub fn matched_work(
            JOIN entries e ON e.seq = entries_fts.rowid
           WHERE entries_fts MATCH ?1 ORDER BY entries_fts.rank LIMIT ?2",
     )?;
-    let mut matched: Vec<(i64, String, String, f64)> = Vec::new();
+    let mut matched: Vec<(EntrySeq, String, String, f64)> = Vec::new();
     for row in entries.query_map(params![fts_query, limit as i64], |r| {
         Ok((
-            r.get::<_, i64>(0)?,
+            r.get::<_, EntrySeq>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
@@ -113,7 +114,7 @@ pub fn matched_work(
             r.get::<_, bool>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
-            r.get::<_, i64>(4)?,
+            r.get::<_, EntrySeq>(4)?,
             r.get::<_, f64>(5)?,
         ))
     })? {
@@ -158,10 +159,10 @@ pub fn stats_events(
     mut event: impl FnMut(&str, &'static str, Millis, Option<Millis>),
 ) -> anyhow::Result<()> {
     let in_domain = in_domain();
-    let mut seen: HashMap<i64, Vec<Millis>> = HashMap::default();
+    let mut seen: HashMap<EntrySeq, Vec<Millis>> = HashMap::default();
     let mut stmt = conn.prepare("SELECT entry_seq, at_ms FROM occurrences WHERE at_ms >= ?1")?;
     for row in stmt.query_map([since], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Millis>(1)?))
+        Ok((r.get::<_, EntrySeq>(0)?, r.get::<_, Millis>(1)?))
     })? {
         let (seq, at) = row?;
         seen.entry(seq).or_default().push(at);
@@ -179,7 +180,7 @@ pub fn stats_events(
     let mut rows = stmt.query(params![domain, since])?;
     while let Some(r) = rows.next()? {
         let created_ms: Millis = r.get(1)?;
-        let occurrences = seen.get(&r.get::<_, i64>(0)?);
+        let occurrences = seen.get(&r.get::<_, EntrySeq>(0)?);
         if created_ms < since && occurrences.is_none() {
             continue;
         }

@@ -23,6 +23,7 @@ use rusqlite::{Connection, params};
 use super::entries::{index_new_entry, index_new_reply};
 use super::ranking::{INSERT_NAME, INSERT_WORDS, WordsRow};
 use crate::batch::{self, BatchSender};
+use crate::model::{EntrySeq, ReplySeq};
 
 /// The shadow tables that hold an FTS5 index (a contentless-delete table's `docsize` has one
 /// more column, so columns are read from the scratch file).
@@ -59,7 +60,7 @@ impl Part {
 #[derive(Clone)]
 pub enum Doc {
     Entry {
-        seq: i64,
+        seq: EntrySeq,
         title: String,
         tags: String,
         body: String,
@@ -68,7 +69,7 @@ pub enum Doc {
         command: Option<String>,
     },
     Reply {
-        seq: i64,
+        seq: ReplySeq,
         body: String,
     },
 }

@@ -13,6 +13,7 @@ use crate::text::{HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::timefmt::{self, Millis};
 
 pub use super::entry_ids::{Scope, resolve, short_id, short_ids, short_ids_in};
+use crate::model::{EntrySeq, ReplySeq};
 
 pub(super) const COLUMNS: &str = "e.seq, e.id, e.kind, e.title, e.body, e.domain, e.tags, e.author, \
                        e.command, e.link, e.created_ms, e.updated_ms, e.deleted";
@@ -29,7 +30,7 @@ pub struct NewEntry {
 }
 
 /// Insert a new entry, every field stamped with one tick; returns its row and full id.
-pub fn insert(w: &Writer<'_>, new: &NewEntry, now: Millis) -> anyhow::Result<(i64, String)> {
+pub fn insert(w: &Writer<'_>, new: &NewEntry, now: Millis) -> anyhow::Result<(EntrySeq, String)> {
     insert_with_id(w, ids::new_id(), new, now)
 }
 
@@ -38,7 +39,7 @@ fn insert_with_id(
     id: String,
     new: &NewEntry,
     now: Millis,
-) -> anyhow::Result<(i64, String)> {
+) -> anyhow::Result<(EntrySeq, String)> {
     let stamp = w.tick(now)?.to_string();
     let mut tags = new.tags.clone();
     tags.sort();
@@ -53,7 +54,7 @@ fn insert_with_id(
                  0, ?9, ?8, ?8, ?10, ?10, ?11, ?12)",
         params![id, new.kind, new.title, new.body, new.domain, new.command, new.link, new.author, stamp, now, tags.join(" "), folded],
     )?;
-    let seq = w.conn().last_insert_rowid();
+    let seq = EntrySeq::from_row(w.conn().last_insert_rowid());
     index_new_entry(
         w.conn(),
         seq,
@@ -73,7 +74,7 @@ fn insert_with_id(
 /// not a trigger).
 pub(super) fn index_new_entry(
     conn: &Connection,
-    seq: i64,
+    seq: EntrySeq,
     title: &str,
     tags: &str,
     body: &str,
@@ -93,7 +94,7 @@ pub(super) fn index_new_entry(
 }
 
 /// Add a newly inserted live reply to the replies' full-text index.
-pub(super) fn index_new_reply(conn: &Connection, seq: i64, body: &str) -> anyhow::Result<()> {
+pub(super) fn index_new_reply(conn: &Connection, seq: ReplySeq, body: &str) -> anyhow::Result<()> {
     conn.prepare_cached("INSERT INTO replies_fts(rowid, body) VALUES (?1, ?2)")?
         .execute(params![seq, body])?;
     Ok(())
@@ -118,9 +119,9 @@ pub fn upsert(
     id: &str,
     new: &NewEntry,
     now: Millis,
-) -> anyhow::Result<(Upserted, i64)> {
+) -> anyhow::Result<(Upserted, EntrySeq)> {
     let conn = w.conn();
-    let existing: Option<(i64, bool)> = conn
+    let existing: Option<(EntrySeq, bool)> = conn
         .prepare_cached("SELECT seq, deleted FROM entries WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
@@ -189,7 +190,7 @@ pub fn upsert(
     Ok((Upserted::Updated(names), seq))
 }
 
-pub fn load(conn: &Connection, seq: i64) -> anyhow::Result<Entry> {
+pub fn load(conn: &Connection, seq: EntrySeq) -> anyhow::Result<Entry> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM entries e WHERE e.seq = ?1"))?;
     let mut entry = stmt.query_row([seq], entry_from_row)?;
@@ -231,7 +232,7 @@ pub(super) fn columns(field: TextField) -> (&'static str, &'static str, &'static
 /// Set a field if its value changes, keeping the old value as a revision; returns whether it did.
 pub fn set_field(
     conn: &Connection,
-    seq: i64,
+    seq: EntrySeq,
     field: TextField,
     value: Option<&str>,
     stamp: &Stamp,
@@ -266,7 +267,7 @@ pub fn set_field(
 
 /// Keep `body_folded` (migration 6) in step with a body just written; the trigger re-indexes
 /// the entry only when it changes.
-pub(super) fn set_body_folded(conn: &Connection, seq: i64, body: &str) -> anyhow::Result<()> {
+pub(super) fn set_body_folded(conn: &Connection, seq: EntrySeq, body: &str) -> anyhow::Result<()> {
     conn.prepare_cached(
         "UPDATE entries SET body_folded = ?2 WHERE seq = ?1 AND body_folded IS NOT ?2",
     )?
@@ -276,7 +277,7 @@ pub(super) fn set_body_folded(conn: &Connection, seq: i64, body: &str) -> anyhow
 
 /// Compute `body_folded` for every entry of a database upgraded to migration 6.
 pub(super) fn fold_bodies(conn: &Connection) -> anyhow::Result<usize> {
-    let candidates: Vec<(i64, String)> = conn
+    let candidates: Vec<(EntrySeq, String)> = conn
         .prepare("SELECT seq, body FROM entries")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
@@ -288,7 +289,7 @@ pub(super) fn fold_bodies(conn: &Connection) -> anyhow::Result<usize> {
 
 pub fn set_deleted(
     conn: &Connection,
-    seq: i64,
+    seq: EntrySeq,
     deleted: bool,
     stamp: &Stamp,
     member: &str,
@@ -305,7 +306,7 @@ pub fn set_deleted(
 /// Add or remove one tag; returns whether the set changed.
 pub fn set_tag(
     conn: &Connection,
-    seq: i64,
+    seq: EntrySeq,
     tag: &str,
     present: bool,
     stamp: &Stamp,
@@ -329,7 +330,7 @@ pub fn set_tag(
 
 pub(super) fn put_tag(
     conn: &Connection,
-    seq: i64,
+    seq: EntrySeq,
     tag: &str,
     present: bool,
     stamp: &str,
@@ -343,7 +344,7 @@ pub(super) fn put_tag(
 }
 
 /// Recompute the derived `tags` column (read by display and the full-text index).
-pub fn refresh_tags(conn: &Connection, seq: i64) -> anyhow::Result<()> {
+pub fn refresh_tags(conn: &Connection, seq: EntrySeq) -> anyhow::Result<()> {
     conn.prepare_cached(
         "UPDATE entries SET tags = coalesce((SELECT group_concat(tag, ' ') FROM
              (SELECT tag FROM entry_tags WHERE entry_seq = ?1 AND present = 1 ORDER BY tag)), '')
@@ -367,7 +368,7 @@ pub struct Filter {
     pub since: Option<Millis>,
     /// Only these entries (row ids): the stale ones, as [`super::snapshot::Snapshot::stale_seqs`]
     /// finds them.
-    pub stale: Option<Vec<i64>>,
+    pub stale: Option<Vec<EntrySeq>>,
 }
 
 impl Filter {
@@ -429,7 +430,8 @@ impl Filter {
             sql.push_str(&format!(" AND e.created_ms >= ?{n}"));
         }
         if let Some(seqs) = &self.stale {
-            let json = serde_json::to_string(seqs).unwrap_or_default();
+            let rows: Vec<i64> = seqs.iter().map(|s| s.row()).collect();
+            let json = serde_json::to_string(&rows).unwrap_or_default();
             let n = bind(params, json.into());
             sql.push_str(&format!(
                 " AND e.seq IN (SELECT value FROM json_each(?{n}))"

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::error::{Candidate, EntryIdError};
 use crate::ids;
+use crate::model::EntrySeq;
 
 /// Which entries an id may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,8 +18,8 @@ pub enum Scope {
 }
 
 /// Turn what a user typed (a full id or a prefix of at least 4 characters) into one entry.
-pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i64> {
-    let refused = |e: EntryIdError| -> anyhow::Result<i64> { Err(e.into()) };
+pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<EntrySeq> {
+    let refused = |e: EntryIdError| -> anyhow::Result<EntrySeq> { Err(e.into()) };
     let Some(prefix) = ids::normalize_prefix(input) else {
         return refused(EntryIdError::NotAnId {
             input: input.to_owned(),
@@ -34,7 +35,7 @@ pub fn resolve(conn: &Connection, input: &str, scope: Scope) -> anyhow::Result<i
         "SELECT seq, id, kind, title, deleted FROM entries
          WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 11",
     )?;
-    let candidates: Vec<(i64, Candidate)> = stmt
+    let candidates: Vec<(EntrySeq, Candidate)> = stmt
         .query_map([&prefix], |r| {
             Ok((
                 r.get(0)?,

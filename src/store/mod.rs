@@ -19,6 +19,7 @@ pub mod picking;
 pub mod practice;
 pub mod ranking;
 pub mod rules_sql;
+mod seq;
 pub mod server;
 pub mod snapshot;
 pub mod sync_changes;

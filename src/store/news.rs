@@ -10,15 +10,26 @@ use crate::model::news::{Item, News};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::entries::short_id;
+use crate::model::{EntrySeq, ReplySeq};
 use crate::timefmt::{self, Millis};
 
 /// Where a member last looked: the newest row of each kind, and when.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Marker {
     pub at_ms: Millis,
-    pub entry_seq: i64,
-    pub reply_seq: i64,
+    pub entry_seq: EntrySeq,
+    pub reply_seq: ReplySeq,
     pub occurrence_row: i64,
+}
+
+impl Marker {
+    /// Before every row: all rows are after it (a `--since` window counts by time alone).
+    const BEFORE_ANY: Marker = Marker {
+        at_ms: 0,
+        entry_seq: EntrySeq::from_row(0),
+        reply_seq: ReplySeq::from_row(0),
+        occurrence_row: 0,
+    };
 }
 
 /// What counts as new: rows after a marker, or everything from a time on (`--since`).
@@ -45,8 +56,8 @@ pub fn marker(conn: &Connection, member: &str) -> anyhow::Result<Option<Marker>>
         match n.as_slice() {
             [at_ms, entry_seq, reply_seq, occurrence_row] => Some(Marker {
                 at_ms: *at_ms,
-                entry_seq: *entry_seq,
-                reply_seq: *reply_seq,
+                entry_seq: EntrySeq::from_row(*entry_seq),
+                reply_seq: ReplySeq::from_row(*reply_seq),
                 occurrence_row: *occurrence_row,
             }),
             _ => None,
@@ -65,8 +76,8 @@ pub fn current(conn: &Connection, now: Millis) -> anyhow::Result<Marker> {
     };
     Ok(Marker {
         at_ms: now,
-        entry_seq: max("entries", "seq")?,
-        reply_seq: max("replies", "seq")?,
+        entry_seq: EntrySeq::from_row(max("entries", "seq")?),
+        reply_seq: ReplySeq::from_row(max("replies", "seq")?),
         occurrence_row: max("occurrences", "rowid")?,
     })
 }
@@ -79,7 +90,10 @@ pub fn save_marker(conn: &Connection, member: &str, m: &Marker) -> anyhow::Resul
             key(member),
             format!(
                 "{} {} {} {}",
-                m.at_ms, m.entry_seq, m.reply_seq, m.occurrence_row
+                m.at_ms,
+                m.entry_seq.row(),
+                m.reply_seq.row(),
+                m.occurrence_row
             )
         ],
     )?;
@@ -118,7 +132,7 @@ pub fn first_news(
 ) -> anyhow::Result<(News, Counts)> {
     let (m, since) = match window {
         Window::After(m) => (m, None),
-        Window::Since(ms) => (Marker::default(), Some(ms)),
+        Window::Since(ms) => (Marker::BEFORE_ANY, Some(ms)),
     };
     // With a marker, rows after it; with --since, rows from that time (since = NULL otherwise).
     // `+e.deleted` keeps the planner off entries_for_analysis (deleted, ...), which it would
@@ -238,7 +252,7 @@ pub fn first_news(
 
 /// An entry hit in the window, with its occurrences and members counted.
 struct Hit {
-    seq: i64,
+    seq: EntrySeq,
     id: String,
     last_ms: Millis,
     occurrences: u64,

@@ -7,6 +7,7 @@ use super::error::ReplyIdError;
 use crate::clock::Stamp;
 use crate::ids;
 use crate::model::practice::{Candidate, LinkView, Occurrences, ReplyState, ReplyView};
+use crate::model::{EntrySeq, ReplySeq};
 use crate::model::{LinkDirection, LinkKind};
 use crate::timefmt::{self, Millis};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -14,8 +15,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 /// A record that can be endorsed: an entry or a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    Entry(i64),
-    Reply(i64),
+    Entry(EntrySeq),
+    Reply(ReplySeq),
 }
 
 /// Resolve an id prefix among entries and replies.
@@ -29,12 +30,12 @@ pub fn resolve_target(conn: &Connection, input: &str) -> anyhow::Result<Target> 
 }
 
 /// Resolve an id prefix among live replies.
-pub fn resolve_reply(conn: &Connection, input: &str) -> anyhow::Result<i64> {
+pub fn resolve_reply(conn: &Connection, input: &str) -> anyhow::Result<ReplySeq> {
     let refused = |make: fn(String) -> ReplyIdError| anyhow::Error::new(make(input.to_owned()));
     let Some(prefix) = ids::normalize_prefix(input).filter(|p| p.len() >= ids::MIN_PREFIX) else {
         return Err(refused(|input| ReplyIdError::NotAnId { input }));
     };
-    let found: Vec<(i64, bool)> = conn
+    let found: Vec<(ReplySeq, bool)> = conn
         .prepare_cached(
             "SELECT seq, deleted FROM replies WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2",
         )?
@@ -65,12 +66,12 @@ pub fn title_of(conn: &Connection, id: &str) -> anyhow::Result<String> {
     )
 }
 
-pub fn entry_id(conn: &Connection, seq: i64) -> anyhow::Result<String> {
+pub fn entry_id(conn: &Connection, seq: EntrySeq) -> anyhow::Result<String> {
     Ok(conn.query_row("SELECT id FROM entries WHERE seq = ?1", [seq], |r| r.get(0))?)
 }
 
 /// A reply's id from its row.
-pub fn reply_id(conn: &Connection, reply_seq: i64) -> anyhow::Result<String> {
+pub fn reply_id(conn: &Connection, reply_seq: ReplySeq) -> anyhow::Result<String> {
     Ok(
         conn.query_row("SELECT id FROM replies WHERE seq = ?1", [reply_seq], |r| {
             r.get(0)
@@ -79,7 +80,7 @@ pub fn reply_id(conn: &Connection, reply_seq: i64) -> anyhow::Result<String> {
 }
 
 /// An entry's kind and whether it is deleted: what deciding whether it can be resolved needs.
-pub fn kind_and_deleted(conn: &Connection, seq: i64) -> anyhow::Result<(String, bool)> {
+pub fn kind_and_deleted(conn: &Connection, seq: EntrySeq) -> anyhow::Result<(String, bool)> {
     Ok(conn.query_row(
         "SELECT kind, deleted FROM entries WHERE seq = ?1",
         [seq],
@@ -89,11 +90,11 @@ pub fn kind_and_deleted(conn: &Connection, seq: i64) -> anyhow::Result<(String, 
 
 pub fn add_reply(
     w: &Writer<'_>,
-    entry_seq: i64,
+    entry_seq: EntrySeq,
     author: &str,
     body: &str,
     now: Millis,
-) -> anyhow::Result<(i64, String)> {
+) -> anyhow::Result<(ReplySeq, String)> {
     let stamp = w.tick(now)?.to_string();
     let id = ids::new_id();
     w.conn().execute(
@@ -102,7 +103,7 @@ pub fn add_reply(
          VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?3, 0, ?6, ?3)",
                 params![id, entry_seq, author, now, body, stamp],
     )?;
-    let seq = w.conn().last_insert_rowid();
+    let seq = ReplySeq::from_row(w.conn().last_insert_rowid());
     super::entries::index_new_reply(w.conn(), seq, body)?;
     Ok((seq, id))
 }
@@ -113,12 +114,12 @@ pub fn reply_named(
     conn: &Connection,
     input: &str,
     scope: super::entries::Scope,
-) -> anyhow::Result<Option<i64>> {
+) -> anyhow::Result<Option<ReplySeq>> {
     use super::entries::Scope;
     let Some(prefix) = ids::normalize_prefix(input).filter(|p| p.len() >= ids::MIN_PREFIX) else {
         return Ok(None);
     };
-    let found: Vec<(i64, bool)> = conn
+    let found: Vec<(ReplySeq, bool)> = conn
         .prepare_cached(
             "SELECT seq, deleted FROM replies WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2",
         )?
@@ -142,7 +143,7 @@ pub fn reply_named(
 /// Replace a reply's body, keeping the one it held in its history; returns whether it changed.
 pub fn set_reply_body(
     conn: &Connection,
-    reply_seq: i64,
+    reply_seq: ReplySeq,
     body: &str,
     stamp: &Stamp,
     member: &str,
@@ -168,7 +169,7 @@ pub fn set_reply_body(
 /// entry again. Returns whether the entry was reopened.
 pub fn set_reply_deleted(
     conn: &Connection,
-    reply_seq: i64,
+    reply_seq: ReplySeq,
     deleted: bool,
     stamp: &Stamp,
     member: &str,
@@ -183,7 +184,7 @@ pub fn set_reply_deleted(
         return Ok(false);
     }
     let mut reopened = false;
-    let (entry_seq, accepted): (i64, bool) = conn.query_row(
+    let (entry_seq, accepted): (EntrySeq, bool) = conn.query_row(
         "SELECT entry_seq, accepted FROM replies WHERE seq = ?1",
         [reply_seq],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -204,7 +205,7 @@ pub fn set_reply_deleted(
     Ok(reopened)
 }
 
-pub fn reply_state(conn: &Connection, reply_seq: i64) -> anyhow::Result<ReplyState> {
+pub fn reply_state(conn: &Connection, reply_seq: ReplySeq) -> anyhow::Result<ReplyState> {
     let record = super::exchange::load_reply(conn, reply_seq)?;
     Ok(ReplyState {
         short_id: short_id(conn, &record.id)?,
@@ -225,7 +226,7 @@ pub fn reply_state(conn: &Connection, reply_seq: i64) -> anyhow::Result<ReplySta
 }
 
 /// The entry a reply answers.
-pub fn reply_entry(conn: &Connection, reply_seq: i64) -> anyhow::Result<i64> {
+pub fn reply_entry(conn: &Connection, reply_seq: ReplySeq) -> anyhow::Result<EntrySeq> {
     Ok(conn.query_row(
         "SELECT entry_seq FROM replies WHERE seq = ?1",
         [reply_seq],
@@ -235,7 +236,7 @@ pub fn reply_entry(conn: &Connection, reply_seq: i64) -> anyhow::Result<i64> {
 
 pub fn set_accepted(
     conn: &Connection,
-    reply_seq: i64,
+    reply_seq: ReplySeq,
     accepted: bool,
     stamp: &Stamp,
     member: &str,
@@ -249,7 +250,7 @@ pub fn set_accepted(
 
 pub fn set_resolved(
     conn: &Connection,
-    entry_seq: i64,
+    entry_seq: EntrySeq,
     resolved: bool,
     stamp: &Stamp,
     member: &str,
@@ -272,7 +273,7 @@ fn stamp_millis(stamp: &Stamp) -> Millis {
 
 pub fn set_reviewed(
     conn: &Connection,
-    entry_seq: i64,
+    entry_seq: EntrySeq,
     stamp: &Stamp,
     member: &str,
 ) -> anyhow::Result<()> {
@@ -314,7 +315,7 @@ pub fn endorse(
 
 pub fn add_occurrence(
     conn: &Connection,
-    entry_seq: i64,
+    entry_seq: EntrySeq,
     member: &str,
     now: Millis,
     note: Option<&str>,
@@ -330,7 +331,7 @@ pub fn add_occurrence(
 
 pub fn set_link(
     conn: &Connection,
-    source_seq: i64,
+    source_seq: EntrySeq,
     target_id: &str,
     kind: &str,
     present: bool,
@@ -360,7 +361,7 @@ pub fn set_link(
 }
 
 /// Live replies of an entry: accepted first, then most endorsed, then oldest.
-pub fn replies(conn: &Connection, entry_seq: i64) -> anyhow::Result<Vec<ReplyView>> {
+pub fn replies(conn: &Connection, entry_seq: EntrySeq) -> anyhow::Result<Vec<ReplyView>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.author, r.created_ms, r.body, r.accepted,
                 (SELECT count(*) FROM endorsements h WHERE h.record_id = r.id) AS helped
@@ -391,7 +392,7 @@ pub fn helped_count(conn: &Connection, record_id: &str) -> anyhow::Result<u64> {
         .query_row([record_id], |r| r.get(0))?)
 }
 
-pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurrences> {
+pub fn occurrences(conn: &Connection, entry_seq: EntrySeq) -> anyhow::Result<Occurrences> {
     let (count, members, last): (u64, u64, Option<Millis>) = conn
         .prepare_cached(
             "SELECT count(*), count(DISTINCT member), max(at_ms) FROM occurrences
@@ -412,7 +413,11 @@ pub fn occurrences(conn: &Connection, entry_seq: i64) -> anyhow::Result<Occurren
     })
 }
 
-pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Result<Vec<LinkView>> {
+pub fn links(
+    conn: &Connection,
+    entry_seq: EntrySeq,
+    entry_id: &str,
+) -> anyhow::Result<Vec<LinkView>> {
     let ends: [(&str, &dyn rusqlite::ToSql, LinkDirection); 2] = [
         (
             "SELECT l.kind, e.id, e.title FROM links l JOIN entries e ON e.id = l.target_id
@@ -452,7 +457,7 @@ pub fn links(conn: &Connection, entry_seq: i64, entry_id: &str) -> anyhow::Resul
 
 /// The live entry that `entry_seq` is a duplicate of (one hop), if any: the lowest id when a
 /// duplicate names several.
-fn duplicate_of(conn: &Connection, entry_seq: i64) -> anyhow::Result<Option<i64>> {
+fn duplicate_of(conn: &Connection, entry_seq: EntrySeq) -> anyhow::Result<Option<EntrySeq>> {
     Ok(conn
         .prepare_cached(
             "SELECT e.seq FROM links l JOIN entries e ON e.id = l.target_id
@@ -464,7 +469,7 @@ fn duplicate_of(conn: &Connection, entry_seq: i64) -> anyhow::Result<Option<i64>
 }
 
 /// The original that `entry_seq` duplicates, through any chain ([`crate::community::original_of`]).
-pub fn original_of(conn: &Connection, entry_seq: i64) -> anyhow::Result<Option<i64>> {
+pub fn original_of(conn: &Connection, entry_seq: EntrySeq) -> anyhow::Result<Option<EntrySeq>> {
     let mut failed = None;
     let original = crate::community::original_of(entry_seq, |seq| {
         duplicate_of(conn, seq).unwrap_or_else(|e| {
@@ -487,7 +492,7 @@ pub struct PracticeFacts {
     pub created_ms: Millis,
 }
 
-pub fn facts(conn: &Connection, entry_seq: i64) -> anyhow::Result<PracticeFacts> {
+pub fn facts(conn: &Connection, entry_seq: EntrySeq) -> anyhow::Result<PracticeFacts> {
     let (resolved, reviewed_at, reviewed_by, created_ms): (
         Option<bool>,
         Option<String>,

@@ -20,6 +20,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::entries::{COLUMNS, Filter, entry_from_row, short_id};
+use crate::model::EntrySeq;
 use crate::model::SearchHit;
 use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::search::{self, EditKind, Words};
@@ -57,7 +58,11 @@ pub(super) const INSERT_NAME: &str =
     "INSERT OR IGNORE INTO entry_names(name, entry_seq) VALUES (?1, ?2)";
 
 /// Add a new live entry to the word index and the exact names.
-pub(super) fn index_new_entry(conn: &Connection, seq: i64, row: &WordsRow) -> anyhow::Result<()> {
+pub(super) fn index_new_entry(
+    conn: &Connection,
+    seq: EntrySeq,
+    row: &WordsRow,
+) -> anyhow::Result<()> {
     conn.prepare_cached(INSERT_WORDS)?.execute(params![
         seq,
         row.name,
@@ -75,7 +80,7 @@ pub(super) fn index_new_entry(conn: &Connection, seq: i64, row: &WordsRow) -> an
 /// Index the entries changed since the last time (see migration 5); run before every write
 /// transaction commits, and when a database is opened. Returns how many were indexed.
 pub(super) fn catch_up(conn: &Connection) -> anyhow::Result<usize> {
-    let pending: Vec<i64> = conn
+    let pending: Vec<EntrySeq> = conn
         .prepare_cached("SELECT seq FROM entries_words_pending")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
@@ -205,7 +210,7 @@ fn ranked_seqs(
     words: &Words,
     filter: &Filter,
     limit: Option<usize>,
-) -> anyhow::Result<Vec<(i64, Tier, f64)>> {
+) -> anyhow::Result<Vec<(EntrySeq, Tier, f64)>> {
     let mut hits = Collected {
         found: Vec::new(),
         seen: HashSet::new(),
@@ -252,8 +257,8 @@ fn ranked_seqs(
 
 /// The hits found so far, tier after tier, up to a limit.
 struct Collected {
-    found: Vec<(i64, Tier, f64)>,
-    seen: HashSet<i64>,
+    found: Vec<(EntrySeq, Tier, f64)>,
+    seen: HashSet<EntrySeq>,
     limit: Option<usize>,
 }
 
@@ -267,7 +272,7 @@ impl Collected {
         self.limit.map_or(-1, |l| (l + self.found.len()) as i64)
     }
 
-    fn add(&mut self, rows: Vec<(i64, f64)>, tier: Tier) {
+    fn add(&mut self, rows: Vec<(EntrySeq, f64)>, tier: Tier) {
         for (seq, score) in rows {
             if !self.full() && self.seen.insert(seq) {
                 self.found.push((seq, tier, score));
@@ -297,14 +302,18 @@ impl Collected {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT rowid FROM {table} WHERE {table} MATCH ?1 LIMIT ?2"
         ))?;
-        let rows: Vec<i64> = stmt
+        let rows: Vec<EntrySeq> = stmt
             .query_map(params![query, self.found.len() as i64 + 1], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows.len() > self.found.len() || rows.iter().any(|seq| !self.seen.contains(seq)))
     }
 }
 
-fn exact_matches(conn: &Connection, key: &str, filter: &Filter) -> anyhow::Result<Vec<(i64, f64)>> {
+fn exact_matches(
+    conn: &Connection,
+    key: &str,
+    filter: &Filter,
+) -> anyhow::Result<Vec<(EntrySeq, f64)>> {
     let mut params: Vec<Value> = vec![key.to_owned().into()];
     let sql = if filter.is_everything() {
         "SELECT entry_seq, 0.0 FROM entry_names WHERE name = ?1 ORDER BY entry_seq".to_owned()
@@ -353,7 +362,7 @@ fn ranked(
     query: &str,
     filter: &Filter,
     limit: i64,
-) -> anyhow::Result<Vec<(i64, f64)>> {
+) -> anyhow::Result<Vec<(EntrySeq, f64)>> {
     let (table, rank) = (index.table(), index.rank());
     let mut params: Vec<Value> = vec![query.to_owned().into()];
     let sql = if filter.is_everything() {
@@ -370,7 +379,7 @@ fn ranked(
     rows(conn, &sql, params)
 }
 
-fn rows(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Result<Vec<(i64, f64)>> {
+fn rows(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Result<Vec<(EntrySeq, f64)>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -380,7 +389,7 @@ fn rows(conn: &Connection, sql: &str, params: Vec<Value>) -> anyhow::Result<Vec<
 fn load_hits(
     conn: &Connection,
     words: &Words,
-    found: Vec<(i64, Tier, f64)>,
+    found: Vec<(EntrySeq, Tier, f64)>,
 ) -> anyhow::Result<Vec<SearchHit>> {
     let mut entry =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM entries e WHERE e.seq = ?1"))?;
@@ -591,7 +600,7 @@ pub fn similar(conn: &Connection, text: &str, limit: usize) -> anyhow::Result<Ve
     let Some(query) = search::similarity_query(text) else {
         return Ok(Vec::new());
     };
-    let candidates: Vec<(i64, f64)> = rows(
+    let candidates: Vec<(EntrySeq, f64)> = rows(
         conn,
         "SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH ?1 ORDER BY rank LIMIT ?2",
         vec![query.clone().into(), SIMILAR_CANDIDATES.into()],
@@ -616,7 +625,7 @@ pub fn similar(conn: &Connection, text: &str, limit: usize) -> anyhow::Result<Ve
             Ok((format!("\"{w}\""), (1.0 + total as f64 / docs as f64).ln()))
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut scored: Vec<(f64, usize, i64, f64)> = Vec::new();
+    let mut scored: Vec<(f64, usize, EntrySeq, f64)> = Vec::new();
     for (order, (seq, rank)) in candidates.into_iter().enumerate() {
         let mut shared = 0;
         let mut weight = 0.0;
@@ -685,7 +694,7 @@ mod tests {
             .collect()
     }
 
-    fn edit(store: &mut Store, seq: i64, field: TextField, value: &str) {
+    fn edit(store: &mut Store, seq: EntrySeq, field: TextField, value: &str) {
         store
             .write(|w| {
                 let stamp: Stamp = w.tick(2)?;

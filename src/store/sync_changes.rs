@@ -6,13 +6,14 @@
 use rusqlite::Connection;
 
 use super::exchange::{load_record, load_reply};
+use crate::model::{EntrySeq, ReplySeq};
 use crate::replica::Record;
 
 /// A record by its local row: an entry or a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RecordRow {
-    Entry(i64),
-    Reply(i64),
+    Entry(EntrySeq),
+    Reply(ReplySeq),
 }
 
 /// Start (or stop, forgetting every mark) tracking changes for a server remote.
@@ -45,11 +46,11 @@ pub fn quietly<T>(conn: &Connection, f: impl FnOnce() -> anyhow::Result<T>) -> a
 pub fn changed(conn: &Connection) -> anyhow::Result<Vec<RecordRow>> {
     let mut stmt = conn.prepare_cached("SELECT kind, seq FROM sync_changes ORDER BY kind, seq")?;
     let rows = stmt.query_map([], |r| {
-        let seq = r.get(1)?;
+        let seq = r.get::<_, i64>(1)?;
         Ok(if r.get::<_, i64>(0)? == 0 {
-            RecordRow::Entry(seq)
+            RecordRow::Entry(EntrySeq::from_row(seq))
         } else {
-            RecordRow::Reply(seq)
+            RecordRow::Reply(ReplySeq::from_row(seq))
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

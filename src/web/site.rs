@@ -12,7 +12,7 @@ use super::server::{Route, render_within};
 use super::views;
 use crate::config::Config;
 use crate::context::Context;
-use crate::model::Entry;
+use crate::model::{Entry, EntrySeq};
 use crate::store::Store;
 use crate::store::entries::{self, Filter, Sort};
 
@@ -61,7 +61,7 @@ pub fn export_site(
     }
     // In row order, so that each worker reads the entries table front to back through its
     // page cache, where title order read a 16 KiB page from disk for nearly every entry.
-    let mut rows: Vec<(i64, &str)> = ctx.store_for_reading()?.read(|c| {
+    let mut rows: Vec<(EntrySeq, &str)> = ctx.store_for_reading()?.read(|c| {
         all.iter()
             .map(|e| {
                 Ok((
@@ -121,7 +121,7 @@ fn entry_pages(
     config: &Config,
     db: &Path,
     dir: &Path,
-    rows: &[(i64, &str)],
+    rows: &[(EntrySeq, &str)],
 ) -> anyhow::Result<(usize, usize)> {
     let folder = dir.join("entry");
     std::fs::create_dir_all(&folder)

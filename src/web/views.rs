@@ -5,6 +5,7 @@
 use crate::context::Context;
 use crate::gaps::Gap;
 use crate::history::Change;
+use crate::model::EntrySeq;
 use crate::model::news::News;
 use crate::model::practice::Thread;
 use crate::model::{Count, Entry, SearchHit};
@@ -119,7 +120,7 @@ pub fn entry(ctx: &mut Context, id: &str) -> anyhow::Result<Option<EntryPage>> {
     entry_by_seq(ctx, seq).map(Some)
 }
 
-pub fn entry_by_seq(ctx: &mut Context, seq: i64) -> anyhow::Result<EntryPage> {
+pub fn entry_by_seq(ctx: &mut Context, seq: EntrySeq) -> anyhow::Result<EntryPage> {
     let thread = ctx.thread(seq)?;
     let history = ctx.store_for_reading()?.read(|c| {
         let record = crate::store::exchange::load_record(c, seq)?;

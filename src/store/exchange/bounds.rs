@@ -6,11 +6,16 @@ use rusqlite::{Connection, params};
 use super::rows::{load_record, save_record};
 use crate::clock::Stamp;
 use crate::limits;
+use crate::model::EntrySeq;
 use crate::replica::{self, Revision, TagState, TextField};
 
 /// Apply the bound on one field's history (limits) after a local change of it: the field's
 /// history alone decides what it keeps, so only its values are read.
-pub fn keep_history_bounded(conn: &Connection, seq: i64, field: TextField) -> anyhow::Result<()> {
+pub fn keep_history_bounded(
+    conn: &Connection,
+    seq: EntrySeq,
+    field: TextField,
+) -> anyhow::Result<()> {
     let history: Vec<Revision> = conn
         .prepare_cached(
             "SELECT value, stamp, member FROM revisions WHERE entry_seq = ?1 AND field = ?2",
@@ -51,7 +56,7 @@ pub fn keep_history_bounded(conn: &Connection, seq: i64, field: TextField) -> an
 /// (none for a change that carries no stamp, such as an occurrence), so that the database never
 /// holds more than the join would keep. Counting is cheap; the record is loaded only when a
 /// bound may apply.
-pub fn keep_bounded(conn: &Connection, seq: i64, stamp: Option<&Stamp>) -> anyhow::Result<()> {
+pub fn keep_bounded(conn: &Connection, seq: EntrySeq, stamp: Option<&Stamp>) -> anyhow::Result<()> {
     let (tags, links, occurrences): (i64, i64, i64) = conn
         .prepare_cached(
             "SELECT (SELECT count(*) FROM entry_tags WHERE entry_seq = ?1),
@@ -98,7 +103,7 @@ pub fn keep_bounded(conn: &Connection, seq: i64, stamp: Option<&Stamp>) -> anyho
 /// Apply the bounds to every entry that holds more than they keep: what an upgrade does for a
 /// database written before the bounds existed. Returns how many entries changed.
 pub fn bound_all(conn: &Connection) -> anyhow::Result<usize> {
-    let seqs: Vec<i64> = conn
+    let seqs: Vec<EntrySeq> = conn
         .prepare(
             "SELECT entry_seq FROM revisions GROUP BY entry_seq, field HAVING count(*) > ?1
              UNION SELECT entry_seq FROM entry_tags GROUP BY entry_seq HAVING count(*) > ?2

@@ -16,6 +16,7 @@ use super::rows::{
 };
 use super::{RECORD_COLUMNS, REPLY_COLUMNS};
 use crate::exchange;
+use crate::model::{EntrySeq, ReplySeq};
 use crate::replica::Record;
 
 fn in_domains(domain: &str, domains: &[String]) -> bool {
@@ -40,11 +41,11 @@ pub fn export(
     exchange::write_in_background(out, |sink| {
         let mut written = Written::default();
         // The entries that have replies, whose ids and domains the replies need below.
-        let answered: HashSet<i64> = conn
+        let answered: HashSet<EntrySeq> = conn
             .prepare("SELECT DISTINCT entry_seq FROM replies")?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let mut answered_entries: HashMap<i64, (String, String)> = HashMap::new();
+        let mut answered_entries: HashMap<EntrySeq, (String, String)> = HashMap::new();
         // Entries and their parts come in two streams, both in id order, merged here.
         let mut stmt = conn.prepare(concat!(
             "SELECT ",
@@ -57,7 +58,7 @@ pub fn export(
         parts.advance()?;
         while let Some(row) = rows.next()? {
             let mut record = record_row(row)?;
-            let seq: i64 = row.get(RECORD_COLUMNS)?;
+            let seq: EntrySeq = row.get(RECORD_COLUMNS)?;
             if answered.contains(&seq) {
                 answered_entries.insert(seq, (record.id.clone(), record.domain.value.clone()));
             }
@@ -86,11 +87,11 @@ pub fn export(
         ))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(REPLY_COLUMNS)?;
-            let entry_seq: i64 = row.get(REPLY_COLUMNS + 1)?;
+            let seq: ReplySeq = row.get(REPLY_COLUMNS)?;
+            let entry_seq: EntrySeq = row.get(REPLY_COLUMNS + 1)?;
             let (entry, domain) = answered_entries
                 .get(&entry_seq)
-                .with_context(|| format!("reply row {seq} answers no entry"))?;
+                .with_context(|| format!("reply row {} answers no entry", seq.row()))?;
             if in_domains(domain, domains) {
                 let mut reply = reply_row(row, entry.clone())?;
                 reply_parts(conn, seq, &mut reply)?;
@@ -128,7 +129,7 @@ pub fn export_salvaging(
             ..Salvaged::default()
         };
         for seq in entries {
-            match load_record(conn, seq) {
+            match load_record(conn, EntrySeq::from_row(seq)) {
                 Ok(record) => {
                     if in_domains(&record.domain.value, domains) {
                         sink.write(Record::Entry(record))?;
@@ -146,7 +147,7 @@ pub fn export_salvaging(
             );
             match domain
                 .map_err(anyhow::Error::from)
-                .and_then(|d| Ok((d, load_reply(conn, seq)?)))
+                .and_then(|d| Ok((d, load_reply(conn, ReplySeq::from_row(seq))?)))
             {
                 Ok((domain, reply)) => {
                     if in_domains(&domain, domains) {

@@ -14,6 +14,7 @@ use super::report::{
 use super::rows::{load_record, load_reply, reply_seq_of, save_record, save_reply, seq_of};
 use crate::clock::Stamp;
 use crate::exchange::{self, LineError, ReadError};
+use crate::model::EntrySeq;
 use crate::replica::{self, Record};
 use crate::timefmt::Millis;
 
@@ -50,8 +51,13 @@ pub fn import<R: BufRead + Send>(
     let empty = load.was_empty();
     // The row already holding a record. Nothing in an empty repertoire is there already, and
     // the reader refuses a file that holds an id twice: so then there is nothing to look up.
-    let find = |lookup: fn(&Connection, &str) -> anyhow::Result<Option<i64>>, id: &str| {
-        if empty { Ok(None) } else { lookup(conn, id) }
+    let find_entry = |id: &str| if empty { Ok(None) } else { seq_of(conn, id) };
+    let find_reply = |id: &str| {
+        if empty {
+            Ok(None)
+        } else {
+            reply_seq_of(conn, id)
+        }
     };
     let mut report = ImportReport::default();
     let mut max_seen: Option<Stamp> = None;
@@ -64,9 +70,9 @@ pub fn import<R: BufRead + Send>(
             max_seen = Some(stamp.clone());
         }
         match record {
-            Record::Entry(incoming) => match find(seq_of, &incoming.id)? {
+            Record::Entry(incoming) => match find_entry(&incoming.id)? {
                 None => {
-                    if find(reply_seq_of, &incoming.id)?.is_some() {
+                    if find_reply(&incoming.id)?.is_some() {
                         return Err(reused_id(Entry, &incoming.id, Reply));
                     }
                     save_record(conn, None, &incoming, load.text_index())?;
@@ -99,7 +105,7 @@ pub fn import<R: BufRead + Send>(
                 })?;
                 // The entry's title names the reply in the report.
                 let title = || entry_title(conn, entry_seq);
-                match find(reply_seq_of, &incoming.id)? {
+                match find_reply(&incoming.id)? {
                     None => {
                         // Entries come first in a file, so one reusing this id is here by now.
                         if seq_of(conn, &incoming.id)?.is_some() {
@@ -149,7 +155,7 @@ fn reused_id(kind: RecordType, id: &str, holder: RecordType) -> anyhow::Error {
     .into()
 }
 
-fn entry_title(conn: &Connection, seq: i64) -> anyhow::Result<String> {
+fn entry_title(conn: &Connection, seq: EntrySeq) -> anyhow::Result<String> {
     Ok(conn
         .prepare_cached("SELECT title FROM entries WHERE seq = ?1")?
         .query_row([seq], |r| r.get(0))?)

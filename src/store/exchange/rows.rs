@@ -10,6 +10,7 @@ use super::super::entries::{index_new_entry, index_new_reply, put_tag};
 use crate::clock::Stamp;
 use crate::error::RepError;
 use crate::limits;
+use crate::model::{EntrySeq, ReplySeq};
 use crate::replica::{
     EntryRecord, Occurrence, ReplyRecord, ReplyRevision, Revision, TagState, TextField, Versioned,
 };
@@ -83,7 +84,7 @@ fn save_endorsements(
 }
 
 /// An entry with everything that is shared: clocks, tags with their stamps, and history.
-pub fn load_record(conn: &Connection, seq: i64) -> anyhow::Result<EntryRecord> {
+pub fn load_record(conn: &Connection, seq: EntrySeq) -> anyhow::Result<EntryRecord> {
     let mut record = conn
         .prepare_cached(concat!(
             "SELECT ",
@@ -119,7 +120,7 @@ pub(super) fn record_row(r: &Row<'_>) -> rusqlite::Result<EntryRecord> {
 }
 
 /// Fill in what an entry holds besides its row: tags, links, endorsements, occurrences, history.
-fn load_parts(conn: &Connection, seq: i64, record: &mut EntryRecord) -> anyhow::Result<()> {
+fn load_parts(conn: &Connection, seq: EntrySeq, record: &mut EntryRecord) -> anyhow::Result<()> {
     // Everything an entry holds besides its row, in one statement: a re-import loads every
     // record it reads, and one statement instead of five makes that twice as fast.
     let mut parts = conn.prepare_cached(
@@ -207,10 +208,10 @@ pub(super) fn sort_parts(record: &mut EntryRecord) {
 /// entry's text goes to `bulk` when given, else straight into the full-text index.
 pub fn save_record(
     conn: &Connection,
-    seq: Option<i64>,
+    seq: Option<EntrySeq>,
     record: &EntryRecord,
     bulk: Option<&mut NewText>,
-) -> anyhow::Result<i64> {
+) -> anyhow::Result<EntrySeq> {
     let created_ms = timefmt::parse_exact(&record.created_at).unwrap_or(0);
     let updated_ms = i64::try_from(record.max_stamp().millis).unwrap_or(i64::MAX);
     let live_tags = record
@@ -268,7 +269,7 @@ pub fn save_record(
                   ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"
             ))?
             .execute(values)?;
-            let seq = conn.last_insert_rowid();
+            let seq = EntrySeq::from_row(conn.last_insert_rowid());
             if !record.deleted.value {
                 let r = record;
                 match bulk {
@@ -383,7 +384,7 @@ pub fn save_record(
     Ok(seq)
 }
 
-pub fn load_reply(conn: &Connection, seq: i64) -> anyhow::Result<ReplyRecord> {
+pub fn load_reply(conn: &Connection, seq: ReplySeq) -> anyhow::Result<ReplyRecord> {
     let mut reply = conn
         .prepare_cached(concat!(
             "SELECT ",
@@ -416,7 +417,7 @@ pub(super) fn reply_row(r: &Row<'_>, entry: String) -> rusqlite::Result<ReplyRec
 /// Fill in a reply's endorsements and history.
 pub(super) fn reply_parts(
     conn: &Connection,
-    seq: i64,
+    seq: ReplySeq,
     reply: &mut ReplyRecord,
 ) -> anyhow::Result<()> {
     reply.helped = endorsements(conn, &reply.id)?;
@@ -425,7 +426,10 @@ pub(super) fn reply_parts(
 }
 
 /// The bodies a reply held before, in the record's order.
-pub fn reply_revisions(conn: &Connection, reply_seq: i64) -> anyhow::Result<Vec<ReplyRevision>> {
+pub fn reply_revisions(
+    conn: &Connection,
+    reply_seq: ReplySeq,
+) -> anyhow::Result<Vec<ReplyRevision>> {
     let mut revisions: Vec<ReplyRevision> = conn
         .prepare_cached("SELECT value, stamp, member FROM reply_revisions WHERE reply_seq = ?1")?
         .query_map([reply_seq], |r| {
@@ -444,11 +448,11 @@ pub fn reply_revisions(conn: &Connection, reply_seq: i64) -> anyhow::Result<Vec<
 /// Write `reply` (row `seq` when it exists already) under the entry at `entry_seq`.
 pub fn save_reply(
     conn: &Connection,
-    seq: Option<i64>,
-    entry_seq: i64,
+    seq: Option<ReplySeq>,
+    entry_seq: EntrySeq,
     reply: &ReplyRecord,
     bulk: Option<&mut NewText>,
-) -> anyhow::Result<i64> {
+) -> anyhow::Result<ReplySeq> {
     let created_ms = timefmt::parse_exact(&reply.created_at).unwrap_or(0);
     let values = params![
         reply.id,
@@ -473,7 +477,7 @@ pub fn save_reply(
                                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(values)?;
-            let seq = conn.last_insert_rowid();
+            let seq = ReplySeq::from_row(conn.last_insert_rowid());
             if !reply.deleted.value {
                 match bulk {
                     Some(bulk) => bulk.add(
@@ -517,14 +521,14 @@ pub fn save_reply(
     Ok(seq)
 }
 
-pub(super) fn seq_of(conn: &Connection, id: &str) -> anyhow::Result<Option<i64>> {
+pub(super) fn seq_of(conn: &Connection, id: &str) -> anyhow::Result<Option<EntrySeq>> {
     Ok(conn
         .prepare_cached("SELECT seq FROM entries WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?)
 }
 
-pub(super) fn reply_seq_of(conn: &Connection, id: &str) -> anyhow::Result<Option<i64>> {
+pub(super) fn reply_seq_of(conn: &Connection, id: &str) -> anyhow::Result<Option<ReplySeq>> {
     Ok(conn
         .prepare_cached("SELECT seq FROM replies WHERE id = ?1")?
         .query_row([id], |r| r.get(0))

@@ -2,6 +2,7 @@ use super::report::*;
 use super::rows::*;
 use super::*;
 use crate::exchange::{RecordReader, file_text};
+use crate::model::EntrySeq;
 use crate::replica::join_files;
 use crate::replica::{Record, TextField};
 use crate::store::Store;
@@ -66,7 +67,14 @@ fn new_entry(title: &str) -> NewEntry {
     }
 }
 
-fn set(store: &mut Store, seq: i64, field: TextField, value: Option<&str>, at: i64, member: &str) {
+fn set(
+    store: &mut Store,
+    seq: EntrySeq,
+    field: TextField,
+    value: Option<&str>,
+    at: i64,
+    member: &str,
+) {
     store
         .write(|w| {
             let stamp = w.tick(at)?;
@@ -75,7 +83,7 @@ fn set(store: &mut Store, seq: i64, field: TextField, value: Option<&str>, at: i
         .unwrap();
 }
 
-fn apply(store: &mut Store, seqs: &[i64], used: &Use, now: &mut i64, member: &str) {
+fn apply(store: &mut Store, seqs: &[EntrySeq], used: &Use, now: &mut i64, member: &str) {
     let mut tick = || {
         *now += 1;
         *now
@@ -176,7 +184,7 @@ proptest! {
                 prop_assert!(imported.is_ok(), "{:?}", imported.err());
                 continue;
             }
-            let seqs: Vec<i64> = ids
+            let seqs: Vec<EntrySeq> = ids
                 .iter()
                 .map(|id| replicas[*r].read(|c| seq_of(c, id)).unwrap().unwrap())
                 .collect();
@@ -224,7 +232,7 @@ fn an_edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-fn edit(store: &mut Store, seqs: &[i64], change: &Edit, now: i64, member: &str) {
+fn edit(store: &mut Store, seqs: &[EntrySeq], change: &Edit, now: i64, member: &str) {
     store
         .write(|w| {
             let stamp = w.tick(now)?;
@@ -290,7 +298,7 @@ proptest! {
         let mut b = Store::open_in_memory().unwrap();
         import_bytes(&mut b, &export_bytes(&mut a)).unwrap();
         for (store, changes, member) in [(&mut a, &ours, "ana"), (&mut b, &theirs, "bob")] {
-            let seqs: Vec<i64> = ids.iter().map(|id| store.read(|c| seq_of(c, id)).unwrap().unwrap()).collect();
+            let seqs: Vec<EntrySeq> = ids.iter().map(|id| store.read(|c| seq_of(c, id)).unwrap().unwrap()).collect();
             for (i, (change, tick)) in changes.iter().enumerate() {
                 edit(store, &seqs, change, 2_000 + i as i64 * 2 + tick, member);
             }

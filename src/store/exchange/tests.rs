@@ -2,6 +2,7 @@ use super::report::*;
 use super::rows::*;
 use super::*;
 use crate::exchange;
+use crate::model::{EntrySeq, ReplySeq};
 use crate::replica::{self, Record, ReplyRecord, TagState, TextField, Versioned};
 use crate::store::Store;
 use crate::store::entries::{self, NewEntry};
@@ -137,7 +138,7 @@ fn apply(
     member: &str,
 ) -> Option<String> {
     use crate::store::practice;
-    let seq_of = |store: &mut Store, entry: usize| -> Option<i64> {
+    let seq_of = |store: &mut Store, entry: usize| -> Option<EntrySeq> {
         let id = ids.get(entry)?;
         store.read(|c| seq_of(c, id)).unwrap()
     };
@@ -203,7 +204,7 @@ fn apply(
         }
         Op::Accept { reply } => {
             let id = replies.get(*reply)?.clone();
-            let seq: Option<i64> = store.read(|c| reply_seq_of(c, &id)).unwrap();
+            let seq: Option<ReplySeq> = store.read(|c| reply_seq_of(c, &id)).unwrap();
             let seq = seq?;
             store
                 .write(|w| {

@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{NONE, Snapshot, flag};
 use crate::community::ActivityKind as K;
+use crate::model::EntrySeq;
 use crate::model::Kind;
 use crate::model::community::{Contribution, DomainFacts, StaleDomain, WaitingQuestion};
 use crate::model::practice::Candidate;
@@ -499,10 +500,10 @@ impl Snapshot {
         filter: &str,
         reviewed_before: Millis,
         active_since: Millis,
-    ) -> Vec<i64> {
+    ) -> Vec<EntrySeq> {
         self.stale(filter, reviewed_before, active_since)
             .into_iter()
-            .map(i64::from)
+            .map(|seq| EntrySeq::from_row(i64::from(seq)))
             .collect()
     }
 
