@@ -132,8 +132,10 @@ impl Output {
         Ok(())
     }
 
-    /// Print text on stdout as it is; callers sanitise foreign text first.
-    pub fn print(&self, text: &str) -> anyhow::Result<()> {
+    /// Print a line (or lines) on stdout. It takes only [`Own`] text, as a status line does:
+    /// foreign text reaches stdout through [`Untrusted`] (or a [`Table`]'s cells) or not at all.
+    pub fn print(&self, text: impl Into<Own>) -> anyhow::Result<()> {
+        let text = text.into().0;
         if text.ends_with('\n') {
             self.write_stdout(text.as_bytes())?;
         } else {
@@ -143,7 +145,7 @@ impl Output {
     }
 
     pub fn print_table(&self, table: &Table) -> anyhow::Result<()> {
-        self.print(&table.render())
+        self.print(Own(table.render()))
     }
 
     /// A status line for humans on stderr, silenced by `--quiet`. It takes only [`Own`] text,

@@ -74,7 +74,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             entry_id: entry.id,
         });
     }
-    ctx.out.print(&reply.id)?;
+    ctx.out.print(Own::new(&reply.id))?;
     ctx.out.status(Own::new(format!(
         "replied {} to {} {}",
         reply.short_id,

@@ -157,7 +157,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     if ctx.out.json {
         return ctx.out.json(&Asked { entry, similar });
     }
-    ctx.out.print(&entry.id)?;
+    ctx.out.print(Own::new(&entry.id))?;
     ctx.out.status(Own::new(format!(
         "asked {}: {}",
         entry.short_id,

@@ -1,5 +1,6 @@
 //! `rep completions`: the shell code that completes rep's commands, flags, domains and tags.
 
+use crate::output::Own;
 use clap::ValueEnum;
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
@@ -43,5 +44,5 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     };
     let mut script = Vec::new();
     completer.write_registration(crate::completion::ENV_VAR, "rep", "rep", "rep", &mut script)?;
-    ctx.out.print(&String::from_utf8_lossy(&script))
+    ctx.out.print(Own::new(String::from_utf8_lossy(&script)))
 }

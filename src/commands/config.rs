@@ -61,7 +61,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 ctx.out
                     .json(&serde_json::json!({ "key": key, "value": value }))?;
             } else if let Some(value) = &value {
-                ctx.out.print(&sanitize_line(value))?;
+                ctx.out.print(Untrusted(value))?;
             }
             if value.is_none() {
                 return Err(RepError::user(format!("{key} is not set"))
@@ -144,5 +144,5 @@ fn show(ctx: &mut Context) -> anyhow::Result<()> {
     }
     text.push_str(&table.render());
     let text: Vec<&str> = text.lines().map(str::trim_end).collect();
-    ctx.out.print(&text.join("\n"))
+    ctx.out.print(Own::new(text.join("\n")))
 }

@@ -93,7 +93,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             documents: source.entry.id,
         });
     }
-    ctx.out.print(&doc.id)?;
+    ctx.out.print(Own::new(&doc.id))?;
     ctx.out.status(Own::new(format!(
         "documented {} {} in doc {}",
         source.entry.short_id,

@@ -46,7 +46,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             "pages": pages,
         }));
     }
-    ctx.out.print(&dir.display().to_string())?;
+    ctx.out.print(Untrusted(&dir.display().to_string()))?;
     ctx.out.status(Own::new(format!(
         "wrote {}; try `man rep` (or `man -l {:#}`)",
         crate::output::count(pages.len(), "man page", "man pages"),

@@ -60,8 +60,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return ctx.out.json(&map);
     }
     match args.format {
-        MapFormat::Dot => ctx.out.print(&map::dot(&map)),
-        MapFormat::Svg => ctx.out.print(&map::svg(&map, args.columns)),
+        MapFormat::Dot => ctx.out.print(Own::new(map::dot(&map))),
+        MapFormat::Svg => ctx.out.print(Own::new(map::svg(&map, args.columns))),
         MapFormat::Table => table(ctx, &map, args.columns),
     }
 }

@@ -230,5 +230,5 @@ fn explain(
             shown.join(", ")
         ));
     }
-    ctx.out.print(&text)
+    ctx.out.print(Own::new(text))
 }

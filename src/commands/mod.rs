@@ -148,7 +148,7 @@ pub fn insert_and_report(ctx: &mut Context, new: &NewEntry) -> anyhow::Result<()
     if ctx.out.json {
         return ctx.out.json(&entry);
     }
-    ctx.out.print(&entry.id)?;
+    ctx.out.print(Own::new(&entry.id))?;
     ctx.out
         .status(Own::new(format!("added {} {}", entry.kind, entry.short_id)));
     Ok(())
@@ -297,7 +297,7 @@ pub fn print_entry(out: &Output, e: &Entry) -> anyhow::Result<()> {
         text.push_str(&crate::render::render(&e.body, out.color()));
         text.push('\n');
     }
-    out.print(&text)
+    out.print(Own::new(text))
 }
 
 fn human_time(rfc3339: &str) -> String {

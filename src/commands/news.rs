@@ -89,8 +89,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             ctx.out.print("")?;
         }
         printed = true;
-        ctx.out
-            .print(&format!("{} ({})", ctx.out.bold(heading), items.len()))?;
+        ctx.out.print(Own::new(format!(
+            "{} ({})",
+            ctx.out.bold(heading),
+            items.len()
+        )))?;
         let mut table = ctx.out.table(&["id", "kind", "title", who, "when"]);
         for item in items {
             let mut title = sanitize_line(&item.title);

@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::error::RepError;
 use crate::model::commands::Opened as Shown;
 use crate::opener;
-use crate::output::{Own, Untrusted, sanitize_line};
+use crate::output::{Own, Untrusted};
 use crate::picker::{self, Wanted};
 use crate::store::entries::{self, Scope};
 
@@ -55,7 +55,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         ctx.out
             .status(Own::new(format!("opened {}", Untrusted(&link))));
     } else {
-        ctx.out.print(&sanitize_line(&link))?;
+        ctx.out.print(Untrusted(&link))?;
     }
     Ok(())
 }

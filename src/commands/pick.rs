@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::error::RepError;
-use crate::output::sanitize;
+use crate::output::{Own, Untrusted};
 use crate::picker;
 use crate::recall;
 use crate::store::entries::{self, Scope};
@@ -55,5 +55,6 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         return Ok(());
     };
     // Only the command: the shell puts these bytes on the prompt, so no escape may pass.
-    ctx.out.print(sanitize(&command).trim_end())
+    ctx.out
+        .print(Own::new(format!("{:#}", Untrusted(&command)).trim_end()))
 }

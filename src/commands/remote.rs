@@ -112,7 +112,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 return ctx.out.json(&Shown { remote });
             }
             match remote {
-                Some(url) => ctx.out.print(&sanitize_line(&url)),
+                Some(url) => ctx.out.print(Untrusted(&url)),
                 None => {
                     ctx.out.note("no remote yet: `rep remote set URL` sets one");
                     Ok(())

@@ -1,5 +1,6 @@
 //! `rep serve`: the repertoire as read-only web pages, for members who never open a terminal.
 
+use crate::output::Own;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -44,7 +45,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         db: ctx.db_path()?,
     };
     let out = &ctx.out;
-    web::serve(&ctx.config, serving, &mut |line| out.print(line))
+    web::serve(&ctx.config, serving, &mut |line| out.print(Own::new(line)))
 }
 
 /// The token: the file's first line, which must be long enough to resist guessing.

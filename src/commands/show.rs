@@ -56,7 +56,7 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
             ),
             _ => continue,
         };
-        out.print(&out.accent(Own::new(format!("→ {line}"))))?;
+        out.print(out.accent(Own::new(format!("→ {line}"))))?;
     }
     print_entry(out, &t.entry)?;
     let mut facts = Vec::new();
@@ -126,13 +126,13 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
         if !t.entry.body.trim().is_empty() {
             out.print("")?;
         }
-        out.print(
-            &facts
+        out.print(Own::new(
+            facts
                 .iter()
                 .map(|f| out.dim(Own::new(f)).to_string())
                 .collect::<Vec<_>>()
                 .join("\n"),
-        )?;
+        ))?;
     }
     if !t.replies.is_empty() {
         let mut text = format!(
@@ -162,9 +162,9 @@ fn print_thread(ctx: &Context, t: &Thread) -> anyhow::Result<()> {
                 text.push_str(&format!("  {line}\n"));
             }
         }
-        out.print(&text)?;
+        out.print(Own::new(text))?;
     } else if t.status == Some("open") && !t.entry.deleted {
-        out.print(&out.dim(Own::new(format!(
+        out.print(out.dim(Own::new(format!(
             "no replies yet: `rep answer {}` to reply",
             t.entry.short_id
         ))))?;

@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::model::JSON_SCHEMA_VERSION;
 use crate::model::commands::Versions;
+use crate::output::Own;
 use crate::store::SCHEMA_VERSION;
 
 /// Print version information
@@ -23,8 +24,8 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
     if ctx.out.json {
         return ctx.out.json(&v);
     }
-    ctx.out.print(&format!(
+    ctx.out.print(Own::new(format!(
         "rep {}\njson schema {}\ndatabase schema {}",
         v.version, v.json_schema, v.database_schema
-    ))
+    )))
 }

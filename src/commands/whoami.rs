@@ -17,7 +17,7 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
     if ctx.out.json {
         return ctx.out.json(&Me { name, source });
     }
-    ctx.out.print(&crate::output::sanitize_line(&name))?;
+    ctx.out.print(crate::output::Untrusted(&name))?;
     ctx.out.status(Own::new(format!("(from {source})")));
     Ok(())
 }
