@@ -36,12 +36,9 @@ impl Header {
         }
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), HeaderError> {
         if self.format != FORMAT_NAME {
-            return Err(format!(
-                "this is not a repertoire export (format {:?})",
-                self.format
-            ));
+            return Err(HeaderError::NotAnExport(self.format.clone()));
         }
         // Exactly MAJOR.MINOR, each a plain decimal number: `1.0.1` or `01.0` is no version rep
         // writes, and a reader that guessed at it could misread a later format.
@@ -60,12 +57,37 @@ impl Header {
             _ => None,
         };
         match major {
-            None => Err(format!("unreadable format version {:?}", self.version)),
-            Some(m) if m > FORMAT_MAJOR => Err(format!(
-                "format version {} is newer than this rep reads ({FORMAT_MAJOR}.x); upgrade rep",
-                self.version
-            )),
+            None => Err(HeaderError::UnreadableVersion(self.version.clone())),
+            Some(m) if m > FORMAT_MAJOR => Err(HeaderError::Newer(self.version.clone())),
             Some(_) => Ok(()),
+        }
+    }
+}
+
+/// Why a header is not one this rep reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderError {
+    /// Another format's name.
+    NotAnExport(String),
+    /// A version that is not exactly MAJOR.MINOR.
+    UnreadableVersion(String),
+    /// A later major version.
+    Newer(String),
+}
+
+impl std::fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HeaderError::NotAnExport(format) => {
+                write!(f, "this is not a repertoire export (format {format:?})")
+            }
+            HeaderError::UnreadableVersion(version) => {
+                write!(f, "unreadable format version {version:?}")
+            }
+            HeaderError::Newer(version) => write!(
+                f,
+                "format version {version} is newer than this rep reads ({FORMAT_MAJOR}.x); upgrade rep"
+            ),
         }
     }
 }
@@ -146,7 +168,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, LineError> {
             json_reason(&e)
         ))
     })?;
-    header.check().map_err(fail)?;
+    header.check().map_err(|e| fail(e.to_string()))?;
     Ok(header)
 }
 

@@ -4,6 +4,26 @@ use super::{LineError, MAX_LINE_BYTES, ReadError, parse_header, parse_line};
 use crate::replica::{Record, canonical, check_stamps_ahead, join_reply};
 use crate::timefmt::Millis;
 
+/// Why a record cannot follow the one before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum OrderError {
+    Twice { id: String },
+    OutOfOrder { id: String, before: String },
+}
+
+impl std::fmt::Display for OrderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OrderError::Twice { id } => write!(f, "record {id} appears twice"),
+            OrderError::OutOfOrder { id, before } => write!(
+                f,
+                "record {id} is out of order: entries come first, then replies, each \
+                 sorted by id, as `rep export` writes them (the record before is {before})"
+            ),
+        }
+    }
+}
+
 /// The format's order: each record after the one before it by [`Record::sort_key`], as every
 /// export writes them. Checking it finds a repeated id in constant memory, whatever the size.
 #[derive(Default)]
@@ -13,7 +33,7 @@ struct OrderCheck {
 
 impl OrderCheck {
     /// Why `record` cannot follow the record before it, if it cannot.
-    fn follow(&mut self, record: &Record) -> Result<(), String> {
+    fn follow(&mut self, record: &Record) -> Result<(), OrderError> {
         let (order, id) = record.sort_key();
         if let Some((last_order, last_id)) = &mut self.last {
             match (*last_order, last_id.as_str()).cmp(&(order, id)) {
@@ -22,12 +42,12 @@ impl OrderCheck {
                     last_id.clear();
                     last_id.push_str(id);
                 }
-                std::cmp::Ordering::Equal => return Err(format!("record {id} appears twice")),
+                std::cmp::Ordering::Equal => return Err(OrderError::Twice { id: id.to_owned() }),
                 std::cmp::Ordering::Greater => {
-                    return Err(format!(
-                        "record {id} is out of order: entries come first, then replies, each \
-                         sorted by id, as `rep export` writes them (the record before is {last_id})"
-                    ));
+                    return Err(OrderError::OutOfOrder {
+                        id: id.to_owned(),
+                        before: last_id.clone(),
+                    });
                 }
             }
         } else {
@@ -97,7 +117,7 @@ impl<R: std::io::BufRead> RecordReader<R> {
             }
             let record = parse_line(self.line, &self.buf).map_err(ReadError::Line)?;
             if let Err(reason) = self.order.follow(&record) {
-                return Err(self.fail(self.line, reason));
+                return Err(self.fail(self.line, reason.to_string()));
             }
             if let Err(reason) = check_stamps_ahead(&record, self.now) {
                 return Err(self.fail(self.line, reason.to_string()));
