@@ -5,26 +5,22 @@ use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use crate::model::{EntrySeq, ReplySeq};
 
-impl ToSql for EntrySeq {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.row()))
-    }
+/// `ToSql` and `FromSql` for a row id type with `from_row` and `row`.
+macro_rules! row_id_sql {
+    ($seq:ident) => {
+        impl ToSql for $seq {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.row()))
+            }
+        }
+
+        impl FromSql for $seq {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<$seq> {
+                i64::column_result(value).map($seq::from_row)
+            }
+        }
+    };
 }
 
-impl FromSql for EntrySeq {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<EntrySeq> {
-        i64::column_result(value).map(EntrySeq::from_row)
-    }
-}
-
-impl ToSql for ReplySeq {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.row()))
-    }
-}
-
-impl FromSql for ReplySeq {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<ReplySeq> {
-        i64::column_result(value).map(ReplySeq::from_row)
-    }
-}
+row_id_sql!(EntrySeq);
+row_id_sql!(ReplySeq);
