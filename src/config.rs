@@ -348,7 +348,7 @@ fn unknown_key(key: &str) -> RepError {
     let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
     RepError::user(format!(
         "unknown config key `{}`",
-        crate::output::sanitize_line(key)
+        crate::text::sanitize_line(key)
     ))
     .with_hint(format!("known keys: {}", known.join(", ")))
 }

@@ -366,7 +366,7 @@ impl From<crate::store::exchange::ImportError> for RepError {
             ImportError::ReplyWithoutEntry { .. } => {
                 "the database was not changed; export the whole repertoire, not a part"
             }
-            ImportError::ReusedId { .. } => {
+            ImportError::ReusedId { .. } | ImportError::OccurrenceElsewhere { .. } => {
                 "the database was not changed; the file was not written by rep"
             }
         };

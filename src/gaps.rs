@@ -13,10 +13,10 @@ use crate::model::community::{
     Contribution, DomainFacts, DomainPeople, Miss, StaleDomain, WaitingQuestion,
 };
 use crate::model::practice::Candidate;
-use crate::output::{count, plural};
 use crate::rules::staleness::{reviewed_before, window_start};
 use crate::store::analysis;
 use crate::store::snapshot::{Recurring, Snapshot, Waiting};
+use crate::text::{count, plural};
 use crate::timefmt::{DAY_MS, Millis, WEEK_MS};
 
 /// What a gap is about; serialised as its name (docs/gaps.md).

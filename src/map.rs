@@ -7,8 +7,8 @@ use rusqlite::Connection;
 
 use crate::gaps::domain_people;
 use crate::model::community::{DomainMap, Map};
-use crate::output::sanitize_line;
 use crate::store::snapshot::Snapshot;
+use crate::text::sanitize_line;
 use crate::timefmt;
 
 /// The map of `domain` ("" for all) since `since`, under the community's recurrence setting.

@@ -189,7 +189,7 @@ fn json_reason(e: &serde_json::Error) -> String {
     let detail = e.to_string();
     // serde_json appends "at line 1 column N": the column is useful, the line is ours.
     let detail = detail.split(" at line ").next().unwrap_or(&detail);
-    format!("{what}: {}", crate::output::sanitize_line(detail))
+    format!("{what}: {}", crate::text::sanitize_line(detail))
 }
 
 /// Why a file could not be read.

@@ -22,8 +22,8 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use super::entries::{COLUMNS, Filter, entry_from_row, short_id};
 use crate::model::EntrySeq;
 use crate::model::SearchHit;
-use crate::output::{HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::search::{self, EditKind, Words};
+use crate::text::{HIGHLIGHT_END, HIGHLIGHT_START};
 
 /// bm25 weights of `entries_words`' columns: name, title, tags, command. A tool's name weighs
 /// as much as a title (people look tools up by the command they type), then tags and the

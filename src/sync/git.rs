@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::{Outgoing, Pulled, PushReply, Pushed, Receive, Remote, Sends, Since, needs_pull};
 use crate::error::RepError;
-use crate::output::sanitize_line;
+use crate::text::sanitize_line;
 
 pub const FILE_NAME: &str = "repertoire.jsonl";
 pub const BRANCH: &str = "main";
@@ -479,7 +479,7 @@ impl Remote for Git {
             })?;
         let message = format!(
             "rep sync by {member}: {}",
-            crate::output::count(written.entries, "entry", "entries")
+            crate::text::count(written.entries, "entry", "entries")
         );
         let committed = self.commit(member, &message)?;
         // Without a new commit there may still be one to push: on a remote that has no branch

@@ -123,6 +123,57 @@ fn trust_hostile_malformed_files_are_refused_and_change_nothing() {
     }
 }
 
+/// An occurrence the repertoire holds under one entry, sent again under another: a crafted
+/// file's, refused with exit 1 and its hint, and nothing changes (never moved between entries).
+#[test]
+fn trust_hostile_an_occurrence_moved_to_another_entry_is_refused() {
+    let world = World::new();
+    let seen = world
+        .ok(&["add", "problem", "disk full", "-q"])
+        .trim()
+        .to_owned();
+    let other = world
+        .ok(&["add", "problem", "other", "-q"])
+        .trim()
+        .to_owned();
+    world.ok(&["seen", &seen, "-q"]);
+    let before = world.export();
+    let text = String::from_utf8(before.clone()).expect("UTF-8 export");
+    let mut lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let occurrences = lines
+        .iter()
+        .find(|r| r["id"] == seen.as_str())
+        .and_then(|r| r.get("occurrences").cloned())
+        .expect("the occurrence recorded");
+    for record in &mut lines {
+        if record["id"] == other.as_str() {
+            record["occurrences"] = occurrences.clone();
+        }
+    }
+    let crafted: String = lines.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(world.path("moved.jsonl"), crafted).expect("write the file");
+    let out = world.run(&["import", "moved.jsonl"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("of entry {other} is recorded on another entry")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the file was not written by rep"),
+        "{stderr}"
+    );
+    assert_eq!(
+        world.export(),
+        before,
+        "a refused import changed the database"
+    );
+    assert_sound(&world.db());
+}
+
 #[test]
 fn trust_hostile_oversized_and_deep_files_are_refused_by_their_limit() {
     let world = seeded_world();

@@ -37,6 +37,10 @@ pub enum ImportError {
         id: String,
         holder: RecordType,
     },
+    /// An occurrence the repertoire holds under another entry than the record's: a crafted
+    /// file's, refused rather than moved.
+    #[error("cannot import: occurrence {occurrence} of entry {entry} is recorded on another entry")]
+    OccurrenceElsewhere { occurrence: String, entry: String },
 }
 
 /// Read an exchange file and join every record into the database, inside the caller's

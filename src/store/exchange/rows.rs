@@ -8,7 +8,6 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::super::bulk_index::{Doc, NewText};
 use super::super::entries::{index_new_entry, index_new_reply, put_tag};
 use crate::clock::Stamp;
-use crate::error::RepError;
 use crate::limits;
 use crate::model::{EntrySeq, ReplySeq};
 use crate::replica::{
@@ -361,11 +360,10 @@ pub fn save_record(
     for o in &record.occurrences {
         let at = timefmt::parse_exact(&o.at).unwrap_or(0);
         if occurrence.execute(params![o.id, seq, o.member, at, o.note])? == 0 {
-            return Err(RepError::user(format!(
-                "cannot import: occurrence {} of entry {} is recorded on another entry",
-                o.id, record.id
-            ))
-            .with_hint("the database was not changed; the file was not written by rep")
+            return Err(super::ImportError::OccurrenceElsewhere {
+                occurrence: o.id.clone(),
+                entry: record.id.clone(),
+            }
             .into());
         }
     }

@@ -4,9 +4,9 @@
 use postgres::error::SqlState;
 
 use crate::error::{ExitStatus, RepError};
-use crate::output::sanitize_line;
 use crate::store::server::SchemaError;
 use crate::store::server::schema::LATEST;
+use crate::text::sanitize_line;
 
 /// The server's errors, as rep words them: a message, a hint and an exit status.
 pub struct ServerError;

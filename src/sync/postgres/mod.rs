@@ -15,10 +15,10 @@ use postgres::fallible_iterator::FallibleIterator;
 
 use super::{Outgoing, Pulled, PushReply, Pushed, Receive, Remote, Sends, Since};
 use crate::error::ExitStatus;
-use crate::output::sanitize_line;
 use crate::replica::{self, Record};
 use crate::store::exchange::ImportError;
 use crate::store::server::{self, Sent, schema};
+use crate::text::sanitize_line;
 
 mod errors;
 mod pgpass;

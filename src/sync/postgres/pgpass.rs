@@ -96,8 +96,8 @@ pub fn prompt(url: &PgUrl) -> Option<String> {
     dialoguer::Password::new()
         .with_prompt(format!(
             "password of {} on {}",
-            crate::output::sanitize_line(&url.user),
-            crate::output::sanitize_line(url.host_name())
+            crate::text::sanitize_line(&url.user),
+            crate::text::sanitize_line(url.host_name())
         ))
         .allow_empty_password(false)
         .interact()

@@ -148,7 +148,7 @@ impl PgUrl {
                 other => {
                     return Err(UrlError::Invalid(format!(
                         "unknown parameter `{}` (rep reads sslmode, sslrootcert, host, port, connect_timeout)",
-                        crate::output::sanitize_line(other)
+                        crate::text::sanitize_line(other)
                     )));
                 }
             }
