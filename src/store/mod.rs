@@ -78,6 +78,8 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 pub struct Store {
     conn: Connection,
     read_only: bool,
+    /// A read transaction held across many [`Store::read`]s ([`Store::hold_read`]).
+    held_read: bool,
 }
 
 /// What a file at the database path is, told before rep changes anything in it.
@@ -133,6 +135,7 @@ impl Store {
         let mut store = Store {
             conn,
             read_only: false,
+            held_read: false,
         };
         store.configure().map_err(|e| open_error(e, path))?;
         store.migrate().map_err(|e| open_error(e, path))?;
@@ -258,6 +261,7 @@ impl Store {
         Ok(Store {
             conn,
             read_only: true,
+            held_read: false,
         })
     }
 
@@ -287,6 +291,7 @@ impl Store {
         let mut store = Store {
             conn,
             read_only: false,
+            held_read: false,
         };
         store.configure()?;
         store.migrate()?;
@@ -544,12 +549,35 @@ impl Store {
         &mut self,
         f: impl FnOnce(&Connection) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
+        if self.held_read {
+            return f(&self.conn);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)?;
         let value = f(&tx)?;
         tx.finish()?;
         Ok(value)
+    }
+
+    /// Begin one read transaction that every [`Store::read`] joins until
+    /// [`Store::release_read`]: one snapshot, and one pair of shared-memory locks, for many
+    /// reads. The static export's workers read each entry page in two transactions; their
+    /// connections share the file's lock state in this process, and taking it twice a page
+    /// made them wait on one another (about four futex calls a page).
+    pub fn hold_read(&mut self) -> anyhow::Result<()> {
+        anyhow::ensure!(!self.held_read, "a read is held already");
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        self.held_read = true;
+        Ok(())
+    }
+
+    /// End the read transaction of [`Store::hold_read`].
+    pub fn release_read(&mut self) -> anyhow::Result<()> {
+        if std::mem::take(&mut self.held_read) {
+            self.conn.execute_batch("COMMIT")?;
+        }
+        Ok(())
     }
 }
 
@@ -665,6 +693,36 @@ fn replica_id(conn: &Connection) -> anyhow::Result<Replica> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_within_a_held_read_share_one_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rep.db");
+        let mut writer = Store::open(&path).unwrap();
+        let mut reader = Store::open_for_reading(&path).unwrap();
+        let count = |store: &mut Store| -> i64 {
+            store
+                .read(|c| Ok(c.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?))
+                .unwrap()
+        };
+        let new = entries::NewEntry {
+            kind: "tool".into(),
+            title: "one".into(),
+            body: String::new(),
+            domain: "general".into(),
+            tags: vec![],
+            author: "ana".into(),
+            command: None,
+            link: None,
+        };
+        reader.hold_read().unwrap();
+        assert_eq!(count(&mut reader), 0);
+        writer.write(|w| entries::insert(w, &new, 1)).unwrap();
+        assert_eq!(count(&mut reader), 0, "the held snapshot");
+        assert!(reader.hold_read().is_err(), "one held read at a time");
+        reader.release_read().unwrap();
+        assert_eq!(count(&mut reader), 1);
+    }
 
     #[test]
     fn ticks_strictly_increase_even_with_a_fixed_clock() {

@@ -136,6 +136,8 @@ fn entry_pages(
                     let mut ctx = Context::for_request(config, open(db)?)?;
                     let links = Links::static_page("entry/x.html");
                     let mut replies = 0;
+                    // One read transaction for the whole run of rows (Store::hold_read).
+                    ctx.store_for_reading()?.hold_read()?;
                     for &(seq, id) in part {
                         let page = views::entry_by_seq(&mut ctx, seq)?;
                         replies += page.thread.replies.len();
@@ -144,6 +146,7 @@ fn entry_pages(
                         std::fs::write(&file, html)
                             .with_context(|| format!("cannot write {}", file.display()))?;
                     }
+                    ctx.store_for_reading()?.release_read()?;
                     Ok((part.len(), replies))
                 })
             })
