@@ -1,7 +1,7 @@
-//! What a server remote has not been sent yet (schema 12): the records changed since their
-//! last push, marked by triggers with the generation during the change, and the two switches
-//! of those triggers (`sync_track`: a server remote is in use; `sync_quiet`: this transaction
-//! joins what the server sent).
+//! What a server remote has not been sent yet (schema 12; the triggers restated in 15 around
+//! the view `sync_mark`): the records changed since their last push, marked by triggers with
+//! the generation during the change, and the two switches of those triggers (`sync_track`: a
+//! server remote is in use; `sync_quiet`: this transaction joins what the server sent).
 
 use rusqlite::Connection;
 

@@ -98,7 +98,7 @@ fn a_newer_database_is_refused_untouched() {
         let err = stderr(&assert);
         assert!(
             err.contains(
-                "the database has schema version 99, newer than this rep understands (14)"
+                "the database has schema version 99, newer than this rep understands (15)"
             ),
             "{args:?}: {err}"
         );

@@ -53,6 +53,7 @@ mod sharing_limits;
 mod shell;
 mod show;
 mod stats;
+mod sync_marks;
 mod sync_recovery;
 mod transcripts;
 mod trust_crash;

@@ -23,6 +23,7 @@ const VERSIONS: &[(&str, &str)] = &[
     ("v10-resolutions.db", "v10-resolutions.expected.jsonl"),
     ("v12.db", "v12.expected.jsonl"),
     ("v13.db", "v13.expected.jsonl"),
+    ("v14.db", "v14.expected.jsonl"),
 ];
 
 /// The records of an export, without its header: a file written by an earlier rep carries the
@@ -266,7 +267,7 @@ fn migrations_entries_of_schema_5_record_each_change_of_a_tag_or_flag() {
     );
     let version: serde_json::Value =
         serde_json::from_str(&world.ok(&["version", "--json"])).expect("JSON");
-    assert_eq!(version["database_schema"], 14);
+    assert_eq!(version["database_schema"], 15);
     assert_sound(&world.db());
 }
 
@@ -423,4 +424,69 @@ fn migrations_news_of_schema_13_is_counted_from_its_indexes() {
     // The same news once the indexes are in place (the second run reads them).
     assert_eq!(week_of_news(&world), upgraded);
     assert_sound(&world.db());
+}
+
+/// The triggers and views of a database: (name, SQL), by name.
+fn triggers_and_views(db: &Path) -> Vec<(String, String)> {
+    let conn = open(db);
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name",
+        )
+        .expect("sqlite_master");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+/// A database of schema 14: the upgrade restates the server remote's 22 triggers (schema 12)
+/// around one view, as a new database has them, and they mark a change as before.
+#[test]
+fn migrations_the_server_remote_triggers_of_schema_14_are_restated_and_still_mark() {
+    let world = World::new();
+    std::fs::copy(fixture("v14.db"), world.db()).expect("copy the fixture");
+    let before = triggers_and_views(&world.db());
+    let id = world.ok(&["list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&id).expect("JSON");
+    let tool = listed[0]["id"].as_str().expect("an id").to_owned();
+    let upgraded = triggers_and_views(&world.db());
+    let fresh = World::new();
+    fresh.ok(&["add", "tool", "a new repertoire", "-q"]);
+    assert_eq!(upgraded, triggers_and_views(&fresh.db()));
+    let sync = |objects: &[(String, String)]| -> Vec<(String, String)> {
+        objects
+            .iter()
+            .filter(|(name, _)| name.starts_with("sync_"))
+            .cloned()
+            .collect()
+    };
+    let text = |objects: &[(String, String)]| -> usize {
+        sync(objects).iter().map(|(_, sql)| sql.len()).sum()
+    };
+    assert_eq!(sync(&before).len(), 22);
+    assert_eq!(sync(&upgraded).len(), 23, "the 22 triggers and the view");
+    assert!(
+        text(&upgraded) * 4 < text(&before) * 3,
+        "{} bytes of SQL to parse at each open, from {}",
+        text(&upgraded),
+        text(&before)
+    );
+    let conn = open(&world.db());
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES ('sync_track', '1')",
+        [],
+    )
+    .expect("track");
+    drop(conn);
+    world.ok(&["edit", &tool, "-t", "upgraded", "-q"]);
+    let marked: i64 = open(&world.db())
+        .query_row(
+            "SELECT count(*) FROM sync_changes JOIN entries e ON e.seq = sync_changes.seq
+             WHERE sync_changes.kind = 0 AND e.id = ?1",
+            [&tool],
+            |r| r.get(0),
+        )
+        .expect("marks");
+    assert_eq!(marked, 1);
 }

@@ -12,7 +12,7 @@ fn json_names_the_contract_versions() {
             "name": "rep",
             "version": env!("CARGO_PKG_VERSION"),
             "json_schema": 1,
-            "database_schema": 14,
+            "database_schema": 15,
         })
     );
     assert!(!repo.db().exists(), "version must not open the database");
@@ -24,7 +24,7 @@ fn human_output() {
     assert_eq!(
         repo.ok(&["version"]),
         format!(
-            "rep {}\njson schema 1\ndatabase schema 14\n",
+            "rep {}\njson schema 1\ndatabase schema 15\n",
             env!("CARGO_PKG_VERSION")
         )
     );
