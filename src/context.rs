@@ -2,6 +2,7 @@
 //! opened only when a command needs it.
 
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::cli::GlobalArgs;
 use crate::config::{self, Config};
@@ -14,6 +15,7 @@ use crate::model::community::Map;
 use crate::model::practice::Thread;
 use crate::output::Output;
 use crate::store::Store;
+use crate::store::snapshot::Snapshot;
 use crate::thread;
 use crate::timefmt::{self, Millis};
 
@@ -25,6 +27,11 @@ pub struct Context {
     as_member: Option<String>,
     now: Millis,
     store: Option<Store>,
+    /// The analysis snapshot, kept for the next use only in a request's context: its store is
+    /// read-only, so nothing done through it can make the snapshot stale. Elsewhere each use
+    /// reads its own.
+    snapshot: Option<Rc<Snapshot>>,
+    keeps_snapshot: bool,
 }
 
 impl Context {
@@ -41,6 +48,8 @@ impl Context {
             as_member: global.as_member.clone().filter(|m| !m.trim().is_empty()),
             now: timefmt::now()?,
             store: None,
+            snapshot: None,
+            keeps_snapshot: false,
         })
     }
 
@@ -56,6 +65,8 @@ impl Context {
             as_member: None,
             now: timefmt::now()?,
             store: Some(store),
+            snapshot: None,
+            keeps_snapshot: true,
         })
     }
 
@@ -104,15 +115,28 @@ impl Context {
     /// this community's settings.
     pub fn gaps(&mut self, domain: &str, limit: usize) -> anyhow::Result<(Vec<Gap>, usize)> {
         let (config, now) = (self.config.clone(), self.now());
+        let snap = self.snapshot()?;
         self.store_for_reading()?
-            .read(|c| gaps::collect(c, &config, now, domain, limit))
+            .read(|c| gaps::collect(c, &snap, &config, now, domain, limit))
     }
 
     /// The map of who knows what in `domain` ("" for all) since `since`.
     pub fn map(&mut self, domain: &str, since: Millis) -> anyhow::Result<Map> {
         let min = self.config.recurring.min_occurrences;
-        self.store_for_reading()?
-            .read(|c| map::build(c, min, domain, since))
+        let snap = self.snapshot()?;
+        Ok(map::build(&snap, min, domain, since))
+    }
+
+    /// The analysis snapshot of the repertoire (see the `snapshot` field for when it is kept).
+    pub fn snapshot(&mut self) -> anyhow::Result<Rc<Snapshot>> {
+        if let Some(snap) = &self.snapshot {
+            return Ok(Rc::clone(snap));
+        }
+        let snap = Rc::new(self.store_for_reading()?.read(Snapshot::load)?);
+        if self.keeps_snapshot {
+            self.snapshot = Some(Rc::clone(&snap));
+        }
+        Ok(snap)
     }
 
     /// The thread of the entry at row `seq`, under this community's settings.

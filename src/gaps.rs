@@ -416,6 +416,7 @@ pub fn find(i: &Inputs, limit: usize) -> (Vec<Gap>, usize) {
 /// `limit` (0: all), and the total.
 pub fn collect(
     conn: &Connection,
+    snap: &Snapshot,
     c: &Config,
     now: Millis,
     domain: &str,
@@ -426,7 +427,6 @@ pub fn collect(
     let unresolved_before = now - c.gaps.unresolved_days as i64 * DAY_MS;
     let reviewed_before = reviewed_before(now, c.review.interval_days);
     let inputs = {
-        let snap = Snapshot::load(conn)?;
         let name = |d: u32| snap.domain_name(d);
         // Only the best `limit` waiting questions and recurring problems, in the order `find`
         // ranks them, are made whole: at 1,000,000 entries there are a hundred thousand.

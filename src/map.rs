@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::Connection;
-
 use crate::gaps::domain_people;
 use crate::model::community::{DomainMap, Map};
 use crate::store::snapshot::Snapshot;
@@ -12,13 +10,7 @@ use crate::text::sanitize_line;
 use crate::timefmt;
 
 /// The map of `domain` ("" for all) since `since`, under the community's recurrence setting.
-pub fn build(
-    c: &Connection,
-    min_occurrences: u64,
-    domain: &str,
-    since: i64,
-) -> anyhow::Result<Map> {
-    let snap = Snapshot::load(c)?;
+pub fn build(snap: &Snapshot, min_occurrences: u64, domain: &str, since: i64) -> Map {
     let (facts, contributions, active) = (
         snap.domain_facts(domain, min_occurrences, since),
         snap.contributions(domain, since),
@@ -41,11 +33,11 @@ pub fn build(
             }
         })
         .collect();
-    Ok(Map {
+    Map {
         since: timefmt::rfc3339(since),
         members: members.into_iter().map(|(m, _)| m.to_owned()).collect(),
         domains,
-    })
+    }
 }
 
 /// The largest cell of the map (at least 1): what colours and line widths are scaled to.

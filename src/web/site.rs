@@ -12,9 +12,9 @@ use super::server::{Route, render_within};
 use super::views;
 use crate::config::Config;
 use crate::context::Context;
-use crate::model::{Entry, EntrySeq};
+use crate::model::EntrySeq;
 use crate::store::Store;
-use crate::store::entries::{self, Filter, Sort};
+use crate::store::entries::{self, Listed};
 
 /// Threads rendering entry pages, each on its own read-only connection: one a core, and one
 /// more to keep the cores busy while the others wait on the file system.
@@ -49,28 +49,14 @@ pub fn export_site(
     std::fs::create_dir_all(dir.join("assets"))
         .with_context(|| format!("cannot create the folder {}", dir.display()))?;
     let mut ctx = Context::for_request(config, open(db)?)?;
-    let mut all: Vec<Entry> = ctx
-        .store_for_reading()?
-        .read(|c| entries::list(c, &Filter::default(), Sort::Title, None))?;
+    // The index, the domains and every summary page from one moment of the repertoire: one read
+    // transaction, and one analysis snapshot kept by the context for all the summaries.
+    ctx.store_for_reading()?.hold_read()?;
+    let mut all = ctx.store_for_reading()?.read(entries::list_all_titles)?;
     all.retain(|e| crate::rules::domain::is_within_or_all(&e.domain, scope));
-    // The entry pages read each entry again with its thread; the list keeps what the search
-    // index needs, not 100,000 bodies for the length of the export.
-    for e in &mut all {
-        e.body = String::new();
-        e.command = None;
-    }
     // In row order, so that each worker reads the entries table front to back through its
     // page cache, where title order read a 16 KiB page from disk for nearly every entry.
-    let mut rows: Vec<(EntrySeq, &str)> = ctx.store_for_reading()?.read(|c| {
-        all.iter()
-            .map(|e| {
-                Ok((
-                    entries::resolve(c, &e.id, entries::Scope::Any)?,
-                    e.id.as_str(),
-                ))
-            })
-            .collect()
-    })?;
+    let mut rows: Vec<(EntrySeq, &str)> = all.iter().map(|e| (e.seq, e.id.as_str())).collect();
     rows.sort_unstable();
     let domains = views::domains(&mut ctx, scope)?;
     let put = |path: &str, text: &str| -> anyhow::Result<()> { write(dir, path, text) };
@@ -104,7 +90,7 @@ pub fn export_site(
                     put(&path, &r.body)?;
                 }
             }
-            Ok(())
+            ctx.store_for_reading()?.release_read()
         })();
         let written = pages
             .join()
@@ -142,9 +128,7 @@ fn entry_pages(
                         let page = views::entry_by_seq(&mut ctx, seq)?;
                         replies += page.thread.replies.len();
                         let html = pages::layout(&links, &pages::entry(&links, &page));
-                        let file = folder.join(format!("{id}.html"));
-                        std::fs::write(&file, html)
-                            .with_context(|| format!("cannot write {}", file.display()))?;
+                        write_if_changed(&folder.join(format!("{id}.html")), &html)?;
                     }
                     ctx.store_for_reading()?.release_read()?;
                     Ok((part.len(), replies))
@@ -168,11 +152,25 @@ fn write(dir: &Path, path: &str, text: &str) -> anyhow::Result<()> {
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))
+    write_if_changed(&file, text)
+}
+
+/// Write `text` to `file` unless it holds exactly that already. A site exported again into its
+/// folder then rewrites only the pages that changed: their times tell rsync or a web server's
+/// cache what is new, and the file system frees and allocates nothing for the rest (rewriting
+/// 100,000 unchanged pages cost more than writing them into an empty folder).
+fn write_if_changed(file: &Path, text: &str) -> anyhow::Result<()> {
+    match std::fs::read(file) {
+        Ok(old) if old == text.as_bytes() => return Ok(()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", file.display())),
+    }
+    std::fs::write(file, text).with_context(|| format!("cannot write {}", file.display()))
 }
 
 /// `window.REP_INDEX = [[href, title, kind, domain, tags], ...]`, hrefs relative to the top.
-fn search_index(all: &[Entry]) -> anyhow::Result<String> {
+fn search_index(all: &[Listed]) -> anyhow::Result<String> {
     use crate::output::sanitize_line;
     let links = Links::static_page("index.html");
     let rows: Vec<[String; 5]> = all
@@ -183,7 +181,7 @@ fn search_index(all: &[Entry]) -> anyhow::Result<String> {
                 sanitize_line(&e.title),
                 e.kind.to_string(),
                 sanitize_line(&e.domain),
-                sanitize_line(&e.tags.join(" ")),
+                sanitize_line(&e.tags),
             ]
         })
         .collect();

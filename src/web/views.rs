@@ -13,7 +13,6 @@ use crate::participation::MemberSummary;
 use crate::store::entries::{self, Filter, Scope, Sort};
 use crate::store::news::{self, Window};
 use crate::store::ranking;
-use crate::store::snapshot::Snapshot;
 use crate::store::waiting::{self, Waiting};
 
 /// "What's new this week".
@@ -192,9 +191,7 @@ pub fn map(ctx: &mut Context, domain: &str) -> anyhow::Result<crate::model::comm
 /// did there.
 pub fn members(ctx: &mut Context, domain: &str) -> anyhow::Result<Vec<MemberSummary>> {
     let since = crate::rules::staleness::window_start(ctx.now(), ctx.config.community.window_days);
-    let mut all = ctx
-        .store_for_reading()?
-        .read(|c| Ok(Snapshot::load(c)?.activities()))?;
+    let mut all = ctx.snapshot()?.activities();
     all.retain(|a| crate::rules::domain::is_within_or_all(&a.domain, domain));
     Ok(crate::participation::summarise(&all, since).0)
 }

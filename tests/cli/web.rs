@@ -578,6 +578,54 @@ fn web_static_export_writes_the_same_pages() {
 }
 
 #[test]
+fn web_static_export_again_rewrites_only_the_pages_that_changed() {
+    let (repo, entries) = fixture();
+    let site = repo.path().join("site");
+    let dir = site.to_str().expect("utf-8");
+    repo.rep(&["export", dir, "--format", "html", "-q"])
+        .success();
+    let page = |n: usize| site.join(format!("entry/{}.html", id_of(&entries[n].1)));
+    let (edited, kept) = (page(0), page(1));
+    // Every page dated in the past, so that a rewrite shows in its time.
+    let past = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    let pages = [&edited, &kept, &site.join("index.html")];
+    for file in pages {
+        let f = std::fs::File::options()
+            .write(true)
+            .open(file)
+            .expect("page");
+        f.set_modified(past).expect("set the time");
+    }
+    let modified = |file: &std::path::Path| {
+        std::fs::metadata(file)
+            .and_then(|m| m.modified())
+            .expect("time")
+    };
+    repo.rep(&[
+        "edit",
+        id_of(&entries[0].1),
+        "--title",
+        "Find what holds a lock, and who waits",
+    ])
+    .success();
+    repo.rep(&["export", dir, "--format", "html", "-q"])
+        .success();
+    let html = std::fs::read_to_string(&edited).expect("page");
+    assert!(
+        html.contains("Find what holds a lock, and who waits"),
+        "{html}"
+    );
+    assert_ne!(
+        modified(&edited),
+        past,
+        "the edited entry's page is written again"
+    );
+    assert_eq!(modified(&kept), past, "an unchanged page is left as it was");
+    // The home page lists the edited title among the news, so it is written again too.
+    assert_ne!(modified(&site.join("index.html")), past);
+}
+
+#[test]
 fn web_static_export_of_one_domain_holds_that_domain_alone() {
     let (repo, entries) = fixture();
     let site = repo.path().join("site");
