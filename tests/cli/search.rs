@@ -556,3 +556,50 @@ fn a_miss_is_recorded_without_a_checkpoint() {
     assert_eq!(log_len(), 0, "the next write's close copies it in");
     assert_eq!(misses(&repo), ["zzzzqqq"]);
 }
+
+/// An import into an empty repertoire large enough that FTS5 writes its terms out several times
+/// (each index builds in 8 MiB of memory) leaves each full-text index merged into one segment:
+/// a search then reads one segment per term, and the next `rep add` merges nothing.
+#[test]
+fn a_bulk_import_leaves_each_full_text_index_in_one_segment() {
+    let repo = Repo::new();
+    // Words from a large vocabulary, so that the terms fill memory quickly.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut words = |prefix: char, n: usize| -> String {
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                format!("{prefix}{}", state % 200_000)
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut text = String::from(crate::trust_support::header_line());
+    text.push('\n');
+    for i in 0..2_000u32 {
+        let mut record: serde_json::Value =
+            serde_json::from_str(&crate::trust_support::record_line(7, i, &["bulk"]))
+                .expect("a record");
+        let title: String = words('t', 30).chars().take(300).collect();
+        record["title"]["value"] = title.into();
+        record["body"]["value"] = words('w', 150).into();
+        record["command"]["value"] = words('c', 150).into();
+        text.push_str(&record.to_string());
+        text.push('\n');
+    }
+    let file = repo.path().join("bulk.jsonl");
+    std::fs::write(&file, text).expect("write the exchange file");
+    repo.rep(&["import", file.to_str().expect("utf-8"), "-q"])
+        .success();
+    let db = repo.db();
+    for index in ["entries_fts", "entries_words"] {
+        let segments = crate::trust_support::count(
+            &db,
+            &format!("SELECT count(DISTINCT segid) FROM {index}_idx"),
+        );
+        assert_eq!(segments, 1, "{index}");
+    }
+    crate::trust_support::assert_sound(&db);
+}
