@@ -256,3 +256,96 @@ fn sync_marks_a_record_changed_again_before_a_sync_keeps_one_mark() {
     // The mark is the latest change's: the generation during the last edit.
     assert_eq!(marked[0].2, generation(&conn) - 1);
 }
+
+/// The change-marking triggers, by name, as the schema holds them.
+fn triggers(db: &Path) -> Vec<(String, String)> {
+    let conn = open(db);
+    let mut stmt = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        .expect("read the schema");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("triggers")
+        .collect::<Result<_, _>>()
+        .expect("triggers")
+}
+
+/// An import without a server remote drops the idle marking triggers for its transaction (a
+/// statement that fires none needs no statement journal): however it ends, into an empty
+/// repertoire or a full one, the schema holds them exactly as before. With a remote, they stay
+/// and mark every record the import adds.
+#[test]
+fn sync_marks_an_import_leaves_the_triggers_as_they_were_and_marks_while_tracked() {
+    let world = World::new();
+    let db = world.db();
+    let write = |name: &str, seed: u32, n: u32| {
+        let file = world.path(name);
+        crate::trust_support::write_exchange(&file, seed, n);
+        file.to_str().expect("utf-8").to_owned()
+    };
+    // The triggers of a repertoire made by a plain `rep add`, elsewhere.
+    let plain = World::new();
+    plain.ok(&["add", "tool", "Show locks", "-q"]);
+    let before = triggers(&plain.db());
+    assert!(
+        before
+            .iter()
+            .filter(|(n, _)| n.starts_with("sync_"))
+            .count()
+            >= 20,
+        "{before:?}"
+    );
+    let first = write("first.jsonl", 1, 50);
+    world.ok(&["import", &first, "-q"]);
+    assert_eq!(
+        triggers(&db),
+        before,
+        "after an import into an empty repertoire"
+    );
+    let second = write("second.jsonl", 2, 50);
+    world.ok(&["import", &second, "--dry-run", "-q"]);
+    assert_eq!(triggers(&db), before, "after a dry run");
+    world.ok(&["import", &second, "-q"]);
+    assert_eq!(
+        triggers(&db),
+        before,
+        "after an import into a full repertoire"
+    );
+    // A file that fails at its last line: nothing of it lands, the triggers included.
+    let broken = world.path("broken.jsonl");
+    let mut text = std::fs::read_to_string(world.path("second.jsonl")).expect("read");
+    text = text.replace("0000-4000-8000", "0000-4000-8001");
+    text.push_str("{\"type\":\"entry\",\"id\":\"not json\n");
+    std::fs::write(&broken, text).expect("write");
+    assert!(
+        !world
+            .run(&["import", broken.to_str().expect("utf-8")])
+            .status
+            .success()
+    );
+    assert_eq!(triggers(&db), before, "after a failed import");
+    assert!(marks(&open(&db)).is_empty(), "untracked: nothing marked");
+
+    switch(&db, "sync_track", true);
+    let third = write("third.jsonl", 3, 50);
+    world.ok(&["import", &third, "-q"]);
+    assert_eq!(triggers(&db), before, "tracked");
+    let conn = open(&db);
+    let marked = marks(&conn);
+    let new: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM entries WHERE id LIKE '00000003-%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(new, 50);
+    let marked_new: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sync_changes c JOIN entries e ON e.seq = c.seq
+              WHERE c.kind = 0 AND e.id LIKE '00000003-%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(marked_new, 50, "every imported entry is marked: {marked:?}");
+}
