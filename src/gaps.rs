@@ -458,7 +458,7 @@ pub fn collect(
             facts: snap.domain_facts(domain, c.recurring.min_occurrences, window),
             contributions: snap.contributions(domain, window),
             active: snap.active_members(window),
-            stale: snap.stale_by_domain(domain, reviewed_before, window),
+            stale: snap.stale_by_domain(conn, domain, reviewed_before, window)?,
             misses: analysis::misses(conn, domain)?,
             thin_min_questions: c.gaps.thin_min_questions,
             thin_ratio: c.gaps.thin_ratio,

@@ -410,6 +410,60 @@ fn stale_counts_superseded_entries_and_inactive_reviewers() {
 }
 
 #[test]
+fn stale_evidence_names_the_three_oldest_and_breaks_ties_by_id() {
+    let repo = Repo::new();
+    // Six entries written at one instant (their ids are random: the first three written are
+    // the three smallest once in twenty), one later, and one in another domain.
+    let mut tied: Vec<String> = (0..6)
+        .map(|i| {
+            repo.add_at(
+                "2025-01-01T00:00:00Z",
+                &["tool", &format!("Tied {i}"), "-d", "ops"],
+            )
+        })
+        .collect();
+    let later = repo.add_at("2025-02-01T00:00:00Z", &["tool", "Later", "-d", "ops"]);
+    let other = repo.add_at("2025-03-01T00:00:00Z", &["tool", "Elsewhere", "-d", "db"]);
+    tied.sort();
+    let stale: Vec<(String, String)> = repo
+        .json(&["gaps", "--limit", "0"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["kind"] == "stale")
+        .map(|g| {
+            (
+                g["domain"].as_str().unwrap().to_owned(),
+                g["evidence"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let evidence = |n: usize, ids: &[&String]| {
+        let shorts: Vec<String> = ids.iter().map(|id| repo.short_id(id)).collect();
+        let what = if n == 1 {
+            "1 entry".to_owned()
+        } else {
+            format!("{n} entries")
+        };
+        format!(
+            "{what} past review, superseded or reviewed by someone inactive (oldest: {})",
+            shorts.join(", ")
+        )
+    };
+    let mut expected = vec![
+        ("db".to_owned(), evidence(1, &[&other])),
+        (
+            "ops".to_owned(),
+            evidence(7, &[&tied[0], &tied[1], &tied[2]]),
+        ),
+    ];
+    expected.sort();
+    let mut found = stale.clone();
+    found.sort();
+    assert_eq!(found, expected, "the later entry is not named: {later}");
+}
+
+#[test]
 fn search_misses_group_similar_words_and_can_be_turned_off() {
     let repo = Repo::new();
     repo.add(&["tool", "Find what holds a lock", "-d", "postgres"]);

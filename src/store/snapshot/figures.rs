@@ -1,7 +1,7 @@
 //! The figures computed from a [`Snapshot`]: contributions, domain facts, waiting questions,
 //! recurring candidates, staleness and the activities of members.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
@@ -49,17 +49,17 @@ impl Snapshot {
     }
 
     fn live(&self, seq: u32, within: &[bool]) -> bool {
-        let e = &self.entries[seq as usize];
+        let e = self.entry(seq);
         e.flags & (flag::PRESENT | flag::DELETED) == flag::PRESENT && within[e.domain as usize]
     }
 
     /// The present entries, with their seqs.
-    fn rows(&self) -> impl Iterator<Item = (u32, &super::Entry)> {
-        self.entries
+    fn rows(&self) -> impl Iterator<Item = (u32, super::Entry)> {
+        self.states
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.is(flag::PRESENT))
-            .map(|(s, e)| (s as u32, e))
+            .filter(|(_, state)| **state & flag::PRESENT != 0)
+            .map(|(s, _)| (s as u32, self.entry(s as u32)))
     }
 
     fn occurrences_of(&self, seq: u32) -> u64 {
@@ -102,20 +102,14 @@ impl Snapshot {
         }
         for r in &self.replies {
             if !r.deleted && r.accepted && self.live(r.entry, &within) {
-                add(
-                    self.entries[r.entry as usize].domain,
-                    r.author,
-                    4,
-                    1,
-                    r.created_ms,
-                );
+                add(self.entry(r.entry).domain, r.author, 4, 1, r.created_ms);
             }
         }
         for h in &self.endorsements {
             if !self.live(h.entry, &within) {
                 continue;
             }
-            let e = &self.entries[h.entry as usize];
+            let e = self.entry(h.entry);
             if h.reply == NONE {
                 add(e.domain, e.author, 1, 0, h.at_ms);
             } else if !self.replies[h.reply as usize].deleted {
@@ -157,7 +151,7 @@ impl Snapshot {
     /// domain, what, when), numbers as in [`Snapshot::member_names`] and
     /// [`Snapshot::domain_names`], without building a list of them.
     pub fn each_activity(&self, mut f: impl FnMut(u32, u32, K, Millis)) {
-        let deleted = |seq: u32| self.entries[seq as usize].is(flag::DELETED);
+        let deleted = |seq: u32| self.is(seq, flag::DELETED);
         for (seq, e) in self.rows() {
             if e.is(flag::DELETED) {
                 continue;
@@ -179,29 +173,19 @@ impl Snapshot {
                 } else {
                     K::Reply
                 };
-                f(
-                    r.author,
-                    self.entries[r.entry as usize].domain,
-                    what,
-                    r.created_ms,
-                );
+                f(r.author, self.entry(r.entry).domain, what, r.created_ms);
             }
         }
         for o in &self.occurrences {
             if !deleted(o.entry) {
-                f(
-                    o.member,
-                    self.entries[o.entry as usize].domain,
-                    K::Occurrence,
-                    o.at_ms,
-                );
+                f(o.member, self.entry(o.entry).domain, K::Occurrence, o.at_ms);
             }
         }
         for h in &self.endorsements {
             if deleted(h.entry) {
                 continue;
             }
-            let e = &self.entries[h.entry as usize];
+            let e = self.entry(h.entry);
             let author = if h.reply == NONE {
                 e.author
             } else if !self.replies[h.reply as usize].deleted {
@@ -298,7 +282,7 @@ impl Snapshot {
             let f = facts.entry(e.domain).or_default();
             *kinds.entry((e.domain, e.kind)).or_default() += 1;
             if e.is(flag::QUESTION) && !self.duplicates.contains(&seq) {
-                match (e.is(flag::RESOLVED), self.live_replies[seq as usize]) {
+                match (e.is(flag::RESOLVED), self.live_replies_of(seq)) {
                     (true, _) => f.resolved_questions += 1,
                     (_, 0) => f.open_questions += 1,
                     _ => f.answered_questions += 1,
@@ -306,7 +290,7 @@ impl Snapshot {
             }
         }
         for &(seq, count, members) in &self.seen {
-            let e = &self.entries[seq as usize];
+            let e = self.entry(seq);
             if e.is(flag::HAS_STATUS)
                 && self.live(seq, &within)
                 && recurrence::is_recurring(u64::from(count), u64::from(members), min_occurrences)
@@ -318,7 +302,7 @@ impl Snapshot {
         for o in &self.occurrences {
             if o.at_ms >= since
                 && self.live(o.entry, &within)
-                && let Some(f) = facts.get_mut(&self.entries[o.entry as usize].domain)
+                && let Some(f) = facts.get_mut(&self.entry(o.entry).domain)
             {
                 f.recent_occurrences += 1;
             }
@@ -357,7 +341,7 @@ impl Snapshot {
             {
                 continue;
             }
-            let replies = u64::from(self.live_replies[seq as usize]);
+            let replies = u64::from(self.live_replies_of(seq));
             let before = if replies == 0 {
                 unanswered_before
             } else {
@@ -382,10 +366,7 @@ impl Snapshot {
             id: self.id_text(w.seq),
             title: String::new(),
             domain: self.domains.get(w.domain).to_owned(),
-            author: self
-                .members
-                .get(self.entries[w.seq as usize].author)
-                .to_owned(),
+            author: self.members.get(self.entry(w.seq).author).to_owned(),
             created_ms: w.created_ms,
             replies: w.replies,
             occurrences: w.occurrences,
@@ -417,13 +398,13 @@ impl Snapshot {
             .iter()
             .filter(|&&(seq, count, members)| {
                 recurrence::is_recurring(u64::from(count), u64::from(members), min)
-                    && self.entries[seq as usize].is(flag::HAS_STATUS)
+                    && self.is(seq, flag::HAS_STATUS)
                     && self.live(seq, &within)
                     && !self.documented.contains(&seq)
             })
             .map(|&(seq, count, members)| Recurring {
                 seq,
-                domain: self.entries[seq as usize].domain,
+                domain: self.entry(seq).domain,
                 occurrences: u64::from(count),
                 members: u64::from(members),
             })
@@ -435,7 +416,7 @@ impl Snapshot {
         Candidate {
             id: self.id_text(c.seq),
             short_id: String::new(),
-            kind: Kind::from_stored(self.kinds.get(self.entries[c.seq as usize].kind)),
+            kind: Kind::from_stored(self.kinds.get(self.entry(c.seq).kind)),
             title: String::new(),
             domain: self.domains.get(c.domain).to_owned(),
             occurrences: c.occurrences,
@@ -468,29 +449,39 @@ impl Snapshot {
             .collect()
     }
 
-    /// The live entries in `filter` that are stale ([`staleness::is_stale`]), members compared
-    /// by identity: an entry reviewed by `Ana` is not stale while `ana` is active.
-    fn stale(&self, filter: &str, reviewed_before: Millis, active_since: Millis) -> Vec<u32> {
+    /// Each live entry in `filter` that is stale ([`staleness::is_stale`]), with when it was
+    /// last reviewed, members compared by identity: an entry reviewed by `Ana` is not stale
+    /// while `ana` is active.
+    fn each_stale(
+        &self,
+        filter: &str,
+        reviewed_before: Millis,
+        active_since: Millis,
+        mut f: impl FnMut(u32, super::Entry, Option<Millis>),
+    ) {
         let within = self.within(filter);
         let active = self.active_member_ids(active_since);
-        self.rows()
-            .filter(|(seq, _)| self.live(*seq, &within))
-            .filter(|(seq, e)| {
-                let review = self.reviews.get(seq);
-                staleness::is_stale(
-                    &StaleFacts {
-                        created_ms: e.created_ms,
-                        reviewed_ms: review.and_then(|r| r.at),
-                        superseded: self.superseded.contains(seq),
-                        reviewer_inactive: review
-                            .and_then(|r| r.by)
-                            .is_some_and(|by| !active[by as usize]),
-                    },
-                    reviewed_before,
-                )
-            })
-            .map(|(seq, _)| seq)
-            .collect()
+        for (seq, e) in self.rows() {
+            if !self.live(seq, &within) {
+                continue;
+            }
+            let review = self.reviews.get(&seq);
+            let reviewed_ms = review.and_then(|r| r.at);
+            let stale = staleness::is_stale(
+                &StaleFacts {
+                    created_ms: e.created_ms,
+                    reviewed_ms,
+                    superseded: self.superseded.contains(&seq),
+                    reviewer_inactive: review
+                        .and_then(|r| r.by)
+                        .is_some_and(|by| !active[by as usize]),
+                },
+                reviewed_before,
+            );
+            if stale {
+                f(seq, e, reviewed_ms);
+            }
+        }
     }
 
     /// The row ids of the stale live entries in `filter`, for `rep list --stale`: the same
@@ -501,10 +492,11 @@ impl Snapshot {
         reviewed_before: Millis,
         active_since: Millis,
     ) -> Vec<EntrySeq> {
-        self.stale(filter, reviewed_before, active_since)
-            .into_iter()
-            .map(|seq| EntrySeq::from_row(i64::from(seq)))
-            .collect()
+        let mut out = Vec::new();
+        self.each_stale(filter, reviewed_before, active_since, |seq, _, _| {
+            out.push(EntrySeq::from_row(i64::from(seq)));
+        });
+        out
     }
 
     /// Stale entries per domain: not reviewed since `reviewed_before` (or created before it if
@@ -512,40 +504,55 @@ impl Snapshot {
     /// `active_since`. The oldest three of each domain are named as evidence.
     pub fn stale_by_domain(
         &self,
+        conn: &Connection,
         filter: &str,
         reviewed_before: Millis,
         active_since: Millis,
-    ) -> Vec<StaleDomain> {
-        let mut by_domain: BTreeMap<&str, Vec<(Millis, u32)>> = BTreeMap::new();
-        for seq in self.stale(filter, reviewed_before, active_since) {
-            let e = &self.entries[seq as usize];
-            let reviewed = self.reviews.get(&seq).and_then(|r| r.at);
-            let since = staleness::last_reviewed_or_created(e.created_ms, reviewed);
-            by_domain
-                .entry(self.domains.get(e.domain))
-                .or_default()
-                .push((since, seq));
+    ) -> anyhow::Result<Vec<StaleDomain>> {
+        /// How many of a domain's stale entries are named.
+        const NAMED: usize = 3;
+        /// A domain's stale entries counted as they pass, and the oldest kept: by when they
+        /// were last reviewed (or created), with every entry tied with the third, since ties
+        /// go by id and ids are read only for these.
+        #[derive(Default)]
+        struct Tally {
+            stale: u64,
+            oldest: Vec<(Millis, u32)>,
         }
-        let mut out = Vec::new();
-        for (domain, mut stale) in by_domain {
-            let order =
-                |a: &(Millis, u32), b: &(Millis, u32)| a.0.cmp(&b.0).then(self.cmp_ids(a.1, b.1));
-            // Only the oldest three are named: partition around the third, then sort those
-            // three, rather than sort tens of thousands.
-            let named = stale.len().min(3);
-            if stale.len() > named {
-                stale.select_nth_unstable_by(named - 1, order);
+        let mut by_domain: HashMap<u32, Tally> = HashMap::default();
+        self.each_stale(filter, reviewed_before, active_since, |seq, e, reviewed| {
+            let since = staleness::last_reviewed_or_created(e.created_ms, reviewed);
+            let tally = by_domain.entry(e.domain).or_default();
+            tally.stale += 1;
+            let oldest = &mut tally.oldest;
+            if oldest.len() >= NAMED && since > oldest[NAMED - 1].0 {
+                return;
             }
-            stale[..named].sort_unstable_by(order);
+            let at = oldest.partition_point(|(s, _)| *s <= since);
+            oldest.insert(at, (since, seq));
+            if oldest.len() > NAMED {
+                let third = oldest[NAMED - 1].0;
+                let keep = oldest.partition_point(|(s, _)| *s <= third);
+                oldest.truncate(keep);
+            }
+        });
+        let mut lookup = conn.prepare_cached("SELECT id FROM entries WHERE seq = ?1")?;
+        let mut out = Vec::with_capacity(by_domain.len());
+        for (domain, tally) in by_domain {
+            let mut named = tally
+                .oldest
+                .iter()
+                .map(|(since, seq)| Ok((*since, lookup.query_row([seq], |r| r.get(0))?)))
+                .collect::<anyhow::Result<Vec<(Millis, String)>>>()?;
+            named.sort_unstable();
+            named.truncate(NAMED);
             out.push(StaleDomain {
-                domain: domain.to_owned(),
-                stale: stale.len() as u64,
-                oldest: stale[..named]
-                    .iter()
-                    .map(|(_, s)| self.id_text(*s))
-                    .collect(),
+                domain: self.domains.get(domain).to_owned(),
+                stale: tally.stale,
+                oldest: named.into_iter().map(|(_, id)| id).collect(),
             });
         }
-        out
+        out.sort_by(|a, b| a.domain.cmp(&b.domain));
+        Ok(out)
     }
 }

@@ -25,19 +25,38 @@ pub use figures::{Recurring, Waiting};
 /// No entry, no reply: for the numbers that name one.
 const NONE: u32 = u32::MAX;
 
-/// What an entry is, as bits.
+/// What an entry is, as bits: the first three its own ([`Snapshot::states`]), the others its
+/// kind's ([`Class`]).
 mod flag {
     /// A row with this seq exists.
     pub const PRESENT: u8 = 1;
     pub const DELETED: u8 = 2;
+    pub const RESOLVED: u8 = 4;
     /// A question or a problem ([`crate::rules::kinds::has_status`]).
-    pub const HAS_STATUS: u8 = 4;
-    pub const RESOLVED: u8 = 8;
+    pub const HAS_STATUS: u8 = 8;
     pub const QUESTION: u8 = 16;
     pub const DOC: u8 = 32;
 }
 
+/// An entry as kept: 16 bytes, a million of them 16 MB. Its domain and kind are one number,
+/// a [`Class`], since a repertoire has few pairs of them.
 #[derive(Clone, Copy, Default)]
+struct Stored {
+    created_ms: Millis,
+    author: u32,
+    class: u32,
+}
+
+/// A domain and a kind met together, with the kind's flags.
+#[derive(Clone, Copy)]
+struct Class {
+    domain: u32,
+    kind: u32,
+    flags: u8,
+}
+
+/// An entry as the figures read it: [`Stored`] with its class and state put back together.
+#[derive(Clone, Copy)]
 struct Entry {
     created_ms: Millis,
     author: u32,
@@ -81,15 +100,46 @@ struct Endorsement {
     reply: u32,
 }
 
+/// The ids of the questions and problems, the entries the gaps rank and name by id: by seq,
+/// in seq order. Any other entry's id is read from the database when it is shown
+/// ([`Snapshot::stale_by_domain`]); a million ids would be another 16 MB.
+#[derive(Default)]
+struct StatusIds {
+    seqs: Vec<u32>,
+    /// [`pack_id`] of each, or 0 with the text in `odd`.
+    packed: Vec<u128>,
+    odd: HashMap<u32, Box<str>>,
+}
+
+impl StatusIds {
+    /// Into seq order, from the order the rows came in. (A list of pairs would be padded to
+    /// 32 bytes a pair.)
+    fn sort(&mut self) {
+        let mut order: Vec<u32> = (0..self.seqs.len() as u32).collect();
+        order.sort_unstable_by_key(|i| self.seqs[*i as usize]);
+        self.packed = order.iter().map(|i| self.packed[*i as usize]).collect();
+        self.seqs = order.iter().map(|i| self.seqs[*i as usize]).collect();
+    }
+
+    fn get(&self, seq: u32) -> Option<IdRef<'_>> {
+        if let Some(text) = self.odd.get(&seq) {
+            return Some(IdRef::Text(text));
+        }
+        let i = self.seqs.binary_search(&seq).ok()?;
+        Some(IdRef::Packed(self.packed[i]))
+    }
+}
+
 pub struct Snapshot {
     domains: Interned,
     kinds: Interned,
     members: Interned,
+    classes: Vec<Class>,
     /// By seq.
-    entries: Vec<Entry>,
-    /// By seq: the id packed ([`pack_id`]), or 0 with the text in `odd_ids`.
-    ids: Vec<u128>,
-    odd_ids: HashMap<u32, Box<str>>,
+    entries: Vec<Stored>,
+    /// By seq: [`flag::PRESENT`], [`flag::DELETED`] and [`flag::RESOLVED`].
+    states: Vec<u8>,
+    status_ids: StatusIds,
     reviews: HashMap<u32, Review>,
     replies: Vec<Reply>,
     /// Sorted by entry and member, each counted on its original ([`crate::community::original_of`]).
@@ -101,14 +151,36 @@ pub struct Snapshot {
     documented: HashSet<u32>,
     /// Live entries linked as a duplicate of another live entry.
     duplicates: HashSet<u32>,
-    /// By seq: live replies.
-    live_replies: Vec<u32>,
+    /// The entries with live replies, by seq: (seq, live replies).
+    live_replies: Vec<(u32, u32)>,
     /// The entries that have occurrences, by seq: (seq, occurrences, distinct members).
     seen: Vec<(u32, u32, u32)>,
 }
 
 fn stamp_ms(stamp: Option<&str>) -> Option<Millis> {
     stamp.and_then(|s| s.get(..13)).and_then(|m| m.parse().ok())
+}
+
+/// At least as many as the rows of `table` (its largest row id, read from the end of its
+/// b-tree): the room to read them into without the doublings of a growing list, each of which
+/// briefly holds the list twice.
+fn rows_at_most(conn: &Connection, table: &str) -> anyhow::Result<usize> {
+    let max: Option<i64> =
+        conn.query_row(&format!("SELECT max(rowid) FROM {table}"), [], |r| r.get(0))?;
+    // A row id is any 64-bit number: past what memory could hold, it is no hint.
+    Ok(usize::try_from(max.unwrap_or(0)).map_or(0, |n| n.min(1 << 24)))
+}
+
+/// Runs of equal numbers in sorted `values`: (value, how many).
+fn counted(values: &[u32]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for &v in values {
+        match out.last_mut() {
+            Some((last, n)) if *last == v => *n += 1,
+            _ => out.push((v, 1)),
+        }
+    }
+    out
 }
 
 /// A record an endorsement names, found as entries and replies are read.
@@ -165,6 +237,7 @@ impl Snapshot {
         // Endorsements first: what they name is then resolved as entries and replies pass by.
         // The table is in record order, so one member's spellings on one record are adjacent.
         let mut targets = Targets::default();
+        // (A table without row ids: no cheap count to make room with.)
         let mut endorsed: Vec<(u32, u32, Millis)> = Vec::new();
         let mut stmt = conn.prepare("SELECT record_id, member, stamp FROM endorsements")?;
         let mut rows = stmt.query([])?;
@@ -175,9 +248,11 @@ impl Snapshot {
             endorsed.push((target, member, at_ms));
         }
 
-        let mut entries = vec![Entry::default(); slots];
-        let mut ids = vec![0u128; slots];
-        let mut odd_ids = HashMap::default();
+        let mut entries = vec![Stored::default(); slots];
+        let mut states = vec![0u8; slots];
+        let mut classes: Vec<Class> = Vec::new();
+        let mut class_of: HashMap<(u32, u32), u32> = HashMap::default();
+        let mut status_ids = StatusIds::default();
         let mut reviews = HashMap::default();
         // Every column comes from the covering index: the plan never reads the table. Each
         // column costs more to take from rusqlite than SQLite's arithmetic: `deleted` and
@@ -191,6 +266,8 @@ impl Snapshot {
         )?;
         // Per kind: its flags, worked out once.
         let mut kind_flags: Vec<u8> = Vec::new();
+        // Rows come grouped by kind and domain: most name the class the row before named.
+        let mut last_class: Option<(u32, u32, u32)> = None;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let Some(s) = slot(r.get_ref(0)?.as_i64()?) else {
@@ -212,8 +289,25 @@ impl Snapshot {
                 }
                 kind_flags.push(bits);
             }
+            let domain = domains.intern_bytes(r.get_ref(3)?.as_bytes()?)?;
+            let class = match last_class {
+                Some((d, k, c)) if (d, k) == (domain, kind) => c,
+                _ => {
+                    let next = u32::try_from(classes.len())?;
+                    let c = *class_of.entry((domain, kind)).or_insert(next);
+                    if c == next {
+                        classes.push(Class {
+                            domain,
+                            kind,
+                            flags: kind_flags[kind as usize],
+                        });
+                    }
+                    last_class = Some((domain, kind, c));
+                    c
+                }
+            };
             let state = r.get_ref(1)?.as_i64()?;
-            let mut flags = flag::PRESENT | kind_flags[kind as usize];
+            let mut flags = flag::PRESENT;
             if state & 1 != 0 {
                 flags |= flag::DELETED;
             }
@@ -235,32 +329,41 @@ impl Snapshot {
                     },
                 );
             }
-            entries[s] = Entry {
+            entries[s] = Stored {
                 created_ms,
                 author: members.intern(r.get_ref(4)?.as_bytes()?, created_ms)?,
-                domain: domains.intern_bytes(r.get_ref(3)?.as_bytes()?)?,
-                kind,
-                flags,
+                class,
             };
+            states[s] = flags;
             let id = r.get_ref(9)?.as_bytes()?;
             let packed = pack_id(id);
-            match packed {
-                Some(v) => ids[s] = v,
-                None => {
-                    odd_ids.insert(s as u32, std::str::from_utf8(id)?.into());
+            if kind_flags[kind as usize] & flag::HAS_STATUS != 0 {
+                match packed {
+                    Some(v) => {
+                        status_ids.seqs.push(s as u32);
+                        status_ids.packed.push(v);
+                    }
+                    None => {
+                        status_ids
+                            .odd
+                            .insert(s as u32, std::str::from_utf8(id)?.into());
+                    }
                 }
             }
             if let Some(t) = targets.get(packed, id)? {
                 t.entry = s as u32;
             }
         }
+        drop(class_of);
+        status_ids.sort();
+        let present = |seq: i64| slot(seq).filter(|s| states[*s] & flag::PRESENT != 0);
 
-        let mut replies = Vec::new();
+        let mut replies = Vec::with_capacity(rows_at_most(conn, "replies")?);
         let mut stmt = conn
             .prepare("SELECT id, entry_seq, author, accepted, deleted, created_ms FROM replies")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let Some(entry) = slot(r.get(1)?).filter(|s| entries[*s].is(flag::PRESENT)) else {
+            let Some(entry) = present(r.get(1)?) else {
                 continue;
             };
             let id = r.get_ref(0)?.as_bytes()?;
@@ -279,23 +382,8 @@ impl Snapshot {
             });
         }
 
-        let mut occurrences = Vec::new();
-        let mut stmt = conn.prepare("SELECT entry_seq, member, at_ms FROM occurrences")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let Some(entry) = slot(r.get(0)?).filter(|s| entries[*s].is(flag::PRESENT)) else {
-                continue;
-            };
-            let at_ms = r.get(2)?;
-            occurrences.push(Occurrence {
-                entry: entry as u32,
-                member: members.intern(r.get_ref(1)?.as_bytes()?, at_ms)?,
-                at_ms,
-            });
-        }
-
         // One member says "this helped" once, whatever spellings they said it under.
-        let mut endorsements: Vec<Endorsement> = Vec::new();
+        let mut endorsements: Vec<Endorsement> = Vec::with_capacity(endorsed.len());
         let mut group_start = 0;
         for (n, (target, member, at_ms)) in endorsed.into_iter().enumerate() {
             let Target { entry, reply } = targets.found[target as usize];
@@ -325,9 +413,24 @@ impl Snapshot {
                 });
             }
         }
+        // Read after the endorsements are resolved, so that what resolved them is gone first.
         drop(targets);
 
-        let present = |seq: i64| slot(seq).filter(|s| entries[*s].is(flag::PRESENT));
+        let mut occurrences = Vec::with_capacity(rows_at_most(conn, "occurrences")?);
+        let mut stmt = conn.prepare("SELECT entry_seq, member, at_ms FROM occurrences")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(entry) = present(r.get(0)?) else {
+                continue;
+            };
+            let at_ms = r.get(2)?;
+            occurrences.push(Occurrence {
+                entry: entry as u32,
+                member: members.intern(r.get_ref(1)?.as_bytes()?, at_ms)?,
+                at_ms,
+            });
+        }
+
         let links = |kind: &str| -> anyhow::Result<HashSet<u32>> {
             let mut stmt = conn.prepare(
                 // Links are few: start from them (CROSS JOIN keeps that order), not from entries.
@@ -372,12 +475,14 @@ impl Snapshot {
             }
         }
         let duplicates: HashSet<u32> = duplicate_of.into_keys().collect();
-        let mut live_replies = vec![0u32; slots];
-        for r in &replies {
-            if !r.deleted {
-                live_replies[r.entry as usize] += 1;
-            }
-        }
+        let mut live: Vec<u32> = replies
+            .iter()
+            .filter(|r| !r.deleted)
+            .map(|r| r.entry)
+            .collect();
+        live.sort_unstable();
+        let live_replies = counted(&live);
+        drop(live);
         occurrences.sort_unstable_by_key(|o| (o.entry, o.member));
         let mut seen: Vec<(u32, u32, u32)> = Vec::new();
         let mut previous: Option<(u32, u32)> = None;
@@ -397,9 +502,10 @@ impl Snapshot {
             domains,
             kinds,
             members: members.settle(),
+            classes,
             entries,
-            ids,
-            odd_ids,
+            states,
+            status_ids,
             reviews,
             replies,
             occurrences,
@@ -412,20 +518,64 @@ impl Snapshot {
         })
     }
 
-    fn id(&self, seq: u32) -> IdRef<'_> {
-        match self.odd_ids.get(&seq) {
-            Some(text) => IdRef::Text(text),
-            None => IdRef::Packed(self.ids[seq as usize]),
+    /// The entry with row id `seq` (which [`Snapshot::rows`] or a record read gave).
+    fn entry(&self, seq: u32) -> Entry {
+        let s = self.entries[seq as usize];
+        let class = self
+            .classes
+            .get(s.class as usize)
+            .copied()
+            .unwrap_or(Class {
+                domain: 0,
+                kind: 0,
+                flags: 0,
+            });
+        let state = self.states[seq as usize];
+        Entry {
+            created_ms: s.created_ms,
+            author: s.author,
+            domain: class.domain,
+            kind: class.kind,
+            flags: if state & flag::PRESENT != 0 {
+                state | class.flags
+            } else {
+                0
+            },
         }
     }
 
-    /// The order of two entries' ids, as texts.
-    pub fn cmp_ids(&self, a: u32, b: u32) -> std::cmp::Ordering {
-        self.id(a).cmp_text(self.id(b))
+    fn is(&self, seq: u32, bit: u8) -> bool {
+        self.entry(seq).is(bit)
     }
 
+    /// The live replies of entry `seq`.
+    fn live_replies_of(&self, seq: u32) -> u32 {
+        match self.live_replies.binary_search_by_key(&seq, |r| r.0) {
+            Ok(i) => self.live_replies[i].1,
+            Err(_) => 0,
+        }
+    }
+
+    /// The id of a question or problem: the entries whose ids the snapshot keeps
+    /// ([`StatusIds`]).
+    fn id(&self, seq: u32) -> Option<IdRef<'_>> {
+        let id = self.status_ids.get(seq);
+        debug_assert!(id.is_some(), "entry {seq} is not a question or problem");
+        id
+    }
+
+    /// The order of two questions' or problems' ids, as texts.
+    pub fn cmp_ids(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        match (self.id(a), self.id(b)) {
+            (Some(a), Some(b)) => a.cmp_text(b),
+            // Not reached ([`Snapshot::id`]); an order all the same.
+            _ => a.cmp(&b),
+        }
+    }
+
+    /// The id of a question or problem.
     pub fn id_text(&self, seq: u32) -> String {
-        self.id(seq).to_text()
+        self.id(seq).map(IdRef::to_text).unwrap_or_default()
     }
 
     pub fn domain_name(&self, domain: u32) -> &str {
