@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::super::bulk_index::{Doc, NewText};
-use super::super::entries::{index_new_entry, index_new_reply, put_tag};
+use super::super::entries::{index_new_entry, index_new_reply, put_tag, put_tag_of_new_entry};
 use crate::clock::Stamp;
 use crate::limits;
 use crate::model::{EntrySeq, ReplySeq};
@@ -331,8 +331,14 @@ pub fn save_record(
                 .execute([seq])?;
         }
     }
+    // The record's tags are a map: one row each, none there yet when the entry is new.
+    let put = if is_new {
+        put_tag_of_new_entry
+    } else {
+        put_tag
+    };
     for (tag, state) in &record.tags {
-        put_tag(conn, seq, tag, state.present, &state.at.to_string())?;
+        put(conn, seq, tag, state.present, &state.at.to_string())?;
     }
     let mut link = conn.prepare_cached(
         "INSERT INTO links (source_seq, target_id, kind, present, stamp) VALUES (?1, ?2, ?3, ?4, ?5)
