@@ -217,4 +217,39 @@ mod tests {
         assert_eq!(a.cmp_text(b), Ordering::Greater);
         assert_eq!(b.cmp_text(a), Ordering::Less);
     }
+
+    /// What [`pack_id`] must agree with: the id's hex digits read as one number, when it is a
+    /// lowercase hyphenated UUID's shape.
+    fn packed_by_text(id: &[u8]) -> Option<u128> {
+        let text = std::str::from_utf8(id).ok()?;
+        let shape = text.len() == 36
+            && text.char_indices().all(|(i, c)| match i {
+                8 | 13 | 18 | 23 => c == '-',
+                _ => c.is_ascii_digit() || ('a'..='f').contains(&c),
+            });
+        shape.then(|| u128::from_str_radix(&text.replace('-', ""), 16).ok())?
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pack_id_reads_exactly_the_ids_rep_writes(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b"0123456789abcdef-".to_vec()),
+                    proptest::sample::select(b"ABCDEFgxyz/:@`G ".to_vec()),
+                    proptest::num::u8::ANY,
+                ],
+                34..=38,
+            ),
+            hyphens in proptest::bool::ANY,
+        ) {
+            let mut id = bytes;
+            if hyphens && id.len() == 36 {
+                for i in [8, 13, 18, 23] {
+                    id[i] = b'-';
+                }
+            }
+            proptest::prop_assert_eq!(pack_id(&id), packed_by_text(&id));
+        }
+    }
 }
