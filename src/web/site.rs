@@ -143,8 +143,33 @@ fn entry_pages(
             pages += p;
             replies += r;
         }
+        let written: std::collections::HashSet<String> =
+            rows.iter().map(|(_, id)| format!("{id}.html")).collect();
+        remove_unwritten_pages(&folder, &written)?;
         Ok((pages, replies))
     })
+}
+
+/// Remove the pages in `folder` (its `.html` files, not what is below it) that this export
+/// did not write. An export into the folder of an earlier one would otherwise leave the pages
+/// of entries deleted since, or outside the domain now exported, published beside the rest.
+fn remove_unwritten_pages(
+    folder: &Path,
+    written: &std::collections::HashSet<String>,
+) -> anyhow::Result<()> {
+    let cannot = || format!("cannot read the folder {}", folder.display());
+    for item in std::fs::read_dir(folder).with_context(cannot)? {
+        let item = item.with_context(cannot)?;
+        // A name that is not UTF-8 is no page rep writes.
+        let Some(name) = item.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if name.ends_with(".html") && !written.contains(&name) && item.file_type()?.is_file() {
+            std::fs::remove_file(item.path())
+                .with_context(|| format!("cannot remove {}", item.path().display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn write(dir: &Path, path: &str, text: &str) -> anyhow::Result<()> {

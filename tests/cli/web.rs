@@ -626,6 +626,38 @@ fn web_static_export_again_rewrites_only_the_pages_that_changed() {
 }
 
 #[test]
+fn web_static_export_again_removes_the_pages_of_entries_deleted_since() {
+    let (repo, entries) = fixture();
+    let site = repo.path().join("site");
+    let dir = site.to_str().expect("utf-8");
+    repo.rep(&["export", dir, "--format", "html", "-q"])
+        .success();
+    let page = |n: usize| site.join(format!("entry/{}.html", id_of(&entries[n].1)));
+    assert!(page(0).is_file() && page(1).is_file());
+    // What the folder holds beside rep's pages stays: another kind of file, and a folder.
+    let notes = site.join("entry/notes.txt");
+    std::fs::write(&notes, "kept").expect("write");
+    std::fs::create_dir(site.join("entry/old.html")).expect("folder");
+    repo.rep(&["rm", id_of(&entries[0].1)]).success();
+    repo.rep(&["export", dir, "--format", "html", "-q"])
+        .success();
+    assert!(!page(0).exists(), "a deleted entry is no longer published");
+    assert!(page(1).is_file());
+    assert!(notes.is_file() && site.join("entry/old.html").is_dir());
+    // Exporting one domain into the folder leaves only that domain's entry pages.
+    repo.rep(&["export", dir, "--format", "html", "--domain", "k8s", "-q"])
+        .success();
+    for (_, entry) in &entries[1..] {
+        let within = entry["domain"].as_str().expect("domain").starts_with("k8s");
+        assert_eq!(
+            site.join(format!("entry/{}.html", id_of(entry))).is_file(),
+            within,
+            "{entry}"
+        );
+    }
+}
+
+#[test]
 fn web_static_export_of_one_domain_holds_that_domain_alone() {
     let (repo, entries) = fixture();
     let site = repo.path().join("site");
