@@ -65,7 +65,7 @@ fn insert_with_id(
         new.command.as_deref(),
     )?;
     for tag in &tags {
-        put_tag(w.conn(), seq, tag, true, &stamp)?;
+        put_tag(w.conn(), TagRow::Any, seq, tag, true, &stamp)?;
     }
     Ok((seq, id))
 }
@@ -319,7 +319,7 @@ pub fn set_tag(
     if current.unwrap_or(false) == present {
         return Ok(false);
     }
-    put_tag(conn, seq, tag, present, &stamp.to_string())?;
+    put_tag(conn, TagRow::Any, seq, tag, present, &stamp.to_string())?;
     conn.execute(
         "UPDATE entries SET updated_ms = max(updated_ms, ?2) WHERE seq = ?1",
         params![seq, now],
@@ -328,36 +328,38 @@ pub fn set_tag(
     Ok(true)
 }
 
-pub(super) fn put_tag(
-    conn: &Connection,
-    seq: EntrySeq,
-    tag: &str,
-    present: bool,
-    stamp: &str,
-) -> anyhow::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO entry_tags (entry_seq, tag, present, stamp) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (entry_seq, tag) DO UPDATE SET present = excluded.present, stamp = excluded.stamp",
-    )?
-    .execute(params![seq, tag, present, stamp])?;
-    Ok(())
+/// Whether an entry may already hold the tag being written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum TagRow {
+    /// It may: the row is inserted or updated.
+    Any,
+    /// The entry was inserted in this transaction and this is the first write of this tag (a
+    /// record's tags are a map): a plain insert. The upsert may update, and so fire
+    /// `past_tag_state`, and SQLite keeps a statement journal for every statement that may fire
+    /// a trigger: for 10,000 new entries imported into 1,000,000 that journal took 82,776 writes
+    /// (646 MB), every one of them from here.
+    New,
 }
 
-/// A tag of an entry inserted in this transaction, which holds no tag yet: a plain insert.
-/// [`put_tag`]'s upsert may update, and so fire `past_tag_state`; SQLite keeps a statement
-/// journal for every statement that may fire a trigger, and for 10,000 new entries imported
-/// into 1,000,000 that journal took 82,776 writes (646 MB), every one of them from here.
-pub(super) fn put_tag_of_new_entry(
+pub(super) fn put_tag(
     conn: &Connection,
+    row: TagRow,
     seq: EntrySeq,
     tag: &str,
     present: bool,
     stamp: &str,
 ) -> anyhow::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO entry_tags (entry_seq, tag, present, stamp) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![seq, tag, present, stamp])?;
+    let sql = match row {
+        TagRow::Any => {
+            "INSERT INTO entry_tags (entry_seq, tag, present, stamp) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (entry_seq, tag) DO UPDATE SET present = excluded.present, stamp = excluded.stamp"
+        }
+        TagRow::New => {
+            "INSERT INTO entry_tags (entry_seq, tag, present, stamp) VALUES (?1, ?2, ?3, ?4)"
+        }
+    };
+    conn.prepare_cached(sql)?
+        .execute(params![seq, tag, present, stamp])?;
     Ok(())
 }
 

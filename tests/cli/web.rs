@@ -577,13 +577,30 @@ fn web_static_export_writes_the_same_pages() {
     assert_eq!(stdout(&stdout_refused), "");
 }
 
-#[test]
-fn web_static_export_again_rewrites_only_the_pages_that_changed() {
+/// The fixture exported as a static site into `site/` of its folder, for the tests that export
+/// again into it.
+fn exported_site() -> (
+    Repo,
+    Vec<(&'static str, serde_json::Value)>,
+    std::path::PathBuf,
+) {
     let (repo, entries) = fixture();
     let site = repo.path().join("site");
+    repo.rep(&[
+        "export",
+        site.to_str().expect("utf-8"),
+        "--format",
+        "html",
+        "-q",
+    ])
+    .success();
+    (repo, entries, site)
+}
+
+#[test]
+fn web_static_export_again_rewrites_only_the_pages_that_changed() {
+    let (repo, entries, site) = exported_site();
     let dir = site.to_str().expect("utf-8");
-    repo.rep(&["export", dir, "--format", "html", "-q"])
-        .success();
     let page = |n: usize| site.join(format!("entry/{}.html", id_of(&entries[n].1)));
     let (edited, kept) = (page(0), page(1));
     // Every page dated in the past, so that a rewrite shows in its time.
@@ -627,11 +644,8 @@ fn web_static_export_again_rewrites_only_the_pages_that_changed() {
 
 #[test]
 fn web_static_export_again_removes_the_pages_of_entries_deleted_since() {
-    let (repo, entries) = fixture();
-    let site = repo.path().join("site");
+    let (repo, entries, site) = exported_site();
     let dir = site.to_str().expect("utf-8");
-    repo.rep(&["export", dir, "--format", "html", "-q"])
-        .success();
     let page = |n: usize| site.join(format!("entry/{}.html", id_of(&entries[n].1)));
     assert!(page(0).is_file() && page(1).is_file());
     // What the folder holds beside rep's pages stays: another kind of file, and a folder.

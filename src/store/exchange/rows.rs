@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::super::bulk_index::{Doc, NewText};
-use super::super::entries::{index_new_entry, index_new_reply, put_tag, put_tag_of_new_entry};
+use super::super::entries::{TagRow, index_new_entry, index_new_reply, put_tag};
 use crate::clock::Stamp;
 use crate::limits;
 use crate::model::{EntrySeq, ReplySeq};
@@ -332,13 +332,9 @@ pub fn save_record(
         }
     }
     // The record's tags are a map: one row each, none there yet when the entry is new.
-    let put = if is_new {
-        put_tag_of_new_entry
-    } else {
-        put_tag
-    };
+    let row = if is_new { TagRow::New } else { TagRow::Any };
     for (tag, state) in &record.tags {
-        put(conn, seq, tag, state.present, &state.at.to_string())?;
+        put_tag(conn, row, seq, tag, state.present, &state.at.to_string())?;
     }
     let mut link = conn.prepare_cached(
         "INSERT INTO links (source_seq, target_id, kind, present, stamp) VALUES (?1, ?2, ?3, ?4, ?5)
