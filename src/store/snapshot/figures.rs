@@ -49,8 +49,7 @@ impl Snapshot {
     }
 
     fn live(&self, seq: u32, within: &[bool]) -> bool {
-        let e = self.entry(seq);
-        e.flags & (flag::PRESENT | flag::DELETED) == flag::PRESENT && within[e.domain as usize]
+        is_live(&self.entry(seq), within)
     }
 
     /// The present entries, with their seqs.
@@ -81,7 +80,7 @@ impl Snapshot {
             }
         };
         for (seq, e) in self.rows() {
-            if !self.live(seq, &within) {
+            if !is_live(&e, &within) {
                 continue;
             }
             let doc = e.is(flag::DOC);
@@ -276,7 +275,7 @@ impl Snapshot {
         let mut facts: HashMap<u32, DomainFacts> = HashMap::default();
         let mut kinds: HashMap<(u32, u32), u64> = HashMap::default();
         for (seq, e) in self.rows() {
-            if !self.live(seq, &within) {
+            if !is_live(&e, &within) {
                 continue;
             }
             let f = facts.entry(e.domain).or_default();
@@ -292,7 +291,7 @@ impl Snapshot {
         for &(seq, count, members) in &self.seen {
             let e = self.entry(seq);
             if e.is(flag::HAS_STATUS)
-                && self.live(seq, &within)
+                && is_live(&e, &within)
                 && recurrence::is_recurring(u64::from(count), u64::from(members), min_occurrences)
                 && let Some(f) = facts.get_mut(&e.domain)
             {
@@ -336,7 +335,7 @@ impl Snapshot {
         for (seq, e) in self.rows() {
             if !e.is(flag::QUESTION)
                 || e.is(flag::RESOLVED)
-                || !self.live(seq, &within)
+                || !is_live(&e, &within)
                 || self.duplicates.contains(&seq)
             {
                 continue;
@@ -462,7 +461,7 @@ impl Snapshot {
         let within = self.within(filter);
         let active = self.active_member_ids(active_since);
         for (seq, e) in self.rows() {
-            if !self.live(seq, &within) {
+            if !is_live(&e, &within) {
                 continue;
             }
             let review = self.reviews.get(&seq);
@@ -555,4 +554,9 @@ impl Snapshot {
         out.sort_by(|a, b| a.domain.cmp(&b.domain));
         Ok(out)
     }
+}
+
+/// Present, not deleted, and in a domain within the filter (`within`, by domain number).
+fn is_live(e: &super::Entry, within: &[bool]) -> bool {
+    e.flags & (flag::PRESENT | flag::DELETED) == flag::PRESENT && within[e.domain as usize]
 }
