@@ -82,13 +82,20 @@ pub fn export_site(
                     put(path, &r.body)?;
                 }
             }
+            let mut domain_pages = std::collections::HashSet::new();
             for d in &domains {
-                let path = format!("domain/{}.html", d.name);
+                let page = format!("{}.html", d.name);
+                let path = format!("domain/{page}");
                 let links = Links::static_page(&path);
                 let route = Route::Domain(d.name.clone());
                 if let Some(r) = render_within(&mut ctx, &links, &route, scope)? {
                     put(&path, &r.body)?;
+                    domain_pages.insert(page);
                 }
+            }
+            let folder = dir.join("domain");
+            if folder.is_dir() {
+                remove_unwritten_pages(&folder, &domain_pages, Pages::Nested)?;
             }
             ctx.store_for_reading()?.release_read()
         })();
@@ -145,31 +152,72 @@ fn entry_pages(
         }
         let written: std::collections::HashSet<String> =
             rows.iter().map(|(_, id)| format!("{id}.html")).collect();
-        remove_unwritten_pages(&folder, &written)?;
+        remove_unwritten_pages(&folder, &written, Pages::Flat)?;
         Ok((pages, replies))
     })
 }
 
-/// Remove the pages in `folder` (its `.html` files, not what is below it) that this export
-/// did not write. An export into the folder of an earlier one would otherwise leave the pages
-/// of entries deleted since, or outside the domain now exported, published beside the rest.
+/// Where the pages of one folder are.
+#[derive(Clone, Copy, PartialEq)]
+enum Pages {
+    /// In the folder itself: an entry's page is named by its id, which holds no `/`.
+    Flat,
+    /// Also in folders below it: a domain's page is named by the domain, and `k8s/networking`
+    /// is `k8s/networking.html`.
+    Nested,
+}
+
+/// Remove the pages in `folder` that this export did not write; `written` names them by their
+/// path below `folder`. An export into the folder of an earlier one would otherwise leave the
+/// pages of entries deleted since, of domains that hold nothing any more, or of those outside
+/// the domain now exported, published beside the rest. Only `.html` files go: whatever else
+/// the folder holds stays, and a folder below it goes only when this emptied it.
 fn remove_unwritten_pages(
     folder: &Path,
     written: &std::collections::HashSet<String>,
+    pages: Pages,
 ) -> anyhow::Result<()> {
+    remove_unwritten_below(folder, "", written, pages)?;
+    Ok(())
+}
+
+/// [`remove_unwritten_pages`] in `folder`, whose path below the top one is `prefix`: whether
+/// it emptied the folder (removed something, and left nothing).
+fn remove_unwritten_below(
+    folder: &Path,
+    prefix: &str,
+    written: &std::collections::HashSet<String>,
+    pages: Pages,
+) -> anyhow::Result<bool> {
     let cannot = || format!("cannot read the folder {}", folder.display());
+    let (mut removed_any, mut all_removed) = (false, true);
     for item in std::fs::read_dir(folder).with_context(cannot)? {
         let item = item.with_context(cannot)?;
         // A name that is not UTF-8 is no page rep writes.
-        let Some(name) = item.file_name().to_str().map(str::to_owned) else {
+        let Some(name) = item.file_name().to_str().map(|n| format!("{prefix}{n}")) else {
+            all_removed = false;
             continue;
         };
-        if name.ends_with(".html") && !written.contains(&name) && item.file_type()?.is_file() {
+        let kind = item.file_type()?;
+        let removed = if kind.is_dir() && pages == Pages::Nested {
+            let emptied =
+                remove_unwritten_below(&item.path(), &format!("{name}/"), written, pages)?;
+            if emptied {
+                std::fs::remove_dir(item.path())
+                    .with_context(|| format!("cannot remove {}", item.path().display()))?;
+            }
+            emptied
+        } else if kind.is_file() && name.ends_with(".html") && !written.contains(&name) {
             std::fs::remove_file(item.path())
                 .with_context(|| format!("cannot remove {}", item.path().display()))?;
-        }
+            true
+        } else {
+            false
+        };
+        removed_any |= removed;
+        all_removed &= removed;
     }
-    Ok(())
+    Ok(removed_any && all_removed)
 }
 
 fn write(dir: &Path, path: &str, text: &str) -> anyhow::Result<()> {

@@ -672,6 +672,36 @@ fn web_static_export_again_removes_the_pages_of_entries_deleted_since() {
 }
 
 #[test]
+fn web_static_export_again_removes_the_pages_of_domains_that_hold_nothing_now() {
+    let (repo, entries, site) = exported_site();
+    let dir = site.to_str().expect("utf-8");
+    let domain = |name: &str| site.join(format!("domain/{name}.html"));
+    assert!(domain("k8s").is_file() && domain("k8s/networking").is_file());
+    let notes = site.join("domain/notes.txt");
+    std::fs::write(&notes, "kept").expect("write");
+    // The only entry of k8s/networking, the question.
+    let question = entries
+        .iter()
+        .find(|(_, e)| e["domain"] == "k8s/networking")
+        .expect("the question");
+    repo.rep(&["rm", id_of(&question.1)]).success();
+    repo.rep(&["export", dir, "--format", "html", "-q"])
+        .success();
+    assert!(!domain("k8s/networking").exists());
+    assert!(
+        !site.join("domain/k8s").exists(),
+        "the folder it emptied goes too"
+    );
+    assert!(domain("k8s").is_file() && domain("postgres").is_file());
+    assert!(notes.is_file(), "what rep did not write stays");
+    repo.rep(&[
+        "export", dir, "--format", "html", "--domain", "postgres", "-q",
+    ])
+    .success();
+    assert!(!domain("k8s").exists() && domain("postgres").is_file());
+}
+
+#[test]
 fn web_static_export_of_one_domain_holds_that_domain_alone() {
     let (repo, entries) = fixture();
     let site = repo.path().join("site");
