@@ -70,3 +70,59 @@ fn the_bench_generator_makes_entries_from_the_pages_in_the_repository() {
     let report = repo.json(&["import", exchange.to_str().unwrap()]);
     assert_eq!(report["added"], 40, "{report}");
 }
+
+#[test]
+fn the_page_comparison_counts_the_pages_a_write_changed_by_their_owner() {
+    if !tool_available("python3", runs("python3", &["-c", "pass"])) {
+        return;
+    }
+    let repo = Repo::new();
+    repo.add(&["tool", "First", "-d", "ops", "--cmd", "true"]);
+    let checkpoint = |db: &std::path::Path| {
+        let done = Command::new("python3")
+            .args([
+                "-c",
+                "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA wal_checkpoint(TRUNCATE)')",
+            ])
+            .arg(db)
+            .status()
+            .unwrap();
+        assert!(done.success());
+    };
+    checkpoint(&repo.db());
+    let before = repo.path().join("before.db");
+    std::fs::copy(repo.db(), &before).unwrap();
+    let compare = || {
+        let out = Command::new("python3")
+            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/page_diff.py"))
+            .arg(&before)
+            .arg(repo.db())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(compare().starts_with("0 pages"), "{}", compare());
+    repo.add(&["tool", "Second", "-d", "ops", "--cmd", "false"]);
+    checkpoint(&repo.db());
+    let report = compare();
+    let changed: usize = report.split(' ').next().unwrap().parse().unwrap();
+    assert!(changed > 0, "{report}");
+    assert!(report.lines().any(|l| l.ends_with("  entries")), "{report}");
+    let counted: usize = report
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split_whitespace()
+                .next()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(counted, changed, "{report}");
+}
