@@ -21,7 +21,7 @@ use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, params};
 
 use super::entries::{index_new_entry, index_new_reply};
-use super::ranking::{INSERT_NAME, INSERT_WORDS, WordsRow};
+use super::ranking::{INSERT_WORDS, WordsRow};
 use crate::batch::{self, BatchSender};
 use crate::model::{EntrySeq, ReplySeq};
 
@@ -415,7 +415,17 @@ fn index_words(
     receiver: std::sync::mpsc::Receiver<Vec<Doc>>,
 ) -> anyhow::Result<()> {
     let mut words = tx.prepare(INSERT_WORDS)?;
-    let mut name = tx.prepare(INSERT_NAME)?;
+    // Names arrive in entry order, and `entry_names` is kept in name order: inserted as they
+    // came, each went to a random page of a B-tree that outgrew the scratch file's cache, to be
+    // read back and written out again (at 1,000,000 entries the scratch files took 5.2 GB of
+    // writes for about 450 MB of tables). They are appended to a plain table instead, and
+    // sorted into `entry_names` once: 1.5 GB, and the import 7% faster.
+    tx.execute_batch(&format!(
+        "CREATE TABLE {NAMES_AS_THEY_CAME} (name TEXT NOT NULL, entry_seq INTEGER NOT NULL)"
+    ))?;
+    let mut name = tx.prepare(&format!(
+        "INSERT INTO {NAMES_AS_THEY_CAME} (name, entry_seq) VALUES (?1, ?2)"
+    ))?;
     for batch in receiver {
         for doc in batch {
             if let Doc::Entry {
@@ -434,8 +444,19 @@ fn index_words(
             }
         }
     }
+    // OR IGNORE as in INSERT_NAME: a name twice on one entry is one row.
+    tx.execute(
+        &format!(
+            "INSERT OR IGNORE INTO entry_names (name, entry_seq)
+             SELECT name, entry_seq FROM {NAMES_AS_THEY_CAME} ORDER BY name, entry_seq"
+        ),
+        [],
+    )?;
     Ok(())
 }
+
+/// The scratch file's table of exact names in the order they came (see [`index_words`]).
+const NAMES_AS_THEY_CAME: &str = "names_as_they_came";
 
 /// Remove scratch files of imports that were killed; a file that cannot be removed is left
 /// (it is only wasted space, and the import does not need it).
